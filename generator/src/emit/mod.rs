@@ -1,0 +1,226 @@
+//! Stage 3, *emit*: the model → token streams, one per generated file.
+
+mod client;
+mod tests;
+mod types;
+
+use crate::model::{Api, Docs, FloatKind, IntKind, TypeRef};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+/// Token streams for the generated crate's source files.
+pub struct Emitted {
+    pub lib: TokenStream,
+    pub types: TokenStream,
+    pub client: TokenStream,
+    /// The round-trip tests; `crate_ident` is how they name the crate.
+    pub roundtrip_tests: TokenStream,
+}
+
+pub fn emit(api: &Api, crate_ident: &str) -> Emitted {
+    Emitted {
+        lib: lib(api),
+        types: types::types(api),
+        client: client::client(api),
+        roundtrip_tests: tests::roundtrip(api, &ident(crate_ident)),
+    }
+}
+
+/// An identifier the model has already made valid.
+pub(crate) fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+fn lib(api: &Api) -> TokenStream {
+    let mut doc = format!(
+        "Typed async client for the {} (version {}).",
+        api.title, api.version
+    );
+    if let Some(description) = api.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        doc.push_str("\n\n");
+        doc.push_str(description.trim());
+    }
+    let docs = doc_lines(&doc);
+    quote! {
+        #docs
+        pub mod types;
+        mod client;
+        mod runtime;
+
+        pub use client::Client;
+        pub use runtime::{
+            Config, Error, RequestInfo, ResponseValue, Secret, DEFAULT_CONNECT_TIMEOUT,
+            DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+        };
+    }
+}
+
+/// `#![doc = "..."]` lines for a crate or module.
+fn doc_lines(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| format!(" {l}"));
+    quote! { #(#![doc = #lines])* }
+}
+
+/// `#[doc]` attributes (and `#[deprecated]`) for an item.
+pub(crate) fn docs(docs: &Docs) -> TokenStream {
+    let text = docs.text.as_deref().map(escape_doc).unwrap_or_default();
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
+    let deprecated = docs.deprecated.then(|| quote!(#[deprecated]));
+    quote! { #(#[doc = #lines])* #deprecated }
+}
+
+/// Spec text is Markdown, but rustdoc treats some of it specially: bare
+/// URLs warn, and indented blocks become Rust code that doctests compile.
+fn escape_doc(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_fence = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            // Fenced blocks from a spec are never Rust; mark them as text.
+            if !in_fence && trimmed.trim_end() == "```" {
+                out.push_str("```text");
+            } else {
+                out.push_str(trimmed);
+            }
+            in_fence = !in_fence;
+        } else if in_fence {
+            out.push_str(line);
+        } else {
+            out.push_str(&wrap_urls(trimmed));
+        }
+        out.push('\n');
+    }
+    if in_fence {
+        out.push_str("```\n");
+    }
+    out.trim_end().to_owned()
+}
+
+/// `https://x` → `<https://x>` so rustdoc links it instead of warning.
+fn wrap_urls(line: &str) -> String {
+    let mut out = String::new();
+    for (i, word) in line.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let bare = (word.starts_with("http://") || word.starts_with("https://"))
+            && !word.contains(['<', '>', '(', ')', '[', ']', '`']);
+        if bare {
+            let trimmed = word.trim_end_matches(['.', ',', ';', ':']);
+            out.push('<');
+            out.push_str(trimmed);
+            out.push('>');
+            out.push_str(&word[trimmed.len()..]);
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+/// A std type by its short name, or by full path where a schema type of
+/// the same name shadows it in the types module.
+fn std_type(api: &Api, short: &str, path: TokenStream) -> TokenStream {
+    if api.types.iter().any(|t| t.name == short) {
+        path
+    } else {
+        let short = ident(short);
+        quote!(#short)
+    }
+}
+
+/// The Rust type for a use of a type. `types` is the path to the types
+/// module from where the tokens go (empty inside it).
+pub(crate) fn ty(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
+    let string = || std_type(api, "String", quote!(::std::string::String));
+    match t {
+        TypeRef::Named(id) => {
+            let name = ident(&api.ty(*id).name);
+            if types.is_empty() {
+                quote!(#name)
+            } else {
+                quote!(#types::#name)
+            }
+        }
+        TypeRef::String => string(),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::Integer(k) => match k {
+            IntKind::I8 => quote!(i8),
+            IntKind::I16 => quote!(i16),
+            IntKind::I32 => quote!(i32),
+            IntKind::I64 => quote!(i64),
+            IntKind::U8 => quote!(u8),
+            IntKind::U16 => quote!(u16),
+            IntKind::U32 => quote!(u32),
+            IntKind::U64 => quote!(u64),
+        },
+        TypeRef::Float(FloatKind::F32) => quote!(f32),
+        TypeRef::Float(FloatKind::F64) => quote!(f64),
+        TypeRef::Any => quote!(serde_json::Value),
+        TypeRef::Object => {
+            let string = string();
+            quote!(serde_json::Map<#string, serde_json::Value>)
+        }
+        TypeRef::Array(item) => {
+            let item = ty(api, item, types);
+            let vec = vec_type(api);
+            quote!(#vec<#item>)
+        }
+        TypeRef::Map(value) => {
+            let value = ty(api, value, types);
+            let string = string();
+            quote!(std::collections::BTreeMap<#string, #value>)
+        }
+        TypeRef::Nullable(inner) => {
+            let inner = ty(api, inner, types);
+            let option = option_type(api);
+            quote!(#option<#inner>)
+        }
+    }
+}
+
+pub(crate) fn option_type(api: &Api) -> TokenStream {
+    std_type(api, "Option", quote!(::std::option::Option))
+}
+
+pub(crate) fn vec_type(api: &Api) -> TokenStream {
+    std_type(api, "Vec", quote!(::std::vec::Vec))
+}
+
+pub(crate) fn box_type(api: &Api) -> TokenStream {
+    std_type(api, "Box", quote!(::std::boxed::Box))
+}
+
+pub(crate) fn from_trait(api: &Api) -> TokenStream {
+    std_type(api, "From", quote!(::std::convert::From))
+}
+
+pub(crate) fn string_type(api: &Api) -> TokenStream {
+    std_type(api, "String", quote!(::std::string::String))
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+
+    #[test]
+    fn docs_are_made_safe_for_rustdoc() {
+        assert_eq!(
+            escape_doc("see https://example.com."),
+            "see <https://example.com>."
+        );
+        assert_eq!(
+            escape_doc("```\nlet x = 1;\n```"),
+            "```text\nlet x = 1;\n```"
+        );
+        assert_eq!(escape_doc("    indented code"), "indented code");
+        assert_eq!(escape_doc("```json\n{}"), "```json\n{}\n```");
+    }
+}

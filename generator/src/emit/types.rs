@@ -1,0 +1,333 @@
+//! `types.rs`: one Rust item per named schema, plus each operation's error
+//! enum and parameter struct.
+
+use super::{box_type, docs, from_trait, ident, option_type, string_type, ty, vec_type};
+use crate::model::{
+    Api, EnumDef, Field, Operation, ParamLocation, ResponseBody, StructDef, TypeDef, TypeKind,
+    UnionDef,
+};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn types(api: &Api) -> TokenStream {
+    let here = quote!();
+    let defs = api.types.iter().map(|t| type_def(api, t, &here));
+    let errors = api
+        .operations
+        .iter()
+        .filter_map(|op| error_enum(api, op, &here));
+    let params = api
+        .operations
+        .iter()
+        .filter_map(|op| params_struct(api, op, &here));
+    quote! {
+        //! Types for the API's schemas, and each operation's parameters and
+        //! declared error bodies.
+        #![allow(deprecated)]
+
+        #(#defs)*
+        #(#errors)*
+        #(#params)*
+    }
+}
+
+fn type_def(api: &Api, def: &TypeDef, here: &TokenStream) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = docs(&def.docs);
+    match &def.kind {
+        TypeKind::Struct(s) => struct_def(api, def, s, here),
+        TypeKind::Enum(e) => enum_def(api, &def.name, &doc, e),
+        TypeKind::Union(u) => union_def(api, &def.name, &doc, u, here),
+        TypeKind::Alias(target) => {
+            let target = ty(api, target, here);
+            quote! { #doc pub type #name = #target; }
+        }
+    }
+}
+
+/// The field's Rust type: boxed where it closes a cycle, optional where it
+/// may be absent or null.
+fn field_type(api: &Api, f: &Field, here: &TokenStream) -> TokenStream {
+    let mut t = ty(api, &f.ty, here);
+    if f.boxed {
+        let boxed = box_type(api);
+        t = quote!(#boxed<#t>);
+    }
+    if f.is_option() {
+        let option = option_type(api);
+        t = quote!(#option<#t>);
+    }
+    t
+}
+
+fn struct_def(api: &Api, def: &TypeDef, s: &StructDef, here: &TokenStream) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = docs(&def.docs);
+    let is_none = format!("{}::is_none", option_type(api)).replace(' ', "");
+    let fields = s.fields.iter().map(|f| {
+        let field = ident(&f.name);
+        let t = field_type(api, f, here);
+        let doc = docs(&f.docs);
+        let wire = &f.wire_name;
+        let rename = (f.name != *wire).then(|| quote!(#[serde(rename = #wire)]));
+        let skip = (!f.required).then(|| quote!(#[serde(default, skip_serializing_if = #is_none)]));
+        quote! { #doc #rename #skip pub #field: #t, }
+    });
+    let additional = s.additional.as_ref().map(|extra| {
+        let field = ident(&additional_field_name(s));
+        let value = ty(api, extra, here);
+        let string = string_type(api);
+        quote! {
+            /// Properties beyond the declared ones.
+            #[serde(flatten)]
+            pub #field: std::collections::BTreeMap<#string, #value>,
+        }
+    });
+    let sensitive = s.fields.iter().any(|f| f.sensitive);
+    let all_optional = s.fields.iter().all(|f| !f.required);
+    let derive_debug = (!sensitive).then(|| quote!(Debug,));
+    let derive_default = all_optional.then(|| quote!(Default,));
+    let debug_impl = sensitive.then(|| redacted_debug(def, s));
+    quote! {
+        #doc
+        #[derive(#derive_debug Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+        #debug_impl
+    }
+}
+
+/// The field name for a flattened `additionalProperties` map, clear of the
+/// declared fields.
+pub(crate) fn additional_field_name(s: &StructDef) -> String {
+    let mut name = "additional_properties".to_owned();
+    while s.fields.iter().any(|f| f.name == name) {
+        name.push('_');
+    }
+    name
+}
+
+/// `Debug` that prints `"***"` for credential fields.
+fn redacted_debug(def: &TypeDef, s: &StructDef) -> TokenStream {
+    let name = ident(&def.name);
+    let type_name = &def.name;
+    let fields = s.fields.iter().map(|f| {
+        let field = ident(&f.name);
+        let label = &f.name;
+        match (f.sensitive, f.is_option()) {
+            (false, _) => quote!(.field(#label, &self.#field)),
+            (true, false) => quote!(.field(#label, &"***")),
+            (true, true) => quote!(.field(#label, &self.#field.as_ref().map(|_| "***"))),
+        }
+    });
+    let additional = s.additional.as_ref().map(|_| {
+        let field = ident(&additional_field_name(s));
+        let label = additional_field_name(s);
+        quote!(.field(#label, &self.#field))
+    });
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#type_name)
+                    #(#fields)*
+                    #additional
+                    .finish()
+            }
+        }
+    }
+}
+
+fn enum_def(api: &Api, type_name: &str, doc: &TokenStream, e: &EnumDef) -> TokenStream {
+    let name = ident(type_name);
+    let string = string_type(api);
+    let from = from_trait(api);
+    let catch_all = ident(&e.catch_all);
+    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
+    let values: Vec<_> = e.variants.iter().map(|v| v.value.as_str()).collect();
+    let variant_docs = values.iter().map(|v| format!(" `{v:?}`"));
+    quote! {
+        #doc
+        ///
+        /// Values this client does not know yet (added to the API later) are
+        /// kept in the catch-all variant rather than failing to deserialise.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#[doc = #variant_docs] #variants,)*
+            /// A value not listed in the API description.
+            #catch_all(#string),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variants => #values,)*
+                    Self::#catch_all(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl #from<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#values => Self::#variants,)*
+                    other => Self::#catch_all(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    }
+}
+
+fn union_def(
+    api: &Api,
+    type_name: &str,
+    doc: &TokenStream,
+    u: &UnionDef,
+    here: &TokenStream,
+) -> TokenStream {
+    let name = ident(type_name);
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let mut t = ty(api, &v.ty, here);
+        if v.boxed {
+            let boxed = box_type(api);
+            t = quote!(#boxed<#t>);
+        }
+        quote!(#variant(#t),)
+    });
+    let from = from_trait(api);
+    let froms = u.variants.iter().filter(|v| !v.boxed).map(|v| {
+        let variant = ident(&v.name);
+        let t = ty(api, &v.ty, here);
+        quote! {
+            impl #from<#t> for #name {
+                fn from(value: #t) -> Self {
+                    Self::#variant(value)
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+        }
+        #(#froms)*
+    }
+}
+
+fn error_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
+    let name = ident(op.error_type.as_deref()?);
+    let method = &op.method_name;
+    let summary =
+        format!(" Error responses declared for [`Client::{method}`](crate::Client::{method}).");
+    let variants = op.errors.iter().map(|case| {
+        let variant = ident(&case.variant);
+        let status = match case.status {
+            crate::model::StatusMatch::Code(c) => c.to_string(),
+            crate::model::StatusMatch::Range(r) => format!("{r}XX"),
+            crate::model::StatusMatch::Default => "any other status".into(),
+        };
+        let doc = if case.description.trim().is_empty() {
+            format!(" Status {status}.")
+        } else {
+            format!(
+                " {} (status {status}).",
+                case.description.trim().trim_end_matches('.')
+            )
+        };
+        let payload = match &case.body {
+            ResponseBody::Empty => quote!(),
+            ResponseBody::Json(t) => {
+                let t = ty(api, t, here);
+                quote!((#t))
+            }
+            ResponseBody::Text => {
+                let string = string_type(api);
+                quote!((#string))
+            }
+            ResponseBody::Bytes => {
+                let vec = vec_type(api);
+                quote!((#vec<u8>))
+            }
+        };
+        quote! { #[doc = #doc] #variant #payload, }
+    });
+    Some(quote! {
+        #[doc = #summary]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+    })
+}
+
+fn params_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
+    let name = ident(op.params_type.as_deref()?);
+    let method = &op.method_name;
+    let summary = format!(
+        " Query, header and cookie parameters of [`Client::{method}`](crate::Client::{method})."
+    );
+    let params: Vec<_> = op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+        .collect();
+    let all_optional = params.iter().all(|p| !p.required);
+    let derive_default = all_optional.then(|| quote!(Default,));
+    let fields = params.iter().map(|p| {
+        let field = ident(&p.name);
+        let mut t = ty(api, &p.ty, here);
+        if !p.required {
+            let option = option_type(api);
+            t = quote!(#option<#t>);
+        }
+        let doc = docs(&p.docs);
+        let location = match p.location {
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+            ParamLocation::Path => "path",
+        };
+        let wire = format!(" Sent as the `{}` {location} parameter.", p.wire_name);
+        let separator = p.docs.text.is_some().then(|| quote!(#[doc = ""]));
+        quote! { #doc #separator #[doc = #wire] pub #field: #t, }
+    });
+    Some(quote! {
+        #[doc = #summary]
+        #[derive(Debug, Clone, PartialEq, #derive_default)]
+        pub struct #name {
+            #(#fields)*
+        }
+    })
+}

@@ -1,0 +1,137 @@
+//! Errors and warnings, each tied to a place in the OpenAPI document.
+
+use std::fmt;
+
+/// A JSON pointer into the OpenAPI document, written `#/a/b~1c` as in `$ref`s.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pointer(String);
+
+impl Pointer {
+    /// The document root, `#`.
+    pub fn root() -> Self {
+        Pointer(String::new())
+    }
+
+    /// Parses the fragment of a local `$ref` (`#/components/schemas/Foo`).
+    pub fn from_ref(reference: &str) -> Option<Self> {
+        let rest = reference.strip_prefix('#')?;
+        if !rest.is_empty() && !rest.starts_with('/') {
+            return None;
+        }
+        Some(Pointer(rest.to_owned()))
+    }
+
+    /// The pointer one level down, escaping `~` and `/` in the segment.
+    pub fn join(&self, segment: impl AsRef<str>) -> Self {
+        let escaped = segment.as_ref().replace('~', "~0").replace('/', "~1");
+        Pointer(format!("{}/{}", self.0, escaped))
+    }
+
+    /// The unescaped segments, root first.
+    pub fn segments(&self) -> impl Iterator<Item = String> + '_ {
+        self.0
+            .split('/')
+            .skip(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+    }
+
+    /// Looks the pointer up in a JSON document.
+    pub fn resolve<'a>(&self, document: &'a serde_json::Value) -> Option<&'a serde_json::Value> {
+        if self.0.is_empty() {
+            return Some(document);
+        }
+        document.pointer(&self.0)
+    }
+}
+
+impl fmt::Display for Pointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The text is not valid YAML or JSON.
+    #[error("{format} syntax error at line {line}, column {column}: {message}")]
+    Syntax {
+        format: &'static str,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// Swagger 2.0 documents need converting first.
+    #[error(
+        "this is a Swagger 2.0 document; only OpenAPI 3.0 and 3.1 are supported. \
+         Convert it first (for example with swagger2openapi or the Swagger Editor's \
+         \"Convert to OpenAPI 3\"), then generate from the result"
+    )]
+    Swagger2,
+    /// The `openapi` field is missing or names a version we do not read.
+    #[error("{pointer}: {message}")]
+    UnsupportedVersion { pointer: Pointer, message: String },
+    /// The document breaks the OpenAPI schema or a rule the generator relies on.
+    #[error("{pointer}: {message}")]
+    Invalid { pointer: Pointer, message: String },
+    /// Several independent problems, all reported at once.
+    #[error("{} errors in the OpenAPI document:\n{}", .0.len(), list(.0))]
+    Many(Vec<Error>),
+    /// Writing or reading generated files failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn list(errors: &[Error]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("  - {e}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Error {
+    /// An error at a place in the document.
+    pub fn invalid(pointer: &Pointer, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            pointer: pointer.clone(),
+            message: message.into(),
+        }
+    }
+
+    /// The place in the document this error is about, when it has one.
+    pub fn pointer(&self) -> Option<&Pointer> {
+        match self {
+            Error::UnsupportedVersion { pointer, .. } | Error::Invalid { pointer, .. } => {
+                Some(pointer)
+            }
+            _ => None,
+        }
+    }
+
+    /// Folds a list of errors into one, or `Ok` when it is empty.
+    pub fn collect(mut errors: Vec<Error>) -> Result<(), Error> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(Error::Many(errors)),
+        }
+    }
+}
+
+/// Something the generator could only approximate; the output still compiles.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    pub pointer: Pointer,
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.pointer, self.message)
+    }
+}

@@ -1,0 +1,39 @@
+//! Generates typed async Rust clients from OpenAPI 3.0 and 3.1 documents.
+//!
+//! The work happens in four stages, one module each:
+//!
+//! 1. [`load`]: YAML/JSON text → `openapiv3::OpenAPI`, with 3.1 normalised
+//!    to what `openapiv3` models;
+//! 2. [`model`]: references resolved into named Rust types and operations;
+//! 3. [`emit`]: the model → `proc-macro2` tokens;
+//! 4. [`render`]: tokens → formatted files of a crate.
+
+pub mod emit;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod render;
+
+pub use error::{Error, Pointer, Warning};
+pub use render::{CrateOptions, GeneratedFile};
+
+/// The files of a generated crate, and what the generator had to
+/// approximate on the way.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub files: Vec<GeneratedFile>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Runs every stage on the text of an OpenAPI document.
+pub fn generate(spec: &str, options: &CrateOptions) -> Result<Generated, Error> {
+    let document = load::load(spec)?;
+    let api = model::build(&document)?;
+    let crate_ident = options.crate_name.replace('-', "_");
+    let emitted = emit::emit(&api, &crate_ident);
+    let files = render::render(&api, &emitted, options)?;
+    Ok(Generated {
+        files,
+        warnings: api.warnings,
+    })
+}

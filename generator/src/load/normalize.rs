@@ -1,0 +1,660 @@
+//! Rewrites an OpenAPI 3.1 document (JSON Schema 2020-12 dialect) into the
+//! OpenAPI 3.0 shape `openapiv3` understands, keeping its meaning.
+//!
+//! | 3.1 spelling                          | rewritten as                                   |
+//! |---------------------------------------|------------------------------------------------|
+//! | `type: [T, 'null']`                   | `type: T, nullable: true`                      |
+//! | `type: [A, B]`                        | `anyOf: [{type: A}, {type: B}]`                |
+//! | `anyOf`/`oneOf` with `{type: 'null'}` | the other members, `nullable: true`            |
+//! | `type: 'null'` alone                  | `nullable: true, x-oapi-null: true`            |
+//! | `examples: [..]` on a schema          | `example: <first>`, `x-oapi-examples: [..]`    |
+//! | `exclusiveMinimum: 5`                 | `minimum: 5, exclusiveMinimum: true`           |
+//! | `const: v`                            | `enum: [v]`, `x-oapi-const: v`                 |
+//! | `$ref` with sibling keywords          | `allOf: [{$ref}]` plus the siblings            |
+//! | `prefixItems: [..]`                   | `x-oapi-prefix-items: [..]`                    |
+//! | boolean schemas `true` / `false`      | `{}` / `{not: {}}`                             |
+//! | `contentEncoding: base64`             | `format: byte`                                 |
+//!
+//! The pass is also applied to 3.0 documents: the only rewrites that can fire
+//! there (`$ref` siblings such as `nullable`) are ones real 3.0 specs rely on.
+
+use crate::error::{Error, Pointer};
+use serde_json::{Map, Value, json};
+
+/// Extension marking a schema that only admits `null`.
+pub const X_NULL: &str = "x-oapi-null";
+/// Extension holding every example of a 3.1 `examples` array.
+pub const X_EXAMPLES: &str = "x-oapi-examples";
+/// Extension holding the value of a `const`.
+pub const X_CONST: &str = "x-oapi-const";
+/// Extension holding 3.1 `prefixItems` (tuple members).
+pub const X_PREFIX_ITEMS: &str = "x-oapi-prefix-items";
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Normalises the whole document in place.
+pub fn normalize_document(doc: &mut Value) -> Result<(), Error> {
+    let root = Pointer::root();
+    let Some(obj) = doc.as_object_mut() else {
+        return Ok(());
+    };
+    // 3.1 made `paths` optional; `openapiv3` still requires it.
+    obj.entry("paths").or_insert_with(|| json!({}));
+    if let Some(Value::Object(paths)) = obj.get_mut("paths") {
+        let at = root.join("paths");
+        for (path, item) in paths.iter_mut() {
+            path_item(item, &at.join(path))?;
+        }
+    }
+    if let Some(Value::Object(components)) = obj.get_mut("components") {
+        let at = root.join("components");
+        for_each_entry(components, "schemas", &at, schema)?;
+        for_each_entry(components, "parameters", &at, parameter)?;
+        for_each_entry(components, "headers", &at, parameter)?;
+        for_each_entry(components, "requestBodies", &at, request_body)?;
+        for_each_entry(components, "responses", &at, response)?;
+        for_each_entry(components, "pathItems", &at, path_item)?;
+    }
+    Ok(())
+}
+
+type Visit = fn(&mut Value, &Pointer) -> Result<(), Error>;
+
+fn for_each_entry(
+    map: &mut Map<String, Value>,
+    key: &str,
+    at: &Pointer,
+    visit: Visit,
+) -> Result<(), Error> {
+    if let Some(Value::Object(entries)) = map.get_mut(key) {
+        let at = at.join(key);
+        for (name, value) in entries.iter_mut() {
+            visit(value, &at.join(name))?;
+        }
+    }
+    Ok(())
+}
+
+fn for_each_item(
+    map: &mut Map<String, Value>,
+    key: &str,
+    at: &Pointer,
+    visit: Visit,
+) -> Result<(), Error> {
+    if let Some(Value::Array(items)) = map.get_mut(key) {
+        let at = at.join(key);
+        for (i, value) in items.iter_mut().enumerate() {
+            visit(value, &at.join(i.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
+fn path_item(item: &mut Value, at: &Pointer) -> Result<(), Error> {
+    let Some(obj) = item.as_object_mut() else {
+        return Ok(());
+    };
+    for_each_item(obj, "parameters", at, parameter)?;
+    for method in METHODS {
+        let Some(Value::Object(op)) = obj.get_mut(method) else {
+            continue;
+        };
+        let at = at.join(method);
+        for_each_item(op, "parameters", &at, parameter)?;
+        if let Some(body) = op.get_mut("requestBody") {
+            request_body(body, &at.join("requestBody"))?;
+        }
+        if let Some(Value::Object(responses)) = op.get_mut("responses") {
+            let at = at.join("responses");
+            for (status, value) in responses.iter_mut() {
+                if !status.starts_with("x-") {
+                    response(value, &at.join(status))?;
+                }
+            }
+        }
+        if let Some(Value::Object(callbacks)) = op.get_mut("callbacks") {
+            let at = at.join("callbacks");
+            for (name, callback) in callbacks.iter_mut() {
+                if let Some(expressions) = callback.as_object_mut() {
+                    let at = at.join(name);
+                    for (expression, item) in expressions.iter_mut() {
+                        path_item(item, &at.join(expression))?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Parameters and headers share their shape: `schema` or `content`.
+fn parameter(param: &mut Value, at: &Pointer) -> Result<(), Error> {
+    let Some(obj) = param.as_object_mut() else {
+        return Ok(());
+    };
+    if let Some(s) = obj.get_mut("schema") {
+        schema(s, &at.join("schema"))?;
+    }
+    content(obj, at)
+}
+
+fn request_body(body: &mut Value, at: &Pointer) -> Result<(), Error> {
+    match body.as_object_mut() {
+        Some(obj) => content(obj, at),
+        None => Ok(()),
+    }
+}
+
+fn response(resp: &mut Value, at: &Pointer) -> Result<(), Error> {
+    let Some(obj) = resp.as_object_mut() else {
+        return Ok(());
+    };
+    if !obj.contains_key("$ref") {
+        // Required by 3.0, often left out in practice and not needed here.
+        obj.entry("description").or_insert_with(|| json!(""));
+    }
+    for_each_entry(obj, "headers", at, parameter)?;
+    content(obj, at)
+}
+
+fn content(obj: &mut Map<String, Value>, at: &Pointer) -> Result<(), Error> {
+    if let Some(Value::Object(media)) = obj.get_mut("content") {
+        let at = at.join("content");
+        for (media_type, value) in media.iter_mut() {
+            if let Some(s) = value.get_mut("schema") {
+                schema(s, &at.join(media_type).join("schema"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Normalises one schema and, first, every schema nested in it.
+pub fn schema(value: &mut Value, at: &Pointer) -> Result<(), Error> {
+    // Boolean schemas: `true` accepts anything, `false` nothing.
+    if let Value::Bool(accepts) = value {
+        *value = if *accepts {
+            json!({})
+        } else {
+            json!({"not": {}})
+        };
+        return Ok(());
+    }
+    let Some(obj) = value.as_object_mut() else {
+        return Err(Error::invalid(
+            at,
+            format!("expected a schema object, found {value}"),
+        ));
+    };
+    nested_schemas(obj, at)?;
+
+    if obj.contains_key("$ref") && obj.len() > 1 {
+        ref_with_siblings(obj);
+    }
+    type_array(obj, at)?;
+    if obj.get("type").and_then(Value::as_str) == Some("null") {
+        obj.remove("type");
+        obj.insert("nullable".into(), json!(true));
+        obj.insert(X_NULL.into(), json!(true));
+    }
+    for key in ["anyOf", "oneOf"] {
+        null_members(obj, key);
+    }
+    if let Some(Value::Array(examples)) = obj.remove("examples") {
+        if let Some(first) = examples.first() {
+            obj.entry("example").or_insert_with(|| first.clone());
+        }
+        obj.insert(X_EXAMPLES.into(), Value::Array(examples));
+    }
+    for (exclusive, inclusive) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if let Some(bound @ Value::Number(_)) = obj.get(exclusive).cloned() {
+            obj.insert(inclusive.into(), bound);
+            obj.insert(exclusive.into(), json!(true));
+        }
+    }
+    if let Some(constant) = obj.remove("const") {
+        if !obj.contains_key("type") {
+            if let Some(t) = json_type(&constant) {
+                obj.insert("type".into(), json!(t));
+            }
+        }
+        obj.insert("enum".into(), json!([constant.clone()]));
+        obj.insert(X_CONST.into(), constant);
+    }
+    if obj
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|e| e.contains(&Value::Null))
+    {
+        obj.insert("nullable".into(), json!(true));
+    }
+    if obj.get("type").and_then(Value::as_str) == Some("string") && !obj.contains_key("format") {
+        if obj.get("contentEncoding").and_then(Value::as_str) == Some("base64") {
+            obj.insert("format".into(), json!("byte"));
+        } else if obj.get("contentMediaType").is_some_and(|m| {
+            m != "application/json" && !m.as_str().is_some_and(|m| m.starts_with("text/"))
+        }) {
+            obj.insert("format".into(), json!("binary"));
+        }
+    }
+    Ok(())
+}
+
+fn nested_schemas(obj: &mut Map<String, Value>, at: &Pointer) -> Result<(), Error> {
+    for key in ["properties", "patternProperties", "$defs", "definitions"] {
+        for_each_entry(obj, key, at, schema)?;
+    }
+    for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
+        for_each_item(obj, key, at, schema)?;
+    }
+    for key in [
+        "not",
+        "additionalProperties",
+        "contains",
+        "if",
+        "then",
+        "else",
+        "propertyNames",
+        "unevaluatedProperties",
+    ] {
+        if let Some(v) = obj.get_mut(key) {
+            // `additionalProperties: true/false` is valid 3.0 as it is.
+            if key == "additionalProperties" && v.is_boolean() {
+                continue;
+            }
+            schema(v, &at.join(key))?;
+        }
+    }
+    match obj.get_mut("items") {
+        // 3.0 never had boolean `items`; both mean "no constraint we model".
+        Some(Value::Bool(_)) => {
+            obj.remove("items");
+        }
+        // Array-valued `items` is the pre-2020-12 spelling of a tuple.
+        Some(Value::Array(_)) => {
+            if let Some(items) = obj.remove("items") {
+                obj.insert("prefixItems".into(), items);
+                for_each_item(obj, "prefixItems", at, schema)?;
+            }
+        }
+        Some(items) => schema(items, &at.join("items"))?,
+        None => {}
+    }
+    if let Some(prefix) = obj.remove("prefixItems") {
+        obj.insert(X_PREFIX_ITEMS.into(), prefix);
+    }
+    Ok(())
+}
+
+/// `{$ref: X, description: d, nullable: true}`: 3.0 ignores the siblings, 3.1
+/// applies them. Wrapping the reference in `allOf` keeps them meaningful.
+fn ref_with_siblings(obj: &mut Map<String, Value>) {
+    let reference = obj.remove("$ref").unwrap_or(Value::Null);
+    let all_of = obj.entry("allOf").or_insert_with(|| json!([]));
+    if let Value::Array(members) = all_of {
+        members.insert(0, json!({ "$ref": reference }));
+    }
+}
+
+fn type_array(obj: &mut Map<String, Value>, at: &Pointer) -> Result<(), Error> {
+    let Some(Value::Array(types)) = obj.get("type") else {
+        return Ok(());
+    };
+    let mut names = Vec::new();
+    for t in types {
+        match t.as_str() {
+            Some(name) => names.push(name.to_owned()),
+            None => {
+                return Err(Error::invalid(
+                    &at.join("type"),
+                    format!("type names must be strings, found {t}"),
+                ));
+            }
+        }
+    }
+    let nullable = names.iter().any(|n| n == "null");
+    names.retain(|n| n != "null");
+    names.dedup();
+    obj.remove("type");
+    if nullable {
+        obj.insert("nullable".into(), json!(true));
+    }
+    match names.as_slice() {
+        [] if nullable => {
+            obj.insert(X_NULL.into(), json!(true));
+        }
+        [] => {}
+        [single] => {
+            obj.insert("type".into(), json!(single));
+        }
+        several => {
+            let members: Vec<Value> = several.iter().map(|t| split_by_type(obj, t)).collect();
+            for keywords in TYPE_KEYWORDS.iter().map(|(_, k)| *k) {
+                for k in keywords {
+                    obj.remove(*k);
+                }
+            }
+            if let Some(existing) = obj.remove("anyOf") {
+                let all_of = obj.entry("allOf").or_insert_with(|| json!([]));
+                if let Value::Array(all) = all_of {
+                    all.push(json!({ "anyOf": existing }));
+                }
+            }
+            obj.insert("anyOf".into(), Value::Array(members));
+        }
+    }
+    Ok(())
+}
+
+/// Keywords that only apply to one JSON type, so they follow it into its
+/// `anyOf` member when a `type` array is split.
+const TYPE_KEYWORDS: [(&str, &[&str]); 5] = [
+    (
+        "string",
+        &[
+            "format",
+            "pattern",
+            "minLength",
+            "maxLength",
+            "contentEncoding",
+            "contentMediaType",
+        ],
+    ),
+    (
+        "number",
+        &[
+            "format",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+        ],
+    ),
+    (
+        "integer",
+        &[
+            "format",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+        ],
+    ),
+    (
+        "array",
+        &[
+            "items",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            X_PREFIX_ITEMS,
+        ],
+    ),
+    (
+        "object",
+        &[
+            "properties",
+            "required",
+            "additionalProperties",
+            "minProperties",
+            "maxProperties",
+        ],
+    ),
+];
+
+fn split_by_type(obj: &Map<String, Value>, type_name: &str) -> Value {
+    let mut member = Map::new();
+    member.insert("type".into(), json!(type_name));
+    if let Some((_, keywords)) = TYPE_KEYWORDS.iter().find(|(t, _)| *t == type_name) {
+        for k in *keywords {
+            if let Some(v) = obj.get(*k) {
+                member.insert((*k).into(), v.clone());
+            }
+        }
+    }
+    if let Some(Value::Array(values)) = obj.get("enum") {
+        let kept: Vec<Value> = values
+            .iter()
+            .filter(|v| json_type(v) == Some(type_name) || (type_name == "number" && v.is_number()))
+            .cloned()
+            .collect();
+        if !kept.is_empty() {
+            member.insert("enum".into(), Value::Array(kept));
+        }
+    }
+    Value::Object(member)
+}
+
+fn json_type(value: &Value) -> Option<&'static str> {
+    match value {
+        Value::String(_) => Some("string"),
+        Value::Bool(_) => Some("boolean"),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+        Value::Number(_) => Some("number"),
+        Value::Array(_) => Some("array"),
+        Value::Object(_) => Some("object"),
+        Value::Null => None,
+    }
+}
+
+/// Is this (already normalised) member the 3.1 `{type: 'null'}`?
+fn is_null_schema(member: &Value) -> bool {
+    let Some(obj) = member.as_object() else {
+        return false;
+    };
+    obj.get(X_NULL) == Some(&json!(true))
+        && obj
+            .keys()
+            .all(|k| matches!(k.as_str(), "nullable" | "title" | "description") || k == X_NULL)
+}
+
+/// Pulls `{type: 'null'}` members out of a union and marks the schema
+/// nullable; a union left with one member collapses into it.
+fn null_members(obj: &mut Map<String, Value>, key: &str) {
+    let Some(Value::Array(members)) = obj.get_mut(key) else {
+        return;
+    };
+    let before = members.len();
+    members.retain(|m| !is_null_schema(m));
+    if members.len() == before {
+        return;
+    }
+    obj.insert("nullable".into(), json!(true));
+    let Some(Value::Array(members)) = obj.get_mut(key) else {
+        return;
+    };
+    match members.len() {
+        0 => {
+            obj.remove(key);
+            obj.insert(X_NULL.into(), json!(true));
+        }
+        1 => {
+            let only = members.pop().unwrap_or(Value::Null);
+            obj.remove(key);
+            collapse_single(obj, only);
+        }
+        _ => {}
+    }
+}
+
+/// Replaces a one-member union by its member. A `$ref` member stays a
+/// reference (wrapped in `allOf`) so the named type is reused; an inline one
+/// is merged, the outer schema's documentation winning.
+fn collapse_single(obj: &mut Map<String, Value>, member: Value) {
+    let Value::Object(member) = member else {
+        return;
+    };
+    if member.contains_key("$ref") || member.contains_key("allOf") && obj.contains_key("allOf") {
+        let all_of = obj.entry("allOf").or_insert_with(|| json!([]));
+        if let Value::Array(all) = all_of {
+            all.insert(0, Value::Object(member));
+        }
+        return;
+    }
+    for (k, v) in member {
+        let outer_wins = matches!(
+            k.as_str(),
+            "title"
+                | "description"
+                | "default"
+                | "example"
+                | "deprecated"
+                | "readOnly"
+                | "writeOnly"
+        );
+        if k == "nullable" {
+            if v == json!(true) {
+                obj.insert(k, v);
+            }
+        } else if !(outer_wins && obj.contains_key(&k)) {
+            obj.insert(k, v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(input: Value) -> Value {
+        let mut v = input;
+        schema(&mut v, &Pointer::root()).unwrap();
+        v
+    }
+
+    #[test]
+    fn fastapi_optional_string_becomes_nullable_string() {
+        let out = norm(
+            json!({"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Organization Id"}),
+        );
+        assert_eq!(
+            out,
+            json!({"type": "string", "nullable": true, "title": "Organization Id"})
+        );
+    }
+
+    #[test]
+    fn nullable_ref_keeps_the_reference() {
+        let out = norm(json!({"anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]}));
+        assert_eq!(
+            out,
+            json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true})
+        );
+    }
+
+    #[test]
+    fn union_with_null_keeps_other_members() {
+        let out =
+            norm(json!({"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}));
+        assert_eq!(
+            out,
+            json!({"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": true})
+        );
+    }
+
+    #[test]
+    fn type_arrays() {
+        assert_eq!(
+            norm(json!({"type": ["integer", "null"]})),
+            json!({"type": "integer", "nullable": true})
+        );
+        assert_eq!(
+            norm(json!({"type": ["string", "integer"], "format": "int64", "minLength": 1})),
+            json!({"anyOf": [{"type": "string", "format": "int64", "minLength": 1}, {"type": "integer", "format": "int64"}]})
+        );
+        assert_eq!(
+            norm(json!({"type": ["null"]})),
+            json!({"nullable": true, X_NULL: true})
+        );
+    }
+
+    #[test]
+    fn examples_const_and_exclusive_bounds() {
+        let out = norm(json!({"type": "integer", "examples": [3, 4], "exclusiveMinimum": 2}));
+        assert_eq!(
+            out,
+            json!({"type": "integer", "example": 3, X_EXAMPLES: [3, 4], "minimum": 2, "exclusiveMinimum": true})
+        );
+        let out = norm(json!({"const": "fixed"}));
+        assert_eq!(
+            out,
+            json!({"type": "string", "enum": ["fixed"], X_CONST: "fixed"})
+        );
+    }
+
+    #[test]
+    fn ref_siblings_survive() {
+        let out =
+            norm(json!({"$ref": "#/components/schemas/A", "description": "why", "nullable": true}));
+        assert_eq!(
+            out,
+            json!({"allOf": [{"$ref": "#/components/schemas/A"}], "description": "why", "nullable": true})
+        );
+        // A bare reference is left alone.
+        assert_eq!(norm(json!({"$ref": "#/x"})), json!({"$ref": "#/x"}));
+    }
+
+    #[test]
+    fn nested_schemas_are_normalised() {
+        let out = norm(json!({
+            "type": "object",
+            "properties": {"a": {"type": ["string", "null"]}},
+            "additionalProperties": {"type": ["integer", "null"]},
+            "items": true
+        }));
+        assert_eq!(
+            out["properties"]["a"],
+            json!({"type": "string", "nullable": true})
+        );
+        assert_eq!(
+            out["additionalProperties"],
+            json!({"type": "integer", "nullable": true})
+        );
+        assert!(out.get("items").is_none());
+    }
+
+    #[test]
+    fn boolean_schemas_and_tuples() {
+        assert_eq!(norm(json!(true)), json!({}));
+        assert_eq!(norm(json!(false)), json!({"not": {}}));
+        let out = norm(
+            json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": ["integer", "null"]}]}),
+        );
+        assert_eq!(
+            out[X_PREFIX_ITEMS][1],
+            json!({"type": "integer", "nullable": true})
+        );
+    }
+
+    #[test]
+    fn non_schema_values_are_located_errors() {
+        let mut doc =
+            json!({"openapi": "3.1.0", "components": {"schemas": {"A": {"properties": {"b": 5}}}}});
+        let err = normalize_document(&mut doc).unwrap_err();
+        assert_eq!(
+            err.pointer().unwrap().to_string(),
+            "#/components/schemas/A/properties/b"
+        );
+    }
+
+    #[test]
+    fn document_level_defaults() {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "components": {"responses": {"R": {"content": {"application/json": {"schema": {"type": "null"}}}}}}
+        });
+        normalize_document(&mut doc).unwrap();
+        assert_eq!(doc["paths"], json!({}));
+        assert_eq!(
+            doc["components"]["responses"]["R"]["description"],
+            json!("")
+        );
+    }
+}

@@ -1,0 +1,340 @@
+//! Stage 2, *model*: the loaded document resolved into named Rust types and
+//! operations. Nothing here knows about tokens; every name is final.
+
+mod cycles;
+mod naming;
+mod operations;
+mod samples;
+mod schemas;
+
+pub use naming::{clean_operation_id, field_name, type_name, variant_name};
+
+use crate::error::{Error, Pointer, Warning};
+use crate::load::{Document, SpecVersion};
+use serde_json::Value;
+
+/// Index of a type in [`Api::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub usize);
+
+/// Everything the emitter needs, and nothing it must look up elsewhere.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub spec_version: SpecVersion,
+    /// `servers[0].url`, the client's default base URL, when the spec has one.
+    pub default_server: Option<String>,
+    pub types: Vec<TypeDef>,
+    pub operations: Vec<Operation>,
+    pub security_schemes: Vec<SecurityScheme>,
+    /// Instances to round-trip through the generated types: the spec's own
+    /// examples and instances synthesised from the schemas.
+    pub samples: Vec<Sample>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Api {
+    pub fn ty(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}
+
+/// Rendered documentation of an item.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Docs {
+    /// Markdown text for `///` comments.
+    pub text: Option<String>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    /// Where the schema lives in the document.
+    pub origin: Pointer,
+    pub docs: Docs,
+    /// A 3.0 `nullable: true` on a component applies to every reference to it.
+    pub nullable: bool,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(StructDef),
+    Enum(EnumDef),
+    Union(UnionDef),
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StructDef {
+    pub fields: Vec<Field>,
+    /// `additionalProperties` beside declared properties: a flattened map.
+    pub additional: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub wire_name: String,
+    /// The value's type, without the `Option` that optionality or
+    /// nullability adds.
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    /// Must not show in `Debug` output (tokens, passwords, keys).
+    pub sensitive: bool,
+    /// Set where the field closes a cycle of types that contain each other.
+    pub boxed: bool,
+    pub docs: Docs,
+}
+
+impl Field {
+    /// Present in Rust as `Option<T>`.
+    pub fn is_option(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+/// A string enum. Values the spec does not list land in a catch-all variant,
+/// so a server adding a value does not break deserialisation.
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    pub variants: Vec<EnumVariant>,
+    /// Name of the `(String)` variant holding values the spec does not list.
+    pub catch_all: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    pub name: String,
+    pub value: String,
+}
+
+/// An untagged union: serde tries the variants in order.
+#[derive(Debug, Clone)]
+pub struct UnionDef {
+    pub variants: Vec<UnionVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    pub name: String,
+    pub ty: TypeRef,
+    pub boxed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntKind {
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    U64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloatKind {
+    F32,
+    F64,
+}
+
+/// A use of a type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    Named(TypeId),
+    String,
+    Bool,
+    Integer(IntKind),
+    Float(FloatKind),
+    /// Any JSON value.
+    Any,
+    /// Any JSON object.
+    Object,
+    Array(Box<TypeRef>),
+    /// A JSON object with values of one type.
+    Map(Box<TypeRef>),
+    /// `null` or the inner type.
+    Nullable(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// Splits off a top-level `Nullable`.
+    pub fn strip_nullable(self) -> (TypeRef, bool) {
+        match self {
+            TypeRef::Nullable(inner) => (*inner, true),
+            other => (other, false),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub wire_name: String,
+    pub location: ParamLocation,
+    pub ty: TypeRef,
+    pub required: bool,
+    /// For arrays in the query: `a=1&a=2` (true) or `a=1,2` (false).
+    pub explode: bool,
+    pub docs: Docs,
+}
+
+#[derive(Debug, Clone)]
+pub enum PathSegment {
+    Literal(String),
+    /// Index into [`Operation::params`].
+    Param(usize),
+}
+
+/// How a request body is put on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// `serde_json` of the body type.
+    Json,
+    /// A `String`, sent as it is.
+    Text,
+    /// Raw bytes, sent as they are.
+    Bytes,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    pub ty: TypeRef,
+    pub encoding: BodyEncoding,
+    pub content_type: String,
+    pub required: bool,
+}
+
+/// Which statuses a response case covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    Code(u16),
+    /// `4XX`: the hundreds digit.
+    Range(u16),
+    Default,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseBody {
+    Empty,
+    Json(TypeRef),
+    Text,
+    Bytes,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResponseCase {
+    pub status: StatusMatch,
+    pub body: ResponseBody,
+    /// Variant name in the operation's error enum.
+    pub variant: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The client method, snake_case.
+    pub method_name: String,
+    pub http_method: String,
+    pub path: String,
+    pub segments: Vec<PathSegment>,
+    pub params: Vec<Param>,
+    /// Struct holding query, header and cookie parameters, when there are any.
+    pub params_type: Option<String>,
+    pub body: Option<RequestBody>,
+    /// Statuses that count as success (all 2XX when none is declared).
+    pub success_statuses: Vec<StatusMatch>,
+    /// What a success returns.
+    pub success: ResponseBody,
+    /// Declared statuses whose body goes into the error enum.
+    pub errors: Vec<ResponseCase>,
+    /// Name of the error enum, when `errors` is not empty.
+    pub error_type: Option<String>,
+    /// Alternatives (any one suffices); each lists indices into
+    /// [`Api::security_schemes`] that must all be applied. Empty: no auth.
+    pub security: Vec<Vec<usize>>,
+    pub docs: Docs,
+    pub origin: Pointer,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>` (http bearer, oauth2, openIdConnect).
+    Bearer,
+    /// `Authorization: Basic <base64(user:password)>`.
+    Basic,
+    ApiKey {
+        location: ParamLocation,
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityScheme {
+    /// The key in `components.securitySchemes`.
+    pub key: String,
+    pub kind: SchemeKind,
+    /// Field on the generated `Client` holding the credential.
+    pub field: String,
+    /// `Client` method that sets it.
+    pub setter: String,
+    pub docs: Docs,
+}
+
+/// A JSON instance of a type, and the JSON the type must serialise it back to.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    pub ty: TypeRef,
+    /// Unique snake_case name for the test (`hosted_login_token_minimal`).
+    pub test_name: String,
+    /// Where the instance came from, for test failure messages.
+    pub origin: String,
+    pub input: Value,
+    pub expected: Value,
+}
+
+/// Builds the model of a loaded document.
+pub fn build(doc: &Document) -> Result<Api, Error> {
+    let info = &doc.openapi.info;
+    let mut converter = schemas::Converter::new(doc);
+    converter.register_components();
+    converter.convert_components();
+    let security_schemes = operations::security_schemes(doc, &mut converter);
+    let operations = operations::operations(doc, &mut converter, &security_schemes);
+    let media_examples = std::mem::take(&mut converter.examples);
+    let (types, mut warnings, errors) = converter.finish();
+    Error::collect(errors)?;
+    let mut api = Api {
+        title: info.title.clone(),
+        version: info.version.clone(),
+        description: info.description.clone(),
+        spec_version: doc.version,
+        default_server: doc.openapi.servers.first().map(|s| s.url.clone()),
+        types,
+        operations,
+        security_schemes,
+        samples: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let (samples, sample_warnings) = samples::samples(&api, doc, &media_examples);
+    api.samples = samples;
+    warnings.extend(sample_warnings);
+    warnings.sort();
+    warnings.dedup();
+    api.warnings = warnings;
+    Ok(api)
+}

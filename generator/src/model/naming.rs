@@ -1,0 +1,326 @@
+//! Every Rust name the generator produces is decided here: case conversion,
+//! keywords, names that are not identifiers, collisions, and the cleanup of
+//! FastAPI's mangled operation ids.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::BTreeSet;
+
+/// Words Rust reserves in any edition we target, plus ones reserved for the
+/// future. Suffixing `_` is more readable than `r#` in generated APIs.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keeps ASCII letters, digits and `_`; everything else separates words.
+fn ascii_words(raw: &str) -> String {
+    raw.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
+fn finish_ident(mut ident: String, fallback: &str, digit_prefix: &str) -> String {
+    if ident.is_empty() {
+        ident = fallback.to_owned();
+    }
+    if ident.starts_with(|c: char| c.is_ascii_digit()) {
+        ident = format!("{digit_prefix}{ident}");
+    }
+    if KEYWORDS.contains(&ident.as_str()) {
+        ident.push('_');
+    }
+    ident
+}
+
+/// `HTTPValidationError` → `HttpValidationError`, `checkout.session` →
+/// `CheckoutSession`, `Body_login-login_access_token` → `BodyLoginLoginAccessToken`.
+pub fn type_name(raw: &str) -> String {
+    let camel = ascii_words(raw).to_upper_camel_case();
+    finish_ident(camel, "Unnamed", "Type")
+}
+
+/// `organizationId` → `organization_id`, `type` → `type_`, `2fa` → `n2fa`.
+pub fn field_name(raw: &str) -> String {
+    let snake = ascii_words(raw).to_snake_case();
+    finish_ident(snake, "field", "n")
+}
+
+/// Enum variant for a string value: `in-progress` → `InProgress`, `2xx` →
+/// `V2xx`, `""` → `Empty`, `+` → `Plus`.
+pub fn variant_name(value: &str) -> String {
+    let symbolic = match value {
+        "" => Some("Empty"),
+        "+" => Some("Plus"),
+        "-" => Some("Minus"),
+        "*" => Some("Star"),
+        "=" => Some("Equals"),
+        "<" => Some("LessThan"),
+        ">" => Some("GreaterThan"),
+        "<=" => Some("LessOrEqual"),
+        ">=" => Some("GreaterOrEqual"),
+        "!=" => Some("NotEqual"),
+        _ => None,
+    };
+    if let Some(name) = symbolic {
+        return name.to_owned();
+    }
+    finish_ident(ascii_words(value).to_upper_camel_case(), "Value", "V")
+}
+
+/// The method name for an operation.
+///
+/// FastAPI builds ids as `{function}{path}_{method}` with every non-word
+/// character of the path replaced by `_`; when the id ends with exactly that
+/// suffix for this operation's own path and method, only the function name is
+/// kept. Any other id is used as it is, in snake_case. Without an id, the
+/// method and path make the name (`get_users_by_id`).
+pub fn clean_operation_id(operation_id: Option<&str>, method: &str, path: &str) -> String {
+    let Some(id) = operation_id.filter(|id| !id.trim().is_empty()) else {
+        let mut words = vec![method.to_ascii_lowercase()];
+        for segment in path.split('/').filter(|s| !s.is_empty()) {
+            match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(param) => words.push(format!("by_{param}")),
+                None => words.push(segment.to_owned()),
+            }
+        }
+        return field_name(&words.join("_"));
+    };
+    let mangled_path: String = path
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let suffix = format!("{mangled_path}_{}", method.to_ascii_lowercase());
+    let stem = id
+        .strip_suffix(&suffix)
+        .filter(|stem| !stem.is_empty() && !stem.ends_with('_'))
+        .unwrap_or(id);
+    field_name(stem)
+}
+
+/// Whether a property or parameter holds a credential, so that `Debug` must
+/// not print it.
+///
+/// A name is sensitive when one of its words is a credential word (`token`,
+/// `secret`, `password`, `apikey`, …) or it contains `api_key`/`private_key`,
+/// unless its last word says it describes the credential rather than holding
+/// it (`token_type`, `token_expires_at`, `password_hint`). The schema can also
+/// say so itself with `format: password` or `x-sensitive: true`.
+pub fn is_sensitive_name(raw: &str) -> bool {
+    const CREDENTIAL_WORDS: &[&str] = &[
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "passphrase",
+        "apikey",
+        "credential",
+        "credentials",
+        "authorization",
+        "cookie",
+        "pin",
+        "otp",
+    ];
+    const DESCRIPTIVE_LAST_WORDS: &[&str] = &[
+        "type",
+        "types",
+        "expires",
+        "expiry",
+        "expiration",
+        "at",
+        "ttl",
+        "count",
+        "id",
+        "ids",
+        "url",
+        "uri",
+        "name",
+        "hint",
+        "length",
+        "policy",
+        "required",
+        "set",
+        "enabled",
+        "len",
+    ];
+    let snake = field_name(raw);
+    let words: Vec<&str> = snake.split('_').filter(|w| !w.is_empty()).collect();
+    let has_credential = words.iter().any(|w| CREDENTIAL_WORDS.contains(w))
+        || snake.contains("api_key")
+        || snake.contains("private_key")
+        || snake.contains("access_key");
+    let describes = words
+        .last()
+        .is_some_and(|w| DESCRIPTIVE_LAST_WORDS.contains(w));
+    has_credential && !describes
+}
+
+/// Hands out unique names in one namespace, first come first served; a
+/// repeated name gets the smallest free numeric suffix (`Foo2`, `foo_2`).
+#[derive(Debug, Clone, Default)]
+pub struct Namespace {
+    taken: BTreeSet<String>,
+}
+
+impl Namespace {
+    /// A namespace where `reserved` are already taken.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Namespace {
+            taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    /// Claims `desired` or, if taken, the first free suffixed form. Returns
+    /// the name and whether it had to be changed.
+    pub fn claim(&mut self, desired: &str) -> (String, bool) {
+        if self.taken.insert(desired.to_owned()) {
+            return (desired.to_owned(), false);
+        }
+        let separator =
+            if desired.ends_with('_') || desired.contains(|c: char| c.is_ascii_uppercase()) {
+                ""
+            } else {
+                "_"
+            };
+        let mut n = 2;
+        loop {
+            let candidate = format!("{desired}{separator}{n}");
+            if self.taken.insert(candidate.clone()) {
+                return (candidate, true);
+            }
+            n += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names() {
+        assert_eq!(type_name("HTTPValidationError"), "HttpValidationError");
+        assert_eq!(type_name("HostedLoginRefresh"), "HostedLoginRefresh");
+        assert_eq!(type_name("checkout.session"), "CheckoutSession");
+        assert_eq!(
+            type_name("Body_login-login_access_token"),
+            "BodyLoginLoginAccessToken"
+        );
+        assert_eq!(type_name("Foo-Input"), "FooInput");
+        assert_eq!(type_name("2fa_settings"), "Type2faSettings");
+        assert_eq!(type_name("Self"), "Self_");
+        assert_eq!(type_name("---"), "Unnamed");
+    }
+
+    #[test]
+    fn field_names() {
+        assert_eq!(field_name("organization_id"), "organization_id");
+        assert_eq!(field_name("organizationId"), "organization_id");
+        assert_eq!(field_name("type"), "type_");
+        assert_eq!(field_name("ref"), "ref_");
+        assert_eq!(field_name("self"), "self_");
+        assert_eq!(field_name("2fa"), "n2fa");
+        assert_eq!(field_name("@odata.type"), "odata_type");
+        assert_eq!(field_name("$"), "field");
+        assert_eq!(field_name("X-Request-ID"), "x_request_id");
+    }
+
+    #[test]
+    fn variant_names() {
+        assert_eq!(variant_name("in-progress"), "InProgress");
+        assert_eq!(variant_name("2xx"), "V2xx");
+        assert_eq!(variant_name(""), "Empty");
+        assert_eq!(variant_name("+"), "Plus");
+        assert_eq!(variant_name("self"), "Self_");
+    }
+
+    #[test]
+    fn fastapi_operation_ids_are_cleaned() {
+        assert_eq!(
+            clean_operation_id(
+                Some("refresh_token_v1_auth_token_refresh_post"),
+                "post",
+                "/v1/auth/token/refresh"
+            ),
+            "refresh_token"
+        );
+        assert_eq!(
+            clean_operation_id(
+                Some("read_item_items__item_id__get"),
+                "get",
+                "/items/{item_id}"
+            ),
+            "read_item"
+        );
+        // A suffix for another method or path is not FastAPI's: keep the id.
+        assert_eq!(
+            clean_operation_id(
+                Some("refresh_token_v1_auth_token_refresh_post"),
+                "get",
+                "/v1/auth/token/refresh"
+            ),
+            "refresh_token_v1_auth_token_refresh_post"
+        );
+        assert_eq!(
+            clean_operation_id(Some("listPets"), "get", "/pets"),
+            "list_pets"
+        );
+        assert_eq!(
+            clean_operation_id(None, "GET", "/users/{id}/posts"),
+            "get_users_by_id_posts"
+        );
+        // An id that is nothing but the suffix is kept whole.
+        assert_eq!(
+            clean_operation_id(Some("_pets_get"), "get", "/pets"),
+            "pets_get"
+        );
+    }
+
+    #[test]
+    fn sensitive_names() {
+        for name in [
+            "access_token",
+            "refresh_token",
+            "password",
+            "client_secret",
+            "apiKey",
+            "X-API-Key",
+            "private_key",
+            "token",
+        ] {
+            assert!(is_sensitive_name(name), "{name}");
+        }
+        for name in [
+            "token_type",
+            "organization_id",
+            "expires_in",
+            "password_hint",
+            "token_expires_at",
+            "username",
+            "tokenizer",
+        ] {
+            assert!(!is_sensitive_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn namespace_suffixes_collisions() {
+        let mut ns = Namespace::with_reserved(&["Client"]);
+        assert_eq!(ns.claim("Client"), ("Client2".to_owned(), true));
+        assert_eq!(ns.claim("Pet"), ("Pet".to_owned(), false));
+        assert_eq!(ns.claim("Pet"), ("Pet2".to_owned(), true));
+        let mut fields = Namespace::default();
+        fields.claim("type_");
+        assert_eq!(fields.claim("type_").0, "type_2");
+        assert_eq!(fields.claim("name").0, "name");
+        assert_eq!(fields.claim("name").0, "name_2");
+    }
+}

@@ -1,0 +1,227 @@
+//! Stage 4, *render*: tokens → formatted source files and a manifest, laid
+//! out as a crate.
+
+mod files;
+
+pub use files::{Drift, FileStatus, check, write};
+
+use crate::emit::Emitted;
+use crate::error::{Error, Pointer};
+use crate::model::Api;
+use proc_macro2::TokenStream;
+
+/// The marker every generated file starts with; also how stale generated
+/// files are recognised.
+pub const GENERATED_MARKER: &str = "@generated";
+
+/// The runtime is hand-written Rust, the same for every spec, kept as a
+/// real file so that it reads (and diffs) like ordinary code.
+const RUNTIME: &str = include_str!("../../templates/runtime.rs");
+
+/// A file of the generated crate, relative to its root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub contents: String,
+}
+
+/// Choices that are not in the spec.
+#[derive(Debug, Clone)]
+pub struct CrateOptions {
+    /// The package name, e.g. `almanac-client`.
+    pub crate_name: String,
+    /// How the header names the spec (a path relative to the workspace).
+    pub spec_label: String,
+    /// Adds an empty `[workspace]` so the crate builds outside any workspace.
+    pub standalone: bool,
+}
+
+pub fn render(
+    api: &Api,
+    emitted: &Emitted,
+    options: &CrateOptions,
+) -> Result<Vec<GeneratedFile>, Error> {
+    let header = format!(
+        "// {GENERATED_MARKER} by `cargo xtask codegen` from {} ({} {}).\n\
+         // Do not edit: change the spec (or the generator) and run `cargo xtask codegen`.\n\n",
+        options.spec_label, api.title, api.version
+    );
+    let rust = |path: &str, tokens: &TokenStream| -> Result<GeneratedFile, Error> {
+        Ok(GeneratedFile {
+            path: path.to_owned(),
+            contents: format!("{header}{}", format_tokens(path, tokens)?),
+        })
+    };
+    let lib = {
+        let body = &emitted.lib;
+        // `rustfmt` would reformat the generated modules; fence them off so
+        // `cargo fmt --check` and `cargo xtask codegen --check` agree.
+        let fenced = quote::quote! {
+            #body
+        };
+        let text = format_tokens("src/lib.rs", &fenced)?
+            .replace("pub mod types;", "#[rustfmt::skip]\npub mod types;")
+            .replace("mod client;", "#[rustfmt::skip]\nmod client;")
+            .replace("mod runtime;", "#[rustfmt::skip]\nmod runtime;")
+            .replace("pub use runtime::", "#[rustfmt::skip]\npub use runtime::");
+        GeneratedFile {
+            path: "src/lib.rs".into(),
+            contents: format!("{header}{text}"),
+        }
+    };
+    Ok(vec![
+        GeneratedFile {
+            path: "Cargo.toml".into(),
+            contents: manifest(api, options),
+        },
+        lib,
+        rust("src/types.rs", &emitted.types)?,
+        rust("src/client.rs", &emitted.client)?,
+        GeneratedFile {
+            path: "src/runtime.rs".into(),
+            contents: format!("{header}{RUNTIME}"),
+        },
+        GeneratedFile {
+            path: "tests/roundtrip/main.rs".into(),
+            contents: format!(
+                "{header}//! Round-trip tests of the generated types; the cases are in `cases.rs`.\n\n#[rustfmt::skip]\nmod cases;\n"
+            ),
+        },
+        rust("tests/roundtrip/cases.rs", &emitted.roundtrip_tests)?,
+    ])
+}
+
+fn format_tokens(path: &str, tokens: &TokenStream) -> Result<String, Error> {
+    let file = syn::parse2::<syn::File>(tokens.clone()).map_err(|e| {
+        // Only a generator bug gets here; say which file, for the report.
+        Error::invalid(
+            &Pointer::root(),
+            format!("internal error: generated {path} does not parse: {e}"),
+        )
+    })?;
+    Ok(space_items(&prettyplease::unparse(&file)))
+}
+
+/// prettyplease puts top-level items back to back; a blank line between
+/// them (as rustfmt users write) makes the files easier to read.
+fn space_items(text: &str) -> String {
+    const ITEM_STARTS: [&str; 11] = [
+        "///", "#[", "pub ", "fn ", "impl", "async ", "const ", "struct ", "enum ", "type ", "mod ",
+    ];
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut previous = "";
+    for line in text.lines() {
+        let body = line.trim_start();
+        let prev = previous.trim_start();
+        let same_level = indent(line) == indent(previous);
+        let both_uses = prev.starts_with("use ") && body.starts_with("use ");
+        let ends_item = prev == "}"
+            || (prev.ends_with(';') && indent(previous) == 0 && !both_uses)
+            || (prev.ends_with(';') && prev.starts_with("pub const"));
+        let inner_doc = previous.starts_with("//!") && !line.starts_with("//!");
+        let starts_item = ITEM_STARTS.iter().any(|s| body.starts_with(s))
+            || (indent(line) == 0 && body.starts_with("use "));
+        if !line.is_empty() && same_level && ((ends_item && starts_item) || inner_doc) {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = line;
+    }
+    out
+}
+
+/// Cargo wants a SemVer version; API versions are often dates or `v2`.
+fn crate_version(version: &str) -> String {
+    let core = version.trim().trim_start_matches(['v', 'V']);
+    let parts: Vec<&str> = core.split('.').collect();
+    let numeric = |s: &str| {
+        !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))
+    };
+    match parts.as_slice() {
+        [a, b, c] if numeric(a) && numeric(b) && numeric(c) => core.to_owned(),
+        [a, b] if numeric(a) && numeric(b) => format!("{a}.{b}.0"),
+        [a] if numeric(a) => format!("{a}.0.0"),
+        _ => "0.1.0".to_owned(),
+    }
+}
+
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn manifest(api: &Api, options: &CrateOptions) -> String {
+    let description = api
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| d.lines().next().unwrap_or(d).to_owned())
+        .unwrap_or_else(|| format!("Typed async client for the {}.", api.title));
+    let workspace = if options.standalone {
+        "\n[workspace]\n"
+    } else {
+        ""
+    };
+    format!(
+        r#"# {GENERATED_MARKER} by `cargo xtask codegen` from {spec}.
+# Do not edit: change the spec (or the generator) and run `cargo xtask codegen`.
+
+[package]
+name = {name}
+# From `info.version` of the API description ({api_version}).
+version = {version}
+description = {description}
+edition = "2024"
+rust-version = "1.85"
+# license = "..."  (for the API's owner to set)
+
+[dependencies]
+reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+
+[dev-dependencies]
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+wiremock = "0.6"
+{workspace}"#,
+        spec = options.spec_label,
+        name = toml_string(&options.crate_name),
+        api_version = api.version,
+        version = toml_string(&crate_version(&api.version)),
+        description = toml_string(&description),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_become_semver() {
+        assert_eq!(crate_version("0.1.11"), "0.1.11");
+        assert_eq!(crate_version("v2"), "2.0.0");
+        assert_eq!(crate_version("1.2"), "1.2.0");
+        assert_eq!(crate_version("2023-10-16"), "0.1.0");
+        assert_eq!(crate_version("1.0.0-beta"), "0.1.0");
+    }
+
+    #[test]
+    fn toml_strings_are_escaped() {
+        assert_eq!(toml_string("a \"b\"\\\n"), "\"a \\\"b\\\"\\\\\\n\"");
+    }
+}

@@ -1,0 +1,177 @@
+//! Project automation: `cargo xtask codegen [--check]`.
+
+use anyhow::{Context, Result, bail};
+use openapi_client_gen::render::{self, FileStatus};
+use openapi_client_gen::{CrateOptions, generate};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--crate-name NAME]
+                           [--standalone] [--deny-warnings]
+
+Generates a typed Rust client crate from an OpenAPI 3.0/3.1 document.
+
+  --check           do not write; fail with a diff if the files on disk differ
+  --spec PATH       the OpenAPI document (default: spec/openapi.yaml)
+  --out DIR         the crate directory (default: generated-client)
+  --crate-name NAME package name (default: almanac-client for the default
+                    output, otherwise the output directory's name)
+  --standalone      add an empty [workspace] so the crate builds on its own
+                    (implied when DIR is outside this workspace)
+  --deny-warnings   fail if the generator reports warnings";
+
+/// The crate name of the checked-in Almanac client.
+const DEFAULT_CRATE_NAME: &str = "almanac-client";
+
+struct Args {
+    check: bool,
+    spec: Option<PathBuf>,
+    out: Option<PathBuf>,
+    crate_name: Option<String>,
+    standalone: bool,
+    deny_warnings: bool,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let mut argv = std::env::args().skip(1);
+    match argv.next().as_deref() {
+        Some("codegen") => codegen(parse_args(argv)?),
+        Some("-h" | "--help") | None => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(other) => bail!("unknown task `{other}`\n\n{USAGE}"),
+    }
+}
+
+fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args> {
+    let mut args = Args {
+        check: false,
+        spec: None,
+        out: None,
+        crate_name: None,
+        standalone: false,
+        deny_warnings: false,
+    };
+    while let Some(arg) = argv.next() {
+        let mut value = |name: &str| argv.next().with_context(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--check" => args.check = true,
+            "--standalone" => args.standalone = true,
+            "--deny-warnings" => args.deny_warnings = true,
+            "--spec" => args.spec = Some(value("--spec")?.into()),
+            "--out" => args.out = Some(value("--out")?.into()),
+            "--crate-name" => args.crate_name = Some(value("--crate-name")?),
+            other => bail!("unknown argument `{other}`\n\n{USAGE}"),
+        }
+    }
+    Ok(args)
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn codegen(args: Args) -> Result<ExitCode> {
+    let root = workspace_root();
+    let cwd = std::env::current_dir()?;
+    let is_default = args.spec.is_none() && args.out.is_none();
+    let spec = args
+        .spec
+        .map(|p| cwd.join(p))
+        .unwrap_or_else(|| root.join("spec/openapi.yaml"));
+    let out = args
+        .out
+        .map(|p| cwd.join(p))
+        .unwrap_or_else(|| root.join("generated-client"));
+    let crate_name = match args.crate_name {
+        Some(name) => name,
+        None if is_default => DEFAULT_CRATE_NAME.to_owned(),
+        None => out
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy()
+                    .to_ascii_lowercase()
+                    .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+            })
+            .filter(|n| n.starts_with(|c: char| c.is_ascii_alphabetic()))
+            .unwrap_or_else(|| "api-client".to_owned()),
+    };
+    let spec_label = spec
+        .strip_prefix(&root)
+        .unwrap_or(&spec)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let standalone = args.standalone || !out.starts_with(&root);
+
+    let text = std::fs::read_to_string(&spec)
+        .with_context(|| format!("cannot read {}", spec.display()))?;
+    let generated = generate(
+        &text,
+        &CrateOptions {
+            crate_name,
+            spec_label: spec_label.clone(),
+            standalone,
+        },
+    )
+    .with_context(|| format!("cannot generate a client from {spec_label}"))?;
+
+    if !generated.warnings.is_empty() {
+        eprintln!(
+            "warning: {} generator warning(s) for {spec_label}:",
+            generated.warnings.len()
+        );
+        for w in &generated.warnings {
+            eprintln!("  - {w}");
+        }
+        if args.deny_warnings {
+            bail!("--deny-warnings: {} warning(s)", generated.warnings.len());
+        }
+    }
+
+    if args.check {
+        let drift = render::check(&out, &generated.files)?;
+        if drift.is_empty() {
+            println!("{} is up to date with {spec_label}", out.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        for d in &drift {
+            print!("{}", d.diff);
+        }
+        eprintln!(
+            "error: {} generated file(s) in {} are out of date with {spec_label}: {}\n\
+             run `cargo xtask codegen` to regenerate them",
+            drift.len(),
+            out.display(),
+            drift
+                .iter()
+                .map(|d| d.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+
+    for status in render::write(&out, &generated.files)? {
+        match status {
+            FileStatus::Written(path) => println!("wrote {path}"),
+            FileStatus::Removed(path) => println!("removed stale {path}"),
+            FileStatus::Unchanged(_) => {}
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
