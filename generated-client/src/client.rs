@@ -4,6 +4,7 @@
 //! The API client.
 
 #![allow(deprecated)]
+
 use crate::runtime::{Config, Error, PendingRequest, ResponseValue, Secret};
 use crate::types;
 

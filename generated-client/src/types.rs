@@ -5,6 +5,7 @@
 //! declared error bodies.
 
 #![allow(deprecated)]
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct HttpValidationError {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,4 +1,7 @@
-//! Project automation: `cargo xtask codegen [--check]`.
+//! Project automation: `cargo xtask codegen [--check]` and
+//! `cargo xtask corpus DIR`.
+
+mod corpus;
 
 use anyhow::{Context, Result, bail};
 use openapi_client_gen::render::{self, FileStatus};
@@ -9,6 +12,7 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--crate-name NAME]
                            [--standalone] [--deny-warnings]
+       cargo xtask corpus DIR [--keep-going]
 
 Generates a typed Rust client crate from an OpenAPI 3.0/3.1 document.
 
@@ -19,7 +23,12 @@ Generates a typed Rust client crate from an OpenAPI 3.0/3.1 document.
                     output, otherwise the output directory's name)
   --standalone      add an empty [workspace] so the crate builds on its own
                     (implied when DIR is outside this workspace)
-  --deny-warnings   fail if the generator reports warnings";
+  --deny-warnings   fail if the generator reports warnings
+
+corpus generates a crate for every .yaml/.yml/.json document in DIR under
+target/corpus/, runs clippy -D warnings and the round-trip tests on each
+(one shared target dir), and prints a table. --keep-going does not stop at
+the first failure.";
 
 /// The crate name of the checked-in Almanac client.
 const DEFAULT_CRATE_NAME: &str = "almanac-client";
@@ -47,6 +56,23 @@ fn run() -> Result<ExitCode> {
     let mut argv = std::env::args().skip(1);
     match argv.next().as_deref() {
         Some("codegen") => codegen(parse_args(argv)?),
+        Some("corpus") => {
+            let mut dir = None;
+            let mut keep_going = false;
+            for arg in argv {
+                match arg.as_str() {
+                    "--keep-going" => keep_going = true,
+                    _ if dir.is_none() => dir = Some(PathBuf::from(arg)),
+                    other => bail!("unknown argument `{other}`\n\n{USAGE}"),
+                }
+            }
+            let dir = dir.context("corpus needs a folder of OpenAPI documents")?;
+            corpus::corpus(
+                &std::env::current_dir()?.join(dir),
+                &workspace_root(),
+                keep_going,
+            )
+        }
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

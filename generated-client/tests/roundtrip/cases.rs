@@ -6,6 +6,7 @@
 //! serialise back to the JSON the schema implies.
 
 #![allow(deprecated)]
+
 use almanac_client::types;
 
 /// Reads `input` as `T`, writes it back, and compares with `expected`.

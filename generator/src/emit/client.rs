@@ -333,12 +333,17 @@ fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
         quote!(#pattern => #body)
     });
     let fallback = (!has_default).then(|| quote!(_ => Err(response.unexpected()),));
+    let binding = if fill.is_empty() && auth.is_empty() {
+        quote!(request)
+    } else {
+        quote!(mut request)
+    };
     quote! {
         #doc
         #[doc = ""]
         #[doc = #route]
         pub async fn #name(&self, #(#args),*) -> Result<ResponseValue<#success_ty>, Error<#error_ty>> {
-            let mut request = PendingRequest::new(reqwest::Method::#method, #path);
+            let #binding = PendingRequest::new(reqwest::Method::#method, #path);
             #(#fill)*
             #auth
             let response = request.send(&self.http, &self.base_url, &self.config).await?;

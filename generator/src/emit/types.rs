@@ -147,9 +147,10 @@ fn enum_def(api: &Api, type_name: &str, doc: &TokenStream, e: &EnumDef) -> Token
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
     let values: Vec<_> = e.variants.iter().map(|v| v.value.as_str()).collect();
     let variant_docs = values.iter().map(|v| format!(" `{v:?}`"));
+    let separator = (!doc.is_empty()).then(|| quote!(#[doc = ""]));
     quote! {
         #doc
-        ///
+        #separator
         /// Values this client does not know yet (added to the API later) are
         /// kept in the catch-all variant rather than failing to deserialise.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -199,8 +200,8 @@ fn enum_def(api: &Api, type_name: &str, doc: &TokenStream, e: &EnumDef) -> Token
 
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_ref()))
+                let value = <#string as serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_str()))
             }
         }
     }
@@ -254,15 +255,15 @@ fn error_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStre
     let variants = op.errors.iter().map(|case| {
         let variant = ident(&case.variant);
         let status = match case.status {
-            crate::model::StatusMatch::Code(c) => c.to_string(),
-            crate::model::StatusMatch::Range(r) => format!("{r}XX"),
+            crate::model::StatusMatch::Code(c) => format!("status {c}"),
+            crate::model::StatusMatch::Range(r) => format!("status {r}XX"),
             crate::model::StatusMatch::Default => "any other status".into(),
         };
         let doc = if case.description.trim().is_empty() {
-            format!(" Status {status}.")
+            format!(" Response for {status}.")
         } else {
             format!(
-                " {} (status {status}).",
+                " {} ({status}).",
                 case.description.trim().trim_end_matches('.')
             )
         };

@@ -119,7 +119,8 @@ fn space_items(text: &str) -> String {
         let ends_item = prev == "}"
             || (prev.ends_with(';') && indent(previous) == 0 && !both_uses)
             || (prev.ends_with(';') && prev.starts_with("pub const"));
-        let inner_doc = previous.starts_with("//!") && !line.starts_with("//!");
+        let inner_doc = (previous.starts_with("//!") && !line.starts_with("//!"))
+            || (previous.starts_with("#![") && !line.starts_with("#!["));
         let starts_item = ITEM_STARTS.iter().any(|s| body.starts_with(s))
             || (indent(line) == 0 && body.starts_with("use "));
         if !line.is_empty() && same_level && ((ends_item && starts_item) || inner_doc) {

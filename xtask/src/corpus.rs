@@ -1,0 +1,193 @@
+//! `cargo xtask corpus DIR`: generate, lint, build and test a client crate
+//! for every OpenAPI document in a folder, and print a table.
+
+use anyhow::{Context, Result};
+use openapi_client_gen::render;
+use openapi_client_gen::{CrateOptions, Error, generate};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+struct Row {
+    spec: String,
+    generated: String,
+    warnings: usize,
+    clippy: String,
+    tests: String,
+    seconds: f64,
+    ok: bool,
+}
+
+pub fn corpus(dir: &Path, root: &Path, keep_going: bool) -> Result<ExitCode> {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        })
+        .collect();
+    specs.sort();
+    let out_root = root.join("target/corpus");
+    let target_dir = root.join("target/corpus-target");
+    let mut rows = Vec::new();
+    for spec in &specs {
+        let name = spec
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        eprintln!("== {name}");
+        let started = Instant::now();
+        let row = run_one(spec, &name, &out_root, &target_dir);
+        let mut row = match row {
+            Ok(row) => row,
+            Err(e) => Row {
+                spec: name.clone(),
+                generated: format!("error: {e:#}"),
+                warnings: 0,
+                clippy: "-".into(),
+                tests: "-".into(),
+                seconds: 0.0,
+                ok: false,
+            },
+        };
+        row.seconds = started.elapsed().as_secs_f64();
+        let failed = !row.ok;
+        rows.push(row);
+        if failed && !keep_going {
+            break;
+        }
+    }
+    print_table(&rows);
+    Ok(if rows.iter().all(|r| r.ok) && rows.len() == specs.len() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn run_one(spec: &Path, name: &str, out_root: &Path, target_dir: &Path) -> Result<Row> {
+    let text = std::fs::read_to_string(spec)?;
+    let crate_name = format!(
+        "corpus-{}",
+        name.to_ascii_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    );
+    let options = CrateOptions {
+        crate_name,
+        spec_label: spec.display().to_string(),
+        standalone: true,
+    };
+    let mut row = Row {
+        spec: name.to_owned(),
+        generated: String::new(),
+        warnings: 0,
+        clippy: "-".into(),
+        tests: "-".into(),
+        seconds: 0.0,
+        ok: false,
+    };
+    let generated = match generate(&text, &options) {
+        Ok(g) => g,
+        Err(Error::Swagger2) => {
+            row.generated = "refused: Swagger 2.0".into();
+            row.ok = true;
+            return Ok(row);
+        }
+        Err(e) => {
+            row.generated = format!(
+                "error: {}",
+                e.to_string().lines().next().unwrap_or_default()
+            );
+            return Ok(row);
+        }
+    };
+    row.generated = "yes".into();
+    row.warnings = generated.warnings.len();
+    for w in generated.warnings.iter().take(20) {
+        eprintln!("  warning: {w}");
+    }
+    let out = out_root.join(name);
+    render::write(&out, &generated.files)?;
+    let manifest = out.join("Cargo.toml");
+    let clippy = cargo(
+        &["clippy", "--all-targets", "--quiet", "--", "-D", "warnings"],
+        &manifest,
+        target_dir,
+    )?;
+    row.clippy = if clippy.0 {
+        "clean".into()
+    } else {
+        "FAILED".into()
+    };
+    if !clippy.0 {
+        eprintln!("{}", tail(&clippy.1, 40));
+        return Ok(row);
+    }
+    let test = cargo(&["test", "--quiet"], &manifest, target_dir)?;
+    let (passed, failed) = count_tests(&test.1);
+    row.tests = format!("{passed} passed, {failed} failed");
+    if !test.0 {
+        eprintln!("{}", tail(&test.1, 40));
+    }
+    row.ok = test.0 && failed == 0;
+    Ok(row)
+}
+
+fn cargo(args: &[&str], manifest: &Path, target_dir: &Path) -> Result<(bool, String)> {
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(args.iter().take_while(|a| **a != "--"))
+        .arg("--manifest-path")
+        .arg(manifest)
+        .args(args.iter().skip_while(|a| **a != "--"))
+        .env("CARGO_TARGET_DIR", target_dir)
+        .output()
+        .context("cannot run cargo")?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok((output.status.success(), text))
+}
+
+fn count_tests(output: &str) -> (u64, u64) {
+    let mut totals = (0, 0);
+    for line in output.lines().filter(|l| l.starts_with("test result:")) {
+        let number_before = |word: &str| {
+            line.split(';')
+                .find(|part| part.contains(word))
+                .and_then(|part| part.split_whitespace().rev().nth(1)?.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        totals.0 += number_before("passed");
+        totals.1 += number_before("failed");
+    }
+    totals
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+fn print_table(rows: &[Row]) {
+    println!("| spec | generated | warnings | clippy -D warnings | tests | time |");
+    println!("|---|---|---|---|---|---|");
+    for r in rows {
+        println!(
+            "| {} | {} | {} | {} | {} | {:.1}s |",
+            r.spec, r.generated, r.warnings, r.clippy, r.tests, r.seconds
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn test_counts_add_up_across_binaries() {
+        let out = "test result: ok. 3 passed; 0 failed; 0 ignored\nfoo\ntest result: FAILED. 5 passed; 2 failed; 0 ignored";
+        assert_eq!(super::count_tests(out), (8, 2));
+    }
+}
