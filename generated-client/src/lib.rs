@@ -5,6 +5,11 @@
 //!
 //! Versioned API for hosted Almanac wikis.
 
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags,
+    rustdoc::bare_urls
+)]
 #[rustfmt::skip]
 pub mod types;
 

@@ -50,12 +50,26 @@ pub fn client(api: &Api) -> TokenStream {
         }
     });
     let methods = api.operations.iter().map(|op| operation(api, op, &types));
+    let mut imports = vec![quote!(Config)];
+    if !api.operations.is_empty() {
+        imports.extend([quote!(Error), quote!(PendingRequest), quote!(ResponseValue)]);
+    }
+    if !api.security_schemes.is_empty() {
+        imports.push(quote!(Secret));
+    }
+    let use_types = (!api.operations.is_empty()).then(|| {
+        quote!(
+            use crate::types;
+        )
+    });
     quote! {
         //! The API client.
         #![allow(deprecated)]
+        // Descriptions come from the API document, not all of it tidy Markdown.
+        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
-        use crate::runtime::{Config, Error, PendingRequest, ResponseValue, Secret};
-        use crate::types;
+        use crate::runtime::{#(#imports),*};
+        #use_types
 
         /// Client for the API. Cheap to clone: clones share one connection
         /// pool.

@@ -24,6 +24,8 @@ pub fn types(api: &Api) -> TokenStream {
         //! Types for the API's schemas, and each operation's parameters and
         //! declared error bodies.
         #![allow(deprecated)]
+        // Descriptions come from the API document, not all of it tidy Markdown.
+        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
         #(#defs)*
         #(#errors)*
@@ -225,17 +227,30 @@ fn union_def(
         quote!(#variant(#t),)
     });
     let from = from_trait(api);
-    let froms = u.variants.iter().filter(|v| !v.boxed).map(|v| {
-        let variant = ident(&v.name);
-        let t = ty(api, &v.ty, here);
-        quote! {
-            impl #from<#t> for #name {
-                fn from(value: #t) -> Self {
-                    Self::#variant(value)
+    // `From` only for variants whose Rust type no other variant shares
+    // (aliases included), or the impls would conflict.
+    let rust_types: Vec<String> = u
+        .variants
+        .iter()
+        .map(|v| resolved(api, &v.ty).to_string())
+        .collect();
+    let unique = |i: usize| rust_types.iter().filter(|t| **t == rust_types[i]).count() == 1;
+    let froms = u
+        .variants
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| !v.boxed && unique(*i))
+        .map(|(_, v)| {
+            let variant = ident(&v.name);
+            let t = ty(api, &v.ty, here);
+            quote! {
+                impl #from<#t> for #name {
+                    fn from(value: #t) -> Self {
+                        Self::#variant(value)
+                    }
                 }
             }
-        }
-    });
+        });
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -245,6 +260,22 @@ fn union_def(
         }
         #(#froms)*
     }
+}
+
+/// The Rust type behind any aliases, for comparing types.
+fn resolved(api: &Api, t: &crate::model::TypeRef) -> TokenStream {
+    let mut t = t;
+    let mut hops = 0;
+    while let crate::model::TypeRef::Named(id) = t {
+        match &api.ty(*id).kind {
+            TypeKind::Alias(target) if hops < 64 => {
+                t = target;
+                hops += 1;
+            }
+            _ => break,
+        }
+    }
+    ty(api, t, &quote!())
 }
 
 fn error_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {

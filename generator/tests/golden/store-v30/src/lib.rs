@@ -3,6 +3,11 @@
 
 //! Typed async client for the Store Fixture (version 2024-01-01).
 
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags,
+    rustdoc::bare_urls
+)]
 #[rustfmt::skip]
 pub mod types;
 

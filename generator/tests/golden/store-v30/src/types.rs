@@ -5,6 +5,7 @@
 //! declared error bodies.
 
 #![allow(deprecated)]
+#![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Coupon {

@@ -4,6 +4,7 @@
 //! The API client.
 
 #![allow(deprecated)]
+#![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
 use crate::runtime::{Config, Error, PendingRequest, ResponseValue, Secret};
 use crate::types;

@@ -6,6 +6,11 @@
 //! Pages, revisions and search for a small wiki.
 //! See https://example.com/docs for more.
 
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags,
+    rustdoc::bare_urls
+)]
 #[rustfmt::skip]
 pub mod types;
 

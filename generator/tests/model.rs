@@ -1,0 +1,275 @@
+//! The model stage on small specs written for one concern each.
+
+use openapi_client_gen::Error;
+use openapi_client_gen::load::load;
+use openapi_client_gen::model::{Api, Field, StructDef, TypeKind, TypeRef, build};
+
+fn api(yaml: &str) -> Api {
+    build(&load(yaml).expect("loads")).expect("builds")
+}
+
+fn error(yaml: &str) -> Error {
+    match load(yaml) {
+        Ok(doc) => build(&doc).expect_err("should not build"),
+        Err(e) => e,
+    }
+}
+
+/// A 3.1 document with the given components and paths.
+fn spec(components: &str, paths: &str) -> String {
+    format!(
+        "openapi: 3.1.0\ninfo: {{title: T, version: '1'}}\npaths:\n{paths}\ncomponents:\n  schemas:\n{components}"
+    )
+}
+
+fn struct_named<'a>(api: &'a Api, name: &str) -> &'a StructDef {
+    match &api
+        .types
+        .iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| panic!("no type {name}"))
+        .kind
+    {
+        TypeKind::Struct(s) => s,
+        other => panic!("{name} is {other:?}"),
+    }
+}
+
+fn field<'a>(s: &'a StructDef, wire: &str) -> &'a Field {
+    s.fields
+        .iter()
+        .find(|f| f.wire_name == wire)
+        .unwrap_or_else(|| panic!("no field {wire}"))
+}
+
+#[test]
+fn required_optional_and_nullable_are_kept_apart() {
+    let api = api(&spec(
+        "    A:\n      type: object\n      required: [req, req_null]\n      properties:\n        req: {type: string}\n        req_null: {anyOf: [{type: string}, {type: 'null'}]}\n        opt: {type: string}\n        opt_null: {type: [string, 'null']}\n",
+        "  {}",
+    ));
+    let a = struct_named(&api, "A");
+    let flags = |w: &str| {
+        (
+            field(a, w).required,
+            field(a, w).nullable,
+            field(a, w).ty.clone(),
+        )
+    };
+    assert_eq!(flags("req"), (true, false, TypeRef::String));
+    assert_eq!(flags("req_null"), (true, true, TypeRef::String));
+    assert_eq!(flags("opt"), (false, false, TypeRef::String));
+    assert_eq!(flags("opt_null"), (false, true, TypeRef::String));
+}
+
+#[test]
+fn recursion_is_boxed_only_where_needed() {
+    let api = api(&spec(
+        "    Node:\n      type: object\n      properties:\n        next: {$ref: '#/components/schemas/Node'}\n        children: {type: array, items: {$ref: '#/components/schemas/Node'}}\n        leaf: {$ref: '#/components/schemas/Leaf'}\n    Leaf:\n      type: object\n      properties:\n        v: {type: integer}\n",
+        "  {}",
+    ));
+    let node = struct_named(&api, "Node");
+    assert!(field(node, "next").boxed);
+    assert!(!field(node, "children").boxed, "Vec already allocates");
+    assert!(!field(node, "leaf").boxed, "no cycle through Leaf");
+}
+
+#[test]
+fn mutual_recursion_is_boxed() {
+    let api = api(&spec(
+        "    A:\n      type: object\n      properties:\n        b: {$ref: '#/components/schemas/B'}\n    B:\n      type: object\n      properties:\n        a: {$ref: '#/components/schemas/A'}\n",
+        "  {}",
+    ));
+    assert!(field(struct_named(&api, "A"), "b").boxed);
+    assert!(field(struct_named(&api, "B"), "a").boxed);
+}
+
+#[test]
+fn all_of_merges_properties_and_required() {
+    let api = api(&spec(
+        "    Base:\n      type: object\n      required: [id]\n      properties:\n        id: {type: integer}\n    Child:\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - type: object\n          required: [name]\n          properties:\n            name: {type: string}\n",
+        "  {}",
+    ));
+    let child = struct_named(&api, "Child");
+    let names: Vec<_> = child
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.required))
+        .collect();
+    assert_eq!(names, vec![("id", true), ("name", true)]);
+}
+
+#[test]
+fn a_single_ref_all_of_is_the_referenced_type() {
+    let api = api(&spec(
+        "    A:\n      type: object\n      properties:\n        x: {type: string}\n    B:\n      type: object\n      properties:\n        a:\n          allOf: [{$ref: '#/components/schemas/A'}]\n          description: Wrapped the pydantic v1 way.\n",
+        "  {}",
+    ));
+    let a_id = api.types.iter().position(|t| t.name == "A").unwrap();
+    let a = field(struct_named(&api, "B"), "a");
+    assert_eq!(
+        a.ty,
+        TypeRef::Named(openapi_client_gen::model::TypeId(a_id))
+    );
+    assert_eq!(a.docs.text.as_deref(), Some("Wrapped the pydantic v1 way."));
+}
+
+#[test]
+fn untagged_unions_try_the_pickiest_variant_first() {
+    let api = api(&spec(
+        "    U:\n      oneOf:\n        - {type: string}\n        - {type: number}\n        - {type: integer}\n        - {$ref: '#/components/schemas/Loose'}\n        - {$ref: '#/components/schemas/Strict'}\n    Loose:\n      type: object\n      properties:\n        a: {type: string}\n    Strict:\n      type: object\n      required: [a, b]\n      properties:\n        a: {type: string}\n        b: {type: string}\n",
+        "  {}",
+    ));
+    let TypeKind::Union(u) = &api.types.iter().find(|t| t.name == "U").unwrap().kind else {
+        panic!()
+    };
+    let order: Vec<_> = u.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(
+        order,
+        vec!["Strict", "Loose", "Integer", "Number", "String"]
+    );
+}
+
+#[test]
+fn colliding_names_are_suffixed_with_a_warning() {
+    let api = api(&spec(
+        "    foo-bar:\n      type: object\n      properties: {a: {type: string}}\n    FooBar:\n      type: object\n      properties: {b: {type: string}}\n",
+        "  {}",
+    ));
+    let mut names: Vec<_> = api.types.iter().map(|t| t.name.clone()).collect();
+    names.sort();
+    assert_eq!(names, vec!["FooBar", "FooBar2"]);
+    assert!(
+        api.warnings.iter().any(|w| w.message.contains("FooBar")
+            && w.pointer.to_string().starts_with("#/components/schemas/")),
+        "{:?}",
+        api.warnings
+    );
+}
+
+#[test]
+fn fastapi_operation_ids_become_method_names() {
+    let api = api(&spec(
+        "    A: {type: string}\n",
+        "  /v1/items/{item_id}:\n    get:\n      operationId: read_item_v1_items__item_id__get\n      parameters: [{name: item_id, in: path, required: true, schema: {type: integer}}]\n      responses: {'200': {description: ok}}\n",
+    ));
+    assert_eq!(api.operations[0].method_name, "read_item");
+}
+
+#[test]
+fn missing_references_are_errors_at_their_place() {
+    let err = error(&spec(
+        "    A:\n      type: object\n      properties:\n        b: {$ref: '#/components/schemas/Missing'}\n",
+        "  {}",
+    ));
+    let text = err.to_string();
+    assert!(
+        text.contains("#/components/schemas/A/properties/b"),
+        "{text}"
+    );
+    assert!(text.contains("Missing"), "{text}");
+}
+
+#[test]
+fn external_references_are_refused_clearly() {
+    let err = error(&spec("    A: {$ref: 'other.yaml#/A'}\n", "  {}"));
+    assert!(
+        err.to_string().contains("external $ref `other.yaml#/A`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_ref_to_a_non_schema_component_is_an_error() {
+    let yaml = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  parameters:\n    P: {name: p, in: query, schema: {type: string}}\n  schemas:\n    A:\n      type: object\n      properties:\n        p: {$ref: '#/components/parameters/P'}\n";
+    let err = error(yaml);
+    assert!(
+        err.to_string().contains("points to a parameters component"),
+        "{err}"
+    );
+}
+
+#[test]
+fn undeclared_path_parameters_are_errors() {
+    let err = error(&spec(
+        "    A: {type: string}\n",
+        "  /items/{id}:\n    get:\n      responses: {'200': {description: ok}}\n",
+    ));
+    let text = err.to_string();
+    assert!(
+        text.contains("`{id}`") && text.contains("#/paths/~1items~1{id}/get"),
+        "{text}"
+    );
+}
+
+#[test]
+fn independent_errors_are_reported_together() {
+    let err = error(&spec(
+        "    A:\n      type: object\n      properties:\n        b: {$ref: '#/components/schemas/Nope1'}\n        c: {$ref: '#/components/schemas/Nope2'}\n",
+        "  {}",
+    ));
+    match err {
+        Error::Many(errors) => assert_eq!(errors.len(), 2),
+        other => panic!("expected two errors, got {other}"),
+    }
+}
+
+#[test]
+fn unknown_security_schemes_are_errors() {
+    let yaml = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nsecurity: [{nope: []}]\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n";
+    assert!(error(yaml).to_string().contains("`nope`"));
+}
+
+#[test]
+fn examples_that_break_their_schema_are_warned_about() {
+    let api = api(&spec(
+        "    A:\n      type: object\n      required: [n]\n      properties:\n        n: {type: integer}\n      example: {n: 'not a number'}\n",
+        "  {}",
+    ));
+    let warning = api
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("example does not match"))
+        .expect("warning");
+    assert_eq!(
+        warning.pointer.to_string(),
+        "#/components/schemas/A/example"
+    );
+    assert!(
+        !api.samples.iter().any(|s| s.origin.contains("example")),
+        "bad example is not round-tripped"
+    );
+}
+
+#[test]
+fn optional_nullable_nulls_are_expected_to_disappear() {
+    let api = api(&spec(
+        "    A:\n      type: object\n      required: [r]\n      properties:\n        r: {type: [string, 'null']}\n        o: {type: [string, 'null']}\n      example: {r: null, o: null, extra: 1}\n",
+        "  {}",
+    ));
+    let sample = api
+        .samples
+        .iter()
+        .find(|s| s.origin.contains("example"))
+        .expect("example sample");
+    assert_eq!(sample.expected, serde_json::json!({"r": null}));
+}
+
+#[test]
+fn security_schemes_become_named_setters() {
+    let yaml = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  securitySchemes:\n    key: {type: apiKey, in: header, name: X-Key}\n    b1: {type: http, scheme: bearer}\n    b2: {type: oauth2, flows: {}}\n";
+    let api = api(yaml);
+    let setters: Vec<_> = api
+        .security_schemes
+        .iter()
+        .map(|s| s.setter.as_str())
+        .collect();
+    assert_eq!(
+        setters,
+        vec![
+            "with_b1_bearer_token",
+            "with_b2_bearer_token",
+            "with_api_key"
+        ]
+    );
+}
