@@ -10,7 +10,22 @@
 use almanac_client::types;
 
 /// Reads `input` as `T`, writes it back, and compares with `expected`.
-fn roundtrip<T>(origin: &str, input: &str, expected: &str)
+/// Large API types make deep serde frames in debug builds, so the
+/// work runs on a thread with a roomy stack.
+fn roundtrip<T>(origin: &'static str, input: &'static str, expected: &'static str)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let worker = std::thread::Builder::new()
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || check::<T>(origin, input, expected))
+        .expect("test thread starts");
+    if let Err(panic) = worker.join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+fn check<T>(origin: &str, input: &str, expected: &str)
 where
     T: serde::Serialize + serde::de::DeserializeOwned,
 {

@@ -1,6 +1,7 @@
 //! Stage 3, *emit*: the model → token streams, one per generated file.
 
 mod client;
+mod enums;
 mod tests;
 mod types;
 
@@ -185,6 +186,13 @@ pub(crate) fn ty(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
             let inner = ty(api, inner, types);
             let option = option_type(api);
             quote!(#option<#inner>)
+        }
+        TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
+        TypeRef::Date => quote!(chrono::NaiveDate),
+        TypeRef::Uuid => quote!(uuid::Uuid),
+        TypeRef::Tuple(members) => {
+            let members = members.iter().map(|m| ty(api, m, types));
+            quote!((#(#members,)*))
         }
     }
 }

@@ -1,10 +1,9 @@
 //! `types.rs`: one Rust item per named schema, plus each operation's error
 //! enum and parameter struct.
 
-use super::{box_type, docs, from_trait, ident, option_type, string_type, ty, vec_type};
+use super::{box_type, docs, enums, ident, option_type, string_type, ty, vec_type};
 use crate::model::{
-    Api, EnumDef, Field, Operation, ParamLocation, ResponseBody, StructDef, TypeDef, TypeKind,
-    UnionDef,
+    Api, Field, Operation, ParamLocation, ResponseBody, StructDef, TypeDef, TypeKind,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -26,6 +25,8 @@ pub fn types(api: &Api) -> TokenStream {
         #![allow(deprecated)]
         // Descriptions come from the API document, not all of it tidy Markdown.
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        // Unions mirror the schema; boxing big variants would change the API.
+        #![allow(clippy::large_enum_variant)]
 
         #(#defs)*
         #(#errors)*
@@ -38,8 +39,9 @@ fn type_def(api: &Api, def: &TypeDef, here: &TokenStream) -> TokenStream {
     let doc = docs(&def.docs);
     match &def.kind {
         TypeKind::Struct(s) => struct_def(api, def, s, here),
-        TypeKind::Enum(e) => enum_def(api, &def.name, &doc, e),
-        TypeKind::Union(u) => union_def(api, &def.name, &doc, u, here),
+        TypeKind::Enum(e) => enums::enum_def(api, &def.name, &doc, e),
+        TypeKind::Tagged(t) => enums::tagged_def(api, &def.name, &doc, t, here),
+        TypeKind::Union(u) => enums::union_def(api, &def.name, &doc, u, here),
         TypeKind::Alias(target) => {
             let target = ty(api, target, here);
             quote! { #doc pub type #name = #target; }
@@ -71,9 +73,15 @@ fn struct_def(api: &Api, def: &TypeDef, s: &StructDef, here: &TokenStream) -> To
         let t = field_type(api, f, here);
         let doc = docs(&f.docs);
         let wire = &f.wire_name;
-        let rename = (f.name != *wire).then(|| quote!(#[serde(rename = #wire)]));
-        let skip = (!f.required).then(|| quote!(#[serde(default, skip_serializing_if = #is_none)]));
-        quote! { #doc #rename #skip pub #field: #t, }
+        let mut serde = Vec::new();
+        if f.name != *wire {
+            serde.push(quote!(rename = #wire));
+        }
+        if !f.required {
+            serde.push(quote!(default, skip_serializing_if = #is_none));
+        }
+        let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
+        quote! { #doc #serde pub #field: #t, }
     });
     let additional = s.additional.as_ref().map(|extra| {
         let field = ident(&additional_field_name(s));
@@ -139,143 +147,6 @@ fn redacted_debug(def: &TypeDef, s: &StructDef) -> TokenStream {
             }
         }
     }
-}
-
-fn enum_def(api: &Api, type_name: &str, doc: &TokenStream, e: &EnumDef) -> TokenStream {
-    let name = ident(type_name);
-    let string = string_type(api);
-    let from = from_trait(api);
-    let catch_all = ident(&e.catch_all);
-    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
-    let values: Vec<_> = e.variants.iter().map(|v| v.value.as_str()).collect();
-    let variant_docs = values.iter().map(|v| format!(" `{v:?}`"));
-    let separator = (!doc.is_empty()).then(|| quote!(#[doc = ""]));
-    quote! {
-        #doc
-        #separator
-        /// Values this client does not know yet (added to the API later) are
-        /// kept in the catch-all variant rather than failing to deserialise.
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum #name {
-            #(#[doc = #variant_docs] #variants,)*
-            /// A value not listed in the API description.
-            #catch_all(#string),
-        }
-
-        impl #name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(Self::#variants => #values,)*
-                    Self::#catch_all(value) => value.as_str(),
-                }
-            }
-        }
-
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl #from<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#values => Self::#variants,)*
-                    other => Self::#catch_all(other.to_owned()),
-                }
-            }
-        }
-
-        impl std::str::FromStr for #name {
-            type Err = std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                Ok(Self::from(value))
-            }
-        }
-
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <#string as serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_str()))
-            }
-        }
-    }
-}
-
-fn union_def(
-    api: &Api,
-    type_name: &str,
-    doc: &TokenStream,
-    u: &UnionDef,
-    here: &TokenStream,
-) -> TokenStream {
-    let name = ident(type_name);
-    let variants = u.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let mut t = ty(api, &v.ty, here);
-        if v.boxed {
-            let boxed = box_type(api);
-            t = quote!(#boxed<#t>);
-        }
-        quote!(#variant(#t),)
-    });
-    let from = from_trait(api);
-    // `From` only for variants whose Rust type no other variant shares
-    // (aliases included), or the impls would conflict.
-    let rust_types: Vec<String> = u
-        .variants
-        .iter()
-        .map(|v| resolved(api, &v.ty).to_string())
-        .collect();
-    let unique = |i: usize| rust_types.iter().filter(|t| **t == rust_types[i]).count() == 1;
-    let froms = u
-        .variants
-        .iter()
-        .enumerate()
-        .filter(|(i, v)| !v.boxed && unique(*i))
-        .map(|(_, v)| {
-            let variant = ident(&v.name);
-            let t = ty(api, &v.ty, here);
-            quote! {
-                impl #from<#t> for #name {
-                    fn from(value: #t) -> Self {
-                        Self::#variant(value)
-                    }
-                }
-            }
-        });
-    quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-        #[serde(untagged)]
-        pub enum #name {
-            #(#variants)*
-        }
-        #(#froms)*
-    }
-}
-
-/// The Rust type behind any aliases, for comparing types.
-fn resolved(api: &Api, t: &crate::model::TypeRef) -> TokenStream {
-    let mut t = t;
-    let mut hops = 0;
-    while let crate::model::TypeRef::Named(id) = t {
-        match &api.ty(*id).kind {
-            TypeKind::Alias(target) if hops < 64 => {
-                t = target;
-                hops += 1;
-            }
-            _ => break,
-        }
-    }
-    ty(api, t, &quote!())
 }
 
 fn error_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {

@@ -102,6 +102,8 @@ fn path_item(item: &mut Value, at: &Pointer) -> Result<(), Error> {
             continue;
         };
         let at = at.join(method);
+        // 3.1 made `responses` optional; `openapiv3` still requires it.
+        op.entry("responses").or_insert_with(|| json!({}));
         for_each_item(op, "parameters", &at, parameter)?;
         if let Some(body) = op.get_mut("requestBody") {
             request_body(body, &at.join("requestBody"))?;

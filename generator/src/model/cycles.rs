@@ -33,13 +33,15 @@ fn rank(types: &[TypeDef], ty: &TypeRef) -> (u32, i64) {
         TypeRef::Named(id) => match &types[id.0].kind {
             TypeKind::Enum(_) => (0, 0),
             TypeKind::Struct(s) => (1, -(s.fields.iter().filter(|f| f.required).count() as i64)),
-            TypeKind::Union(_) => (2, 0),
+            TypeKind::Union(_) | TypeKind::Tagged(_) => (2, 0),
             TypeKind::Alias(inner) => rank(types, inner),
         },
         TypeRef::Bool => (3, 0),
         TypeRef::Integer(_) => (3, 1),
         TypeRef::Float(_) => (3, 2),
+        TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid => (3, 5),
         TypeRef::String => (4, 0),
+        TypeRef::Tuple(_) => (4, 5),
         TypeRef::Array(_) => (5, 0),
         TypeRef::Map(_) => (6, 0),
         TypeRef::Object => (7, 0),
@@ -54,6 +56,7 @@ fn direct_targets(ty: &TypeRef, out: &mut Vec<TypeId>) {
     match ty {
         TypeRef::Named(id) => out.push(*id),
         TypeRef::Nullable(inner) => direct_targets(inner, out),
+        TypeRef::Tuple(members) => members.iter().for_each(|m| direct_targets(m, out)),
         _ => {}
     }
 }
@@ -66,6 +69,10 @@ fn edges(t: &TypeDef) -> Vec<TypeId> {
             .iter()
             .for_each(|f| direct_targets(&f.ty, &mut out)),
         TypeKind::Union(u) => u
+            .variants
+            .iter()
+            .for_each(|v| direct_targets(&v.ty, &mut out)),
+        TypeKind::Tagged(t) => t
             .variants
             .iter()
             .for_each(|v| direct_targets(&v.ty, &mut out)),
@@ -98,6 +105,13 @@ pub(super) fn box_recursion(types: &mut [TypeDef]) -> Vec<Warning> {
             }
             TypeKind::Union(u) => {
                 for v in &mut u.variants {
+                    let mut targets = Vec::new();
+                    direct_targets(&v.ty, &mut targets);
+                    v.boxed = targets.iter().any(cyclic);
+                }
+            }
+            TypeKind::Tagged(t) => {
+                for v in &mut t.variants {
                     let mut targets = Vec::new();
                     direct_targets(&v.ty, &mut targets);
                     v.boxed = targets.iter().any(cyclic);

@@ -2,6 +2,7 @@
 //! operations. Nothing here knows about tokens; every name is final.
 
 mod cycles;
+mod formats;
 mod naming;
 mod operations;
 mod samples;
@@ -39,6 +40,31 @@ impl Api {
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
     }
+
+    /// Whether any type use in the API satisfies `matches` (to decide which
+    /// optional dependencies the generated crate needs).
+    pub fn uses(&self, matches: impl Fn(&TypeRef) -> bool + Copy) -> bool {
+        let in_types = self.types.iter().any(|t| match &t.kind {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .map(|f| &f.ty)
+                .chain(&s.additional)
+                .any(|t| t.contains(matches)),
+            TypeKind::Union(u) => u.variants.iter().any(|v| v.ty.contains(matches)),
+            TypeKind::Tagged(t) => t.variants.iter().any(|v| v.ty.contains(matches)),
+            TypeKind::Alias(t) => t.contains(matches),
+            TypeKind::Enum(_) => false,
+        });
+        let in_operations = self.operations.iter().any(|op| {
+            let body = |b: &ResponseBody| matches!(b, ResponseBody::Json(t) if t.contains(matches));
+            op.params.iter().any(|p| p.ty.contains(matches))
+                || op.body.as_ref().is_some_and(|b| b.ty.contains(matches))
+                || body(&op.success)
+                || op.errors.iter().any(|e| body(&e.body))
+        });
+        in_types || in_operations
+    }
 }
 
 /// Rendered documentation of an item.
@@ -65,7 +91,28 @@ pub enum TypeKind {
     Struct(StructDef),
     Enum(EnumDef),
     Union(UnionDef),
+    /// A `oneOf` with a `discriminator`: the tag property picks the variant.
+    Tagged(TaggedDef),
     Alias(TypeRef),
+}
+
+#[derive(Debug, Clone)]
+pub struct TaggedDef {
+    /// The discriminator property, as on the wire.
+    pub tag: String,
+    pub variants: Vec<TaggedVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TaggedVariant {
+    pub name: String,
+    /// Tag values that select this variant; the first is written.
+    pub values: Vec<String>,
+    pub ty: TypeRef,
+    /// Whether the variant's own type declares the tag property (then it
+    /// serialises the tag itself; otherwise the union adds it).
+    pub has_tag_field: bool,
+    pub boxed: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -99,12 +146,14 @@ impl Field {
 }
 
 /// A string enum. Values the spec does not list land in a catch-all variant,
-/// so a server adding a value does not break deserialisation.
+/// so a server adding a value does not break deserialisation. A single-value
+/// enum (a `const`) has none: such a field tells union variants apart, so it
+/// must reject other values.
 #[derive(Debug, Clone)]
 pub struct EnumDef {
     pub variants: Vec<EnumVariant>,
     /// Name of the `(String)` variant holding values the spec does not list.
-    pub catch_all: String,
+    pub catch_all: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -161,9 +210,30 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// `null` or the inner type.
     Nullable(Box<TypeRef>),
+    /// `format: date-time` (RFC 3339), held in UTC.
+    DateTime,
+    /// `format: date` (`YYYY-MM-DD`).
+    Date,
+    /// `format: uuid`.
+    Uuid,
+    /// A fixed-length array (`prefixItems`, or array-valued `items` in 3.0).
+    Tuple(Vec<TypeRef>),
 }
 
 impl TypeRef {
+    /// Whether this type, or a type it is built from (not following
+    /// names), satisfies `matches`.
+    pub fn contains(&self, matches: impl Fn(&TypeRef) -> bool + Copy) -> bool {
+        matches(self)
+            || match self {
+                TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                    inner.contains(matches)
+                }
+                TypeRef::Tuple(members) => members.iter().any(|m| m.contains(matches)),
+                _ => false,
+            }
+    }
+
     /// Splits off a top-level `Nullable`.
     pub fn strip_nullable(self) -> (TypeRef, bool) {
         match self {

@@ -10,7 +10,9 @@
 
 use super::naming::{self, Namespace};
 use super::schemas::MediaExample;
-use super::{Api, FloatKind, IntKind, Sample, TypeId, TypeKind, TypeRef};
+use super::{
+    Api, FloatKind, IntKind, Sample, TaggedDef, TaggedVariant, TypeId, TypeKind, TypeRef, formats,
+};
 use crate::error::{Pointer, Warning};
 use crate::load::Document;
 use crate::load::normalize::X_EXAMPLES;
@@ -89,7 +91,7 @@ impl Samples<'_> {
         if self.samples.iter().any(|s| &s.ty == ty && s.input == input) {
             return;
         }
-        let (test_name, _) = self.names.claim(name);
+        let (test_name, _) = self.names.claim(&naming::field_name(name));
         self.samples.push(Sample {
             ty: ty.clone(),
             test_name,
@@ -153,6 +155,18 @@ impl Samples<'_> {
                     }
                 }
             }
+            TypeKind::Tagged(t) => {
+                for v in &t.variants {
+                    if let Some(value) = synth_tagged(self.api, t, v, Mode::Full, &mut Vec::new()) {
+                        self.push(
+                            ty,
+                            &format!("{stem}_{}", naming::field_name(&v.name)),
+                            origin.clone(),
+                            value,
+                        );
+                    }
+                }
+            }
             TypeKind::Alias(_) => {
                 if let Some(v) = synth(self.api, ty, Mode::Full, &mut Vec::new()) {
                     self.push(ty, &format!("{stem}_value"), origin, v);
@@ -192,7 +206,31 @@ fn synth(api: &Api, ty: &TypeRef, mode: Mode, stack: &mut Vec<TypeId>) -> Option
             Value::Object(map)
         }
         TypeRef::Nullable(inner) => synth(api, inner, mode, stack).unwrap_or(Value::Null),
+        TypeRef::DateTime => json!("2024-05-06T07:08:09Z"),
+        TypeRef::Date => json!("2024-05-06"),
+        TypeRef::Uuid => json!("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+        TypeRef::Tuple(members) => Value::Array(
+            members
+                .iter()
+                .map(|m| synth(api, m, Mode::Minimal, stack))
+                .collect::<Option<Vec<_>>>()?,
+        ),
     })
+}
+
+/// An instance of one variant of a tagged union, with its tag set.
+fn synth_tagged(
+    api: &Api,
+    t: &TaggedDef,
+    v: &TaggedVariant,
+    mode: Mode,
+    stack: &mut Vec<TypeId>,
+) -> Option<Value> {
+    let mut value = synth(api, &v.ty, mode, stack)?;
+    if let Value::Object(map) = &mut value {
+        map.insert(t.tag.clone(), json!(v.values[0]));
+    }
+    Some(value)
 }
 
 fn synth_named(api: &Api, id: TypeId, mode: Mode, stack: &mut Vec<TypeId>) -> Option<Value> {
@@ -229,6 +267,10 @@ fn synth_named(api: &Api, id: TypeId, mode: Mode, stack: &mut Vec<TypeId>) -> Op
             .variants
             .iter()
             .find_map(|v| synth(api, &v.ty, Mode::Minimal, stack)),
+        TypeKind::Tagged(t) => t
+            .variants
+            .iter()
+            .find_map(|v| synth_tagged(api, t, v, Mode::Minimal, stack)),
         TypeKind::Alias(ty) => synth(api, ty, mode, stack),
     }
 }
@@ -300,17 +342,68 @@ pub(super) fn canonical(api: &Api, ty: &TypeRef, value: &Value) -> Result<Value,
             Value::Null => Ok(Value::Null),
             other => canonical(api, inner, other),
         },
+        TypeRef::DateTime => {
+            formatted(value, "an RFC 3339 date-time", formats::canonical_date_time)
+        }
+        TypeRef::Date => formatted(value, "a date (YYYY-MM-DD)", formats::canonical_date),
+        TypeRef::Uuid => formatted(value, "a UUID", formats::canonical_uuid),
+        TypeRef::Tuple(members) => match value {
+            Value::Array(items) if items.len() == members.len() => members
+                .iter()
+                .zip(items)
+                .enumerate()
+                .map(|(i, (m, v))| canonical(api, m, v).map_err(|e| format!("[{i}]: {e}")))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array),
+            _ => Err(kind(&format!("an array of {} items", members.len()))),
+        },
     }
+}
+
+fn formatted(
+    value: &Value,
+    what: &str,
+    canonical: fn(&str) -> Option<String>,
+) -> Result<Value, String> {
+    value
+        .as_str()
+        .and_then(canonical)
+        .map(Value::String)
+        .ok_or_else(|| format!("expected {what}, found {}", short(value)))
 }
 
 fn canonical_named(api: &Api, id: TypeId, value: &Value) -> Result<Value, String> {
     let def = api.ty(id);
     match &def.kind {
         TypeKind::Alias(ty) => canonical(api, ty, value),
-        TypeKind::Enum(_) => value
-            .is_string()
-            .then(|| value.clone())
-            .ok_or_else(|| format!("{}: expected a string, found {}", def.name, short(value))),
+        TypeKind::Enum(e) => match value.as_str() {
+            Some(s) if e.catch_all.is_some() || e.variants.iter().any(|v| v.value == s) => {
+                Ok(value.clone())
+            }
+            _ => Err(format!(
+                "{}: expected one of its values, found {}",
+                def.name,
+                short(value)
+            )),
+        },
+        TypeKind::Tagged(t) => {
+            let tag = value
+                .get(&t.tag)
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("{}: missing tag `{}`", def.name, t.tag))?;
+            let variant = t
+                .variants
+                .iter()
+                .find(|v| v.values.iter().any(|x| x == tag))
+                .ok_or_else(|| format!("{}: unknown tag value {tag:?}", def.name))?;
+            let mut out = canonical(api, &variant.ty, value)?;
+            if let Value::Object(map) = &mut out {
+                if !variant.has_tag_field {
+                    map.insert(t.tag.clone(), json!(variant.values[0]));
+                }
+            }
+            Ok(out)
+        }
         TypeKind::Union(u) => u
             .variants
             .iter()

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::error::{Error, Pointer, Warning};
 use crate::load::Document;
-use crate::load::normalize::X_NULL;
+use crate::load::normalize::{X_NULL, X_PREFIX_ITEMS};
 use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaData, SchemaKind, StringFormat,
@@ -296,7 +296,7 @@ impl<'a> Converter<'a> {
             SchemaKind::Type(Type::String(s)) => {
                 let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
                 if values.is_empty() {
-                    Shape::Ref(TypeRef::String)
+                    Shape::Ref(string_format(&format_name(&s.format)))
                 } else {
                     Shape::Def(TypeKind::Enum(enum_def(&values)))
                 }
@@ -317,10 +317,16 @@ impl<'a> Converter<'a> {
                 };
                 self.object_shape(vec![part], hint)
             }
-            SchemaKind::Type(Type::Array(a)) => Shape::Ref(self.array(a.items.as_ref(), at, hint)),
+            SchemaKind::Type(Type::Array(a)) => {
+                Shape::Ref(self.array(a.items.as_ref(), &schema.schema_data, at, hint))
+            }
             SchemaKind::AllOf { all_of } => self.all_of_shape(all_of, None, at, hint),
-            SchemaKind::OneOf { one_of } => self.union_shape(one_of, &at.join("oneOf"), hint),
-            SchemaKind::AnyOf { any_of } => self.union_shape(any_of, &at.join("anyOf"), hint),
+            SchemaKind::OneOf { one_of } => {
+                self.discriminated(one_of, &schema.schema_data, &at.join("oneOf"), hint)
+            }
+            SchemaKind::AnyOf { any_of } => {
+                self.discriminated(any_of, &schema.schema_data, &at.join("anyOf"), hint)
+            }
             SchemaKind::Not { .. } => {
                 self.warn(
                     at,
@@ -328,16 +334,27 @@ impl<'a> Converter<'a> {
                 );
                 Shape::Ref(TypeRef::Any)
             }
-            SchemaKind::Any(any) => self.any_shape(any, at, hint),
+            SchemaKind::Any(any) => self.any_shape(any, &schema.schema_data, at, hint),
         }
     }
 
     fn array(
         &mut self,
         items: Option<&ReferenceOr<Box<Schema>>>,
+        data: &SchemaData,
         at: &Pointer,
         hint: &str,
     ) -> TypeRef {
+        if let Some(serde_json::Value::Array(members)) = data.extensions.get(X_PREFIX_ITEMS) {
+            if items.is_none() && !members.is_empty() {
+                return self.tuple(members, at, hint);
+            }
+            self.warn(
+                at,
+                "tuple with additional `items` is represented as an array of serde_json::Value",
+            );
+            return TypeRef::Array(Box::new(TypeRef::Any));
+        }
         let item = match items {
             Some(items) => self.convert_boxed(items, &at.join("items"), &format!("{hint}Item")),
             None => TypeRef::Any,
@@ -345,9 +362,28 @@ impl<'a> Converter<'a> {
         TypeRef::Array(Box::new(item))
     }
 
+    fn tuple(&mut self, members: &[serde_json::Value], at: &Pointer, hint: &str) -> TypeRef {
+        let mut tys = Vec::new();
+        for (i, member) in members.iter().enumerate() {
+            let member_at = at.join("prefixItems").join(i.to_string());
+            let ty = match serde_json::from_value::<ReferenceOr<Schema>>(member.clone()) {
+                Ok(schema) => self.convert(&schema, &member_at, &format!("{hint}{}", i + 1)),
+                Err(e) => {
+                    self.errors.push(Error::invalid(
+                        &member_at,
+                        format!("invalid tuple member schema: {e}"),
+                    ));
+                    TypeRef::Any
+                }
+            };
+            tys.push(ty);
+        }
+        TypeRef::Tuple(tys)
+    }
+
     /// `openapiv3` puts schemas whose keywords mix kinds here; read them by
     /// what they contain.
-    fn any_shape(&mut self, any: &AnySchema, at: &Pointer, hint: &str) -> Shape {
+    fn any_shape(&mut self, any: &AnySchema, data: &SchemaData, at: &Pointer, hint: &str) -> Shape {
         let own = ObjectPart {
             properties: &any.properties,
             required: &any.required,
@@ -368,7 +404,7 @@ impl<'a> Converter<'a> {
                         ),
                     );
                 }
-                return self.union_shape(members, &at.join(key), hint);
+                return self.discriminated(members, data, &at.join(key), hint);
             }
         }
         if has_object_keywords || any.typ.as_deref() == Some("object") {
@@ -382,12 +418,14 @@ impl<'a> Converter<'a> {
         let all_strings = !any.enumeration.is_empty()
             && strings.len() == any.enumeration.iter().filter(|v| !v.is_null()).count();
         match any.typ.as_deref() {
-            Some("array") => Shape::Ref(self.array(any.items.as_ref(), at, hint)),
-            None if any.items.is_some() => Shape::Ref(self.array(any.items.as_ref(), at, hint)),
+            Some("array") => Shape::Ref(self.array(any.items.as_ref(), data, at, hint)),
+            None if any.items.is_some() || data.extensions.contains_key(X_PREFIX_ITEMS) => {
+                Shape::Ref(self.array(any.items.as_ref(), data, at, hint))
+            }
             Some("string") | None if all_strings && !strings.is_empty() => {
                 Shape::Def(TypeKind::Enum(enum_def(&strings)))
             }
-            Some("string") => Shape::Ref(TypeRef::String),
+            Some("string") => Shape::Ref(string_format(any.format.as_deref().unwrap_or(""))),
             Some("integer") => Shape::Ref(TypeRef::Integer(int_kind(
                 any.format.as_deref().unwrap_or(""),
             ))),
@@ -565,6 +603,65 @@ impl<'a> Converter<'a> {
         true
     }
 
+    /// A union with a `discriminator` becomes a tagged enum when every
+    /// member is a reference to an object schema; otherwise an untagged one.
+    fn discriminated(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        data: &SchemaData,
+        at: &Pointer,
+        hint: &str,
+    ) -> Shape {
+        let Some(discriminator) = &data.discriminator else {
+            return self.union_shape(members, at, hint);
+        };
+        let refs: Option<Vec<&str>> = members
+            .iter()
+            .map(|m| match m {
+                ReferenceOr::Reference { reference } => Some(reference.as_str()),
+                ReferenceOr::Item(_) => None,
+            })
+            .collect();
+        let Some(refs) = refs.filter(|r| r.len() > 1) else {
+            self.warn(
+                at,
+                "discriminator with inline members is treated as an untagged union",
+            );
+            return self.union_shape(members, at, hint);
+        };
+        let tag = discriminator.property_name.clone();
+        let mut names = Namespace::default();
+        let mut variants = Vec::new();
+        for (i, reference) in refs.iter().enumerate() {
+            let ty = self.reference(reference, &at.join(i.to_string()));
+            let (ty, _) = ty.strip_nullable();
+            let key = reference.rsplit('/').next().unwrap_or_default().to_owned();
+            // Explicit mapping values first; the schema name is the default.
+            let mut values: Vec<String> = discriminator
+                .mapping
+                .iter()
+                .filter(|(_, target)| target.as_str() == *reference || target.as_str() == key)
+                .map(|(value, _)| value.clone())
+                .collect();
+            if values.is_empty() {
+                values.push(key.clone());
+            }
+            let target = Pointer::from_ref(reference);
+            let has_tag_field = target
+                .and_then(|t| t.resolve(&self.doc.raw))
+                .is_some_and(|schema| declares_property(&self.doc.raw, schema, &tag, 0));
+            let (name, _) = names.claim(&naming::type_name(&key));
+            variants.push(super::TaggedVariant {
+                name,
+                values,
+                ty,
+                has_tag_field,
+                boxed: false,
+            });
+        }
+        Shape::Def(TypeKind::Tagged(super::TaggedDef { tag, variants }))
+    }
+
     fn union_shape(&mut self, members: &[ReferenceOr<Schema>], at: &Pointer, hint: &str) -> Shape {
         let mut tys: Vec<TypeRef> = Vec::new();
         for (i, member) in members.iter().enumerate() {
@@ -613,6 +710,10 @@ impl<'a> Converter<'a> {
             TypeRef::Array(inner) => format!("{}List", self.variant_label(inner)),
             TypeRef::Map(inner) => format!("{}Map", self.variant_label(inner)),
             TypeRef::Nullable(inner) => self.variant_label(inner),
+            TypeRef::DateTime => "DateTime".into(),
+            TypeRef::Date => "Date".into(),
+            TypeRef::Uuid => "Uuid".into(),
+            TypeRef::Tuple(_) => "Tuple".into(),
         }
     }
 
@@ -636,6 +737,39 @@ impl<'a> Converter<'a> {
         warnings.extend(cycles::box_recursion(&mut types));
         (types, warnings, self.errors)
     }
+}
+
+/// Whether an object schema (following `allOf` and references) declares a
+/// property.
+fn declares_property(
+    raw: &serde_json::Value,
+    schema: &serde_json::Value,
+    property: &str,
+    depth: usize,
+) -> bool {
+    if depth > 16 {
+        return false;
+    }
+    if let Some(target) = schema
+        .get("$ref")
+        .and_then(|r| r.as_str())
+        .and_then(Pointer::from_ref)
+    {
+        return target
+            .resolve(raw)
+            .is_some_and(|s| declares_property(raw, s, property, depth + 1));
+    }
+    schema
+        .get("properties")
+        .and_then(|p| p.get(property))
+        .is_some()
+        || schema
+            .get("allOf")
+            .and_then(|a| a.as_array())
+            .is_some_and(|all| {
+                all.iter()
+                    .any(|m| declares_property(raw, m, property, depth + 1))
+            })
 }
 
 fn object_part<'s>(schema: &'s Schema, at: &Pointer) -> Option<ObjectPart<'s>> {
@@ -682,6 +816,16 @@ fn format_name<T: serde::Serialize>(format: &VariantOrUnknownOrEmpty<T>) -> Stri
     }
 }
 
+/// String formats with a well-known Rust type; the rest stay `String`.
+fn string_format(format: &str) -> TypeRef {
+    match format {
+        "date-time" => TypeRef::DateTime,
+        "date" => TypeRef::Date,
+        "uuid" => TypeRef::Uuid,
+        _ => TypeRef::String,
+    }
+}
+
 fn int_kind(format: &str) -> IntKind {
     match format {
         "int8" => IntKind::I8,
@@ -715,7 +859,7 @@ fn enum_def(values: &[String]) -> EnumDef {
             value: value.clone(),
         });
     }
-    let (catch_all, _) = names.claim("Unknown");
+    let catch_all = (variants.len() > 1).then(|| names.claim("Unknown").0);
     EnumDef {
         variants,
         catch_all,

@@ -7,7 +7,7 @@ pub use files::{Drift, FileStatus, check, write};
 
 use crate::emit::Emitted;
 use crate::error::{Error, Pointer};
-use crate::model::Api;
+use crate::model::{Api, TypeRef};
 use proc_macro2::TokenStream;
 
 /// The marker every generated file starts with; also how stale generated
@@ -116,6 +116,7 @@ fn space_items(text: &str) -> String {
         let prev = previous.trim_start();
         let same_level = indent(line) == indent(previous);
         let both_uses = prev.starts_with("use ") && body.starts_with("use ");
+        let comment = prev.starts_with("//");
         let ends_item = prev == "}"
             || (prev.ends_with(';') && indent(previous) == 0 && !both_uses)
             || (prev.ends_with(';') && prev.starts_with("pub const"));
@@ -123,7 +124,7 @@ fn space_items(text: &str) -> String {
             || (previous.starts_with("#![") && !line.starts_with("#!["));
         let starts_item = ITEM_STARTS.iter().any(|s| body.starts_with(s))
             || (indent(line) == 0 && body.starts_with("use "));
-        if !line.is_empty() && same_level && ((ends_item && starts_item) || inner_doc) {
+        if !line.is_empty() && same_level && ((ends_item && starts_item && !comment) || inner_doc) {
             out.push('\n');
         }
         out.push_str(line);
@@ -178,6 +179,14 @@ fn manifest(api: &Api, options: &CrateOptions) -> String {
     } else {
         ""
     };
+    // Format crates only when the spec has the format.
+    let mut optional = String::new();
+    if api.uses(|t| matches!(t, TypeRef::DateTime | TypeRef::Date)) {
+        optional.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"std\", \"serde\"] }\n");
+    }
+    if api.uses(|t| matches!(t, TypeRef::Uuid)) {
+        optional.push_str("uuid = { version = \"1\", features = [\"serde\"] }\n");
+    }
     format!(
         r#"# {GENERATED_MARKER} by `cargo xtask codegen` from {spec}.
 # Do not edit: change the spec (or the generator) and run `cargo xtask codegen`.
@@ -192,7 +201,7 @@ rust-version = "1.85"
 # license = "..."  (for the API's owner to set)
 
 [dependencies]
-reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
+{optional}reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 

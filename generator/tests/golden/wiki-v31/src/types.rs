@@ -6,6 +6,7 @@
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+#![allow(clippy::large_enum_variant)]
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct HttpValidationError {
@@ -157,22 +158,29 @@ pub struct ValidationError {
     pub type_: String,
 }
 
-/// Values this client does not know yet (added to the API later) are
-/// kept in the catch-all variant rather than failing to deserialise.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
 pub enum HtmlBodyKind {
     /// `"html"`
+    #[serde(rename = "html")]
     Html,
-    /// A value not listed in the API description.
-    Unknown(String),
 }
 
 impl HtmlBodyKind {
     /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             Self::Html => "html",
-            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -183,56 +191,39 @@ impl std::fmt::Display for HtmlBodyKind {
     }
 }
 
-impl From<&str> for HtmlBodyKind {
-    fn from(value: &str) -> Self {
+impl std::str::FromStr for HtmlBodyKind {
+    type Err = String;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         match value {
-            "html" => Self::Html,
-            other => Self::Unknown(other.to_owned()),
+            "html" => Ok(Self::Html),
+            _ => Err(format!("unknown HtmlBodyKind value: {value:?}")),
         }
     }
 }
 
-impl std::str::FromStr for HtmlBodyKind {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl serde::Serialize for HtmlBodyKind {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for HtmlBodyKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Values this client does not know yet (added to the API later) are
-/// kept in the catch-all variant rather than failing to deserialise.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
 pub enum MarkdownBodyKind {
     /// `"markdown"`
+    #[serde(rename = "markdown")]
     Markdown,
-    /// A value not listed in the API description.
-    Unknown(String),
 }
 
 impl MarkdownBodyKind {
     /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             Self::Markdown => "markdown",
-            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -243,37 +234,13 @@ impl std::fmt::Display for MarkdownBodyKind {
     }
 }
 
-impl From<&str> for MarkdownBodyKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "markdown" => Self::Markdown,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
 impl std::str::FromStr for MarkdownBodyKind {
-    type Err = std::convert::Infallible;
+    type Err = String;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl serde::Serialize for MarkdownBodyKind {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for MarkdownBodyKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        match value {
+            "markdown" => Ok(Self::Markdown),
+            _ => Err(format!("unknown MarkdownBodyKind value: {value:?}")),
+        }
     }
 }
 

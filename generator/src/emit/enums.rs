@@ -1,0 +1,290 @@
+//! Enums in `types.rs`: string enums, untagged unions, and unions tagged by
+//! a discriminator property.
+
+use super::{box_type, from_trait, ident, string_type, ty};
+use crate::model::{Api, EnumDef, TaggedDef, TypeKind, TypeRef, UnionDef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// A string enum with `as_str`, `Display`, `FromStr` and serde impls that
+/// go through the wire value. With a catch-all variant every string reads;
+/// without one (a `const`), other values are an error.
+pub fn enum_def(api: &Api, type_name: &str, doc: &TokenStream, e: &EnumDef) -> TokenStream {
+    let name = ident(type_name);
+    let string = string_type(api);
+    let from = from_trait(api);
+    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
+    let values: Vec<_> = e.variants.iter().map(|v| v.value.as_str()).collect();
+    let variant_docs = values.iter().map(|v| format!(" `{v:?}`"));
+    let separator = (!doc.is_empty()).then(|| quote!(#[doc = ""]));
+    let Some(catch_all) = &e.catch_all else {
+        let error = format!("unknown {type_name} value: {{value:?}}");
+        return quote! {
+            #doc
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+            pub enum #name {
+                #(#[doc = #variant_docs] #[serde(rename = #values)] #variants,)*
+            }
+
+            impl #name {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &'static str {
+                    match self {
+                        #(Self::#variants => #values,)*
+                    }
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            impl std::str::FromStr for #name {
+                type Err = #string;
+                fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                    match value {
+                        #(#values => Ok(Self::#variants),)*
+                        _ => Err(format!(#error)),
+                    }
+                }
+            }
+        };
+    };
+    let catch_all = ident(catch_all);
+    quote! {
+        #doc
+        #separator
+        /// Values this client does not know yet (added to the API later) are
+        /// kept in the catch-all variant rather than failing to deserialise.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#[doc = #variant_docs] #variants,)*
+            /// A value not listed in the API description.
+            #catch_all(#string),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variants => #values,)*
+                    Self::#catch_all(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl #from<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#values => Self::#variants,)*
+                    other => Self::#catch_all(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <#string as serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_str()))
+            }
+        }
+    }
+}
+
+/// The Rust type behind any aliases, for comparing types.
+fn resolved(api: &Api, t: &TypeRef) -> TokenStream {
+    let mut t = t;
+    let mut hops = 0;
+    while let TypeRef::Named(id) = t {
+        match &api.ty(*id).kind {
+            TypeKind::Alias(target) if hops < 64 => {
+                t = target;
+                hops += 1;
+            }
+            _ => break,
+        }
+    }
+    ty(api, t, &quote!())
+}
+
+pub fn union_def(
+    api: &Api,
+    type_name: &str,
+    doc: &TokenStream,
+    u: &UnionDef,
+    here: &TokenStream,
+) -> TokenStream {
+    let name = ident(type_name);
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let mut t = ty(api, &v.ty, here);
+        if v.boxed {
+            let boxed = box_type(api);
+            t = quote!(#boxed<#t>);
+        }
+        quote!(#variant(#t),)
+    });
+    let from = from_trait(api);
+    // `From` only for variants whose Rust type no other variant shares
+    // (aliases included), or the impls would conflict.
+    let rust_types: Vec<String> = u
+        .variants
+        .iter()
+        .map(|v| resolved(api, &v.ty).to_string())
+        .collect();
+    let unique = |i: usize| rust_types.iter().filter(|t| **t == rust_types[i]).count() == 1;
+    let froms = u
+        .variants
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| !v.boxed && unique(*i))
+        .map(|(_, v)| {
+            let variant = ident(&v.name);
+            let t = ty(api, &v.ty, here);
+            quote! {
+                impl #from<#t> for #name {
+                    fn from(value: #t) -> Self {
+                        Self::#variant(value)
+                    }
+                }
+            }
+        });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+        }
+        #(#froms)*
+    }
+}
+
+/// A union tagged by a discriminator property. The tag stays inside each
+/// variant's JSON (where the variant's struct declares it, it is a field of
+/// that struct too), so serde's internally tagged enums, which strip the
+/// tag, do not fit; the impls read the tag and hand the whole object on.
+pub fn tagged_def(
+    api: &Api,
+    type_name: &str,
+    doc: &TokenStream,
+    t: &TaggedDef,
+    here: &TokenStream,
+) -> TokenStream {
+    let name = ident(type_name);
+    let tag = &t.tag;
+    let boxed = box_type(api);
+    let variants = t.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let mut inner = ty(api, &v.ty, here);
+        if v.boxed {
+            inner = quote!(#boxed<#inner>);
+        }
+        let values = v
+            .values
+            .iter()
+            .map(|value| format!(" `{tag}: {value:?}`"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let doc = format!(" Selected by{values}.");
+        quote!(#[doc = #doc] #variant(#inner),)
+    });
+    let serialize_arms = t.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let value = &v.values[0];
+        if v.has_tag_field {
+            quote!(Self::#variant(inner) => serde::Serialize::serialize(inner, serializer),)
+        } else {
+            quote! {
+                Self::#variant(inner) => {
+                    let mut value = serde_json::to_value(inner).map_err(serde::ser::Error::custom)?;
+                    if let serde_json::Value::Object(map) = &mut value {
+                        map.insert(#tag.to_owned(), serde_json::Value::String(#value.to_owned()));
+                    }
+                    serde::Serialize::serialize(&value, serializer)
+                }
+            }
+        }
+    });
+    let all_values: Vec<&str> = t
+        .variants
+        .iter()
+        .flat_map(|v| v.values.iter().map(String::as_str))
+        .collect();
+    let deserialize_arms = t.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let values = &v.values;
+        let wrap = if v.boxed {
+            quote!(|inner| Self::#variant(#boxed::new(inner)))
+        } else {
+            quote!(Self::#variant)
+        };
+        quote!(#(#values)|* => serde_json::from_value(value).map(#wrap),)
+    });
+    let from = from_trait(api);
+    let froms = t.variants.iter().filter(|v| !v.boxed).map(|v| {
+        let variant = ident(&v.name);
+        let inner = ty(api, &v.ty, here);
+        quote! {
+            impl #from<#inner> for #name {
+                fn from(value: #inner) -> Self {
+                    Self::#variant(value)
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                use serde::de::Error as _;
+                const TAGS: &[&str] = &[#(#all_values),*];
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let tag = match value.get(#tag) {
+                    Some(serde_json::Value::String(tag)) => tag.clone(),
+                    _ => return Err(D::Error::missing_field(#tag)),
+                };
+                let parsed = match tag.as_str() {
+                    #(#deserialize_arms)*
+                    other => return Err(D::Error::unknown_variant(other, TAGS)),
+                };
+                parsed.map_err(D::Error::custom)
+            }
+        }
+        #(#froms)*
+    }
+}

@@ -1,0 +1,220 @@
+//! The JSON text the generated client writes for formatted strings, so the
+//! round-trip tests know what to expect: `chrono` writes date-times in UTC
+//! with `Z` and 0, 3, 6 or 9 fractional digits; `uuid` writes lowercase
+//! hyphenated ids.
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+fn digits(s: &str, len: usize) -> Option<i64> {
+    (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+}
+
+/// `YYYY-MM-DD`, checked.
+fn parse_date(text: &str) -> Option<(i64, i64, i64)> {
+    let (y, rest) = text.split_at_checked(4)?;
+    let rest = rest.strip_prefix('-')?;
+    let (m, rest) = rest.split_at_checked(2)?;
+    let d = rest.strip_prefix('-')?;
+    let (year, month, day) = (digits(y, 4)?, digits(m, 2)?, digits(d, 2)?);
+    ((1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day))
+        .then_some((year, month, day))
+}
+
+/// A `format: date` value as `chrono::NaiveDate` writes it.
+pub fn canonical_date(text: &str) -> Option<String> {
+    parse_date(text).map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// An RFC 3339 date-time as `chrono::DateTime<Utc>` writes it.
+pub fn canonical_date_time(text: &str) -> Option<String> {
+    let split = text.find(['T', 't', ' '])?;
+    let (year, month, day) = parse_date(&text[..split])?;
+    let rest = &text[split + 1..];
+    let (hms, rest) = rest.split_at_checked(8)?;
+    let parts: Vec<&str> = hms.split(':').collect();
+    let [h, mi, s] = parts.as_slice() else {
+        return None;
+    };
+    let (hour, minute, second) = (digits(h, 2)?, digits(mi, 2)?, digits(s, 2)?);
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let (nanos, zone) = match rest.strip_prefix('.') {
+        Some(frac) => {
+            let end = frac
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(frac.len());
+            if end == 0 {
+                return None;
+            }
+            let kept: String = frac[..end].chars().take(9).collect();
+            let nanos = format!("{kept:0<9}").parse::<i64>().ok()?;
+            (nanos, &frac[end..])
+        }
+        None => (0, rest),
+    };
+    let offset = match zone {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match zone.chars().next()? {
+                '+' => 1,
+                '-' => -1,
+                _ => return None,
+            };
+            let (oh, om) = zone[1..].split_once(':')?;
+            let (oh, om) = (digits(oh, 2)?, digits(om, 2)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    let seconds =
+        days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
+    let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let fraction = if nanos == 0 {
+        String::new()
+    } else if nanos % 1_000_000 == 0 {
+        format!(".{:03}", nanos / 1_000_000)
+    } else if nanos % 1_000 == 0 {
+        format!(".{:06}", nanos / 1_000)
+    } else {
+        format!(".{nanos:09}")
+    };
+    Some(format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{fraction}Z",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    ))
+}
+
+/// A UUID as the `uuid` crate writes it: lowercase, hyphenated.
+pub fn canonical_uuid(text: &str) -> Option<String> {
+    let bare = text.strip_prefix("urn:uuid:").unwrap_or(text);
+    let bare = bare
+        .strip_prefix('{')
+        .and_then(|b| b.strip_suffix('}'))
+        .unwrap_or(bare);
+    let hex: String = if bare.len() == 36 {
+        let dashes = [8, 13, 18, 23];
+        if !dashes.iter().all(|&i| bare.as_bytes()[i] == b'-') {
+            return None;
+        }
+        bare.chars().filter(|c| *c != '-').collect()
+    } else {
+        bare.to_owned()
+    };
+    if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let hex = hex.to_ascii_lowercase();
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_times_are_moved_to_utc() {
+        assert_eq!(
+            canonical_date_time("2024-01-02T03:04:05Z").as_deref(),
+            Some("2024-01-02T03:04:05Z")
+        );
+        assert_eq!(
+            canonical_date_time("2024-01-01T01:30:00+02:00").as_deref(),
+            Some("2023-12-31T23:30:00Z")
+        );
+        assert_eq!(
+            canonical_date_time("2024-02-28T23:00:00-01:30").as_deref(),
+            Some("2024-02-29T00:30:00Z")
+        );
+        assert_eq!(
+            canonical_date_time("2024-01-02T03:04:05.5Z").as_deref(),
+            Some("2024-01-02T03:04:05.500Z")
+        );
+        assert_eq!(
+            canonical_date_time("2024-01-02T03:04:05.1234Z").as_deref(),
+            Some("2024-01-02T03:04:05.123400Z")
+        );
+        assert_eq!(
+            canonical_date_time("2024-01-02T03:04:05.000Z").as_deref(),
+            Some("2024-01-02T03:04:05Z")
+        );
+        for bad in [
+            "2024-13-01T00:00:00Z",
+            "2024-02-30T00:00:00Z",
+            "2024-01-01",
+            "2024-01-01T25:00:00Z",
+            "2024-01-01T00:00:00",
+        ] {
+            assert_eq!(canonical_date_time(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for days in [-800_000, -1, 0, 1, 59, 10_957, 19_723, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+
+    #[test]
+    fn dates_and_uuids() {
+        assert_eq!(canonical_date("2024-02-29").as_deref(), Some("2024-02-29"));
+        assert_eq!(canonical_date("2023-02-29"), None);
+        assert_eq!(
+            canonical_uuid("3FA85F64-5717-4562-B3FC-2C963F66AFA6").as_deref(),
+            Some("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+        );
+        assert_eq!(
+            canonical_uuid("3fa85f6457174562b3fc2c963f66afa6").as_deref(),
+            Some("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+        );
+        assert_eq!(canonical_uuid("not-a-uuid"), None);
+    }
+}
