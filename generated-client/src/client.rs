@@ -74,6 +74,23 @@ impl Client {
         self
     }
 
+    /// Replaces the retry policy (see [`RetryPolicy`](crate::RetryPolicy)
+    /// for what is retried); `RetryPolicy::disabled()` turns retries off.
+    pub fn with_retry_policy(mut self, retry: crate::RetryPolicy) -> Self {
+        self.config.retry = retry;
+        self
+    }
+
+    /// A copy of this client that also retries POST and PATCH
+    /// requests after failures that may have reached the server. Use
+    /// it for a call you know is safe to repeat:
+    /// `client.assume_idempotent().create_thing(&body)`.
+    pub fn assume_idempotent(&self) -> Self {
+        let mut client = self.clone();
+        client.config.retry.retry_non_idempotent = true;
+        client
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url

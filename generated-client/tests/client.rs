@@ -154,7 +154,11 @@ async fn an_undeclared_status_keeps_status_headers_and_body() {
             assert_eq!(status.as_u16(), 500);
             assert_eq!(headers["x-request-id"], "req-42");
             assert_eq!(body, "upstream exploded");
-            assert_eq!(request.to_string(), format!("POST {REFRESH_PATH}"));
+            assert_eq!(request.request_id.as_deref(), Some("req-42"));
+            assert_eq!(
+                request.to_string(),
+                format!("POST {REFRESH_PATH} (request id req-42)")
+            );
         }
         other => panic!("expected UnexpectedStatus, got {other:?}"),
     }

@@ -38,6 +38,7 @@ fn generated_crates_match_the_golden_files() {
                 spec.file_name().unwrap().to_string_lossy()
             ),
             standalone: true,
+            extra_manifest: None,
         };
         let generated = generate(&text, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
         let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -80,6 +81,7 @@ fn generation_is_deterministic() {
             crate_name: "x".into(),
             spec_label: "x".into(),
             standalone: false,
+            extra_manifest: None,
         };
         let first = generate(&text, &options).unwrap();
         let second = generate(&text, &options).unwrap();

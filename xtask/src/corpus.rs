@@ -78,6 +78,7 @@ fn run_one(spec: &Path, name: &str, out_root: &Path, target_dir: &Path) -> Resul
         crate_name,
         spec_label: spec.display().to_string(),
         standalone: true,
+        extra_manifest: None,
     };
     let mut row = Row {
         spec: name.to_owned(),

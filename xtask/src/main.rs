@@ -25,10 +25,17 @@ Generates a typed Rust client crate from an OpenAPI 3.0/3.1 document.
                     (implied when DIR is outside this workspace)
   --deny-warnings   fail if the generator reports warnings
 
+If DIR holds a hand-written Cargo.extra.toml, its TOML is appended to the
+generated Cargo.toml (features, extra test targets, dev-dependencies).
+
 corpus generates a crate for every .yaml/.yml/.json document in DIR under
 target/corpus/, runs clippy -D warnings and the round-trip tests on each
 (one shared target dir), and prints a table. --keep-going does not stop at
 the first failure.";
+
+/// A hand-written file in the output directory whose TOML is appended to
+/// the generated `Cargo.toml`.
+const EXTRA_MANIFEST: &str = "Cargo.extra.toml";
 
 /// The crate name of the checked-in Almanac client.
 const DEFAULT_CRATE_NAME: &str = "almanac-client";
@@ -146,12 +153,23 @@ fn codegen(args: Args) -> Result<ExitCode> {
 
     let text = std::fs::read_to_string(&spec)
         .with_context(|| format!("cannot read {}", spec.display()))?;
+    let extra_manifest = match std::fs::read_to_string(out.join(EXTRA_MANIFEST)) {
+        Ok(extra) => Some(extra),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(e).context(format!(
+                "cannot read {}",
+                out.join(EXTRA_MANIFEST).display()
+            ));
+        }
+    };
     let generated = generate(
         &text,
         &CrateOptions {
             crate_name,
             spec_label: spec_label.clone(),
             standalone,
+            extra_manifest,
         },
     )
     .with_context(|| format!("cannot generate a client from {spec_label}"))?;

@@ -53,7 +53,7 @@ fn lib(api: &Api) -> TokenStream {
 
         pub use client::Client;
         pub use runtime::{
-            Config, Error, RequestInfo, ResponseValue, Secret, DEFAULT_CONNECT_TIMEOUT,
+            Config, Error, RequestInfo, ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT,
             DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
     }

@@ -226,11 +226,33 @@ fn params_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenS
         let separator = p.docs.text.is_some().then(|| quote!(#[doc = ""]));
         quote! { #doc #separator #[doc = #wire] pub #field: #t, }
     });
+    let sensitive = params.iter().any(|p| p.sensitive);
+    let derive_debug = (!sensitive).then(|| quote!(Debug,));
+    let debug_impl = sensitive.then(|| {
+        let type_name = name.to_string();
+        let entries = params.iter().map(|p| {
+            let field = ident(&p.name);
+            let label = &p.name;
+            match (p.sensitive, p.required) {
+                (false, _) => quote!(.field(#label, &self.#field)),
+                (true, true) => quote!(.field(#label, &"***")),
+                (true, false) => quote!(.field(#label, &self.#field.as_ref().map(|_| "***"))),
+            }
+        });
+        quote! {
+            impl std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.debug_struct(#type_name) #(#entries)* .finish()
+                }
+            }
+        }
+    });
     Some(quote! {
         #[doc = #summary]
-        #[derive(Debug, Clone, PartialEq, #derive_default)]
+        #[derive(#derive_debug Clone, PartialEq, #derive_default)]
         pub struct #name {
             #(#fields)*
         }
+        #debug_impl
     })
 }

@@ -260,6 +260,8 @@ pub struct Param {
     pub required: bool,
     /// For arrays in the query: `a=1&a=2` (true) or `a=1,2` (false).
     pub explode: bool,
+    /// Holds a credential: redacted in `Debug`.
+    pub sensitive: bool,
     pub docs: Docs,
 }
 

@@ -29,6 +29,8 @@ pub const CLIENT_RESERVED: &[&str] = &[
     "default",
     "with_config",
     "with_timeout",
+    "with_retry_policy",
+    "assume_idempotent",
 ];
 
 const METHODS: [&str; 8] = [
@@ -338,6 +340,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 ty,
                 required: data.required || location == ParamLocation::Path,
                 explode,
+                sensitive: naming::is_sensitive_name(&data.name),
                 docs: Docs {
                     text: data.description.clone().filter(|d| !d.trim().is_empty()),
                     deprecated: data.deprecated.unwrap_or(false),

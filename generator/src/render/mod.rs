@@ -14,9 +14,26 @@ use proc_macro2::TokenStream;
 /// files are recognised.
 pub const GENERATED_MARKER: &str = "@generated";
 
-/// The runtime is hand-written Rust, the same for every spec, kept as a
-/// real file so that it reads (and diffs) like ordinary code.
-const RUNTIME: &str = include_str!("../../templates/runtime.rs");
+/// The runtime is hand-written Rust, the same for every spec, kept as real
+/// files so that it reads (and diffs) like ordinary code.
+const RUNTIME: [(&str, &str); 4] = [
+    (
+        "src/runtime/mod.rs",
+        include_str!("../../templates/runtime/mod.rs"),
+    ),
+    (
+        "src/runtime/error.rs",
+        include_str!("../../templates/runtime/error.rs"),
+    ),
+    (
+        "src/runtime/request.rs",
+        include_str!("../../templates/runtime/request.rs"),
+    ),
+    (
+        "src/runtime/retry.rs",
+        include_str!("../../templates/runtime/retry.rs"),
+    ),
+];
 
 /// A file of the generated crate, relative to its root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +51,9 @@ pub struct CrateOptions {
     pub spec_label: String,
     /// Adds an empty `[workspace]` so the crate builds outside any workspace.
     pub standalone: bool,
+    /// Hand-written TOML appended to the generated `Cargo.toml` (features,
+    /// extra test targets, dev-dependencies of hand-written tests).
+    pub extra_manifest: Option<String>,
 }
 
 pub fn render(
@@ -69,7 +89,7 @@ pub fn render(
             contents: format!("{header}{text}"),
         }
     };
-    Ok(vec![
+    let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".into(),
             contents: manifest(api, options),
@@ -77,10 +97,12 @@ pub fn render(
         lib,
         rust("src/types.rs", &emitted.types)?,
         rust("src/client.rs", &emitted.client)?,
-        GeneratedFile {
-            path: "src/runtime.rs".into(),
-            contents: format!("{header}{RUNTIME}"),
-        },
+    ];
+    files.extend(RUNTIME.iter().map(|(path, text)| GeneratedFile {
+        path: (*path).to_owned(),
+        contents: format!("{header}{text}"),
+    }));
+    files.extend([
         GeneratedFile {
             path: "tests/roundtrip/main.rs".into(),
             contents: format!(
@@ -88,7 +110,8 @@ pub fn render(
             ),
         },
         rust("tests/roundtrip/cases.rs", &emitted.roundtrip_tests)?,
-    ])
+    ]);
+    Ok(files)
 }
 
 fn format_tokens(path: &str, tokens: &TokenStream) -> Result<String, Error> {
@@ -204,16 +227,25 @@ rust-version = "1.85"
 {optional}reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
+tokio = {{ version = "1", features = ["time"] }}
 
 [dev-dependencies]
-tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util"] }}
 wiremock = "0.6"
-{workspace}"#,
+{workspace}{extra}"#,
         spec = options.spec_label,
         name = toml_string(&options.crate_name),
         api_version = api.version,
         version = toml_string(&crate_version(&api.version)),
         description = toml_string(&description),
+        extra = options
+            .extra_manifest
+            .as_deref()
+            .map(|extra| format!(
+                "\n# From Cargo.extra.toml (hand-written):\n{}\n",
+                extra.trim_end()
+            ))
+            .unwrap_or_default(),
     )
 }
 

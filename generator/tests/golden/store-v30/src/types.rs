@@ -160,8 +160,19 @@ pub enum GetOrdersByOrderIdItemsError {
 }
 
 /// Query, header and cookie parameters of [`Client::get_orders_by_order_id_items`](crate::Client::get_orders_by_order_id_items).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct GetOrdersByOrderIdItemsParams {
     /// Sent as the `cursor` query parameter.
     pub cursor: Option<String>,
+    /// Sent as the `X-Session-Token` header parameter.
+    pub x_session_token: Option<String>,
+}
+
+impl std::fmt::Debug for GetOrdersByOrderIdItemsParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetOrdersByOrderIdItemsParams")
+            .field("cursor", &self.cursor)
+            .field("x_session_token", &self.x_session_token.as_ref().map(|_| "***"))
+            .finish()
+    }
 }

@@ -1,0 +1,205 @@
+//! Runtime support shared by every operation: requests, responses, errors,
+//! retries and credentials. It is the same for every spec; only `client.rs`
+//! and `types.rs` change with the spec.
+
+// Not every API uses every helper (path parameters, text bodies, ...).
+#![allow(dead_code)]
+
+mod error;
+mod request;
+mod retry;
+
+pub use error::Error;
+pub(crate) use error::Failure;
+pub(crate) use request::PendingRequest;
+pub use retry::RetryPolicy;
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+
+/// Largest buffered response body the client reads by default (16 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Default time allowed for connecting to the server.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for one attempt, from sending to the last byte.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Response headers that carry a server's id for a request, in the order
+/// they are looked for.
+const REQUEST_ID_HEADERS: [&str; 5] =
+    ["x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id", "cf-ray"];
+
+/// A credential. Its value never appears in `Debug` or `Display` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The credential itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(\"***\")")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret(value.to_owned())
+    }
+}
+
+/// Settings that apply to every request a client sends.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Timeout for each attempt; `None` leaves it to the HTTP client.
+    pub timeout: Option<Duration>,
+    /// Buffered response bodies larger than this fail with
+    /// [`Error::BodyTooLarge`] instead of filling memory.
+    pub max_body_bytes: usize,
+    /// When and how often failed attempts are retried.
+    pub retry: RetryPolicy,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            timeout: Some(DEFAULT_TIMEOUT),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// The HTTP client a [`crate::Client`] uses unless given another: rustls,
+/// a connect timeout and a user agent naming this crate.
+pub fn default_http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+        .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
+/// Which request an error or response belongs to: method and path, never
+/// the query string or headers (they may carry credentials), and the
+/// server's request id when the response had one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestInfo {
+    pub method: Method,
+    pub path: String,
+    pub request_id: Option<String>,
+}
+
+impl RequestInfo {
+    fn with_request_id(mut self, headers: &HeaderMap) -> Self {
+        self.request_id = REQUEST_ID_HEADERS
+            .iter()
+            .find_map(|name| headers.get(*name)?.to_str().ok())
+            .map(|id| id.chars().take(128).collect());
+        self
+    }
+}
+
+impl fmt::Display for RequestInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.path)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A successful response: the decoded body, with the status and headers.
+/// It dereferences to the body.
+#[derive(Clone)]
+pub struct ResponseValue<T> {
+    inner: T,
+    status: StatusCode,
+    headers: HeaderMap,
+}
+
+impl<T> ResponseValue<T> {
+    pub fn new(inner: T, status: StatusCode, headers: HeaderMap) -> Self {
+        ResponseValue { inner, status, headers }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ResponseValue<U> {
+        ResponseValue { inner: f(self.inner), status: self.status, headers: self.headers }
+    }
+}
+
+impl<T> Deref for ResponseValue<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}
+
+impl<T> DerefMut for ResponseValue<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for ResponseValue<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Headers are left out: `Set-Cookie` and friends may carry secrets.
+        f.debug_struct("ResponseValue")
+            .field("status", &self.status)
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_print() {
+        let secret = Secret::new("hunter2");
+        assert!(!format!("{secret:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn request_ids_are_picked_up_and_bounded() {
+        let mut headers = HeaderMap::new();
+        headers.insert("request-id", "abc".parse().unwrap());
+        let info = RequestInfo { method: Method::GET, path: "/x".into(), request_id: None }.with_request_id(&headers);
+        assert_eq!(info.to_string(), "GET /x (request id abc)");
+        headers.insert("x-request-id", "z".repeat(500).parse().unwrap());
+        let info = info.with_request_id(&headers);
+        assert_eq!(info.request_id.unwrap().len(), 128);
+    }
+}
