@@ -86,12 +86,22 @@ pub enum Error {
     },
 }
 
+/// At most this many errors are listed; the rest are counted.
+pub const MAX_LISTED_ERRORS: usize = 50;
+
 fn list(errors: &[Error]) -> String {
-    errors
+    let mut lines: Vec<String> = errors
         .iter()
+        .take(MAX_LISTED_ERRORS)
         .map(|e| format!("  - {e}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    if errors.len() > MAX_LISTED_ERRORS {
+        lines.push(format!(
+            "  ... and {} more",
+            errors.len() - MAX_LISTED_ERRORS
+        ));
+    }
+    lines.join("\n")
 }
 
 impl Error {

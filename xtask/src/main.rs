@@ -112,6 +112,67 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args> {
     Ok(args)
 }
 
+/// A warning's message with its specifics (`quoted` names, parenthesised
+/// details) replaced by `…`.
+fn group_key(message: &str) -> String {
+    let mut key = String::new();
+    let mut depth = 0usize;
+    let mut quoted = false;
+    for c in message.chars() {
+        match c {
+            '`' if depth == 0 => {
+                if !quoted {
+                    key.push('…');
+                }
+                quoted = !quoted;
+            }
+            '(' if !quoted => {
+                if depth == 0 {
+                    key.push('…');
+                }
+                depth += 1;
+            }
+            ')' if !quoted && depth > 0 => depth -= 1,
+            _ if quoted || depth > 0 => {}
+            c => key.push(c),
+        }
+    }
+    key
+}
+
+/// Warnings grouped by what they say (the quoted specifics set aside), the
+/// largest group first, each with a few of its places.
+fn warning_report(spec_label: &str, warnings: &[openapi_client_gen::Warning]) -> String {
+    const SHOWN_PER_GROUP: usize = 5;
+    let mut groups: Vec<(String, Vec<&openapi_client_gen::Warning>)> = Vec::new();
+    for warning in warnings {
+        let key = group_key(&warning.message);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(warning),
+            None => groups.push((key, vec![warning])),
+        }
+    }
+    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    let mut out = format!(
+        "warning: {} generator warning(s) for {spec_label}, in {} kind(s):\n",
+        warnings.len(),
+        groups.len()
+    );
+    for (key, members) in &groups {
+        out.push_str(&format!("  [{}] {key}\n", members.len()));
+        for w in members.iter().take(SHOWN_PER_GROUP) {
+            out.push_str(&format!("      {w}\n"));
+        }
+        if members.len() > SHOWN_PER_GROUP {
+            out.push_str(&format!(
+                "      ... and {} more\n",
+                members.len() - SHOWN_PER_GROUP
+            ));
+        }
+    }
+    out
+}
+
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -123,6 +184,12 @@ fn codegen(args: Args) -> Result<ExitCode> {
     let root = workspace_root();
     let cwd = std::env::current_dir()?;
     let is_default = args.spec.is_none() && args.out.is_none();
+    // Headers and messages name the spec as the user did, or relative to
+    // the workspace for the default.
+    let given_spec = args
+        .spec
+        .as_ref()
+        .map(|p| p.to_string_lossy().replace('\\', "/"));
     let spec = args
         .spec
         .map(|p| cwd.join(p))
@@ -144,11 +211,10 @@ fn codegen(args: Args) -> Result<ExitCode> {
             .filter(|n| n.starts_with(|c: char| c.is_ascii_alphabetic()))
             .unwrap_or_else(|| "api-client".to_owned()),
     };
-    let spec_label = spec
-        .strip_prefix(&root)
-        .unwrap_or(&spec)
-        .to_string_lossy()
-        .replace('\\', "/");
+    let spec_label = match spec.strip_prefix(&root) {
+        Ok(relative) => relative.to_string_lossy().replace('\\', "/"),
+        Err(_) => given_spec.unwrap_or_else(|| spec.to_string_lossy().into_owned()),
+    };
     let standalone = args.standalone || !out.starts_with(&root);
 
     let text = std::fs::read_to_string(&spec)
@@ -175,15 +241,12 @@ fn codegen(args: Args) -> Result<ExitCode> {
     .with_context(|| format!("cannot generate a client from {spec_label}"))?;
 
     if !generated.warnings.is_empty() {
-        eprintln!(
-            "warning: {} generator warning(s) for {spec_label}:",
-            generated.warnings.len()
-        );
-        for w in &generated.warnings {
-            eprintln!("  - {w}");
-        }
+        eprint!("{}", warning_report(&spec_label, &generated.warnings));
         if args.deny_warnings {
-            bail!("--deny-warnings: {} warning(s)", generated.warnings.len());
+            bail!(
+                "--deny-warnings: {} generator warning(s)",
+                generated.warnings.len()
+            );
         }
     }
 
@@ -218,4 +281,23 @@ fn codegen(args: Args) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_key;
+
+    #[test]
+    fn warnings_group_by_their_wording() {
+        assert_eq!(
+            group_key(
+                "example does not match its schema (Tag: expected `x`); it is not round-tripped"
+            ),
+            "example does not match its schema …; it is not round-tripped"
+        );
+        assert_eq!(
+            group_key("type name `Foo` is already used by #/a; this one is `Foo2`"),
+            "type name … is already used by #/a; this one is …"
+        );
+    }
 }

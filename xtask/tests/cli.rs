@@ -221,3 +221,104 @@ fn unknown_arguments_are_refused_with_usage() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("usage: cargo xtask codegen"));
 }
+
+/// The whole of what a user sees for a spec with several independent
+/// mistakes: every one, in one run, each at its place.
+#[test]
+fn snapshot_of_a_spec_with_several_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = "openapi: 3.1.0
+info: {title: Broken, version: '1'}
+paths:
+  /pets/{petId}:
+    get:
+      operationId: getPet
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Pett'}
+  /pets:
+    get:
+      operationId: getPet
+      responses:
+        '200': {description: ok}
+components:
+  schemas:
+    Pet:
+      type: object
+      properties:
+        owner: {$ref: 'people.yaml#/Person'}
+";
+    let out = generate_into(dir.path(), spec);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(
+        text(&out.stderr),
+        "error: cannot generate a client from spec.yaml: 4 errors in the OpenAPI document:
+  - #/components/schemas/Pet/properties/owner: external $ref `people.yaml#/Person` is not supported; bundle the document into one file first (e.g. `redocly bundle`)
+  - #/paths/~1pets~1{petId}/get/operationId: operationId `getPet` is already used by #/paths/~1pets/get; operationIds must be unique
+  - #/paths/~1pets~1{petId}/get/parameters: path template `/pets/{petId}` uses `{petId}`, but no path parameter `petId` is declared
+  - #/paths/~1pets~1{petId}/get/responses/200/content/application~1json/schema: $ref `#/components/schemas/Pett` does not point to a schema in this document (did you mean `#/components/schemas/Pet`?)
+"
+    );
+    assert!(!dir.path().join("client").exists(), "nothing is written");
+}
+
+#[test]
+fn snapshot_of_a_structural_error_and_a_syntax_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = "openapi: 3.0.3
+info: {title: Broken, version: '1'}
+paths:
+  /pets/{petId}:
+    get:
+      parameters:
+        - {name: petId, in: body, required: true, schema: {type: string}}
+      responses:
+        '200': {description: ok}
+";
+    let out = generate_into(dir.path(), spec);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "error: cannot generate a client from spec.yaml: #/paths/~1pets~1{petId}/get/parameters/0: unknown variant `body`, expected one of `query`, `header`, `path`, `cookie`\n"
+    );
+
+    let out = generate_into(dir.path(), "openapi: 3.1.0\ninfo:\n  title: [unclosed\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "error: cannot generate a client from spec.yaml: YAML syntax error at line 4, column 1: did not find expected ',' or ']', while parsing a flow sequence at line 3 column 10\n"
+    );
+}
+
+#[test]
+fn warnings_are_grouped_and_can_be_denied() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SPEC.replace("        id: {type: string}\n", "        id: {type: string}\n        odd: {not: {type: string}}\n        odder: {not: {type: integer}}\n");
+    let out = generate_into(dir.path(), &spec);
+    assert!(out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("warning: 2 generator warning(s) for spec.yaml, in 1 kind(s):\n  [2] … cannot be expressed as a Rust type; using serde_json::Value\n"), "{stderr}");
+    assert!(
+        stderr.contains("#/components/schemas/Thing/properties/odd: `not` cannot be expressed"),
+        "{stderr}"
+    );
+
+    let out = xtask(
+        &[
+            "codegen",
+            "--spec",
+            "spec.yaml",
+            "--out",
+            "client2",
+            "--deny-warnings",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--deny-warnings: 2 generator warning(s)"));
+    assert!(!dir.path().join("client2").exists());
+}

@@ -243,17 +243,28 @@ pub fn tagged_def(
         quote!(#(#values)|* => serde_json::from_value(value).map(#wrap),)
     });
     let from = from_trait(api);
-    let froms = t.variants.iter().filter(|v| !v.boxed).map(|v| {
-        let variant = ident(&v.name);
-        let inner = ty(api, &v.ty, here);
-        quote! {
-            impl #from<#inner> for #name {
-                fn from(value: #inner) -> Self {
-                    Self::#variant(value)
+    let rust_types: Vec<String> = t
+        .variants
+        .iter()
+        .map(|v| resolved(api, &v.ty).to_string())
+        .collect();
+    let unique = |i: usize| rust_types.iter().filter(|t| **t == rust_types[i]).count() == 1;
+    let froms = t
+        .variants
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| !v.boxed && unique(*i))
+        .map(|(_, v)| {
+            let variant = ident(&v.name);
+            let inner = ty(api, &v.ty, here);
+            quote! {
+                impl #from<#inner> for #name {
+                    fn from(value: #inner) -> Self {
+                        Self::#variant(value)
+                    }
                 }
             }
-        }
-    });
+        });
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]

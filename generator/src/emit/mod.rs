@@ -132,7 +132,7 @@ fn wrap_urls(line: &str) -> String {
 /// A std type by its short name, or by full path where a schema type of
 /// the same name shadows it in the types module.
 fn std_type(api: &Api, short: &str, path: TokenStream) -> TokenStream {
-    if api.types.iter().any(|t| t.name == short) {
+    if api.shadowed_std_names.contains(short) {
         path
     } else {
         let short = ident(short);

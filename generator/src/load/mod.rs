@@ -6,6 +6,7 @@
 //! schema examples, `const`, `$ref` siblings); what 3.0 has no keyword for is
 //! carried in `x-oapi-*` extensions, which `openapiv3` keeps.
 
+mod locate;
 pub mod normalize;
 
 use crate::error::{Error, Pointer};
@@ -38,7 +39,7 @@ pub fn load(text: &str) -> Result<Document, Error> {
     let mut openapi: openapiv3::OpenAPI =
         serde_path_to_error::deserialize(&typed).map_err(|e| {
             let pointer = path_to_pointer(e.path());
-            Error::invalid(&pointer, e.inner().to_string())
+            locate::locate(&typed, Error::invalid(&pointer, e.inner().to_string()))
         })?;
     openapi.openapi = raw["openapi"].as_str().unwrap_or_default().to_owned();
     Ok(Document {
@@ -70,11 +71,15 @@ fn parse_text(text: &str) -> Result<Value, Error> {
     yaml_to_json(yaml, &Pointer::root())
 }
 
+/// Drops the first " at line L column C" (reported separately) and keeps
+/// any context after it ("while parsing a flow sequence at line 3 ...").
 fn strip_position(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
+    let Some(start) = message.find(" at line ") else {
+        return message.to_owned();
+    };
+    let rest = &message[start + 1..];
+    let end = rest.find(", ").map_or(message.len(), |i| start + 1 + i);
+    format!("{}{}", &message[..start], &message[end..])
 }
 
 /// Converts YAML to JSON. YAML allows non-string keys (`200:` for a status
@@ -225,6 +230,20 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn syntax_error_context_is_kept() {
+        assert_eq!(
+            strip_position(
+                "did not find expected ',' at line 4 column 1, while parsing a flow sequence at line 3 column 10"
+            ),
+            "did not find expected ',', while parsing a flow sequence at line 3 column 10"
+        );
+        assert_eq!(
+            strip_position("expected value at line 1 column 2"),
+            "expected value"
+        );
     }
 
     #[test]

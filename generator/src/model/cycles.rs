@@ -121,17 +121,19 @@ pub(super) fn box_recursion(types: &mut [TypeDef]) -> Vec<Warning> {
             TypeKind::Enum(_) => {}
         }
     }
-    // Alias-only cycles.
+    // Alias-only cycles: components of more than one type (or a type that
+    // refers to itself) made only of aliases.
+    let mut size = std::collections::HashMap::<usize, usize>::new();
+    let mut all_alias = std::collections::HashMap::<usize, bool>::new();
+    for (i, t) in types.iter().enumerate() {
+        *size.entry(component[i]).or_default() += 1;
+        let alias = matches!(t.kind, TypeKind::Alias(_));
+        *all_alias.entry(component[i]).or_insert(true) &= alias;
+    }
     for i in 0..types.len() {
-        let members: Vec<usize> = (0..types.len())
-            .filter(|j| component[*j] == component[i])
-            .collect();
-        let self_loop = graph[i].iter().any(|t| t.0 == i);
-        if (members.len() > 1 || self_loop)
-            && members
-                .iter()
-                .all(|j| matches!(types[*j].kind, TypeKind::Alias(_)))
-        {
+        let c = component[i];
+        let cyclic = size[&c] > 1 || graph[i].iter().any(|t| t.0 == i);
+        if cyclic && all_alias[&c] {
             if let TypeKind::Alias(ty) = &mut types[i].kind {
                 *ty = TypeRef::Any;
                 warnings.push(Warning {

@@ -34,6 +34,9 @@ pub struct Api {
     /// examples and instances synthesised from the schemas.
     pub samples: Vec<Sample>,
     pub warnings: Vec<Warning>,
+    /// Names of std types (`String`, `Option`, ...) that a schema type of
+    /// the same name shadows in the types module.
+    pub shadowed_std_names: std::collections::BTreeSet<String>,
 }
 
 impl Api {
@@ -401,7 +404,15 @@ pub fn build(doc: &Document) -> Result<Api, Error> {
         security_schemes,
         samples: Vec::new(),
         warnings: Vec::new(),
+        shadowed_std_names: Default::default(),
     };
+    const STD_NAMES: [&str; 5] = ["String", "Option", "Vec", "Box", "From"];
+    api.shadowed_std_names = api
+        .types
+        .iter()
+        .filter(|t| STD_NAMES.contains(&t.name.as_str()))
+        .map(|t| t.name.clone())
+        .collect();
     let (samples, sample_warnings) = samples::samples(&api, doc, &media_examples);
     api.samples = samples;
     warnings.extend(sample_warnings);

@@ -163,6 +163,22 @@ pub fn is_sensitive_name(raw: &str) -> bool {
     has_credential && !describes
 }
 
+/// Levenshtein distance, for "did you mean" hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
 /// Hands out unique names in one namespace, first come first served; a
 /// repeated name gets the smallest free numeric suffix (`Foo2`, `foo_2`).
 #[derive(Debug, Clone, Default)]
@@ -309,6 +325,13 @@ mod tests {
         ] {
             assert!(!is_sensitive_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("Pet", "Pett"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 
     #[test]

@@ -139,6 +139,8 @@ pub(super) fn operations<'a>(
     let mut reserved: Vec<&str> = CLIENT_RESERVED.to_vec();
     reserved.extend(schemes.iter().map(|s| s.setter.as_str()));
     let mut method_names = Namespace::with_reserved(&reserved);
+    let mut method_owners: std::collections::HashMap<String, Pointer> = Default::default();
+    let mut operation_ids: std::collections::HashMap<String, Pointer> = Default::default();
     let mut paths: Vec<_> = doc.openapi.paths.paths.iter().collect();
     paths.sort_by(|a, b| a.0.cmp(b.0));
     let mut out = Vec::new();
@@ -164,16 +166,29 @@ pub(super) fn operations<'a>(
             };
             let Some(op) = op else { continue };
             let at = path_at.join(method);
+            if let Some(id) = &op.operation_id {
+                if let Some(first) = operation_ids.get(id) {
+                    converter.errors.push(Error::invalid(
+                        &at.join("operationId"),
+                        format!("operationId `{id}` is already used by {first}; operationIds must be unique"),
+                    ));
+                }
+                operation_ids
+                    .entry(id.clone())
+                    .or_insert_with(|| at.clone());
+            }
             let desired = naming::clean_operation_id(op.operation_id.as_deref(), method, path);
             let (method_name, renamed) = method_names.claim(&desired);
             if renamed {
+                let owner = method_owners
+                    .get(&desired)
+                    .map_or_else(|| "the client itself".to_owned(), Pointer::to_string);
                 converter.warn(
                     &at,
-                    format!(
-                        "method name `{desired}` is already used; this operation is `{method_name}`"
-                    ),
+                    format!("method name `{desired}` is already used by {owner}; this operation is `{method_name}`"),
                 );
             }
+            method_owners.insert(method_name.clone(), at.clone());
             let builder = OperationBuilder {
                 doc,
                 converter: &mut *converter,

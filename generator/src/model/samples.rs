@@ -33,6 +33,7 @@ pub(super) fn samples(
     let mut out = Samples {
         api,
         names: Namespace::default(),
+        seen: std::collections::HashSet::new(),
         samples: Vec::new(),
         warnings: Vec::new(),
     };
@@ -79,6 +80,8 @@ fn schema_examples(doc: &Document, origin: &Pointer) -> Vec<(Value, Pointer)> {
 struct Samples<'a> {
     api: &'a Api,
     names: Namespace,
+    /// Type and input of every sample so far, to skip duplicates.
+    seen: std::collections::HashSet<String>,
     samples: Vec<Sample>,
     warnings: Vec<Warning>,
 }
@@ -88,7 +91,7 @@ impl Samples<'_> {
         let Ok(expected) = canonical(self.api, ty, &input) else {
             return;
         };
-        if self.samples.iter().any(|s| &s.ty == ty && s.input == input) {
+        if !self.seen.insert(format!("{ty:?} {input}")) {
             return;
         }
         let (test_name, _) = self.names.claim(&naming::field_name(name));

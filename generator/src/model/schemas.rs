@@ -48,6 +48,8 @@ pub(super) struct Converter<'a> {
     /// Schemas parsed from the raw tree (targets of deep `$ref`s).
     parsed: HashMap<Pointer, Option<Schema>>,
     names: Namespace,
+    /// Where each type name was first claimed, for collision warnings.
+    name_owners: HashMap<String, Pointer>,
     pub warnings: Vec<Warning>,
     pub errors: Vec<Error>,
     /// Examples found on request and response media types.
@@ -73,6 +75,7 @@ impl<'a> Converter<'a> {
             by_pointer: HashMap::new(),
             parsed: HashMap::new(),
             names: Namespace::default(),
+            name_owners: HashMap::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
             examples: Vec::new(),
@@ -91,11 +94,16 @@ impl<'a> Converter<'a> {
     pub fn claim_type_name(&mut self, desired: &str, at: &Pointer) -> String {
         let (name, renamed) = self.names.claim(desired);
         if renamed {
+            let owner = self
+                .name_owners
+                .get(desired)
+                .map_or_else(|| "a built-in name".to_owned(), Pointer::to_string);
             self.warn(
                 at,
-                format!("type name `{desired}` is already taken; using `{name}`"),
+                format!("type name `{desired}` is already used by {owner}; this one is `{name}`"),
             );
         }
+        self.name_owners.insert(name.clone(), at.clone());
         name
     }
 
@@ -252,7 +260,10 @@ impl<'a> Converter<'a> {
         let Some(schema) = self.schema_at(&target) else {
             self.errors.push(Error::invalid(
                 at,
-                format!("$ref `{reference}` does not point to a schema in this document"),
+                format!(
+                    "$ref `{reference}` does not point to a schema in this document{}",
+                    self.suggestion(&segments)
+                ),
             ));
             return TypeRef::Any;
         };
@@ -274,6 +285,26 @@ impl<'a> Converter<'a> {
             kind,
         });
         nullable_if(schema.schema_data.nullable, TypeRef::Named(id))
+    }
+
+    /// "; did you mean ...?" for a missing component schema with a close name.
+    fn suggestion(&self, segments: &[String]) -> String {
+        let [first, kind, name] = segments else {
+            return String::new();
+        };
+        if first != "components" || kind != "schemas" {
+            return String::new();
+        }
+        let closest = self
+            .components()
+            .into_iter()
+            .map(|(key, _)| (naming::edit_distance(key, name), key))
+            .filter(|(d, key)| *d <= 2.max(key.len() / 4))
+            .min();
+        match closest {
+            Some((_, key)) => format!(" (did you mean `#/components/schemas/{key}`?)"),
+            None => String::new(),
+        }
     }
 
     /// The schema at a pointer, parsed from the normalised tree.
@@ -474,6 +505,9 @@ impl<'a> Converter<'a> {
                         d.extensions.get("x-sensitive") == Some(&serde_json::Value::Bool(true))
                     })
                     || schema.as_item().is_some_and(|s| is_password(s));
+                if !wire.chars().any(|c| c.is_ascii_alphanumeric()) {
+                    self.warn(&pat, format!("property name `{wire}` has no ASCII letters or digits for a Rust name; the field is named after its position"));
+                }
                 let (name, renamed) = names.claim(&naming::field_name(wire));
                 if renamed {
                     self.warn(
@@ -633,6 +667,9 @@ impl<'a> Converter<'a> {
         let mut names = Namespace::default();
         let mut variants = Vec::new();
         for (i, reference) in refs.iter().enumerate() {
+            if refs[..i].contains(reference) {
+                continue; // listed twice; its mapping values are gathered once
+            }
             let ty = self.reference(reference, &at.join(i.to_string()));
             let (ty, _) = ty.strip_nullable();
             let key = reference.rsplit('/').next().unwrap_or_default().to_owned();

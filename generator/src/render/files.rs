@@ -27,24 +27,41 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
-/// Writes each file whose content changed (through a temporary file and a
-/// rename, so a reader never sees half a file) and removes generated files
-/// the new output no longer has. Hand-written files are never touched.
+/// Writes each file whose content changed and removes generated files the
+/// new output no longer has. Hand-written files are never touched.
+///
+/// All new contents are first written next to their targets as temporary
+/// files; only when every one of them is on disk are they renamed into
+/// place, so a failure (a full disk, a permission) leaves the old crate as
+/// it was rather than half old, half new.
 pub fn write(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<FileStatus>, Error> {
     let mut statuses = Vec::new();
-    for file in files {
-        let path = dir.join(&file.path);
-        if std::fs::read_to_string(&path).is_ok_and(|old| old == file.contents) {
-            statuses.push(FileStatus::Unchanged(file.path.clone()));
-            continue;
+    let mut staged: Vec<(PathBuf, PathBuf, &str)> = Vec::new();
+    let result = (|| {
+        for file in files {
+            let path = dir.join(&file.path);
+            if std::fs::read_to_string(&path).is_ok_and(|old| old == file.contents) {
+                statuses.push(FileStatus::Unchanged(file.path.clone()));
+                continue;
+            }
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            let temp = path.with_extension("tmp~");
+            std::fs::write(&temp, &file.contents).map_err(io(&temp))?;
+            staged.push((temp, path, &file.path));
         }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        for (temp, _, _) in &staged {
+            let _ = std::fs::remove_file(temp);
         }
-        let temp = path.with_extension("tmp~");
-        std::fs::write(&temp, &file.contents).map_err(io(&temp))?;
+        return Err(e);
+    }
+    for (temp, path, relative) in staged {
         std::fs::rename(&temp, &path).map_err(io(&path))?;
-        statuses.push(FileStatus::Written(file.path.clone()));
+        statuses.push(FileStatus::Written(relative.to_owned()));
     }
     for stale in stale_files(dir, files)? {
         std::fs::remove_file(dir.join(&stale)).map_err(io(&dir.join(&stale)))?;
