@@ -88,3 +88,38 @@ fn generation_is_deterministic() {
         assert_eq!(first.files, second.files, "{}", spec.display());
     }
 }
+
+/// Reorders the keys of the maps whose order carries no meaning.
+fn reverse_keys(map: &mut serde_json::Value, key: &str) {
+    if let Some(serde_json::Value::Object(entries)) = map.get_mut(key) {
+        let reversed: serde_json::Map<String, serde_json::Value> =
+            std::mem::take(entries).into_iter().rev().collect();
+        *entries = reversed;
+    }
+}
+
+#[test]
+fn output_does_not_depend_on_the_order_of_paths_and_components() {
+    for spec in fixtures() {
+        let text = std::fs::read_to_string(&spec).unwrap();
+        let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        let mut doc: serde_json::Value = serde_json::from_str(&serde_json::to_string(&yaml).unwrap()).unwrap();
+        reverse_keys(&mut doc, "paths");
+        if let Some(components) = doc.get_mut("components") {
+            for kind in ["schemas", "parameters", "responses", "requestBodies", "securitySchemes"] {
+                reverse_keys(components, kind);
+            }
+        }
+        let options = CrateOptions {
+            crate_name: "x".into(),
+            spec_label: "x".into(),
+            standalone: false,
+            extra_manifest: None,
+        };
+        let original = generate(&text, &options).unwrap();
+        let shuffled = generate(&doc.to_string(), &options).unwrap();
+        for (a, b) in original.files.iter().zip(&shuffled.files) {
+            assert_eq!(a, b, "{}: {} changed with key order", spec.display(), a.path);
+        }
+    }
+}
