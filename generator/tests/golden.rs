@@ -103,10 +103,17 @@ fn output_does_not_depend_on_the_order_of_paths_and_components() {
     for spec in fixtures() {
         let text = std::fs::read_to_string(&spec).unwrap();
         let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-        let mut doc: serde_json::Value = serde_json::from_str(&serde_json::to_string(&yaml).unwrap()).unwrap();
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&serde_json::to_string(&yaml).unwrap()).unwrap();
         reverse_keys(&mut doc, "paths");
         if let Some(components) = doc.get_mut("components") {
-            for kind in ["schemas", "parameters", "responses", "requestBodies", "securitySchemes"] {
+            for kind in [
+                "schemas",
+                "parameters",
+                "responses",
+                "requestBodies",
+                "securitySchemes",
+            ] {
                 reverse_keys(components, kind);
             }
         }
@@ -119,7 +126,13 @@ fn output_does_not_depend_on_the_order_of_paths_and_components() {
         let original = generate(&text, &options).unwrap();
         let shuffled = generate(&doc.to_string(), &options).unwrap();
         for (a, b) in original.files.iter().zip(&shuffled.files) {
-            assert_eq!(a, b, "{}: {} changed with key order", spec.display(), a.path);
+            assert_eq!(
+                a,
+                b,
+                "{}: {} changed with key order",
+                spec.display(),
+                a.path
+            );
         }
     }
 }

@@ -111,6 +111,7 @@ fn run_one(spec: &Path, name: &str, out_root: &Path, target_dir: &Path) -> Resul
     }
     let out = out_root.join(name);
     render::write(&out, &generated.files)?;
+    copy_hand_written_tests(spec, &out)?;
     let manifest = out.join("Cargo.toml");
     let clippy = cargo(
         &["clippy", "--all-targets", "--quiet", "--", "-D", "warnings"],
@@ -134,6 +135,26 @@ fn run_one(spec: &Path, name: &str, out_root: &Path, target_dir: &Path) -> Resul
     }
     row.ok = test.0 && failed == 0;
     Ok(row)
+}
+
+/// A fixture `X.yaml` may come with hand-written tests in `X.tests/`; they
+/// are copied into the generated crate's `tests/` (they use the crate as
+/// `corpus_x`).
+fn copy_hand_written_tests(spec: &Path, out: &Path) -> Result<()> {
+    let dir = spec.with_extension("tests");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let target = out.join("tests").join(path.file_name().unwrap_or_default());
+            std::fs::create_dir_all(out.join("tests"))?;
+            std::fs::copy(&path, &target)
+                .with_context(|| format!("cannot copy {}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn cargo(args: &[&str], manifest: &Path, target_dir: &Path) -> Result<(bool, String)> {

@@ -23,6 +23,9 @@ pub enum Error<E = Infallible> {
     InvalidRequest { request: RequestInfo, message: String },
     /// No response: connection refused, DNS, TLS, timeout, broken stream.
     Transport { request: RequestInfo, source: reqwest::Error },
+    /// The response (or, for a streamed download, its head) did not come
+    /// within the client's timeout.
+    Timeout { request: RequestInfo, after: std::time::Duration },
     /// The server answered with an error status the spec declares; `body`
     /// is its decoded body.
     Api { request: RequestInfo, status: StatusCode, headers: Box<HeaderMap>, body: E },
@@ -42,6 +45,7 @@ impl<E> Error<E> {
         match self {
             Error::InvalidRequest { request, .. }
             | Error::Transport { request, .. }
+            | Error::Timeout { request, .. }
             | Error::Api { request, .. }
             | Error::UnexpectedStatus { request, .. }
             | Error::Decode { request, .. }
@@ -56,7 +60,7 @@ impl<E> Error<E> {
             | Error::UnexpectedStatus { status, .. }
             | Error::Decode { status, .. }
             | Error::BodyTooLarge { status, .. } => Some(*status),
-            Error::InvalidRequest { .. } | Error::Transport { .. } => None,
+            Error::InvalidRequest { .. } | Error::Transport { .. } | Error::Timeout { .. } => None,
         }
     }
 
@@ -85,6 +89,9 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("request", request)
                 .field("message", message)
                 .finish(),
+            Error::Timeout { request, after } => {
+                f.debug_struct("Timeout").field("request", request).field("after", after).finish()
+            }
             Error::Transport { request, source } => f
                 .debug_struct("Transport")
                 .field("request", request)
@@ -126,6 +133,7 @@ impl<E> fmt::Display for Error<E> {
                 write!(f, "{request}: invalid request: {message}")
             }
             Error::Transport { request, source } => write!(f, "{request}: request failed: {source}"),
+            Error::Timeout { request, after } => write!(f, "{request}: no response within {after:?}"),
             Error::Api { request, status, .. } => {
                 write!(f, "{request}: server returned error status {status}")
             }
@@ -165,6 +173,7 @@ impl<E> From<Failure> for Error<E> {
         match error {
             Error::InvalidRequest { request, message } => Error::InvalidRequest { request, message },
             Error::Transport { request, source } => Error::Transport { request, source },
+            Error::Timeout { request, after } => Error::Timeout { request, after },
             Error::Api { body, .. } => match body {},
             Error::UnexpectedStatus { request, status, headers, body } => {
                 Error::UnexpectedStatus { request, status, headers, body }

@@ -9,11 +9,21 @@
 #![allow(dead_code)]
 
 mod error;
+mod multipart;
+mod params;
 mod request;
 mod retry;
 
 pub use error::Error;
 pub(crate) use error::Failure;
+pub use multipart::FilePart;
+// Used by the operations of APIs that have multipart bodies or path and
+// query parameters.
+#[allow(unused_imports)]
+pub(crate) use multipart::Multipart;
+#[allow(unused_imports)]
+pub(crate) use params::Style;
+pub use request::ByteStream;
 pub(crate) use request::PendingRequest;
 pub use retry::RetryPolicy;
 

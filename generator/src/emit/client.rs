@@ -1,11 +1,9 @@
 //! `client.rs`: the `Client` with its credentials and one async method per
 //! operation.
 
-use super::{docs, ident, ty};
-use crate::model::{
-    Api, BodyEncoding, Operation, ParamLocation, ResponseBody, SchemeKind, StatusMatch, TypeRef,
-};
-use proc_macro2::{Literal, TokenStream};
+use super::{docs, ident, operation};
+use crate::model::{Api, ParamLocation, SchemeKind};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn client(api: &Api) -> TokenStream {
@@ -49,10 +47,24 @@ pub fn client(api: &Api) -> TokenStream {
             }
         }
     });
-    let methods = api.operations.iter().map(|op| operation(api, op, &types));
+    let methods = api
+        .operations
+        .iter()
+        .map(|op| operation::operation(api, op, &types));
     let mut imports = vec![quote!(Config)];
     if !api.operations.is_empty() {
         imports.extend([quote!(Error), quote!(PendingRequest), quote!(ResponseValue)]);
+    }
+    let uses = |check: &dyn Fn(&crate::model::Operation) -> bool| api.operations.iter().any(check);
+    if uses(&|op| {
+        op.params
+            .iter()
+            .any(|p| matches!(p.location, ParamLocation::Path | ParamLocation::Query))
+    }) {
+        imports.push(quote!(Style));
+    }
+    if uses(&|op| op.body.as_ref().is_some_and(|b| b.form_type.is_some())) {
+        imports.push(quote!(Multipart));
     }
     if !api.security_schemes.is_empty() {
         imports.push(quote!(Secret));
@@ -199,231 +211,4 @@ fn setter(scheme: &crate::model::SecurityScheme) -> TokenStream {
             }
         },
     }
-}
-
-fn success_type(api: &Api, body: &ResponseBody, types: &TokenStream) -> TokenStream {
-    match body {
-        ResponseBody::Empty => quote!(()),
-        ResponseBody::Json(t) => ty(api, t, types),
-        ResponseBody::Text => quote!(String),
-        ResponseBody::Bytes => quote!(Vec<u8>),
-    }
-}
-
-/// How a body is read from the response, as an expression.
-fn read_body(body: &ResponseBody) -> TokenStream {
-    match body {
-        ResponseBody::Empty => quote!(()),
-        ResponseBody::Json(_) => quote!(response.json()?),
-        ResponseBody::Text => quote!(response.text()),
-        ResponseBody::Bytes => quote!(response.bytes()),
-    }
-}
-
-fn status_pattern(status: StatusMatch) -> TokenStream {
-    match status {
-        StatusMatch::Code(code) => {
-            let code = Literal::u16_unsuffixed(code);
-            quote!(#code)
-        }
-        StatusMatch::Range(hundreds) => {
-            let low = Literal::u16_unsuffixed(hundreds * 100);
-            let high = Literal::u16_unsuffixed(hundreds * 100 + 99);
-            quote!(#low..=#high)
-        }
-        StatusMatch::Default => quote!(_),
-    }
-}
-
-/// Path parameters are taken by value when they are `Copy` scalars.
-fn path_arg_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
-    match t {
-        TypeRef::String => quote!(&str),
-        TypeRef::Bool | TypeRef::Integer(_) | TypeRef::Float(_) => ty(api, t, types),
-        other => {
-            let t = ty(api, other, types);
-            quote!(&#t)
-        }
-    }
-}
-
-fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
-    let name = ident(&op.method_name);
-    let doc = docs(&op.docs);
-    let route = format!(" `{} {}`", op.http_method, op.path);
-    let method = ident(&op.http_method);
-    let path = &op.path;
-
-    let mut args = Vec::new();
-    let mut fill = Vec::new();
-    for p in op
-        .params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Path)
-    {
-        let arg = ident(&p.name);
-        let t = path_arg_type(api, &p.ty, types);
-        let wire = &p.wire_name;
-        args.push(quote!(#arg: #t));
-        fill.push(quote!(request.path_param(#wire, &#arg)?;));
-    }
-    if let Some(body) = &op.body {
-        let t = match body.encoding {
-            BodyEncoding::Json => {
-                let t = ty(api, &body.ty, types);
-                quote!(&#t)
-            }
-            BodyEncoding::Text => quote!(&str),
-            BodyEncoding::Bytes => quote!(Vec<u8>),
-        };
-        let content_type = &body.content_type;
-        let set = match body.encoding {
-            BodyEncoding::Json => quote!(request.json_body(body, #content_type)?;),
-            BodyEncoding::Text => {
-                quote!(request.raw_body(body.as_bytes().to_vec(), #content_type);)
-            }
-            BodyEncoding::Bytes => quote!(request.raw_body(body, #content_type);),
-        };
-        if body.required {
-            args.push(quote!(body: #t));
-            fill.push(set);
-        } else {
-            args.push(quote!(body: Option<#t>));
-            fill.push(quote!(if let Some(body) = body { #set }));
-        }
-    }
-    if let Some(params_type) = &op.params_type {
-        let t = ident(params_type);
-        args.push(quote!(params: &#types::#t));
-        for p in op
-            .params
-            .iter()
-            .filter(|p| p.location != ParamLocation::Path)
-        {
-            let field = ident(&p.name);
-            let wire = &p.wire_name;
-            let explode = p.explode;
-            fill.push(match p.location {
-                ParamLocation::Query => quote!(request.query(#wire, &params.#field, #explode)?;),
-                ParamLocation::Header => quote!(request.header(#wire, &params.#field)?;),
-                ParamLocation::Cookie => quote!(request.cookie(#wire, &params.#field)?;),
-                ParamLocation::Path => quote!(),
-            });
-        }
-    }
-    let auth = authorization(api, op);
-
-    let success_ty = success_type(api, &op.success, types);
-    let error_ty = match &op.error_type {
-        Some(e) => {
-            let e = ident(e);
-            quote!(#types::#e)
-        }
-        None => quote!(std::convert::Infallible),
-    };
-    let mut arms: Vec<(StatusMatch, TokenStream)> = Vec::new();
-    let read_success = read_body(&op.success);
-    for status in &op.success_statuses {
-        arms.push((
-            *status,
-            quote!({
-                let body = #read_success;
-                Ok(response.success(body))
-            }),
-        ));
-    }
-    if let Some(error_type) = &op.error_type {
-        let error_type = ident(error_type);
-        for case in &op.errors {
-            let variant = ident(&case.variant);
-            let value = match &case.body {
-                ResponseBody::Empty => quote!(#types::#error_type::#variant),
-                body => {
-                    let read = read_body(body);
-                    quote!(#types::#error_type::#variant(#read))
-                }
-            };
-            arms.push((
-                case.status,
-                quote!({
-                    let body = #value;
-                    Err(response.api_error(body))
-                }),
-            ));
-        }
-    }
-    // Exact codes before ranges before the catch-all.
-    arms.sort_by_key(|(s, _)| match s {
-        StatusMatch::Code(_) => 0,
-        StatusMatch::Range(_) => 1,
-        StatusMatch::Default => 2,
-    });
-    let has_default = arms.iter().any(|(s, _)| *s == StatusMatch::Default);
-    let arms = arms.iter().map(|(s, body)| {
-        let pattern = status_pattern(*s);
-        quote!(#pattern => #body)
-    });
-    let fallback = (!has_default).then(|| quote!(_ => Err(response.unexpected()),));
-    let binding = if fill.is_empty() && auth.is_empty() {
-        quote!(request)
-    } else {
-        quote!(mut request)
-    };
-    quote! {
-        #doc
-        #[doc = ""]
-        #[doc = #route]
-        pub async fn #name(&self, #(#args),*) -> Result<ResponseValue<#success_ty>, Error<#error_ty>> {
-            let #binding = PendingRequest::new(reqwest::Method::#method, #path);
-            #(#fill)*
-            #auth
-            let response = request.send(&self.http, &self.base_url, &self.config).await?;
-            match response.status().as_u16() {
-                #(#arms,)*
-                #fallback
-            }
-        }
-    }
-}
-
-/// Applies the first security alternative whose credentials are all set.
-/// With none set the request goes out without credentials, and the server
-/// decides (an operation may accept anonymous calls).
-fn authorization(api: &Api, op: &Operation) -> TokenStream {
-    let mut branches = Vec::new();
-    for alternative in op.security.iter().filter(|a| !a.is_empty()) {
-        let schemes: Vec<_> = alternative
-            .iter()
-            .map(|i| &api.security_schemes[*i])
-            .collect();
-        let bindings: Vec<_> = schemes.iter().map(|s| ident(&s.field)).collect();
-        let fields: Vec<_> = schemes
-            .iter()
-            .map(|s| {
-                let f = ident(&s.field);
-                quote!(&self.#f)
-            })
-            .collect();
-        let apply = schemes.iter().zip(&bindings).map(|(s, b)| match &s.kind {
-            SchemeKind::Bearer => quote!(request.bearer_auth(#b)?;),
-            SchemeKind::Basic => quote!(request.basic_auth(&#b.0, Some(&#b.1));),
-            SchemeKind::ApiKey { location, name } => match location {
-                ParamLocation::Query => quote!(request.secret_query(#name, #b);),
-                ParamLocation::Cookie => quote!(request.secret_cookie(#name, #b);),
-                _ => quote!(request.secret_header(#name, #b)?;),
-            },
-        });
-        let pattern = if bindings.len() == 1 {
-            let b = &bindings[0];
-            let f = &fields[0];
-            quote!(let Some(#b) = #f)
-        } else {
-            quote!(let (#(Some(#bindings)),*) = (#(#fields),*))
-        };
-        branches.push(quote!(if #pattern { #(#apply)* }));
-    }
-    if branches.is_empty() {
-        return quote!();
-    }
-    quote!(#(#branches)else*)
 }

@@ -2,6 +2,8 @@
 
 mod client;
 mod enums;
+mod operation;
+mod operation_types;
 mod tests;
 mod types;
 
@@ -53,7 +55,7 @@ fn lib(api: &Api) -> TokenStream {
 
         pub use client::Client;
         pub use runtime::{
-            Config, Error, RequestInfo, ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT,
+            ByteStream, Config, Error, FilePart, RequestInfo, ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT,
             DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
     }
@@ -190,6 +192,7 @@ pub(crate) fn ty(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
         TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
         TypeRef::Date => quote!(chrono::NaiveDate),
         TypeRef::Uuid => quote!(uuid::Uuid),
+        TypeRef::Binary => string(),
         TypeRef::Tuple(members) => {
             let members = members.iter().map(|m| ty(api, m, types));
             quote!((#(#members,)*))

@@ -1,10 +1,8 @@
 //! `types.rs`: one Rust item per named schema, plus each operation's error
 //! enum and parameter struct.
 
-use super::{box_type, docs, enums, ident, option_type, string_type, ty, vec_type};
-use crate::model::{
-    Api, Field, Operation, ParamLocation, ResponseBody, StructDef, TypeDef, TypeKind,
-};
+use super::{box_type, docs, enums, ident, operation_types, option_type, string_type, ty};
+use crate::model::{Api, Field, StructDef, TypeDef, TypeKind};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -14,11 +12,19 @@ pub fn types(api: &Api) -> TokenStream {
     let errors = api
         .operations
         .iter()
-        .filter_map(|op| error_enum(api, op, &here));
+        .filter_map(|op| operation_types::error_enum(api, op, &here));
+    let successes = api
+        .operations
+        .iter()
+        .filter_map(|op| operation_types::success_enum(api, op, &here));
+    let forms = api
+        .operations
+        .iter()
+        .filter_map(|op| operation_types::form_struct(api, op, &here));
     let params = api
         .operations
         .iter()
-        .filter_map(|op| params_struct(api, op, &here));
+        .filter_map(|op| operation_types::params_struct(api, op, &here));
     quote! {
         //! Types for the API's schemas, and each operation's parameters and
         //! declared error bodies.
@@ -29,8 +35,10 @@ pub fn types(api: &Api) -> TokenStream {
         #![allow(clippy::large_enum_variant)]
 
         #(#defs)*
+        #(#successes)*
         #(#errors)*
         #(#params)*
+        #(#forms)*
     }
 }
 
@@ -147,112 +155,4 @@ fn redacted_debug(def: &TypeDef, s: &StructDef) -> TokenStream {
             }
         }
     }
-}
-
-fn error_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
-    let name = ident(op.error_type.as_deref()?);
-    let method = &op.method_name;
-    let summary =
-        format!(" Error responses declared for [`Client::{method}`](crate::Client::{method}).");
-    let variants = op.errors.iter().map(|case| {
-        let variant = ident(&case.variant);
-        let status = match case.status {
-            crate::model::StatusMatch::Code(c) => format!("status {c}"),
-            crate::model::StatusMatch::Range(r) => format!("status {r}XX"),
-            crate::model::StatusMatch::Default => "any other status".into(),
-        };
-        let doc = if case.description.trim().is_empty() {
-            format!(" Response for {status}.")
-        } else {
-            format!(
-                " {} ({status}).",
-                case.description.trim().trim_end_matches('.')
-            )
-        };
-        let payload = match &case.body {
-            ResponseBody::Empty => quote!(),
-            ResponseBody::Json(t) => {
-                let t = ty(api, t, here);
-                quote!((#t))
-            }
-            ResponseBody::Text => {
-                let string = string_type(api);
-                quote!((#string))
-            }
-            ResponseBody::Bytes => {
-                let vec = vec_type(api);
-                quote!((#vec<u8>))
-            }
-        };
-        quote! { #[doc = #doc] #variant #payload, }
-    });
-    Some(quote! {
-        #[doc = #summary]
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum #name {
-            #(#variants)*
-        }
-    })
-}
-
-fn params_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
-    let name = ident(op.params_type.as_deref()?);
-    let method = &op.method_name;
-    let summary = format!(
-        " Query, header and cookie parameters of [`Client::{method}`](crate::Client::{method})."
-    );
-    let params: Vec<_> = op
-        .params
-        .iter()
-        .filter(|p| p.location != ParamLocation::Path)
-        .collect();
-    let all_optional = params.iter().all(|p| !p.required);
-    let derive_default = all_optional.then(|| quote!(Default,));
-    let fields = params.iter().map(|p| {
-        let field = ident(&p.name);
-        let mut t = ty(api, &p.ty, here);
-        if !p.required {
-            let option = option_type(api);
-            t = quote!(#option<#t>);
-        }
-        let doc = docs(&p.docs);
-        let location = match p.location {
-            ParamLocation::Query => "query",
-            ParamLocation::Header => "header",
-            ParamLocation::Cookie => "cookie",
-            ParamLocation::Path => "path",
-        };
-        let wire = format!(" Sent as the `{}` {location} parameter.", p.wire_name);
-        let separator = p.docs.text.is_some().then(|| quote!(#[doc = ""]));
-        quote! { #doc #separator #[doc = #wire] pub #field: #t, }
-    });
-    let sensitive = params.iter().any(|p| p.sensitive);
-    let derive_debug = (!sensitive).then(|| quote!(Debug,));
-    let debug_impl = sensitive.then(|| {
-        let type_name = name.to_string();
-        let entries = params.iter().map(|p| {
-            let field = ident(&p.name);
-            let label = &p.name;
-            match (p.sensitive, p.required) {
-                (false, _) => quote!(.field(#label, &self.#field)),
-                (true, true) => quote!(.field(#label, &"***")),
-                (true, false) => quote!(.field(#label, &self.#field.as_ref().map(|_| "***"))),
-            }
-        });
-        quote! {
-            impl std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.debug_struct(#type_name) #(#entries)* .finish()
-                }
-            }
-        }
-    });
-    Some(quote! {
-        #[doc = #summary]
-        #[derive(#derive_debug Clone, PartialEq, #derive_default)]
-        pub struct #name {
-            #(#fields)*
-        }
-        #debug_impl
-    })
 }

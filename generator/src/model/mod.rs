@@ -63,7 +63,7 @@ impl Api {
             let body = |b: &ResponseBody| matches!(b, ResponseBody::Json(t) if t.contains(matches));
             op.params.iter().any(|p| p.ty.contains(matches))
                 || op.body.as_ref().is_some_and(|b| b.ty.contains(matches))
-                || body(&op.success)
+                || op.successes.iter().any(|e| body(&e.body))
                 || op.errors.iter().any(|e| body(&e.body))
         });
         in_types || in_operations
@@ -219,6 +219,8 @@ pub enum TypeRef {
     Date,
     /// `format: uuid`.
     Uuid,
+    /// `format: binary`: a string in JSON, a file in multipart bodies.
+    Binary,
     /// A fixed-length array (`prefixItems`, or array-valued `items` in 3.0).
     Tuple(Vec<TypeRef>),
 }
@@ -261,11 +263,26 @@ pub struct Param {
     pub location: ParamLocation,
     pub ty: TypeRef,
     pub required: bool,
-    /// For arrays in the query: `a=1&a=2` (true) or `a=1,2` (false).
+    /// OpenAPI `style`: how the value is written.
+    pub style: ParamStyle,
+    /// For arrays and objects: one entry per item (`a=1&a=2`) or one
+    /// joined value (`a=1,2`).
     pub explode: bool,
     /// Holds a credential: redacted in `Debug`.
     pub sensitive: bool,
     pub docs: Docs,
+}
+
+/// OpenAPI parameter styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    Simple,
+    Label,
+    Matrix,
+    Form,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
 }
 
 #[derive(Debug, Clone)]
@@ -284,6 +301,10 @@ pub enum BodyEncoding {
     Text,
     /// Raw bytes, sent as they are.
     Bytes,
+    /// `application/x-www-form-urlencoded` of the body type.
+    Form,
+    /// `multipart/form-data` from the operation's form struct.
+    Multipart,
 }
 
 #[derive(Debug, Clone)]
@@ -292,6 +313,9 @@ pub struct RequestBody {
     pub encoding: BodyEncoding,
     pub content_type: String,
     pub required: bool,
+    /// For multipart bodies: the struct (a copy of the body's fields, with
+    /// files as `FilePart`) the caller fills in.
+    pub form_type: Option<String>,
 }
 
 /// Which statuses a response case covers.
@@ -331,10 +355,14 @@ pub struct Operation {
     /// Struct holding query, header and cookie parameters, when there are any.
     pub params_type: Option<String>,
     pub body: Option<RequestBody>,
-    /// Statuses that count as success (all 2XX when none is declared).
-    pub success_statuses: Vec<StatusMatch>,
-    /// What a success returns.
+    /// Statuses that count as success (all 2XX when none is declared),
+    /// each with its body.
+    pub successes: Vec<ResponseCase>,
+    /// What a success returns when every success status has the same body.
     pub success: ResponseBody,
+    /// When success statuses have different bodies: the enum (one variant
+    /// per status) a success returns instead.
+    pub success_type: Option<String>,
     /// Declared statuses whose body goes into the error enum.
     pub errors: Vec<ResponseCase>,
     /// Name of the error enum, when `errors` is not empty.

@@ -3,8 +3,8 @@
 use super::naming::{self, Namespace};
 use super::schemas::Converter;
 use super::{
-    BodyEncoding, Docs, Operation, Param, ParamLocation, PathSegment, RequestBody, ResponseBody,
-    ResponseCase, SchemeKind, SecurityScheme, StatusMatch, TypeRef,
+    BodyEncoding, Docs, Operation, Param, ParamLocation, ParamStyle, PathSegment, RequestBody,
+    ResponseBody, ResponseCase, SchemeKind, SecurityScheme, StatusMatch, TypeRef,
 };
 use crate::error::{Error, Pointer};
 use crate::load::Document;
@@ -111,10 +111,14 @@ pub(super) fn security_schemes(doc: &Document, converter: &mut Converter) -> Vec
     let kinds: Vec<&'static str> = schemes.iter().map(|s| kind_word(&s.kind)).collect();
     for (scheme, kind) in schemes.iter_mut().zip(&kinds) {
         let alone = kinds.iter().filter(|k| *k == kind).count() == 1;
+        let key = naming::field_name(&scheme.key);
         let field = if alone {
             (*kind).to_owned()
+        } else if kind.split('_').any(|word| key.contains(word)) {
+            // `apiKeyHeader` reads well as it is: `api_key_header`.
+            key
         } else {
-            format!("{}_{kind}", naming::field_name(&scheme.key))
+            format!("{key}_{kind}")
         };
         let (field, _) = names.claim(&field);
         scheme.setter = format!("with_{field}");
@@ -229,7 +233,19 @@ impl<'a> OperationBuilder<'a, '_> {
                     .claim_type_name(&format!("{}Params", self.prefix), &self.at)
             });
         let body = op.request_body.as_ref().and_then(|b| self.body(b));
-        let (success_statuses, success, errors) = self.responses(&op.responses);
+        let (successes, errors) = self.responses(&op.responses);
+        // One body for every success status: return it. Different bodies:
+        // an enum with a variant per status keeps them apart.
+        let uniform = successes.iter().all(|c| c.body == successes[0].body);
+        let success = if uniform {
+            successes[0].body.clone()
+        } else {
+            ResponseBody::Empty
+        };
+        let success_type = (!uniform).then(|| {
+            self.converter
+                .claim_type_name(&format!("{}Success", self.prefix), &self.at)
+        });
         let error_type = (!errors.is_empty()).then(|| {
             self.converter
                 .claim_type_name(&format!("{}Error", self.prefix), &self.at)
@@ -251,8 +267,9 @@ impl<'a> OperationBuilder<'a, '_> {
             params,
             params_type,
             body,
-            success_statuses,
+            successes,
             success,
+            success_type,
             errors,
             error_type,
             security,
@@ -343,10 +360,9 @@ impl<'a> OperationBuilder<'a, '_> {
                 },
             };
             let (ty, _) = ty.strip_nullable();
-            let explode = match param {
-                Parameter::Query { .. } | Parameter::Cookie { .. } => data.explode.unwrap_or(true),
-                _ => data.explode.unwrap_or(false),
-            };
+            let style = param_style(param);
+            // OpenAPI: `explode` defaults to true for `form`, false otherwise.
+            let explode = data.explode.unwrap_or(style == ParamStyle::Form);
             let (name, _) = names.claim(&naming::field_name(&data.name));
             out.push(Param {
                 name,
@@ -354,6 +370,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 location,
                 ty,
                 required: data.required || location == ParamLocation::Path,
+                style,
                 explode,
                 sensitive: naming::is_sensitive_name(&data.name),
                 docs: Docs {
@@ -427,43 +444,55 @@ impl<'a> OperationBuilder<'a, '_> {
         };
         let (content_type, media) = pick_media(&body.content)?;
         let media_at = at.join("content").join(content_type);
-        let encoding = media_encoding(content_type);
+        let hint = format!("{}Body", self.prefix);
+        let mut encoding = media_encoding(content_type);
+        let mut form_type = None;
         let ty = match (encoding, &media.schema) {
-            (BodyEncoding::Json, Some(schema)) => {
-                let ty = self.converter.convert(
-                    schema,
-                    &media_at.join("schema"),
-                    &format!("{}Body", self.prefix),
-                );
-                self.examples(media, &media_at, &ty, "body");
+            (BodyEncoding::Text, _) => TypeRef::String,
+            (BodyEncoding::Bytes, _) => TypeRef::Any,
+            (_, None) => TypeRef::Any,
+            (_, Some(schema)) => {
+                let ty = self
+                    .converter
+                    .convert(schema, &media_at.join("schema"), &hint);
+                if encoding == BodyEncoding::Json {
+                    self.examples(media, &media_at, &ty, "body");
+                }
                 ty
             }
-            (BodyEncoding::Json, None) => TypeRef::Any,
-            (BodyEncoding::Text, _) => TypeRef::String,
-            (BodyEncoding::Bytes, _) => {
-                if content_type.starts_with("multipart/")
-                    || content_type == "application/x-www-form-urlencoded"
-                {
-                    self.converter.warn(
-                        &media_at,
-                        format!("`{content_type}` bodies are sent as pre-encoded bytes"),
-                    );
-                }
-                TypeRef::Any
-            }
         };
+        if encoding == BodyEncoding::Multipart {
+            if self.converter.is_struct(&ty) {
+                form_type = Some(
+                    self.converter
+                        .claim_type_name(&format!("{}Form", self.prefix), &media_at),
+                );
+            } else {
+                self.converter.warn(&media_at, "multipart body is not an object with properties; it is sent as pre-encoded bytes");
+                encoding = BodyEncoding::Bytes;
+            }
+        }
+        if encoding == BodyEncoding::Form && ty == TypeRef::Any {
+            self.converter.warn(
+                &media_at,
+                "form body has no schema; it is sent as pre-encoded bytes",
+            );
+            encoding = BodyEncoding::Bytes;
+        }
         Some(RequestBody {
             ty,
             encoding,
             content_type: content_type.to_owned(),
             required: body.required,
+            form_type,
         })
     }
 
+    /// Declared success cases (at least one) and error cases.
     fn responses(
         &mut self,
         responses: &openapiv3::Responses,
-    ) -> (Vec<StatusMatch>, ResponseBody, Vec<ResponseCase>) {
+    ) -> (Vec<ResponseCase>, Vec<ResponseCase>) {
         let at = self.at.join("responses");
         let mut cases: Vec<(StatusMatch, ResponseBody, String)> = Vec::new();
         let mut declared: Vec<(StatusMatch, &ReferenceOr<openapiv3::Response>, Pointer)> =
@@ -525,7 +554,9 @@ impl<'a> OperationBuilder<'a, '_> {
                         None => ResponseBody::Json(TypeRef::Any),
                     },
                     BodyEncoding::Text => ResponseBody::Text,
-                    BodyEncoding::Bytes => ResponseBody::Bytes,
+                    BodyEncoding::Bytes | BodyEncoding::Form | BodyEncoding::Multipart => {
+                        ResponseBody::Bytes
+                    }
                 },
             };
             cases.push((status, body, response.description.clone()));
@@ -535,31 +566,30 @@ impl<'a> OperationBuilder<'a, '_> {
             StatusMatch::Range(r) => *r == 2,
             StatusMatch::Default => false,
         };
-        let successes: Vec<_> = cases.iter().filter(|c| is_success(&c.0)).collect();
-        let (statuses, success) = if successes.is_empty() {
+        let mut successes: Vec<ResponseCase> = cases
+            .iter()
+            .filter(|c| is_success(&c.0))
+            .map(|(status, body, description)| ResponseCase {
+                status: *status,
+                body: body.clone(),
+                variant: status_variant(*status),
+                description: description.clone(),
+            })
+            .collect();
+        if successes.is_empty() {
             // Only `default` (or nothing) declared: any 2XX is a success.
             let body = cases
                 .iter()
                 .find(|c| c.0 == StatusMatch::Default)
                 .map(|c| c.1.clone())
                 .unwrap_or(ResponseBody::Empty);
-            (vec![StatusMatch::Range(2)], body)
-        } else {
-            let first = successes[0].1.clone();
-            let body = if successes
-                .iter()
-                .all(|c| c.1 == first || c.1 == ResponseBody::Empty)
-            {
-                first
-            } else {
-                self.converter.warn(
-                    &at,
-                    "success responses have different bodies; the client returns serde_json::Value",
-                );
-                ResponseBody::Json(TypeRef::Any)
-            };
-            (successes.iter().map(|c| c.0).collect(), body)
-        };
+            successes.push(ResponseCase {
+                status: StatusMatch::Range(2),
+                body,
+                variant: status_variant(StatusMatch::Range(2)),
+                description: String::new(),
+            });
+        }
         let errors = cases
             .into_iter()
             .filter(|c| !is_success(&c.0))
@@ -570,7 +600,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 description,
             })
             .collect();
-        (statuses, success, errors)
+        (successes, errors)
     }
 
     /// Records a media type's `example` and `examples` for round-trip tests.
@@ -640,6 +670,25 @@ impl<'a> OperationBuilder<'a, '_> {
     }
 }
 
+fn param_style(p: &Parameter) -> ParamStyle {
+    use openapiv3::{PathStyle, QueryStyle};
+    match p {
+        Parameter::Path { style, .. } => match style {
+            PathStyle::Simple => ParamStyle::Simple,
+            PathStyle::Label => ParamStyle::Label,
+            PathStyle::Matrix => ParamStyle::Matrix,
+        },
+        Parameter::Query { style, .. } => match style {
+            QueryStyle::Form => ParamStyle::Form,
+            QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+            QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+            QueryStyle::DeepObject => ParamStyle::DeepObject,
+        },
+        Parameter::Header { .. } => ParamStyle::Simple,
+        Parameter::Cookie { .. } => ParamStyle::Form,
+    }
+}
+
 fn location_key(p: &Parameter) -> &'static str {
     match p {
         Parameter::Path { .. } => "path",
@@ -678,6 +727,10 @@ fn media_encoding(content_type: &str) -> BodyEncoding {
         .to_ascii_lowercase();
     if essence == "application/json" || essence.ends_with("+json") || essence == "*/*" {
         BodyEncoding::Json
+    } else if essence == "application/x-www-form-urlencoded" {
+        BodyEncoding::Form
+    } else if essence == "multipart/form-data" {
+        BodyEncoding::Multipart
     } else if essence.starts_with("text/") {
         BodyEncoding::Text
     } else {
@@ -703,6 +756,14 @@ pub fn status_variant(status: StatusMatch) -> String {
 
 fn reason_phrase(code: u16) -> Option<&'static str> {
     Some(match code {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        207 => "Multi Status",
         300 => "Multiple Choices",
         301 => "Moved Permanently",
         302 => "Found",

@@ -212,6 +212,7 @@ fn synth(api: &Api, ty: &TypeRef, mode: Mode, stack: &mut Vec<TypeId>) -> Option
         TypeRef::DateTime => json!("2024-05-06T07:08:09Z"),
         TypeRef::Date => json!("2024-05-06"),
         TypeRef::Uuid => json!("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+        TypeRef::Binary => json!("binary contents"),
         TypeRef::Tuple(members) => Value::Array(
             members
                 .iter()
@@ -350,6 +351,10 @@ pub(super) fn canonical(api: &Api, ty: &TypeRef, value: &Value) -> Result<Value,
         }
         TypeRef::Date => formatted(value, "a date (YYYY-MM-DD)", formats::canonical_date),
         TypeRef::Uuid => formatted(value, "a UUID", formats::canonical_uuid),
+        TypeRef::Binary => value
+            .is_string()
+            .then(|| value.clone())
+            .ok_or_else(|| kind("a string")),
         TypeRef::Tuple(members) => match value {
             Value::Array(items) if items.len() == members.len() => members
                 .iter()

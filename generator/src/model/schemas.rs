@@ -287,6 +287,23 @@ impl<'a> Converter<'a> {
         nullable_if(schema.schema_data.nullable, TypeRef::Named(id))
     }
 
+    /// Whether a type is (an alias of) a struct, following names.
+    pub fn is_struct(&self, ty: &TypeRef) -> bool {
+        let mut ty = ty;
+        for _ in 0..32 {
+            match ty {
+                TypeRef::Named(id) => match self.types[id.0].as_ref().map(|t| &t.kind) {
+                    Some(TypeKind::Struct(_)) => return true,
+                    Some(TypeKind::Alias(target)) => ty = target,
+                    _ => return false,
+                },
+                TypeRef::Nullable(inner) => ty = inner,
+                _ => return false,
+            }
+        }
+        false
+    }
+
     /// "; did you mean ...?" for a missing component schema with a close name.
     fn suggestion(&self, segments: &[String]) -> String {
         let [first, kind, name] = segments else {
@@ -750,6 +767,7 @@ impl<'a> Converter<'a> {
             TypeRef::DateTime => "DateTime".into(),
             TypeRef::Date => "Date".into(),
             TypeRef::Uuid => "Uuid".into(),
+            TypeRef::Binary => "Binary".into(),
             TypeRef::Tuple(_) => "Tuple".into(),
         }
     }
@@ -859,6 +877,7 @@ fn string_format(format: &str) -> TypeRef {
         "date-time" => TypeRef::DateTime,
         "date" => TypeRef::Date,
         "uuid" => TypeRef::Uuid,
+        "binary" => TypeRef::Binary,
         _ => TypeRef::String,
     }
 }

@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 4] = [
+const RUNTIME: [(&str, &str); 6] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../templates/runtime/mod.rs"),
@@ -24,6 +24,14 @@ const RUNTIME: [(&str, &str); 4] = [
     (
         "src/runtime/error.rs",
         include_str!("../../templates/runtime/error.rs"),
+    ),
+    (
+        "src/runtime/multipart.rs",
+        include_str!("../../templates/runtime/multipart.rs"),
+    ),
+    (
+        "src/runtime/params.rs",
+        include_str!("../../templates/runtime/params.rs"),
     ),
     (
         "src/runtime/request.rs",
@@ -226,7 +234,9 @@ rust-version = "1.85"
 [dependencies]
 {optional}reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
 serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
+# `preserve_order`: objects keep the order of their fields (form bodies,
+# query objects, `serde_json::Value`s read from the API).
+serde_json = {{ version = "1", features = ["preserve_order"] }}
 tokio = {{ version = "1", features = ["time"] }}
 
 [dev-dependencies]

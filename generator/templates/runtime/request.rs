@@ -6,6 +6,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 
 use super::error::snippet;
+use super::multipart::Multipart;
+use super::params::{self, Style};
 use super::retry::Outcome;
 use super::{Config, Error, Failure, RequestInfo, ResponseValue, Secret};
 
@@ -17,7 +19,7 @@ pub(crate) struct PendingRequest {
     headers: HeaderMap,
     cookies: Vec<(String, String)>,
     basic_auth: Option<(Secret, Option<Secret>)>,
-    body: Option<(Vec<u8>, &'static str)>,
+    body: Option<(Vec<u8>, String)>,
 }
 
 impl PendingRequest {
@@ -33,43 +35,37 @@ impl PendingRequest {
         }
     }
 
-    fn invalid(&self, message: String) -> Failure {
+    pub fn invalid(&self, message: String) -> Failure {
         Failure(Error::InvalidRequest { request: self.info.clone(), message })
     }
 
-    /// Replaces `{name}` in the path with the percent-encoded value.
-    pub fn path_param(&mut self, name: &str, value: &impl serde::Serialize) -> Result<(), Failure> {
-        let text = match to_strings(value).map_err(|e| self.invalid(e))?.as_slice() {
-            [one] => one.clone(),
-            many => many.join(","),
-        };
+    /// Replaces `{name}` in the path with the value, written in its style
+    /// and percent-encoded.
+    pub fn path_param(&mut self, name: &str, value: &impl serde::Serialize, style: Style, explode: bool) -> Result<(), Failure> {
+        let flat = params::flatten(value).map_err(|e| self.invalid(e))?;
+        let text = params::path_text(name, &flat, style, explode);
         if text.is_empty() {
             return Err(self.invalid(format!("path parameter `{name}` is empty")));
         }
         let placeholder = format!("{{{name}}}");
-        self.info.path = self.info.path.replace(&placeholder, &encode_path_segment(&text));
+        self.info.path = self.info.path.replace(&placeholder, &text);
         Ok(())
     }
 
-    /// Adds a query parameter; `None` adds nothing. Arrays repeat the name
-    /// (`explode`) or join the values with commas.
-    pub fn query(&mut self, name: &str, value: &impl serde::Serialize, explode: bool) -> Result<(), Failure> {
-        let values = to_strings(value).map_err(|e| self.invalid(e))?;
-        if explode {
-            self.query.extend(values.into_iter().map(|v| (name.to_owned(), v)));
-        } else if !values.is_empty() {
-            self.query.push((name.to_owned(), values.join(",")));
-        }
+    /// Adds a query parameter in its style; `None` adds nothing.
+    pub fn query(&mut self, name: &str, value: &impl serde::Serialize, style: Style, explode: bool) -> Result<(), Failure> {
+        let flat = params::flatten(value).map_err(|e| self.invalid(e))?;
+        self.query.extend(params::query_pairs(name, flat, style, explode));
         Ok(())
     }
 
     /// Adds a header parameter; `None` adds nothing.
-    pub fn header(&mut self, name: &str, value: &impl serde::Serialize) -> Result<(), Failure> {
-        let values = to_strings(value).map_err(|e| self.invalid(e))?;
-        if values.is_empty() {
+    pub fn header(&mut self, name: &str, value: &impl serde::Serialize, explode: bool) -> Result<(), Failure> {
+        let flat = params::flatten(value).map_err(|e| self.invalid(e))?;
+        let Some(text) = params::simple_text(flat, explode) else {
             return Ok(());
-        }
-        let value = HeaderValue::from_str(&values.join(","))
+        };
+        let value = HeaderValue::from_str(&text)
             .map_err(|_| self.invalid(format!("value of header `{name}` is not valid in HTTP")))?;
         self.insert_header(name, value)
     }
@@ -82,10 +78,10 @@ impl PendingRequest {
     }
 
     /// Adds a cookie parameter; `None` adds nothing.
-    pub fn cookie(&mut self, name: &str, value: &impl serde::Serialize) -> Result<(), Failure> {
-        let values = to_strings(value).map_err(|e| self.invalid(e))?;
-        if !values.is_empty() {
-            self.cookies.push((name.to_owned(), values.join(",")));
+    pub fn cookie(&mut self, name: &str, value: &impl serde::Serialize, explode: bool) -> Result<(), Failure> {
+        let flat = params::flatten(value).map_err(|e| self.invalid(e))?;
+        if let Some(text) = params::simple_text(flat, explode) {
+            self.cookies.push((name.to_owned(), text));
         }
         Ok(())
     }
@@ -115,15 +111,32 @@ impl PendingRequest {
         self.cookies.push((name.to_owned(), value.expose().to_owned()));
     }
 
-    pub fn json_body(&mut self, body: &impl serde::Serialize, content_type: &'static str) -> Result<(), Failure> {
+    pub fn json_body(&mut self, body: &impl serde::Serialize, content_type: &str) -> Result<(), Failure> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| self.invalid(format!("request body does not serialise: {e}")))?;
-        self.body = Some((bytes, content_type));
+        self.body = Some((bytes, content_type.to_owned()));
         Ok(())
     }
 
-    pub fn raw_body(&mut self, body: Vec<u8>, content_type: &'static str) {
-        self.body = Some((body, content_type));
+    /// An `application/x-www-form-urlencoded` body: fields from the body's
+    /// properties, arrays repeated, nested objects as `a[b]=c`.
+    pub fn form_body(&mut self, body: &impl serde::Serialize, content_type: &str) -> Result<(), Failure> {
+        let value = serde_json::to_value(body)
+            .map_err(|e| self.invalid(format!("request body does not serialise: {e}")))?;
+        let mut url = reqwest::Url::parse("form:").map_err(|e| self.invalid(e.to_string()))?;
+        url.query_pairs_mut().extend_pairs(params::form_pairs(&value));
+        let encoded = url.query().unwrap_or_default().as_bytes().to_vec();
+        self.body = Some((encoded, content_type.to_owned()));
+        Ok(())
+    }
+
+    pub fn multipart_body(&mut self, form: Multipart) {
+        let (bytes, content_type) = form.finish();
+        self.body = Some((bytes, content_type));
+    }
+
+    pub fn raw_body(&mut self, body: Vec<u8>, content_type: &str) {
+        self.body = Some((body, content_type.to_owned()));
     }
 
     fn build(&self, http: &reqwest::Client, base_url: &str, config: &Config) -> Result<reqwest::RequestBuilder, Failure> {
@@ -143,7 +156,7 @@ impl PendingRequest {
             builder = builder.basic_auth(user.expose(), password.as_ref().map(Secret::expose));
         }
         if let Some((bytes, content_type)) = &self.body {
-            builder = builder.header(reqwest::header::CONTENT_TYPE, *content_type).body(bytes.clone());
+            builder = builder.header(reqwest::header::CONTENT_TYPE, content_type.as_str()).body(bytes.clone());
         }
         if let Some(timeout) = config.timeout {
             builder = builder.timeout(timeout);
@@ -174,25 +187,142 @@ impl PendingRequest {
         }
     }
 
+    /// One attempt, body included; reqwest's timeout covers all of it.
     async fn attempt(&self, http: &reqwest::Client, base_url: &str, config: &Config) -> Result<RawResponse, Failure> {
+        self.attempt_head(http, base_url, config).await?.read_body(config.max_body_bytes).await
+    }
+
+    /// Sends the request and waits for the status and headers only.
+    async fn attempt_head(&self, http: &reqwest::Client, base_url: &str, config: &Config) -> Result<StreamingResponse, Failure> {
         let builder = self.build(http, base_url, config)?;
-        let transport = |e: reqwest::Error| Failure(Error::Transport { request: self.info.clone(), source: e.without_url() });
-        let mut response = builder.send().await.map_err(transport)?;
+        let mut response = builder.send().await.map_err(|e| self.transport(e))?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
         let info = self.info.clone().with_request_id(&headers);
-        let too_large = |info: RequestInfo| Failure(Error::BodyTooLarge { request: info, status, limit: config.max_body_bytes });
-        if response.content_length().is_some_and(|len| len > config.max_body_bytes as u64) {
-            return Err(too_large(info));
+        Ok(StreamingResponse { info, status, headers, response })
+    }
+
+    fn transport(&self, e: reqwest::Error) -> Failure {
+        Failure(Error::Transport { request: self.info.clone(), source: e.without_url() })
+    }
+
+    /// Like [`Self::send`], but the response body is left unread, for a
+    /// caller that streams it. The timeout covers the response head only:
+    /// a long download is not cut off.
+    pub async fn send_streaming(self, http: &reqwest::Client, base_url: &str, config: &Config) -> Result<StreamingResponse, Failure> {
+        let started = Instant::now();
+        let untimed = Config { timeout: None, ..config.clone() };
+        let mut retry = 0;
+        loop {
+            let head = match config.timeout {
+                Some(timeout) => match tokio::time::timeout(timeout, self.attempt_head(http, base_url, &untimed)).await {
+                    Ok(head) => head,
+                    Err(_) => Err(Failure(Error::Timeout { request: self.info.clone(), after: timeout })),
+                },
+                None => self.attempt_head(http, base_url, &untimed).await,
+            };
+            let outcome = match &head {
+                Ok(response) => Outcome::Answered(response.status, &response.headers),
+                Err(Failure(Error::Transport { source, .. })) if source.is_connect() => Outcome::NotSent,
+                Err(Failure(Error::Transport { .. })) => Outcome::Failed,
+                Err(_) => return head,
+            };
+            match config.retry.delay(&self.info.method, outcome, retry, started.elapsed()) {
+                Some(delay) => {
+                    drop(head);
+                    tokio::time::sleep(delay).await;
+                    retry += 1;
+                }
+                None => return head,
+            }
+        }
+    }
+}
+
+/// A response whose head has arrived and whose body has not been read.
+pub(crate) struct StreamingResponse {
+    info: RequestInfo,
+    status: StatusCode,
+    headers: HeaderMap,
+    response: reqwest::Response,
+}
+
+impl StreamingResponse {
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Reads the whole body (within the client's timeout), refusing one
+    /// over the configured limit.
+    pub async fn buffer(self, config: &Config) -> Result<RawResponse, Failure> {
+        let info = self.info.clone();
+        match config.timeout {
+            Some(timeout) => tokio::time::timeout(timeout, self.read_body(config.max_body_bytes))
+                .await
+                .unwrap_or_else(|_| Err(Failure(Error::Timeout { request: info, after: timeout }))),
+            None => self.read_body(config.max_body_bytes).await,
+        }
+    }
+
+    async fn read_body(mut self, limit: usize) -> Result<RawResponse, Failure> {
+        let status = self.status;
+        let too_large = |info: RequestInfo| Failure(Error::BodyTooLarge { request: info, status, limit });
+        if self.response.content_length().is_some_and(|len| len > limit as u64) {
+            return Err(too_large(self.info));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if body.len() + chunk.len() > config.max_body_bytes {
-                return Err(too_large(info));
+        while let Some(chunk) = self
+            .response
+            .chunk()
+            .await
+            .map_err(|e| Failure(Error::Transport { request: self.info.clone(), source: e.without_url() }))?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large(self.info));
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(RawResponse { info, status, headers, body })
+        Ok(RawResponse { info: self.info, status, headers: self.headers, body })
+    }
+
+    pub fn into_stream(self) -> ResponseValue<ByteStream> {
+        let stream = ByteStream { info: self.info, response: self.response };
+        ResponseValue::new(stream, self.status, self.headers)
+    }
+}
+
+/// A response body read piece by piece, for downloads too large to hold in
+/// memory. Not subject to the client's body size limit.
+#[derive(Debug)]
+pub struct ByteStream {
+    info: RequestInfo,
+    response: reqwest::Response,
+}
+
+impl ByteStream {
+    /// The next piece of the body, or `None` at its end.
+    pub async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        match self.response.chunk().await {
+            Ok(chunk) => Ok(chunk.map(|c| c.to_vec())),
+            Err(e) => Err(Error::Transport { request: self.info.clone(), source: e.without_url() }),
+        }
+    }
+
+    /// The rest of the body in memory, refusing more than `limit` bytes.
+    pub async fn collect(mut self, limit: usize) -> Result<Vec<u8>, Error> {
+        let mut body = Vec::new();
+        while let Some(chunk) = self.next_chunk().await? {
+            if body.len() + chunk.len() > limit {
+                return Err(Error::BodyTooLarge { request: self.info, status: self.response.status(), limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    /// The underlying `reqwest::Response`, to adapt into another stream type.
+    pub fn into_inner(self) -> reqwest::Response {
+        self.response
     }
 }
 
@@ -234,56 +364,5 @@ impl RawResponse {
     pub fn unexpected<E>(self) -> Error<E> {
         let body = String::from_utf8_lossy(&self.body).into_owned();
         Error::UnexpectedStatus { request: self.info, status: self.status, headers: Box::new(self.headers), body }
-    }
-}
-
-/// Text forms of a parameter value: scalars as they read, arrays as their
-/// items, `null` as nothing, and objects as compact JSON.
-fn to_strings(value: &impl serde::Serialize) -> Result<Vec<String>, String> {
-    fn scalar(value: &serde_json::Value) -> Option<String> {
-        match value {
-            serde_json::Value::Null => None,
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Bool(b) => Some(b.to_string()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            other => Some(other.to_string()),
-        }
-    }
-    let value = serde_json::to_value(value).map_err(|e| format!("parameter does not serialise: {e}"))?;
-    Ok(match &value {
-        serde_json::Value::Array(items) => items.iter().filter_map(scalar).collect(),
-        other => scalar(other).into_iter().collect(),
-    })
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters, so a
-/// value with `/`, `?`, `%` or spaces stays one path segment.
-fn encode_path_segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_segments_are_fully_encoded() {
-        assert_eq!(encode_path_segment("a/b c%d?é"), "a%2Fb%20c%25d%3F%C3%A9");
-        assert_eq!(encode_path_segment("plain-1.2_~"), "plain-1.2_~");
-    }
-
-    #[test]
-    fn parameter_text_forms() {
-        assert_eq!(to_strings(&Some(3)).unwrap(), vec!["3"]);
-        assert_eq!(to_strings(&None::<i32>).unwrap(), Vec::<String>::new());
-        assert_eq!(to_strings(&vec!["a", "b"]).unwrap(), vec!["a", "b"]);
-        assert_eq!(to_strings(&true).unwrap(), vec!["true"]);
     }
 }

@@ -104,13 +104,18 @@ impl RetryPolicy {
     }
 }
 
-/// A number in [0, 1) that differs between calls (no dependency on `rand`:
-/// the standard library's hash seeds are random per process).
-fn jitter() -> f64 {
+/// A number that differs between calls (no dependency on `rand`: the
+/// standard library's hash seeds are random per process).
+pub(crate) fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u128(SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+    hasher.finish()
+}
+
+/// A number in [0, 1).
+fn jitter() -> f64 {
+    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// `Retry-After` as seconds or as an HTTP date.

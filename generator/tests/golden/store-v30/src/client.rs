@@ -6,7 +6,7 @@
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
-use crate::runtime::{Config, Error, PendingRequest, ResponseValue, Secret};
+use crate::runtime::{Config, Error, PendingRequest, ResponseValue, Style, Secret};
 use crate::types;
 
 /// Client for the API. Cheap to clone: clones share one connection
@@ -171,9 +171,9 @@ impl Client {
             reqwest::Method::GET,
             "/orders/{orderId}/items",
         );
-        request.path_param("orderId", &order_id)?;
-        request.query("cursor", &params.cursor, true)?;
-        request.header("X-Session-Token", &params.x_session_token)?;
+        request.path_param("orderId", &order_id, Style::Simple, false)?;
+        request.query("cursor", &params.cursor, Style::Form, true)?;
+        request.header("X-Session-Token", &params.x_session_token, false)?;
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
             200 => {

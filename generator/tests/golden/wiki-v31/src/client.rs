@@ -6,7 +6,7 @@
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
-use crate::runtime::{Config, Error, PendingRequest, ResponseValue, Secret};
+use crate::runtime::{Config, Error, PendingRequest, ResponseValue, Style, Secret};
 use crate::types;
 
 /// Client for the API. Cheap to clone: clones share one connection
@@ -114,9 +114,9 @@ impl Client {
             reqwest::Method::GET,
             "/v1/pages/{page_id}",
         );
-        request.path_param("page_id", &page_id)?;
-        request.query("revision", &params.revision, true)?;
-        request.header("X-Trace-Id", &params.x_trace_id)?;
+        request.path_param("page_id", &page_id, Style::Simple, false)?;
+        request.query("revision", &params.revision, Style::Form, true)?;
+        request.header("X-Trace-Id", &params.x_trace_id, false)?;
         if let Some(bearer_token) = &self.bearer_token {
             request.bearer_auth(bearer_token)?;
         }
@@ -150,7 +150,7 @@ impl Client {
             reqwest::Method::DELETE,
             "/v1/pages/{page_id}",
         );
-        request.path_param("page_id", &page_id)?;
+        request.path_param("page_id", &page_id, Style::Simple, false)?;
         if let Some(bearer_token) = &self.bearer_token {
             request.bearer_auth(bearer_token)?;
         }
@@ -171,9 +171,9 @@ impl Client {
         params: &types::SearchParams,
     ) -> Result<ResponseValue<Vec<types::Page>>, Error<std::convert::Infallible>> {
         let mut request = PendingRequest::new(reqwest::Method::GET, "/v1/search");
-        request.query("q", &params.q, true)?;
-        request.query("tags", &params.tags, false)?;
-        request.query("limit", &params.limit, true)?;
+        request.query("q", &params.q, Style::Form, true)?;
+        request.query("tags", &params.tags, Style::Form, false)?;
+        request.query("limit", &params.limit, Style::Form, true)?;
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
             200 => {

@@ -24,6 +24,6 @@ pub use client::Client;
 
 #[rustfmt::skip]
 pub use runtime::{
-    Config, Error, RequestInfo, ResponseValue, RetryPolicy, Secret,
+    ByteStream, Config, Error, FilePart, RequestInfo, ResponseValue, RetryPolicy, Secret,
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };

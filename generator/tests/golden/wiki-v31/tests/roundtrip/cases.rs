@@ -237,7 +237,7 @@ fn validation_error_loc_item_string() {
 }
 
 #[test]
-fn read_page_response_status200_example() {
+fn read_page_response_ok_example() {
     roundtrip::<
         types::Page,
     >(

@@ -1,0 +1,383 @@
+//! One `Client` method per operation: build the request, apply
+//! credentials, send, and turn each declared status into its result.
+
+use super::operation_types::{FormFile, form_fields, form_file};
+use super::{docs, ident, ty};
+use crate::model::{
+    Api, BodyEncoding, Operation, ParamLocation, ParamStyle, ResponseBody, ResponseCase,
+    SchemeKind, StatusMatch, TypeRef,
+};
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+fn body_type(api: &Api, body: &ResponseBody, types: &TokenStream) -> TokenStream {
+    match body {
+        ResponseBody::Empty => quote!(()),
+        ResponseBody::Json(t) => ty(api, t, types),
+        ResponseBody::Text => quote!(String),
+        ResponseBody::Bytes => quote!(Vec<u8>),
+    }
+}
+
+/// How a buffered body is read from the response, as an expression.
+fn read_body(body: &ResponseBody) -> TokenStream {
+    match body {
+        ResponseBody::Empty => quote!(()),
+        ResponseBody::Json(_) => quote!(response.json()?),
+        ResponseBody::Text => quote!(response.text()),
+        ResponseBody::Bytes => quote!(response.bytes()),
+    }
+}
+
+fn status_pattern(status: StatusMatch) -> TokenStream {
+    match status {
+        StatusMatch::Code(code) => {
+            let code = Literal::u16_unsuffixed(code);
+            quote!(#code)
+        }
+        StatusMatch::Range(hundreds) => {
+            let low = Literal::u16_unsuffixed(hundreds * 100);
+            let high = Literal::u16_unsuffixed(hundreds * 100 + 99);
+            quote!(#low..=#high)
+        }
+        StatusMatch::Default => quote!(_),
+    }
+}
+
+fn style(style: ParamStyle) -> TokenStream {
+    match style {
+        ParamStyle::Simple => quote!(Style::Simple),
+        ParamStyle::Label => quote!(Style::Label),
+        ParamStyle::Matrix => quote!(Style::Matrix),
+        ParamStyle::Form => quote!(Style::Form),
+        ParamStyle::SpaceDelimited => quote!(Style::SpaceDelimited),
+        ParamStyle::PipeDelimited => quote!(Style::PipeDelimited),
+        ParamStyle::DeepObject => quote!(Style::DeepObject),
+    }
+}
+
+/// Path parameters are taken by value when they are `Copy` scalars.
+fn path_arg_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
+    match t {
+        TypeRef::String => quote!(&str),
+        TypeRef::Bool | TypeRef::Integer(_) | TypeRef::Float(_) => ty(api, t, types),
+        TypeRef::Array(item) => {
+            let item = ty(api, item, types);
+            quote!(&[#item])
+        }
+        other => {
+            let t = ty(api, other, types);
+            quote!(&#t)
+        }
+    }
+}
+
+/// Exact codes before ranges before the catch-all.
+fn arms(mut arms: Vec<(StatusMatch, TokenStream)>, fallback: TokenStream) -> TokenStream {
+    arms.sort_by_key(|(s, _)| match s {
+        StatusMatch::Code(_) => 0,
+        StatusMatch::Range(_) => 1,
+        StatusMatch::Default => 2,
+    });
+    let has_default = arms.iter().any(|(s, _)| *s == StatusMatch::Default);
+    let arms = arms.iter().map(|(s, body)| {
+        let pattern = status_pattern(*s);
+        quote!(#pattern => #body,)
+    });
+    let fallback = (!has_default).then(|| quote!(_ => #fallback,));
+    quote! {
+        match response.status().as_u16() {
+            #(#arms)*
+            #fallback
+        }
+    }
+}
+
+fn error_arms(op: &Operation, types: &TokenStream) -> Vec<(StatusMatch, TokenStream)> {
+    let Some(error_type) = &op.error_type else {
+        return Vec::new();
+    };
+    let error_type = ident(error_type);
+    op.errors
+        .iter()
+        .map(|case| {
+            let value = case_value(types, &error_type, case);
+            (
+                case.status,
+                quote!({ let body = #value; Err(response.api_error(body)) }),
+            )
+        })
+        .collect()
+}
+
+/// `Enum::Variant(body)` for a response case.
+fn case_value(
+    types: &TokenStream,
+    enum_type: &proc_macro2::Ident,
+    case: &ResponseCase,
+) -> TokenStream {
+    let variant = ident(&case.variant);
+    match &case.body {
+        ResponseBody::Empty => quote!(#types::#enum_type::#variant),
+        body => {
+            let read = read_body(body);
+            quote!(#types::#enum_type::#variant(#read))
+        }
+    }
+}
+
+/// Statements that add the request body.
+fn body_statements(
+    api: &Api,
+    op: &Operation,
+    types: &TokenStream,
+) -> (Option<TokenStream>, Vec<TokenStream>) {
+    let Some(body) = &op.body else {
+        return (None, Vec::new());
+    };
+    let content_type = &body.content_type;
+    let (arg_type, set) = match body.encoding {
+        BodyEncoding::Json => {
+            let t = ty(api, &body.ty, types);
+            (
+                quote!(&#t),
+                quote!(request.json_body(body, #content_type)?;),
+            )
+        }
+        BodyEncoding::Form => {
+            let t = ty(api, &body.ty, types);
+            (
+                quote!(&#t),
+                quote!(request.form_body(body, #content_type)?;),
+            )
+        }
+        BodyEncoding::Text => (
+            quote!(&str),
+            quote!(request.raw_body(body.as_bytes().to_vec(), #content_type);),
+        ),
+        BodyEncoding::Bytes => (
+            quote!(Vec<u8>),
+            quote!(request.raw_body(body, #content_type);),
+        ),
+        BodyEncoding::Multipart => {
+            let form = ident(body.form_type.as_deref().unwrap_or("Form"));
+            let parts = form_fields(api, &body.ty)
+                .unwrap_or_default()
+                .iter()
+                .map(|f| {
+                    let field = ident(&f.name);
+                    let wire = &f.wire_name;
+                    let add = |value: TokenStream| match form_file(&f.ty) {
+                        Some(FormFile::One) => quote!(form.file(#wire, #value);),
+                        Some(FormFile::Many) => quote!(form.files(#wire, #value);),
+                        None => quote!(form.field(#wire, #value).map_err(|e| request.invalid(e))?;),
+                    };
+                    if f.is_option() && form_file(&f.ty).is_some() {
+                        let add = add(quote!(value));
+                        quote!(if let Some(value) = &body.#field { #add })
+                    } else {
+                        add(quote!(&body.#field))
+                    }
+                });
+            let set = quote! {
+                let mut form = Multipart::new();
+                #(#parts)*
+                request.multipart_body(form);
+            };
+            (quote!(&#types::#form), set)
+        }
+    };
+    if body.required {
+        (Some(quote!(body: #arg_type)), vec![set])
+    } else {
+        (
+            Some(quote!(body: Option<#arg_type>)),
+            vec![quote!(if let Some(body) = body { #set })],
+        )
+    }
+}
+
+pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
+    let name = ident(&op.method_name);
+    let doc = docs(&op.docs);
+    let route = format!(" `{} {}`", op.http_method, op.path);
+    let method = ident(&op.http_method);
+    let path = &op.path;
+
+    let mut args = Vec::new();
+    let mut fill = Vec::new();
+    let mut arg_docs = Vec::new();
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+    {
+        let arg = ident(&p.name);
+        let t = path_arg_type(api, &p.ty, types);
+        let wire = &p.wire_name;
+        let (style, explode) = (style(p.style), p.explode);
+        args.push(quote!(#arg: #t));
+        fill.push(quote!(request.path_param(#wire, &#arg, #style, #explode)?;));
+        if let Some(text) = &p.docs.text {
+            arg_docs.push(format!(
+                " - `{}`: {}",
+                p.name,
+                text.lines().next().unwrap_or_default()
+            ));
+        }
+    }
+    let (body_arg, body_fill) = body_statements(api, op, types);
+    args.extend(body_arg);
+    if let Some(params_type) = &op.params_type {
+        let t = ident(params_type);
+        args.push(quote!(params: &#types::#t));
+        for p in op
+            .params
+            .iter()
+            .filter(|p| p.location != ParamLocation::Path)
+        {
+            let field = ident(&p.name);
+            let wire = &p.wire_name;
+            let (style, explode) = (style(p.style), p.explode);
+            fill.push(match p.location {
+                ParamLocation::Query => {
+                    quote!(request.query(#wire, &params.#field, #style, #explode)?;)
+                }
+                ParamLocation::Header => quote!(request.header(#wire, &params.#field, #explode)?;),
+                ParamLocation::Cookie => quote!(request.cookie(#wire, &params.#field, #explode)?;),
+                ParamLocation::Path => quote!(),
+            });
+        }
+    }
+    fill.extend(body_fill);
+    let auth = authorization(api, op);
+    let binding = if fill.is_empty() && auth.is_empty() {
+        quote!(request)
+    } else {
+        quote!(mut request)
+    };
+
+    let error_ty = match &op.error_type {
+        Some(e) => {
+            let e = ident(e);
+            quote!(#types::#e)
+        }
+        None => quote!(std::convert::Infallible),
+    };
+    let streaming = op.success_type.is_none() && op.success == ResponseBody::Bytes;
+    let (success_ty, handling) = if streaming {
+        let patterns = op.successes.iter().map(|c| status_pattern(c.status));
+        let rest = arms(error_arms(op, types), quote!(Err(response.unexpected())));
+        (
+            quote!(crate::ByteStream),
+            quote! {
+                let response = request.send_streaming(&self.http, &self.base_url, &self.config).await?;
+                if matches!(response.status().as_u16(), #(#patterns)|*) {
+                    return Ok(response.into_stream());
+                }
+                let response = response.buffer(&self.config).await?;
+                #rest
+            },
+        )
+    } else {
+        let (success_ty, success_arms): (TokenStream, Vec<_>) = match &op.success_type {
+            Some(success_type) => {
+                let enum_type = ident(success_type);
+                let arms = op
+                    .successes
+                    .iter()
+                    .map(|case| {
+                        let value = case_value(types, &enum_type, case);
+                        (
+                            case.status,
+                            quote!({ let body = #value; Ok(response.success(body)) }),
+                        )
+                    })
+                    .collect();
+                (quote!(#types::#enum_type), arms)
+            }
+            None => {
+                let read = read_body(&op.success);
+                let arms = op
+                    .successes
+                    .iter()
+                    .map(|case| {
+                        (
+                            case.status,
+                            quote!({ let body = #read; Ok(response.success(body)) }),
+                        )
+                    })
+                    .collect();
+                (body_type(api, &op.success, types), arms)
+            }
+        };
+        let mut all = success_arms;
+        all.extend(error_arms(op, types));
+        let matching = arms(all, quote!(Err(response.unexpected())));
+        (
+            success_ty,
+            quote! {
+                let response = request.send(&self.http, &self.base_url, &self.config).await?;
+                #matching
+            },
+        )
+    };
+    let arg_docs = (!arg_docs.is_empty()).then(|| {
+        let lines = arg_docs.iter();
+        quote!(#[doc = ""] #[doc = " Path parameters:"] #(#[doc = #lines])*)
+    });
+    quote! {
+        #doc
+        #[doc = ""]
+        #[doc = #route]
+        #arg_docs
+        pub async fn #name(&self, #(#args),*) -> Result<ResponseValue<#success_ty>, Error<#error_ty>> {
+            let #binding = PendingRequest::new(reqwest::Method::#method, #path);
+            #(#fill)*
+            #auth
+            #handling
+        }
+    }
+}
+
+/// Applies the first security alternative whose credentials are all set.
+/// With none set the request goes out without credentials, and the server
+/// decides (an operation may accept anonymous calls).
+fn authorization(api: &Api, op: &Operation) -> TokenStream {
+    let mut branches = Vec::new();
+    for alternative in op.security.iter().filter(|a| !a.is_empty()) {
+        let schemes: Vec<_> = alternative
+            .iter()
+            .map(|i| &api.security_schemes[*i])
+            .collect();
+        let bindings: Vec<_> = schemes.iter().map(|s| ident(&s.field)).collect();
+        let fields: Vec<_> = schemes
+            .iter()
+            .map(|s| {
+                let f = ident(&s.field);
+                quote!(&self.#f)
+            })
+            .collect();
+        let apply = schemes.iter().zip(&bindings).map(|(s, b)| match &s.kind {
+            SchemeKind::Bearer => quote!(request.bearer_auth(#b)?;),
+            SchemeKind::Basic => quote!(request.basic_auth(&#b.0, Some(&#b.1));),
+            SchemeKind::ApiKey { location, name } => match location {
+                ParamLocation::Query => quote!(request.secret_query(#name, #b);),
+                ParamLocation::Cookie => quote!(request.secret_cookie(#name, #b);),
+                _ => quote!(request.secret_header(#name, #b)?;),
+            },
+        });
+        let pattern = if bindings.len() == 1 {
+            let b = &bindings[0];
+            let f = &fields[0];
+            quote!(let Some(#b) = #f)
+        } else {
+            quote!(let (#(Some(#bindings)),*) = (#(#fields),*))
+        };
+        branches.push(quote!(if #pattern { #(#apply)* }));
+    }
+    if branches.is_empty() {
+        return quote!();
+    }
+    quote!(#(#branches)else*)
+}
