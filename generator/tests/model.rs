@@ -273,3 +273,39 @@ fn security_schemes_become_named_setters() {
         ]
     );
 }
+
+#[test]
+fn keywords_without_a_rust_form_are_warned_about() {
+    let api = api(&spec(
+        "    A:\n      type: object\n      properties:\n        a: {type: string}\n      patternProperties:\n        '^x-': {type: string}\n      if: {required: [a]}\n      then: {required: [b]}\n",
+        "  {}",
+    ));
+    let warning = api
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("patternProperties"))
+        .expect("warning");
+    assert_eq!(warning.pointer.to_string(), "#/components/schemas/A");
+    assert!(warning.message.contains("`if`"), "{}", warning.message);
+}
+
+#[test]
+fn constraints_and_defaults_reach_the_docs() {
+    let api = api(&spec(
+        "    A:\n      type: object\n      properties:\n        size: {type: integer, minimum: 1, maximum: 10, default: 5, description: Page size.}\n        code: {type: string, pattern: '^[A-Z]{3}$', readOnly: true}\n        level: {type: integer, enum: [1, 2, 3]}\n",
+        "  {}",
+    ));
+    let a = struct_named(&api, "A");
+    assert_eq!(
+        field(a, "size").docs.text.as_deref(),
+        Some("Page size.\n\nDefault: `5`. Must be ≥ 1 and ≤ 10.")
+    );
+    assert_eq!(
+        field(a, "code").docs.text.as_deref(),
+        Some("Read-only: set by the server. Pattern: `^[A-Z]{3}$`.")
+    );
+    assert_eq!(
+        field(a, "level").docs.text.as_deref(),
+        Some("One of `1`, `2`, `3`.")
+    );
+}

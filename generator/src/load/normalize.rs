@@ -29,6 +29,22 @@ pub const X_EXAMPLES: &str = "x-oapi-examples";
 pub const X_CONST: &str = "x-oapi-const";
 /// Extension holding 3.1 `prefixItems` (tuple members).
 pub const X_PREFIX_ITEMS: &str = "x-oapi-prefix-items";
+/// Extension listing keywords of the schema the generated types do not
+/// represent, so the model can warn about them where it meets them.
+pub const X_IGNORED: &str = "x-oapi-ignored";
+
+/// JSON Schema keywords with no Rust-type counterpart here.
+const IGNORED_KEYWORDS: [&str; 9] = [
+    "if",
+    "then",
+    "else",
+    "patternProperties",
+    "dependentSchemas",
+    "dependentRequired",
+    "unevaluatedProperties",
+    "propertyNames",
+    "contains",
+];
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -191,6 +207,14 @@ pub fn schema(value: &mut Value, at: &Pointer) -> Result<(), Error> {
         ));
     };
     nested_schemas(obj, at)?;
+    let ignored: Vec<Value> = IGNORED_KEYWORDS
+        .iter()
+        .filter(|k| obj.contains_key(**k))
+        .map(|k| json!(k))
+        .collect();
+    if !ignored.is_empty() {
+        obj.insert(X_IGNORED.into(), Value::Array(ignored));
+    }
 
     if obj.contains_key("$ref") && obj.len() > 1 {
         ref_with_siblings(obj);

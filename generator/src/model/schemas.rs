@@ -14,7 +14,7 @@ use super::{
 };
 use crate::error::{Error, Pointer, Warning};
 use crate::load::Document;
-use crate::load::normalize::{X_NULL, X_PREFIX_ITEMS};
+use crate::load::normalize::{X_IGNORED, X_NULL, X_PREFIX_ITEMS};
 use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaData, SchemaKind, StringFormat,
@@ -165,7 +165,7 @@ impl<'a> Converter<'a> {
                     Docs::default(),
                 ),
                 ReferenceOr::Item(schema) => {
-                    let docs = docs(&schema.schema_data, key);
+                    let docs = docs(schema, key);
                     let kind = match self.shape(schema, &at, &name) {
                         Shape::Def(kind) => kind,
                         Shape::Ref(ty) => TypeKind::Alias(ty),
@@ -211,7 +211,7 @@ impl<'a> Converter<'a> {
             None => match self.shape(schema, at, hint) {
                 Shape::Ref(ty) => ty,
                 Shape::Def(kind) => {
-                    let docs = docs(&schema.schema_data, hint);
+                    let docs = docs(schema, hint);
                     TypeRef::Named(self.define(hint, at, docs, kind))
                 }
             },
@@ -271,7 +271,7 @@ impl<'a> Converter<'a> {
         // Reserve first: the target may refer back to itself.
         let id = self.reserve(target.clone());
         let name = self.claim_type_name(&naming::type_name(&hint), &target);
-        let docs = docs(&schema.schema_data, &hint);
+        let docs = docs(&schema, &hint);
         let kind = match self.shape(&schema, &target, &name) {
             Shape::Def(kind) => kind,
             Shape::Ref(ty) => TypeKind::Alias(ty),
@@ -337,6 +337,22 @@ impl<'a> Converter<'a> {
     }
 
     fn shape(&mut self, schema: &Schema, at: &Pointer, hint: &str) -> Shape {
+        if let Some(serde_json::Value::Array(ignored)) =
+            schema.schema_data.extensions.get(X_IGNORED)
+        {
+            let names: Vec<String> = ignored
+                .iter()
+                .filter_map(|k| k.as_str())
+                .map(|k| format!("`{k}`"))
+                .collect();
+            self.warn(
+                at,
+                format!(
+                    "{} not represented in the generated type; values are not checked against it",
+                    names.join(", ")
+                ),
+            );
+        }
         if schema.schema_data.extensions.get(X_NULL) == Some(&serde_json::Value::Bool(true)) {
             return Shape::Ref(TypeRef::Any);
         }
@@ -545,7 +561,7 @@ impl<'a> Converter<'a> {
                     required,
                     sensitive,
                     boxed: false,
-                    docs: data.map(|d| docs(d, wire)).unwrap_or_default(),
+                    docs: schema.as_item().map(|s| docs(s, wire)).unwrap_or_default(),
                 });
             }
         }
@@ -925,7 +941,8 @@ fn enum_def(values: &[String]) -> EnumDef {
 /// Documentation from `title` and `description`. FastAPI derives titles
 /// from names (`organization_id` → "Organization Id"); such a title says
 /// nothing the name does not, so it is left out.
-pub(super) fn docs(data: &SchemaData, name: &str) -> Docs {
+pub(super) fn docs(schema: &Schema, name: &str) -> Docs {
+    let data = &schema.schema_data;
     let squash = |s: &str| -> String {
         s.chars()
             .filter(|c| c.is_alphanumeric())
@@ -949,8 +966,132 @@ pub(super) fn docs(data: &SchemaData, name: &str) -> Docs {
         (None, Some(d)) => Some(d.to_owned()),
         (None, None) => None,
     };
+    let facts = facts(schema);
+    let text = match (text, facts.is_empty()) {
+        (text, true) => text,
+        (Some(text), false) => Some(format!("{text}\n\n{}", facts.join(" "))),
+        (None, false) => Some(facts.join(" ")),
+    };
     Docs {
         text,
         deprecated: data.deprecated,
     }
+}
+
+/// Defaults and constraints the Rust type does not enforce, for the docs.
+fn facts(schema: &Schema) -> Vec<String> {
+    let code = |v: &serde_json::Value| format!("`{v}`");
+    let number = |n: f64| {
+        if n.fract() == 0.0 && n.abs() < 1e15 {
+            format!("{}", n as i64)
+        } else {
+            n.to_string()
+        }
+    };
+    let mut facts = Vec::new();
+    let data = &schema.schema_data;
+    if let Some(default) = &data.default {
+        facts.push(format!("Default: {}.", code(default)));
+    }
+    if data.read_only {
+        facts.push("Read-only: set by the server.".to_owned());
+    }
+    if data.write_only {
+        facts.push("Write-only: never returned by the server.".to_owned());
+    }
+    let bounds =
+        |min: Option<String>, max: Option<String>, ex_min: bool, ex_max: bool| -> Option<String> {
+            let low = min.map(|m| format!("{} {m}", if ex_min { ">" } else { "≥" }));
+            let high = max.map(|m| format!("{} {m}", if ex_max { "<" } else { "≤" }));
+            match (low, high) {
+                (None, None) => None,
+                (Some(l), None) => Some(format!("Must be {l}.")),
+                (None, Some(h)) => Some(format!("Must be {h}.")),
+                (Some(l), Some(h)) => Some(format!("Must be {l} and {h}.")),
+            }
+        };
+    let length = |what: &str, min: Option<usize>, max: Option<usize>| -> Option<String> {
+        match (min, max) {
+            (None, None) => None,
+            (Some(a), None) => Some(format!("At least {a} {what}.")),
+            (None, Some(b)) => Some(format!("At most {b} {what}.")),
+            (Some(a), Some(b)) => Some(format!("Between {a} and {b} {what}.")),
+        }
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            facts.extend(length("characters", s.min_length, s.max_length));
+            if let Some(p) = &s.pattern {
+                facts.push(format!("Pattern: `{}`.", p.replace('`', "'")));
+            }
+            if let VariantOrUnknownOrEmpty::Unknown(f) = &s.format {
+                facts.push(format!("Format: `{f}`."));
+            }
+        }
+        SchemaKind::Type(Type::Integer(i)) => {
+            facts.extend(bounds(
+                i.minimum.map(|m| m.to_string()),
+                i.maximum.map(|m| m.to_string()),
+                i.exclusive_minimum,
+                i.exclusive_maximum,
+            ));
+            if let Some(m) = i.multiple_of {
+                facts.push(format!("Multiple of {m}."));
+            }
+            let values: Vec<String> = i
+                .enumeration
+                .iter()
+                .flatten()
+                .map(|v| format!("`{v}`"))
+                .collect();
+            if !values.is_empty() {
+                facts.push(format!("One of {}.", values.join(", ")));
+            }
+        }
+        SchemaKind::Type(Type::Number(n)) => {
+            facts.extend(bounds(
+                n.minimum.map(number),
+                n.maximum.map(number),
+                n.exclusive_minimum,
+                n.exclusive_maximum,
+            ));
+            let values: Vec<String> = n
+                .enumeration
+                .iter()
+                .flatten()
+                .map(|v| format!("`{v}`"))
+                .collect();
+            if !values.is_empty() {
+                facts.push(format!("One of {}.", values.join(", ")));
+            }
+        }
+        SchemaKind::Type(Type::Boolean(b)) => {
+            let values: Vec<String> = b
+                .enumeration
+                .iter()
+                .flatten()
+                .map(|v| format!("`{v}`"))
+                .collect();
+            if !values.is_empty() {
+                facts.push(format!("One of {}.", values.join(", ")));
+            }
+        }
+        SchemaKind::Type(Type::Array(a)) => {
+            facts.extend(length("items", a.min_items, a.max_items));
+            if a.unique_items {
+                facts.push("Items are unique.".to_owned());
+            }
+        }
+        SchemaKind::Type(Type::Object(o)) => {
+            facts.extend(length("properties", o.min_properties, o.max_properties))
+        }
+        SchemaKind::Any(any)
+            if !any.enumeration.is_empty() && any.enumeration.iter().any(|v| !v.is_string()) =>
+        {
+            let values: Vec<String> = any.enumeration.iter().map(code).collect();
+            facts.push(format!("One of {}.", values.join(", ")));
+        }
+        _ => {}
+    }
+    facts
 }

@@ -39,6 +39,7 @@ pub struct Dog {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Everything {
+    /// Format: `uuid`.
     pub id: uuid::Uuid,
     pub created: chrono::DateTime<chrono::Utc>,
     pub day: chrono::NaiveDate,
@@ -51,8 +52,10 @@ pub struct Everything {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub small: ::std::option::Option<f32>,
     pub flag: bool,
+    /// Format: `uri`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub link: ::std::option::Option<::std::string::String>,
+    /// Format: `email`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mail: ::std::option::Option<::std::string::String>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -61,6 +64,7 @@ pub struct Everything {
     pub status: ::std::option::Option<Progress>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub level: ::std::option::Option<Level>,
+    /// Items are unique.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -148,6 +152,7 @@ impl From<::std::vec::Vec<Tree>> for Forest {
     }
 }
 
+/// One of `1`, `2`, `3`.
 pub type Level = i64;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -35,6 +35,7 @@ pub struct Error {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Item {
     pub sku: String,
+    /// Must be ≥ 1.
     pub quantity: i32,
 }
 
