@@ -45,6 +45,8 @@ pub(super) struct Converter<'a> {
     nullable: Vec<bool>,
     /// The type defined for a schema position, so it is converted once.
     by_pointer: HashMap<Pointer, TypeId>,
+    /// Titled inline schemas already defined, by their JSON.
+    by_content: HashMap<String, TypeId>,
     /// Schemas parsed from the raw tree (targets of deep `$ref`s).
     parsed: HashMap<Pointer, Option<Schema>>,
     names: Namespace,
@@ -74,6 +76,7 @@ impl<'a> Converter<'a> {
             nullable: Vec::new(),
             by_pointer: HashMap::new(),
             parsed: HashMap::new(),
+            by_content: HashMap::new(),
             names: Namespace::default(),
             name_owners: HashMap::new(),
             warnings: Vec::new(),
@@ -206,13 +209,30 @@ impl<'a> Converter<'a> {
     }
 
     pub fn convert_schema(&mut self, schema: &Schema, at: &Pointer, hint: &str) -> TypeRef {
+        // An inline schema with a title names a concept; the same titled
+        // schema repeated inline (common in generated specs) is one type.
+        let content_key = schema
+            .schema_data
+            .title
+            .as_ref()
+            .and_then(|_| serde_json::to_string(schema).ok());
+        if let Some(id) = content_key
+            .as_ref()
+            .and_then(|key| self.by_content.get(key))
+        {
+            return nullable_if(schema.schema_data.nullable, TypeRef::Named(*id));
+        }
         let base = match self.by_pointer.get(at) {
             Some(id) => TypeRef::Named(*id),
             None => match self.shape(schema, at, hint) {
                 Shape::Ref(ty) => ty,
                 Shape::Def(kind) => {
                     let docs = docs(schema, hint);
-                    TypeRef::Named(self.define(hint, at, docs, kind))
+                    let id = self.define(hint, at, docs, kind);
+                    if let Some(key) = content_key {
+                        self.by_content.insert(key, id);
+                    }
+                    TypeRef::Named(id)
                 }
             },
         };

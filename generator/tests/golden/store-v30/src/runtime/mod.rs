@@ -24,6 +24,7 @@ pub(crate) use multipart::Multipart;
 #[allow(unused_imports)]
 pub(crate) use params::Style;
 pub use request::ByteStream;
+#[allow(unused_imports)] // an API without operations has no requests
 pub(crate) use request::PendingRequest;
 pub use retry::RetryPolicy;
 
