@@ -1,0 +1,373 @@
+//! Request bodies and responses: content types, body types, status cases
+//! and the examples they carry.
+
+use super::OperationBuilder;
+use crate::error::{Error, Pointer};
+use crate::model::naming;
+use crate::model::{BodyEncoding, RequestBody, ResponseBody, ResponseCase, StatusMatch, TypeRef};
+use indexmap::IndexMap;
+use openapiv3::{MediaType, ReferenceOr, StatusCode};
+
+impl OperationBuilder<'_, '_> {
+    pub(super) fn body(
+        &mut self,
+        body: &ReferenceOr<openapiv3::RequestBody>,
+    ) -> Option<RequestBody> {
+        let at = self.at.join("requestBody");
+        let body = match body {
+            ReferenceOr::Item(b) => b,
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix("#/components/requestBodies/")
+                    .and_then(|name| {
+                        self.doc
+                            .openapi
+                            .components
+                            .as_ref()?
+                            .request_bodies
+                            .get(name)
+                    })
+                    .and_then(ReferenceOr::as_item);
+                match found {
+                    Some(b) => b,
+                    None => {
+                        self.converter.errors.push(Error::invalid(&at, format!("request body $ref `{reference}` does not resolve to #/components/requestBodies")));
+                        return None;
+                    }
+                }
+            }
+        };
+        let (content_type, media) = pick_media(&body.content)?;
+        let media_at = at.join("content").join(content_type);
+        let hint = format!("{}Body", self.prefix);
+        let mut encoding = media_encoding(content_type);
+        let mut form_type = None;
+        let ty = match (encoding, &media.schema) {
+            (BodyEncoding::Text, _) => TypeRef::String,
+            (BodyEncoding::Bytes, _) => TypeRef::Any,
+            (_, None) => TypeRef::Any,
+            (_, Some(schema)) => {
+                let ty = self
+                    .converter
+                    .convert(schema, &media_at.join("schema"), &hint);
+                if encoding == BodyEncoding::Json {
+                    self.examples(media, &media_at, &ty, "body");
+                }
+                ty
+            }
+        };
+        if encoding == BodyEncoding::Multipart {
+            if self.converter.is_struct(&ty) {
+                form_type = Some(
+                    self.converter
+                        .claim_type_name(&format!("{}Form", self.prefix), &media_at),
+                );
+            } else {
+                self.converter.warn(&media_at, "multipart body is not an object with properties; it is sent as pre-encoded bytes");
+                encoding = BodyEncoding::Bytes;
+            }
+        }
+        if encoding == BodyEncoding::Form && ty == TypeRef::Any {
+            self.converter.warn(
+                &media_at,
+                "form body has no schema; it is sent as pre-encoded bytes",
+            );
+            encoding = BodyEncoding::Bytes;
+        }
+        Some(RequestBody {
+            ty,
+            encoding,
+            content_type: content_type.to_owned(),
+            required: body.required,
+            form_type,
+        })
+    }
+
+    /// Declared success cases (at least one) and error cases.
+    pub(super) fn responses(
+        &mut self,
+        responses: &openapiv3::Responses,
+    ) -> (Vec<ResponseCase>, Vec<ResponseCase>) {
+        let at = self.at.join("responses");
+        let mut cases: Vec<(StatusMatch, ResponseBody, String)> = Vec::new();
+        let mut declared: Vec<(StatusMatch, &ReferenceOr<openapiv3::Response>, Pointer)> =
+            responses
+                .responses
+                .iter()
+                .map(|(code, r)| {
+                    let status = match code {
+                        StatusCode::Code(c) => StatusMatch::Code(*c),
+                        StatusCode::Range(r) => StatusMatch::Range(*r),
+                    };
+                    (status, r, at.join(code.to_string()))
+                })
+                .collect();
+        if let Some(default) = &responses.default {
+            declared.push((StatusMatch::Default, default, at.join("default")));
+        }
+        declared.sort_by_key(|(s, _, _)| *s);
+        for (status, response, rat) in declared {
+            let response = match response {
+                ReferenceOr::Item(r) => r,
+                ReferenceOr::Reference { reference } => {
+                    let found = reference
+                        .strip_prefix("#/components/responses/")
+                        .and_then(|name| self.doc.openapi.components.as_ref()?.responses.get(name))
+                        .and_then(ReferenceOr::as_item);
+                    match found {
+                        Some(r) => r,
+                        None => {
+                            self.converter.errors.push(Error::invalid(&rat, format!("response $ref `{reference}` does not resolve to #/components/responses")));
+                            continue;
+                        }
+                    }
+                }
+            };
+            let hint = match status {
+                StatusMatch::Code(c) if (200..300).contains(&c) => {
+                    format!("{}Response", self.prefix)
+                }
+                _ => format!("{}{}", self.prefix, status_variant(status)),
+            };
+            let body = match pick_media(&response.content) {
+                None => ResponseBody::Empty,
+                Some((content_type, media)) => match media_encoding(content_type) {
+                    BodyEncoding::Json => match &media.schema {
+                        Some(schema) => {
+                            let media_at = rat.join("content").join(content_type);
+                            let ty =
+                                self.converter
+                                    .convert(schema, &media_at.join("schema"), &hint);
+                            self.examples(
+                                media,
+                                &media_at,
+                                &ty,
+                                &format!("response_{}", status_variant(status)),
+                            );
+                            ResponseBody::Json(ty)
+                        }
+                        None => ResponseBody::Json(TypeRef::Any),
+                    },
+                    BodyEncoding::Text => ResponseBody::Text,
+                    BodyEncoding::Bytes | BodyEncoding::Form | BodyEncoding::Multipart => {
+                        ResponseBody::Bytes
+                    }
+                },
+            };
+            cases.push((status, body, response.description.clone()));
+        }
+        let is_success = |s: &StatusMatch| match s {
+            StatusMatch::Code(c) => (200..300).contains(c),
+            StatusMatch::Range(r) => *r == 2,
+            StatusMatch::Default => false,
+        };
+        let mut successes: Vec<ResponseCase> = cases
+            .iter()
+            .filter(|c| is_success(&c.0))
+            .map(|(status, body, description)| ResponseCase {
+                status: *status,
+                body: body.clone(),
+                variant: status_variant(*status),
+                description: description.clone(),
+            })
+            .collect();
+        if successes.is_empty() {
+            // Only `default` (or nothing) declared: any 2XX is a success.
+            let body = cases
+                .iter()
+                .find(|c| c.0 == StatusMatch::Default)
+                .map(|c| c.1.clone())
+                .unwrap_or(ResponseBody::Empty);
+            successes.push(ResponseCase {
+                status: StatusMatch::Range(2),
+                body,
+                variant: status_variant(StatusMatch::Range(2)),
+                description: String::new(),
+            });
+        }
+        let errors = cases
+            .into_iter()
+            .filter(|c| !is_success(&c.0))
+            .map(|(status, body, description)| ResponseCase {
+                status,
+                body,
+                variant: status_variant(status),
+                description,
+            })
+            .collect();
+        (successes, errors)
+    }
+
+    /// Records a media type's `example` and `examples` for round-trip tests.
+    fn examples(&mut self, media: &MediaType, at: &Pointer, ty: &TypeRef, context: &str) {
+        let context = naming::field_name(&format!("{}_{context}", self.prefix));
+        let mut found: Vec<(serde_json::Value, Pointer)> = Vec::new();
+        if let Some(value) = &media.example {
+            found.push((value.clone(), at.join("example")));
+        }
+        for (name, example) in &media.examples {
+            let eat = at.join("examples").join(name);
+            let value = match example {
+                ReferenceOr::Item(e) => e.value.clone(),
+                ReferenceOr::Reference { reference } => reference
+                    .strip_prefix("#/components/examples/")
+                    .and_then(|n| self.doc.openapi.components.as_ref()?.examples.get(n))
+                    .and_then(ReferenceOr::as_item)
+                    .and_then(|e| e.value.clone()),
+            };
+            match value {
+                Some(value) => found.push((value, eat.join("value"))),
+                None => self.converter.warn(
+                    &eat,
+                    "example has no inline `value` (external examples are not checked)",
+                ),
+            }
+        }
+        for (value, origin) in found {
+            self.converter
+                .examples
+                .push(crate::model::schemas::MediaExample {
+                    ty: ty.clone(),
+                    context: context.clone(),
+                    value,
+                    origin,
+                });
+        }
+    }
+}
+
+/// JSON first (`application/json`, then any `+json`), then the first listed.
+fn pick_media(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
+    let json = content
+        .iter()
+        .find(|(k, _)| {
+            k.split(';')
+                .next()
+                .is_some_and(|m| m.trim() == "application/json")
+        })
+        .or_else(|| {
+            content.iter().find(|(k, _)| {
+                k.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().ends_with("+json"))
+            })
+        });
+    json.or_else(|| content.iter().next())
+        .map(|(k, v)| (k.as_str(), v))
+}
+
+fn media_encoding(content_type: &str) -> BodyEncoding {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") || essence == "*/*" {
+        BodyEncoding::Json
+    } else if essence == "application/x-www-form-urlencoded" {
+        BodyEncoding::Form
+    } else if essence == "multipart/form-data" {
+        BodyEncoding::Multipart
+    } else if essence.starts_with("text/") {
+        BodyEncoding::Text
+    } else {
+        BodyEncoding::Bytes
+    }
+}
+
+/// Variant name for a status in an operation's error enum.
+pub fn status_variant(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(code) => reason_phrase(code)
+            .map(naming::type_name)
+            .unwrap_or_else(|| format!("Status{code}")),
+        StatusMatch::Range(1) => "Informational".into(),
+        StatusMatch::Range(2) => "Success".into(),
+        StatusMatch::Range(3) => "Redirection".into(),
+        StatusMatch::Range(4) => "ClientError".into(),
+        StatusMatch::Range(5) => "ServerError".into(),
+        StatusMatch::Range(n) => format!("Status{n}xx"),
+        StatusMatch::Default => "Other".into(),
+    }
+}
+
+fn reason_phrase(code: u16) -> Option<&'static str> {
+    Some(match code {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        207 => "Multi Status",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        422 => "Unprocessable Entity",
+        423 => "Locked",
+        424 => "Failed Dependency",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_variants_read_well() {
+        assert_eq!(
+            status_variant(StatusMatch::Code(422)),
+            "UnprocessableEntity"
+        );
+        assert_eq!(status_variant(StatusMatch::Code(404)), "NotFound");
+        assert_eq!(status_variant(StatusMatch::Code(599)), "Status599");
+        assert_eq!(status_variant(StatusMatch::Range(5)), "ServerError");
+        assert_eq!(status_variant(StatusMatch::Default), "Other");
+    }
+
+    #[test]
+    fn json_is_preferred() {
+        let mut content = IndexMap::new();
+        content.insert("text/plain".to_owned(), MediaType::default());
+        content.insert("application/problem+json".to_owned(), MediaType::default());
+        assert_eq!(pick_media(&content).unwrap().0, "application/problem+json");
+        content.insert(
+            "application/json; charset=utf-8".to_owned(),
+            MediaType::default(),
+        );
+        assert_eq!(
+            pick_media(&content).unwrap().0,
+            "application/json; charset=utf-8"
+        );
+    }
+}

@@ -1,0 +1,383 @@
+//! Paths and security schemes → client operations and credentials.
+
+use super::naming::{self, Namespace};
+use super::schemas::Converter;
+use super::{
+    Docs, Operation, Param, ParamLocation, ParamStyle, PathSegment, ResponseBody, SecurityScheme,
+    TypeRef,
+};
+use crate::error::{Error, Pointer};
+use crate::load::Document;
+use indexmap::IndexMap;
+use openapiv3::{MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, SecurityRequirement};
+
+/// Methods and fields of the generated `Client` that operations must not
+/// shadow.
+pub const CLIENT_RESERVED: &[&str] = &[
+    "new",
+    "builder",
+    "with_base_url",
+    "with_http_client",
+    "base_url",
+    "http_client",
+    "http",
+    "config",
+    "clone",
+    "fmt",
+    "default",
+    "with_config",
+    "with_timeout",
+    "with_retry_policy",
+    "assume_idempotent",
+];
+
+mod content;
+mod security;
+
+pub(super) use security::security_schemes;
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+pub(super) fn operations<'a>(
+    doc: &'a Document,
+    converter: &mut Converter<'a>,
+    schemes: &[SecurityScheme],
+) -> Vec<Operation> {
+    let mut reserved: Vec<&str> = CLIENT_RESERVED.to_vec();
+    reserved.extend(schemes.iter().map(|s| s.setter.as_str()));
+    let mut method_names = Namespace::with_reserved(&reserved);
+    let mut method_owners: std::collections::HashMap<String, Pointer> = Default::default();
+    let mut operation_ids: std::collections::HashMap<String, Pointer> = Default::default();
+    let mut paths: Vec<_> = doc.openapi.paths.paths.iter().collect();
+    paths.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = Vec::new();
+    for (path, item) in paths {
+        let path_at = Pointer::root().join("paths").join(path);
+        let ReferenceOr::Item(item) = item else {
+            converter.errors.push(Error::invalid(
+                &path_at,
+                "path item $refs are not supported",
+            ));
+            continue;
+        };
+        for method in METHODS {
+            let op = match method {
+                "get" => &item.get,
+                "put" => &item.put,
+                "post" => &item.post,
+                "delete" => &item.delete,
+                "options" => &item.options,
+                "head" => &item.head,
+                "patch" => &item.patch,
+                _ => &item.trace,
+            };
+            let Some(op) = op else { continue };
+            let at = path_at.join(method);
+            if let Some(id) = &op.operation_id {
+                if let Some(first) = operation_ids.get(id) {
+                    converter.errors.push(Error::invalid(
+                        &at.join("operationId"),
+                        format!("operationId `{id}` is already used by {first}; operationIds must be unique"),
+                    ));
+                }
+                operation_ids
+                    .entry(id.clone())
+                    .or_insert_with(|| at.clone());
+            }
+            let desired = naming::clean_operation_id(op.operation_id.as_deref(), method, path);
+            let (method_name, renamed) = method_names.claim(&desired);
+            if renamed {
+                let owner = method_owners
+                    .get(&desired)
+                    .map_or_else(|| "the client itself".to_owned(), Pointer::to_string);
+                converter.warn(
+                    &at,
+                    format!("method name `{desired}` is already used by {owner}; this operation is `{method_name}`"),
+                );
+            }
+            method_owners.insert(method_name.clone(), at.clone());
+            let builder = OperationBuilder {
+                doc,
+                converter: &mut *converter,
+                at: at.clone(),
+                prefix: naming::type_name(&method_name),
+            };
+            out.push(builder.build(method_name, method, path, &item.parameters, op, schemes));
+        }
+    }
+    out
+}
+
+struct OperationBuilder<'a, 'c> {
+    doc: &'a Document,
+    converter: &'c mut Converter<'a>,
+    at: Pointer,
+    /// PascalCase stem for types this operation introduces.
+    prefix: String,
+}
+
+impl<'a> OperationBuilder<'a, '_> {
+    fn build(
+        mut self,
+        method_name: String,
+        method: &str,
+        path: &str,
+        path_params: &'a [ReferenceOr<Parameter>],
+        op: &'a openapiv3::Operation,
+        schemes: &[SecurityScheme],
+    ) -> Operation {
+        let params = self.params(path_params, &op.parameters);
+        let segments = self.segments(path, &params);
+        let params_type = params
+            .iter()
+            .any(|p| p.location != ParamLocation::Path)
+            .then(|| {
+                self.converter
+                    .claim_type_name(&format!("{}Params", self.prefix), &self.at)
+            });
+        let body = op.request_body.as_ref().and_then(|b| self.body(b));
+        let (successes, errors) = self.responses(&op.responses);
+        // One body for every success status: return it. Different bodies:
+        // an enum with a variant per status keeps them apart.
+        let uniform = successes.iter().all(|c| c.body == successes[0].body);
+        let success = if uniform {
+            successes[0].body.clone()
+        } else {
+            ResponseBody::Empty
+        };
+        let success_type = (!uniform).then(|| {
+            self.converter
+                .claim_type_name(&format!("{}Success", self.prefix), &self.at)
+        });
+        let error_type = (!errors.is_empty()).then(|| {
+            self.converter
+                .claim_type_name(&format!("{}Error", self.prefix), &self.at)
+        });
+        let security = self.security(op.security.as_ref(), schemes);
+        let text = match (op.summary.as_deref(), op.description.as_deref()) {
+            (Some(s), Some(d)) if !d.trim().is_empty() => {
+                Some(format!("{}\n\n{}", s.trim(), d.trim()))
+            }
+            (Some(s), _) => Some(s.trim().to_owned()),
+            (None, Some(d)) => Some(d.trim().to_owned()),
+            (None, None) => None,
+        };
+        Operation {
+            method_name,
+            http_method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            segments,
+            params,
+            params_type,
+            body,
+            successes,
+            success,
+            success_type,
+            errors,
+            error_type,
+            security,
+            docs: Docs {
+                text: text.filter(|t| !t.is_empty()),
+                deprecated: op.deprecated,
+            },
+            origin: self.at,
+        }
+    }
+
+    fn resolve_param<'p>(
+        &mut self,
+        param: &'p ReferenceOr<Parameter>,
+        at: &Pointer,
+    ) -> Option<&'p Parameter>
+    where
+        'a: 'p,
+    {
+        match param {
+            ReferenceOr::Item(p) => Some(p),
+            ReferenceOr::Reference { reference } => {
+                let doc: &'a Document = self.doc;
+                let found = reference
+                    .strip_prefix("#/components/parameters/")
+                    .and_then(|name| doc.openapi.components.as_ref()?.parameters.get(name))
+                    .and_then(ReferenceOr::as_item);
+                if found.is_none() {
+                    self.converter.errors.push(Error::invalid(at, format!("parameter $ref `{reference}` does not resolve to a parameter in #/components/parameters")));
+                }
+                found
+            }
+        }
+    }
+
+    fn params(
+        &mut self,
+        path_level: &'a [ReferenceOr<Parameter>],
+        op_level: &'a [ReferenceOr<Parameter>],
+    ) -> Vec<Param> {
+        // Operation-level parameters override path-level ones with the same
+        // name and location.
+        let mut merged: IndexMap<(String, &'static str), (&Parameter, Pointer)> = IndexMap::new();
+        let path_at = self.at.segments().collect::<Vec<_>>();
+        let path_item_at = Pointer::root()
+            .join("paths")
+            .join(path_at.get(1).cloned().unwrap_or_default());
+        for (list, base) in [
+            (path_level, path_item_at.join("parameters")),
+            (op_level, self.at.join("parameters")),
+        ] {
+            for (i, p) in list.iter().enumerate() {
+                let at = base.join(i.to_string());
+                if let Some(param) = self.resolve_param(p, &at) {
+                    let data = param.parameter_data_ref();
+                    merged.insert((data.name.clone(), location_key(param)), (param, at));
+                }
+            }
+        }
+        let mut names = Namespace::with_reserved(&["body", "params"]);
+        let mut out = Vec::new();
+        for ((_, _), (param, at)) in merged {
+            let data = param.parameter_data_ref();
+            let location = match param {
+                Parameter::Path { .. } => ParamLocation::Path,
+                Parameter::Query { .. } => ParamLocation::Query,
+                Parameter::Header { .. } => ParamLocation::Header,
+                Parameter::Cookie { .. } => ParamLocation::Cookie,
+            };
+            let hint = format!("{}{}", self.prefix, naming::type_name(&data.name));
+            let ty = match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => {
+                    self.converter.convert(schema, &at.join("schema"), &hint)
+                }
+                ParameterSchemaOrContent::Content(content) => match content.iter().next() {
+                    Some((
+                        media,
+                        MediaType {
+                            schema: Some(schema),
+                            ..
+                        },
+                    )) => self.converter.convert(
+                        schema,
+                        &at.join("content").join(media).join("schema"),
+                        &hint,
+                    ),
+                    _ => TypeRef::String,
+                },
+            };
+            let (ty, _) = ty.strip_nullable();
+            let style = param_style(param);
+            // OpenAPI: `explode` defaults to true for `form`, false otherwise.
+            let explode = data.explode.unwrap_or(style == ParamStyle::Form);
+            let (name, _) = names.claim(&naming::field_name(&data.name));
+            out.push(Param {
+                name,
+                wire_name: data.name.clone(),
+                location,
+                ty,
+                required: data.required || location == ParamLocation::Path,
+                style,
+                explode,
+                sensitive: naming::is_sensitive_name(&data.name),
+                docs: Docs {
+                    text: data.description.clone().filter(|d| !d.trim().is_empty()),
+                    deprecated: data.deprecated.unwrap_or(false),
+                },
+            });
+        }
+        out
+    }
+
+    fn segments(&mut self, path: &str, params: &[Param]) -> Vec<PathSegment> {
+        let mut segments = Vec::new();
+        let mut rest = path;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                segments.push(PathSegment::Literal(rest[..open].to_owned()));
+            }
+            let Some(close) = rest[open..].find('}') else {
+                self.converter.errors.push(Error::invalid(
+                    &self.at,
+                    format!("path template `{path}` has an unclosed `{{`"),
+                ));
+                return segments;
+            };
+            let name = &rest[open + 1..open + close];
+            match params.iter().position(|p| p.location == ParamLocation::Path && p.wire_name == name) {
+                Some(i) => segments.push(PathSegment::Param(i)),
+                None => self.converter.errors.push(Error::invalid(
+                    &self.at.join("parameters"),
+                    format!("path template `{path}` uses `{{{name}}}`, but no path parameter `{name}` is declared"),
+                )),
+            }
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            segments.push(PathSegment::Literal(rest.to_owned()));
+        }
+        for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
+            if !path.contains(&format!("{{{}}}", p.wire_name)) {
+                self.converter.warn(&self.at.join("parameters"), format!("path parameter `{}` does not appear in the path template `{path}`; it is ignored", p.wire_name));
+            }
+        }
+        segments
+    }
+
+    fn security(
+        &mut self,
+        requirement: Option<&Vec<SecurityRequirement>>,
+        schemes: &[SecurityScheme],
+    ) -> Vec<Vec<usize>> {
+        let (requirements, at) = match requirement {
+            Some(r) => (r, self.at.join("security")),
+            None => match &self.doc.openapi.security {
+                Some(r) => (r, Pointer::root().join("security")),
+                None => return Vec::new(),
+            },
+        };
+        let mut alternatives = Vec::new();
+        for (i, requirement) in requirements.iter().enumerate() {
+            let mut all = Vec::new();
+            for key in requirement.keys() {
+                match schemes.iter().position(|s| &s.key == key) {
+                    Some(index) => all.push(index),
+                    None => self.converter.errors.push(Error::invalid(&at.join(i.to_string()), format!("security requirement names `{key}`, which is not in #/components/securitySchemes"))),
+                }
+            }
+            alternatives.push(all);
+        }
+        // `security: []` or an empty alternative means auth is optional.
+        if alternatives.iter().any(Vec::is_empty) {
+            alternatives.retain(|a| !a.is_empty());
+            alternatives.push(Vec::new());
+        }
+        alternatives
+    }
+}
+
+fn param_style(p: &Parameter) -> ParamStyle {
+    use openapiv3::{PathStyle, QueryStyle};
+    match p {
+        Parameter::Path { style, .. } => match style {
+            PathStyle::Simple => ParamStyle::Simple,
+            PathStyle::Label => ParamStyle::Label,
+            PathStyle::Matrix => ParamStyle::Matrix,
+        },
+        Parameter::Query { style, .. } => match style {
+            QueryStyle::Form => ParamStyle::Form,
+            QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+            QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+            QueryStyle::DeepObject => ParamStyle::DeepObject,
+        },
+        Parameter::Header { .. } => ParamStyle::Simple,
+        Parameter::Cookie { .. } => ParamStyle::Form,
+    }
+}
+
+fn location_key(p: &Parameter) -> &'static str {
+    match p {
+        Parameter::Path { .. } => "path",
+        Parameter::Query { .. } => "query",
+        Parameter::Header { .. } => "header",
+        Parameter::Cookie { .. } => "cookie",
+    }
+}

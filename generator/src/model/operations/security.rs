@@ -1,0 +1,110 @@
+//! Security schemes → the client's credential fields and setters.
+
+use super::CLIENT_RESERVED;
+use crate::error::Pointer;
+use crate::load::Document;
+use crate::model::naming::{self, Namespace};
+use crate::model::schemas::Converter;
+use crate::model::{Docs, ParamLocation, SchemeKind, SecurityScheme};
+use openapiv3::ReferenceOr;
+
+pub(in crate::model) fn security_schemes(
+    doc: &Document,
+    converter: &mut Converter,
+) -> Vec<SecurityScheme> {
+    let Some(components) = &doc.openapi.components else {
+        return Vec::new();
+    };
+    let base = Pointer::root().join("components").join("securitySchemes");
+    let mut entries: Vec<_> = components.security_schemes.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let mut schemes = Vec::new();
+    for (key, scheme) in entries {
+        let at = base.join(key);
+        let ReferenceOr::Item(scheme) = scheme else {
+            converter.warn(
+                &at,
+                "referenced security schemes are not supported; scheme skipped",
+            );
+            continue;
+        };
+        use openapiv3::SecurityScheme as S;
+        let (kind, description) = match scheme {
+            S::HTTP {
+                scheme,
+                description,
+                ..
+            } => match scheme.to_ascii_lowercase().as_str() {
+                "bearer" => (SchemeKind::Bearer, description),
+                "basic" => (SchemeKind::Basic, description),
+                other => {
+                    converter.warn(
+                        &at,
+                        format!("HTTP auth scheme `{other}` is not supported; scheme skipped"),
+                    );
+                    continue;
+                }
+            },
+            S::OAuth2 { description, .. } | S::OpenIDConnect { description, .. } => {
+                (SchemeKind::Bearer, description)
+            }
+            S::APIKey {
+                location,
+                name,
+                description,
+                ..
+            } => {
+                let location = match location {
+                    openapiv3::APIKeyLocation::Query => ParamLocation::Query,
+                    openapiv3::APIKeyLocation::Header => ParamLocation::Header,
+                    openapiv3::APIKeyLocation::Cookie => ParamLocation::Cookie,
+                };
+                (
+                    SchemeKind::ApiKey {
+                        location,
+                        name: name.clone(),
+                    },
+                    description,
+                )
+            }
+        };
+        schemes.push(SecurityScheme {
+            key: key.clone(),
+            kind,
+            field: String::new(),
+            setter: String::new(),
+            docs: Docs {
+                text: description.clone(),
+                deprecated: false,
+            },
+        });
+    }
+    // `with_bearer_token` when there is one bearer scheme; otherwise the
+    // scheme's key tells them apart.
+    let mut names = Namespace::with_reserved(CLIENT_RESERVED);
+    let kinds: Vec<&'static str> = schemes.iter().map(|s| kind_word(&s.kind)).collect();
+    for (scheme, kind) in schemes.iter_mut().zip(&kinds) {
+        let alone = kinds.iter().filter(|k| *k == kind).count() == 1;
+        let key = naming::field_name(&scheme.key);
+        let field = if alone {
+            (*kind).to_owned()
+        } else if kind.split('_').any(|word| key.contains(word)) {
+            // `apiKeyHeader` reads well as it is: `api_key_header`.
+            key
+        } else {
+            format!("{key}_{kind}")
+        };
+        let (field, _) = names.claim(&field);
+        scheme.setter = format!("with_{field}");
+        scheme.field = field;
+    }
+    schemes
+}
+
+fn kind_word(kind: &SchemeKind) -> &'static str {
+    match kind {
+        SchemeKind::Bearer => "bearer_token",
+        SchemeKind::Basic => "basic_auth",
+        SchemeKind::ApiKey { .. } => "api_key",
+    }
+}

@@ -1,0 +1,568 @@
+//! JSON Schemas → named Rust types.
+//!
+//! Component schemas become types named after their key. Inline schemas that
+//! need a type of their own (objects with properties, string enums, unions)
+//! are named from where they sit (`ValidationError` + `loc` item →
+//! `ValidationErrorLocItem`); each schema position is converted once, so a
+//! schema reached along two paths is one type.
+
+mod docs;
+mod objects;
+mod unions;
+
+pub(super) use docs::docs;
+
+use super::cycles;
+use super::naming::{self, Namespace};
+use super::{Docs, EnumDef, EnumVariant, FloatKind, IntKind, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::error::{Error, Pointer, Warning};
+use crate::load::Document;
+use crate::load::normalize::{X_IGNORED, X_NULL, X_PREFIX_ITEMS};
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, ReferenceOr, Schema, SchemaData, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
+};
+use std::collections::HashMap;
+
+/// What a schema turns into before it is given a name (or not).
+enum Shape {
+    /// An existing type or a type expression; no new definition needed.
+    Ref(TypeRef),
+    /// A new definition, named by the caller.
+    Def(TypeKind),
+}
+
+/// The object-ish parts of a schema, gathered across `allOf` members.
+struct ObjectPart<'s> {
+    properties: &'s IndexMap<String, ReferenceOr<Box<Schema>>>,
+    required: &'s [String],
+    additional: Option<&'s AdditionalProperties>,
+    at: Pointer,
+}
+
+pub(super) struct Converter<'a> {
+    doc: &'a Document,
+    types: Vec<Option<TypeDef>>,
+    /// Component schemas marked `nullable: true`, by type.
+    nullable: Vec<bool>,
+    /// The type defined for a schema position, so it is converted once.
+    by_pointer: HashMap<Pointer, TypeId>,
+    /// Titled inline schemas already defined, by their JSON.
+    by_content: HashMap<String, TypeId>,
+    /// Schemas parsed from the raw tree (targets of deep `$ref`s).
+    parsed: HashMap<Pointer, Option<Schema>>,
+    names: Namespace,
+    /// Where each type name was first claimed, for collision warnings.
+    name_owners: HashMap<String, Pointer>,
+    pub warnings: Vec<Warning>,
+    pub errors: Vec<Error>,
+    /// Examples found on request and response media types.
+    pub examples: Vec<MediaExample>,
+}
+
+/// An example given on a media type, for the round-trip tests.
+#[derive(Debug, Clone)]
+pub struct MediaExample {
+    pub ty: TypeRef,
+    /// Snake-case context for the test name (`refresh_token_body`).
+    pub context: String,
+    pub value: serde_json::Value,
+    pub origin: Pointer,
+}
+
+impl<'a> Converter<'a> {
+    pub fn new(doc: &'a Document) -> Self {
+        Converter {
+            doc,
+            types: Vec::new(),
+            nullable: Vec::new(),
+            by_pointer: HashMap::new(),
+            parsed: HashMap::new(),
+            by_content: HashMap::new(),
+            names: Namespace::default(),
+            name_owners: HashMap::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            examples: Vec::new(),
+        }
+    }
+
+    pub fn warn(&mut self, at: &Pointer, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            pointer: at.clone(),
+            message: message.into(),
+        });
+    }
+
+    /// Claims a name in the shared type namespace (also used for the types
+    /// operations add: error enums, parameter structs).
+    pub fn claim_type_name(&mut self, desired: &str, at: &Pointer) -> String {
+        let (name, renamed) = self.names.claim(desired);
+        if renamed {
+            let owner = self
+                .name_owners
+                .get(desired)
+                .map_or_else(|| "a built-in name".to_owned(), Pointer::to_string);
+            self.warn(
+                at,
+                format!("type name `{desired}` is already used by {owner}; this one is `{name}`"),
+            );
+        }
+        self.name_owners.insert(name.clone(), at.clone());
+        name
+    }
+
+    fn components(&self) -> Vec<(&'a String, &'a ReferenceOr<Schema>)> {
+        let mut all: Vec<_> = self
+            .doc
+            .openapi
+            .components
+            .iter()
+            .flat_map(|c| c.schemas.iter())
+            .collect();
+        // Sorted, so that names (and collision suffixes) do not depend on
+        // the order of keys in the document.
+        all.sort_by(|a, b| a.0.cmp(b.0));
+        all
+    }
+
+    /// Reserves a type for every component schema before any is converted,
+    /// so references can be resolved in any order (and in cycles).
+    pub fn register_components(&mut self) {
+        let base = Pointer::root().join("components").join("schemas");
+        for (key, schema) in self.components() {
+            let at = base.join(key);
+            let name = self.claim_type_name(&naming::type_name(key), &at);
+            let nullable = schema.as_item().is_some_and(|s| s.schema_data.nullable);
+            let id = self.reserve(at);
+            self.nullable[id.0] = nullable;
+            // Name is fixed now; the definition comes later.
+            self.types[id.0] = Some(TypeDef {
+                name,
+                origin: Pointer::root(),
+                docs: Docs::default(),
+                nullable,
+                kind: TypeKind::Alias(TypeRef::Any),
+            });
+        }
+    }
+
+    fn reserve(&mut self, at: Pointer) -> TypeId {
+        let id = TypeId(self.types.len());
+        self.types.push(None);
+        self.nullable.push(false);
+        self.by_pointer.insert(at, id);
+        id
+    }
+
+    pub fn convert_components(&mut self) {
+        let base = Pointer::root().join("components").join("schemas");
+        for (key, schema) in self.components() {
+            let at = base.join(key);
+            let id = self.by_pointer[&at];
+            let name = self.types[id.0]
+                .as_ref()
+                .map(|t| t.name.clone())
+                .unwrap_or_default();
+            let (kind, docs) = match schema {
+                ReferenceOr::Reference { reference } => (
+                    TypeKind::Alias(self.reference(reference, &at)),
+                    Docs::default(),
+                ),
+                ReferenceOr::Item(schema) => {
+                    let docs = docs(schema, key);
+                    let kind = match self.shape(schema, &at, &name) {
+                        Shape::Def(kind) => kind,
+                        Shape::Ref(ty) => TypeKind::Alias(ty),
+                    };
+                    (kind, docs)
+                }
+            };
+            let nullable = self.nullable[id.0];
+            self.types[id.0] = Some(TypeDef {
+                name,
+                origin: at,
+                docs,
+                nullable,
+                kind,
+            });
+        }
+    }
+
+    /// Converts a schema in a position that takes a type (a property, an
+    /// item, a body); `hint` names a new type if one is needed.
+    pub fn convert(&mut self, schema: &ReferenceOr<Schema>, at: &Pointer, hint: &str) -> TypeRef {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference(reference, at),
+            ReferenceOr::Item(schema) => self.convert_schema(schema, at, hint),
+        }
+    }
+
+    fn convert_boxed(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        at: &Pointer,
+        hint: &str,
+    ) -> TypeRef {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference(reference, at),
+            ReferenceOr::Item(schema) => self.convert_schema(schema, at, hint),
+        }
+    }
+
+    pub fn convert_schema(&mut self, schema: &Schema, at: &Pointer, hint: &str) -> TypeRef {
+        // An inline schema with a title names a concept; the same titled
+        // schema repeated inline (common in generated specs) is one type.
+        let content_key = schema
+            .schema_data
+            .title
+            .as_ref()
+            .and_then(|_| serde_json::to_string(schema).ok());
+        if let Some(id) = content_key
+            .as_ref()
+            .and_then(|key| self.by_content.get(key))
+        {
+            return nullable_if(schema.schema_data.nullable, TypeRef::Named(*id));
+        }
+        let base = match self.by_pointer.get(at) {
+            Some(id) => TypeRef::Named(*id),
+            None => match self.shape(schema, at, hint) {
+                Shape::Ref(ty) => ty,
+                Shape::Def(kind) => {
+                    let docs = docs(schema, hint);
+                    let id = self.define(hint, at, docs, kind);
+                    if let Some(key) = content_key {
+                        self.by_content.insert(key, id);
+                    }
+                    TypeRef::Named(id)
+                }
+            },
+        };
+        nullable_if(schema.schema_data.nullable, base)
+    }
+
+    fn define(&mut self, hint: &str, at: &Pointer, docs: Docs, kind: TypeKind) -> TypeId {
+        let name = self.claim_type_name(&naming::type_name(hint), at);
+        let id = self.reserve(at.clone());
+        self.types[id.0] = Some(TypeDef {
+            name,
+            origin: at.clone(),
+            docs,
+            nullable: false,
+            kind,
+        });
+        id
+    }
+
+    /// Resolves a `$ref` to the type at its target.
+    pub fn reference(&mut self, reference: &str, at: &Pointer) -> TypeRef {
+        let Some(target) = Pointer::from_ref(reference) else {
+            self.errors.push(Error::invalid(
+                at,
+                format!("external $ref `{reference}` is not supported; bundle the document into one file first (e.g. `redocly bundle`)"),
+            ));
+            return TypeRef::Any;
+        };
+        if let Some(&id) = self.by_pointer.get(&target) {
+            return nullable_if(self.nullable[id.0], TypeRef::Named(id));
+        }
+        let segments: Vec<String> = target.segments().collect();
+        if segments.first().map(String::as_str) == Some("components")
+            && segments.get(1).is_some_and(|kind| kind != "schemas")
+        {
+            self.errors.push(Error::invalid(
+                at,
+                format!(
+                    "$ref `{reference}` points to a {} component where a schema is expected",
+                    segments[1]
+                ),
+            ));
+            return TypeRef::Any;
+        }
+        let Some(schema) = self.schema_at(&target) else {
+            self.errors.push(Error::invalid(
+                at,
+                format!(
+                    "$ref `{reference}` does not point to a schema in this document{}",
+                    self.suggestion(&segments)
+                ),
+            ));
+            return TypeRef::Any;
+        };
+        let hint = segments.last().cloned().unwrap_or_default();
+        // Reserve first: the target may refer back to itself.
+        let id = self.reserve(target.clone());
+        let name = self.claim_type_name(&naming::type_name(&hint), &target);
+        let docs = docs(&schema, &hint);
+        let kind = match self.shape(&schema, &target, &name) {
+            Shape::Def(kind) => kind,
+            Shape::Ref(ty) => TypeKind::Alias(ty),
+        };
+        self.nullable[id.0] = schema.schema_data.nullable;
+        self.types[id.0] = Some(TypeDef {
+            name,
+            origin: target,
+            docs,
+            nullable: schema.schema_data.nullable,
+            kind,
+        });
+        nullable_if(schema.schema_data.nullable, TypeRef::Named(id))
+    }
+
+    /// Whether a type is (an alias of) a struct, following names.
+    pub fn is_struct(&self, ty: &TypeRef) -> bool {
+        let mut ty = ty;
+        for _ in 0..32 {
+            match ty {
+                TypeRef::Named(id) => match self.types[id.0].as_ref().map(|t| &t.kind) {
+                    Some(TypeKind::Struct(_)) => return true,
+                    Some(TypeKind::Alias(target)) => ty = target,
+                    _ => return false,
+                },
+                TypeRef::Nullable(inner) => ty = inner,
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// "; did you mean ...?" for a missing component schema with a close name.
+    fn suggestion(&self, segments: &[String]) -> String {
+        let [first, kind, name] = segments else {
+            return String::new();
+        };
+        if first != "components" || kind != "schemas" {
+            return String::new();
+        }
+        let closest = self
+            .components()
+            .into_iter()
+            .map(|(key, _)| (naming::edit_distance(key, name), key))
+            .filter(|(d, key)| *d <= 2.max(key.len() / 4))
+            .min();
+        match closest {
+            Some((_, key)) => format!(" (did you mean `#/components/schemas/{key}`?)"),
+            None => String::new(),
+        }
+    }
+
+    /// The schema at a pointer, parsed from the normalised tree.
+    fn schema_at(&mut self, target: &Pointer) -> Option<Schema> {
+        if let Some(cached) = self.parsed.get(target) {
+            return cached.clone();
+        }
+        let parsed = target
+            .resolve(&self.doc.raw)
+            .and_then(|v| serde_json::from_value::<Schema>(v.clone()).ok());
+        self.parsed.insert(target.clone(), parsed.clone());
+        parsed
+    }
+
+    fn shape(&mut self, schema: &Schema, at: &Pointer, hint: &str) -> Shape {
+        if let Some(serde_json::Value::Array(ignored)) =
+            schema.schema_data.extensions.get(X_IGNORED)
+        {
+            let names: Vec<String> = ignored
+                .iter()
+                .filter_map(|k| k.as_str())
+                .map(|k| format!("`{k}`"))
+                .collect();
+            self.warn(
+                at,
+                format!(
+                    "{} not represented in the generated type; values are not checked against it",
+                    names.join(", ")
+                ),
+            );
+        }
+        if schema.schema_data.extensions.get(X_NULL) == Some(&serde_json::Value::Bool(true)) {
+            return Shape::Ref(TypeRef::Any);
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => {
+                let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+                if values.is_empty() {
+                    Shape::Ref(string_format(&format_name(&s.format)))
+                } else {
+                    Shape::Def(TypeKind::Enum(enum_def(&values)))
+                }
+            }
+            SchemaKind::Type(Type::Integer(i)) => {
+                Shape::Ref(TypeRef::Integer(int_kind(&format_name(&i.format))))
+            }
+            SchemaKind::Type(Type::Number(n)) => {
+                Shape::Ref(TypeRef::Float(float_kind(&format_name(&n.format))))
+            }
+            SchemaKind::Type(Type::Boolean(_)) => Shape::Ref(TypeRef::Bool),
+            SchemaKind::Type(Type::Object(o)) => {
+                let part = ObjectPart {
+                    properties: &o.properties,
+                    required: &o.required,
+                    additional: o.additional_properties.as_ref(),
+                    at: at.clone(),
+                };
+                self.object_shape(vec![part], hint)
+            }
+            SchemaKind::Type(Type::Array(a)) => {
+                Shape::Ref(self.array(a.items.as_ref(), &schema.schema_data, at, hint))
+            }
+            SchemaKind::AllOf { all_of } => self.all_of_shape(all_of, None, at, hint),
+            SchemaKind::OneOf { one_of } => {
+                self.discriminated(one_of, &schema.schema_data, &at.join("oneOf"), hint)
+            }
+            SchemaKind::AnyOf { any_of } => {
+                self.discriminated(any_of, &schema.schema_data, &at.join("anyOf"), hint)
+            }
+            SchemaKind::Not { .. } => {
+                self.warn(
+                    at,
+                    "`not` cannot be expressed as a Rust type; using serde_json::Value",
+                );
+                Shape::Ref(TypeRef::Any)
+            }
+            SchemaKind::Any(any) => self.any_shape(any, &schema.schema_data, at, hint),
+        }
+    }
+
+    fn array(
+        &mut self,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        data: &SchemaData,
+        at: &Pointer,
+        hint: &str,
+    ) -> TypeRef {
+        if let Some(serde_json::Value::Array(members)) = data.extensions.get(X_PREFIX_ITEMS) {
+            if items.is_none() && !members.is_empty() {
+                return self.tuple(members, at, hint);
+            }
+            self.warn(
+                at,
+                "tuple with additional `items` is represented as an array of serde_json::Value",
+            );
+            return TypeRef::Array(Box::new(TypeRef::Any));
+        }
+        let item = match items {
+            Some(items) => self.convert_boxed(items, &at.join("items"), &format!("{hint}Item")),
+            None => TypeRef::Any,
+        };
+        TypeRef::Array(Box::new(item))
+    }
+
+    fn tuple(&mut self, members: &[serde_json::Value], at: &Pointer, hint: &str) -> TypeRef {
+        let mut tys = Vec::new();
+        for (i, member) in members.iter().enumerate() {
+            let member_at = at.join("prefixItems").join(i.to_string());
+            let ty = match serde_json::from_value::<ReferenceOr<Schema>>(member.clone()) {
+                Ok(schema) => self.convert(&schema, &member_at, &format!("{hint}{}", i + 1)),
+                Err(e) => {
+                    self.errors.push(Error::invalid(
+                        &member_at,
+                        format!("invalid tuple member schema: {e}"),
+                    ));
+                    TypeRef::Any
+                }
+            };
+            tys.push(ty);
+        }
+        TypeRef::Tuple(tys)
+    }
+
+    /// Hands back the finished types, with recursion boxed.
+    pub fn finish(self) -> (Vec<TypeDef>, Vec<Warning>, Vec<Error>) {
+        let mut types: Vec<TypeDef> = self
+            .types
+            .into_iter()
+            .map(|t| {
+                t.unwrap_or_else(|| TypeDef {
+                    name: "Unresolved".into(),
+                    origin: Pointer::root(),
+                    docs: Docs::default(),
+                    nullable: false,
+                    kind: TypeKind::Alias(TypeRef::Any),
+                })
+            })
+            .collect();
+        let mut warnings = self.warnings;
+        cycles::order_union_variants(&mut types);
+        warnings.extend(cycles::box_recursion(&mut types));
+        (types, warnings, self.errors)
+    }
+}
+
+fn nullable_if(nullable: bool, ty: TypeRef) -> TypeRef {
+    match ty {
+        TypeRef::Nullable(_) | TypeRef::Any => ty,
+        ty if nullable => TypeRef::Nullable(Box::new(ty)),
+        ty => ty,
+    }
+}
+
+fn is_password(schema: &Schema) -> bool {
+    matches!(
+        &schema.schema_kind,
+        SchemaKind::Type(Type::String(s)) if matches!(s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Password))
+    )
+}
+
+fn format_name<T: serde::Serialize>(format: &VariantOrUnknownOrEmpty<T>) -> String {
+    match format {
+        VariantOrUnknownOrEmpty::Item(item) => serde_json::to_value(item)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        VariantOrUnknownOrEmpty::Unknown(s) => s.clone(),
+        VariantOrUnknownOrEmpty::Empty => String::new(),
+    }
+}
+
+/// String formats with a well-known Rust type; the rest stay `String`.
+fn string_format(format: &str) -> TypeRef {
+    match format {
+        "date-time" => TypeRef::DateTime,
+        "date" => TypeRef::Date,
+        "uuid" => TypeRef::Uuid,
+        "binary" => TypeRef::Binary,
+        _ => TypeRef::String,
+    }
+}
+
+fn int_kind(format: &str) -> IntKind {
+    match format {
+        "int8" => IntKind::I8,
+        "int16" => IntKind::I16,
+        "int32" => IntKind::I32,
+        "uint8" => IntKind::U8,
+        "uint16" => IntKind::U16,
+        "uint32" => IntKind::U32,
+        "uint64" | "uint" => IntKind::U64,
+        _ => IntKind::I64,
+    }
+}
+
+fn float_kind(format: &str) -> FloatKind {
+    match format {
+        "float" => FloatKind::F32,
+        _ => FloatKind::F64,
+    }
+}
+
+fn enum_def(values: &[String]) -> EnumDef {
+    let mut names = Namespace::default();
+    let mut variants = Vec::new();
+    for value in values {
+        if variants.iter().any(|v: &EnumVariant| &v.value == value) {
+            continue;
+        }
+        let (name, _) = names.claim(&naming::variant_name(value));
+        variants.push(EnumVariant {
+            name,
+            value: value.clone(),
+        });
+    }
+    let catch_all = (variants.len() > 1).then(|| names.claim("Unknown").0);
+    EnumDef {
+        variants,
+        catch_all,
+    }
+}

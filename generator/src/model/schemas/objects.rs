@@ -1,0 +1,298 @@
+//! Object-like schemas: properties, `allOf` merging, and the schemas
+//! `openapiv3` leaves untyped (`AnySchema`), read by what they contain.
+
+use super::{
+    Converter, ObjectPart, Shape, docs, enum_def, float_kind, int_kind, is_password, nullable_if,
+    string_format,
+};
+use crate::error::{Error, Pointer};
+use crate::load::normalize::X_PREFIX_ITEMS;
+use crate::model::naming::{self, Namespace};
+use crate::model::{Field, StructDef, TypeKind, TypeRef};
+use openapiv3::{
+    AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaData, SchemaKind, Type,
+};
+
+impl Converter<'_> {
+    /// `openapiv3` puts schemas whose keywords mix kinds here; read them by
+    /// what they contain.
+    pub(super) fn any_shape(
+        &mut self,
+        any: &AnySchema,
+        data: &SchemaData,
+        at: &Pointer,
+        hint: &str,
+    ) -> Shape {
+        let own = ObjectPart {
+            properties: &any.properties,
+            required: &any.required,
+            additional: any.additional_properties.as_ref(),
+            at: at.clone(),
+        };
+        let has_object_keywords = !any.properties.is_empty() || any.additional_properties.is_some();
+        if !any.all_of.is_empty() {
+            return self.all_of_shape(&any.all_of, Some(own), at, hint);
+        }
+        for (members, key) in [(&any.one_of, "oneOf"), (&any.any_of, "anyOf")] {
+            if !members.is_empty() {
+                if has_object_keywords {
+                    self.warn(
+                        at,
+                        format!(
+                            "properties beside `{key}` are not merged into the union's variants"
+                        ),
+                    );
+                }
+                return self.discriminated(members, data, &at.join(key), hint);
+            }
+        }
+        if has_object_keywords || any.typ.as_deref() == Some("object") {
+            return self.object_shape(vec![own], hint);
+        }
+        let strings: Vec<String> = any
+            .enumeration
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        let all_strings = !any.enumeration.is_empty()
+            && strings.len() == any.enumeration.iter().filter(|v| !v.is_null()).count();
+        match any.typ.as_deref() {
+            Some("array") => Shape::Ref(self.array(any.items.as_ref(), data, at, hint)),
+            None if any.items.is_some() || data.extensions.contains_key(X_PREFIX_ITEMS) => {
+                Shape::Ref(self.array(any.items.as_ref(), data, at, hint))
+            }
+            Some("string") | None if all_strings && !strings.is_empty() => {
+                Shape::Def(TypeKind::Enum(enum_def(&strings)))
+            }
+            Some("string") => Shape::Ref(string_format(any.format.as_deref().unwrap_or(""))),
+            Some("integer") => Shape::Ref(TypeRef::Integer(int_kind(
+                any.format.as_deref().unwrap_or(""),
+            ))),
+            Some("number") => Shape::Ref(TypeRef::Float(float_kind(
+                any.format.as_deref().unwrap_or(""),
+            ))),
+            Some("boolean") => Shape::Ref(TypeRef::Bool),
+            _ => Shape::Ref(TypeRef::Any),
+        }
+    }
+
+    pub(super) fn object_shape(&mut self, parts: Vec<ObjectPart<'_>>, hint: &str) -> Shape {
+        let additional = parts.iter().rev().find_map(|p| p.additional);
+        let additional_at = parts
+            .iter()
+            .rev()
+            .find(|p| p.additional.is_some())
+            .map(|p| p.at.join("additionalProperties"));
+        let additional_ty = match (additional, additional_at) {
+            (Some(AdditionalProperties::Schema(schema)), Some(aat)) => {
+                Some(self.convert(schema, &aat, &format!("{hint}Value")))
+            }
+            _ => None,
+        };
+        if parts.iter().all(|p| p.properties.is_empty()) {
+            return Shape::Ref(match additional_ty {
+                Some(TypeRef::Any) | None => TypeRef::Object,
+                Some(ty) => TypeRef::Map(Box::new(ty)),
+            });
+        }
+        let required: Vec<&String> = parts.iter().flat_map(|p| p.required.iter()).collect();
+        let mut names = Namespace::default();
+        let mut fields: Vec<Field> = Vec::new();
+        for part in &parts {
+            for (wire, schema) in part.properties {
+                if fields.iter().any(|f| &f.wire_name == wire) {
+                    continue;
+                }
+                let pat = part.at.join("properties").join(wire);
+                let ty =
+                    self.convert_boxed(schema, &pat, &format!("{hint}{}", naming::type_name(wire)));
+                let (ty, nullable) = ty.strip_nullable();
+                let data = schema.as_item().map(|s| &s.schema_data);
+                let sensitive = naming::is_sensitive_name(wire)
+                    || data.is_some_and(|d| {
+                        d.extensions.get("x-sensitive") == Some(&serde_json::Value::Bool(true))
+                    })
+                    || schema.as_item().is_some_and(|s| is_password(s));
+                if !wire.chars().any(|c| c.is_ascii_alphanumeric()) {
+                    self.warn(&pat, format!("property name `{wire}` has no ASCII letters or digits for a Rust name; the field is named after its position"));
+                }
+                let (name, renamed) = names.claim(&naming::field_name(wire));
+                if renamed {
+                    self.warn(
+                        &pat,
+                        format!(
+                            "field name collides after conversion to snake_case; using `{name}`"
+                        ),
+                    );
+                }
+                let required = required.contains(&wire);
+                fields.push(Field {
+                    name,
+                    wire_name: wire.clone(),
+                    // `{}` admits null: optional, it reads like a nullable
+                    // field; required, `Value::Null` carries it.
+                    nullable: nullable || (ty == TypeRef::Any && !required),
+                    ty,
+                    required,
+                    sensitive,
+                    boxed: false,
+                    docs: schema.as_item().map(|s| docs(s, wire)).unwrap_or_default(),
+                });
+            }
+        }
+        Shape::Def(TypeKind::Struct(StructDef {
+            fields,
+            additional: additional_ty,
+        }))
+    }
+
+    pub(super) fn all_of_shape(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        own: Option<ObjectPart<'_>>,
+        at: &Pointer,
+        hint: &str,
+    ) -> Shape {
+        let own_empty = own.as_ref().is_none_or(|o| {
+            o.properties.is_empty() && o.additional.is_none() && o.required.is_empty()
+        });
+        if members.len() == 1 && own_empty {
+            return match &members[0] {
+                ReferenceOr::Reference { reference } => Shape::Ref(self.reference(reference, at)),
+                ReferenceOr::Item(schema) => {
+                    let inner_at = at.join("allOf").join("0");
+                    match self.shape(schema, &inner_at, hint) {
+                        Shape::Ref(ty) => Shape::Ref(nullable_if(schema.schema_data.nullable, ty)),
+                        def => def,
+                    }
+                }
+            };
+        }
+        // Gather every member's object parts; the member schemas are
+        // owned here (deep references are parsed), so collect them first.
+        let mut owned: Vec<(Schema, Pointer)> = Vec::new();
+        for (i, member) in members.iter().enumerate() {
+            let member_at = at.join("allOf").join(i.to_string());
+            if !self.flatten_all_of(member, &member_at, &mut owned, 0) {
+                self.warn(&member_at, "allOf member is not an object schema; the combination is represented as serde_json::Value");
+                return Shape::Ref(TypeRef::Any);
+            }
+        }
+        let mut parts: Vec<ObjectPart<'_>> = Vec::new();
+        for (schema, member_at) in &owned {
+            if let Some(part) = object_part(schema, member_at) {
+                parts.push(part);
+            }
+        }
+        if let Some(own) = own {
+            parts.push(own);
+        }
+        self.object_shape(parts, hint)
+    }
+
+    /// Resolves an `allOf` member (following references and nested `allOf`s)
+    /// into the object schemas it merges. False when it is not mergeable.
+    pub(super) fn flatten_all_of(
+        &mut self,
+        member: &ReferenceOr<Schema>,
+        at: &Pointer,
+        out: &mut Vec<(Schema, Pointer)>,
+        depth: usize,
+    ) -> bool {
+        if depth > 32 {
+            return false;
+        }
+        let (schema, at) = match member {
+            ReferenceOr::Reference { reference } => {
+                let Some(target) = Pointer::from_ref(reference) else {
+                    return false;
+                };
+                match self.schema_at(&target) {
+                    Some(schema) => (schema, target),
+                    None => {
+                        self.errors.push(Error::invalid(
+                            at,
+                            format!(
+                                "$ref `{reference}` does not point to a schema in this document"
+                            ),
+                        ));
+                        return true;
+                    }
+                }
+            }
+            ReferenceOr::Item(schema) => (schema.clone(), at.clone()),
+        };
+        let nested: Vec<ReferenceOr<Schema>> = match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } => all_of.clone(),
+            SchemaKind::Any(any) => any.all_of.clone(),
+            SchemaKind::Type(Type::Object(_)) => Vec::new(),
+            _ => return false,
+        };
+        if let SchemaKind::Any(any) = &schema.schema_kind {
+            if !any.one_of.is_empty()
+                || !any.any_of.is_empty()
+                || any.typ.as_deref().is_some_and(|t| t != "object")
+            {
+                return false;
+            }
+        }
+        for (i, inner) in nested.iter().enumerate() {
+            if !self.flatten_all_of(inner, &at.join("allOf").join(i.to_string()), out, depth + 1) {
+                return false;
+            }
+        }
+        out.push((schema, at));
+        true
+    }
+}
+
+/// Whether an object schema (following `allOf` and references) declares a
+/// property.
+pub(super) fn declares_property(
+    raw: &serde_json::Value,
+    schema: &serde_json::Value,
+    property: &str,
+    depth: usize,
+) -> bool {
+    if depth > 16 {
+        return false;
+    }
+    if let Some(target) = schema
+        .get("$ref")
+        .and_then(|r| r.as_str())
+        .and_then(Pointer::from_ref)
+    {
+        return target
+            .resolve(raw)
+            .is_some_and(|s| declares_property(raw, s, property, depth + 1));
+    }
+    schema
+        .get("properties")
+        .and_then(|p| p.get(property))
+        .is_some()
+        || schema
+            .get("allOf")
+            .and_then(|a| a.as_array())
+            .is_some_and(|all| {
+                all.iter()
+                    .any(|m| declares_property(raw, m, property, depth + 1))
+            })
+}
+
+fn object_part<'s>(schema: &'s Schema, at: &Pointer) -> Option<ObjectPart<'s>> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => Some(ObjectPart {
+            properties: &o.properties,
+            required: &o.required,
+            additional: o.additional_properties.as_ref(),
+            at: at.clone(),
+        }),
+        SchemaKind::Any(any) => Some(ObjectPart {
+            properties: &any.properties,
+            required: &any.required,
+            additional: any.additional_properties.as_ref(),
+            at: at.clone(),
+        }),
+        _ => None,
+    }
+}

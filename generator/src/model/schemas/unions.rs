@@ -1,0 +1,133 @@
+//! Unions: untagged `oneOf`/`anyOf`, and unions tagged by a discriminator.
+
+use super::objects::declares_property;
+use super::{Converter, Shape};
+use crate::error::Pointer;
+use crate::model::naming::{self, Namespace};
+use crate::model::{TaggedDef, TaggedVariant, TypeKind, TypeRef, UnionDef, UnionVariant};
+use openapiv3::{ReferenceOr, Schema, SchemaData};
+
+impl Converter<'_> {
+    /// A union with a `discriminator` becomes a tagged enum when every
+    /// member is a reference to an object schema; otherwise an untagged one.
+    pub(super) fn discriminated(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        data: &SchemaData,
+        at: &Pointer,
+        hint: &str,
+    ) -> Shape {
+        let Some(discriminator) = &data.discriminator else {
+            return self.union_shape(members, at, hint);
+        };
+        let refs: Option<Vec<&str>> = members
+            .iter()
+            .map(|m| match m {
+                ReferenceOr::Reference { reference } => Some(reference.as_str()),
+                ReferenceOr::Item(_) => None,
+            })
+            .collect();
+        let Some(refs) = refs.filter(|r| r.len() > 1) else {
+            self.warn(
+                at,
+                "discriminator with inline members is treated as an untagged union",
+            );
+            return self.union_shape(members, at, hint);
+        };
+        let tag = discriminator.property_name.clone();
+        let mut names = Namespace::default();
+        let mut variants = Vec::new();
+        for (i, reference) in refs.iter().enumerate() {
+            if refs[..i].contains(reference) {
+                continue; // listed twice; its mapping values are gathered once
+            }
+            let ty = self.reference(reference, &at.join(i.to_string()));
+            let (ty, _) = ty.strip_nullable();
+            let key = reference.rsplit('/').next().unwrap_or_default().to_owned();
+            // Explicit mapping values first; the schema name is the default.
+            let mut values: Vec<String> = discriminator
+                .mapping
+                .iter()
+                .filter(|(_, target)| target.as_str() == *reference || target.as_str() == key)
+                .map(|(value, _)| value.clone())
+                .collect();
+            if values.is_empty() {
+                values.push(key.clone());
+            }
+            let target = Pointer::from_ref(reference);
+            let has_tag_field = target
+                .and_then(|t| t.resolve(&self.doc.raw))
+                .is_some_and(|schema| declares_property(&self.doc.raw, schema, &tag, 0));
+            let (name, _) = names.claim(&naming::type_name(&key));
+            variants.push(TaggedVariant {
+                name,
+                values,
+                ty,
+                has_tag_field,
+                boxed: false,
+            });
+        }
+        Shape::Def(TypeKind::Tagged(TaggedDef { tag, variants }))
+    }
+
+    pub(super) fn union_shape(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        at: &Pointer,
+        hint: &str,
+    ) -> Shape {
+        let mut tys: Vec<TypeRef> = Vec::new();
+        for (i, member) in members.iter().enumerate() {
+            let member_hint = match member
+                .as_item()
+                .and_then(|s| s.schema_data.title.as_deref())
+            {
+                Some(title) => naming::type_name(title),
+                None => format!("{hint}Variant{}", i + 1),
+            };
+            let ty = self.convert(member, &at.join(i.to_string()), &member_hint);
+            if !tys.contains(&ty) {
+                tys.push(ty);
+            }
+        }
+        if tys.len() == 1 {
+            return Shape::Ref(tys.remove(0));
+        }
+        let mut names = Namespace::default();
+        let variants = tys
+            .into_iter()
+            .map(|ty| {
+                let (name, _) = names.claim(&self.variant_label(&ty));
+                UnionVariant {
+                    name,
+                    ty,
+                    boxed: false,
+                }
+            })
+            .collect();
+        Shape::Def(TypeKind::Union(UnionDef { variants }))
+    }
+
+    pub(super) fn variant_label(&self, ty: &TypeRef) -> String {
+        match ty {
+            TypeRef::Named(id) => self.types[id.0]
+                .as_ref()
+                .map(|t| t.name.clone())
+                .unwrap_or_else(|| "Variant".into()),
+            TypeRef::String => "String".into(),
+            TypeRef::Bool => "Boolean".into(),
+            TypeRef::Integer(_) => "Integer".into(),
+            TypeRef::Float(_) => "Number".into(),
+            TypeRef::Any => "Value".into(),
+            TypeRef::Object => "Object".into(),
+            TypeRef::Array(inner) => format!("{}List", self.variant_label(inner)),
+            TypeRef::Map(inner) => format!("{}Map", self.variant_label(inner)),
+            TypeRef::Nullable(inner) => self.variant_label(inner),
+            TypeRef::DateTime => "DateTime".into(),
+            TypeRef::Date => "Date".into(),
+            TypeRef::Uuid => "Uuid".into(),
+            TypeRef::Binary => "Binary".into(),
+            TypeRef::Tuple(_) => "Tuple".into(),
+        }
+    }
+}
