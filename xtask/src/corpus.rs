@@ -127,6 +127,13 @@ fn run_one(spec: &Path, name: &str, out_root: &Path, target_dir: &Path) -> Resul
         eprintln!("{}", tail(&clippy.1, 40));
         return Ok(row);
     }
+    let doc = cargo(&["doc", "--no-deps", "--quiet"], &manifest, target_dir)?;
+    if !doc.0 {
+        row.clippy = "clean; rustdoc FAILED".into();
+        eprintln!("{}", tail(&doc.1, 40));
+        return Ok(row);
+    }
+    row.clippy = "clean".into();
     let test = cargo(&["test", "--quiet"], &manifest, target_dir)?;
     let (passed, failed) = count_tests(&test.1);
     row.tests = format!("{passed} passed, {failed} failed");
@@ -164,6 +171,7 @@ fn cargo(args: &[&str], manifest: &Path, target_dir: &Path) -> Result<(bool, Str
         .arg(manifest)
         .args(args.iter().skip_while(|a| **a != "--"))
         .env("CARGO_TARGET_DIR", target_dir)
+        .env("RUSTDOCFLAGS", "-D warnings")
         .output()
         .context("cannot run cargo")?;
     let text = format!(
@@ -195,7 +203,7 @@ fn tail(text: &str, lines: usize) -> String {
 }
 
 fn print_table(rows: &[Row]) {
-    println!("| spec | generated | warnings | clippy -D warnings | tests | time |");
+    println!("| spec | generated | warnings | clippy and rustdoc -D warnings | tests | time |");
     println!("|---|---|---|---|---|---|");
     for r in rows {
         println!(

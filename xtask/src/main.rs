@@ -29,7 +29,7 @@ If DIR holds a hand-written Cargo.extra.toml, its TOML is appended to the
 generated Cargo.toml (features, extra test targets, dev-dependencies).
 
 corpus generates a crate for every .yaml/.yml/.json document in DIR under
-target/corpus/, runs clippy -D warnings and the round-trip tests on each
+target/corpus/, runs clippy and rustdoc with -D warnings and the tests on each
 (one shared target dir), and prints a table. --keep-going does not stop at
 the first failure.";
 
