@@ -87,6 +87,8 @@ impl Converter<'_> {
             (Some(AdditionalProperties::Schema(schema)), Some(aat)) => {
                 Some(self.convert(schema, &aat, &format!("{hint}Value")))
             }
+            // `true` allows any extra property, as `{}` does: keep them.
+            (Some(AdditionalProperties::Any(true)), _) => Some(TypeRef::Any),
             _ => None,
         };
         if parts.iter().all(|p| p.properties.is_empty()) {

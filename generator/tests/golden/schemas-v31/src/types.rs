@@ -89,6 +89,17 @@ pub struct Everything {
     pub tree: ::std::option::Option<Tree>,
 }
 
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Extensible {
+    pub kind: ::std::string::String,
+    /// Properties beyond the declared ones.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<
+        ::std::string::String,
+        serde_json::Value,
+    >,
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FooInput {
     #[serde(

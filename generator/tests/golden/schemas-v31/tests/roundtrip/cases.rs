@@ -139,6 +139,24 @@ fn everything_example() {
 }
 
 #[test]
+fn extensible_minimal() {
+    roundtrip::<
+        types::Extensible,
+    >("synthesised from the schema", "{\"kind\":\"string\"}", "{\"kind\":\"string\"}");
+}
+
+#[test]
+fn extensible_example() {
+    roundtrip::<
+        types::Extensible,
+    >(
+        "example at #/components/schemas/Extensible/example",
+        "{\"kind\":\"plugin\",\"vendor\":\"acme\",\"weight\":3}",
+        "{\"kind\":\"plugin\",\"vendor\":\"acme\",\"weight\":3}",
+    );
+}
+
+#[test]
 fn foo_input_minimal() {
     roundtrip::<types::FooInput>("synthesised from the schema", "{}", "{}");
 }
