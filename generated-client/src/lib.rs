@@ -10,6 +10,8 @@
     rustdoc::invalid_html_tags,
     rustdoc::bare_urls
 )]
+#![recursion_limit = "512"]
+
 #[rustfmt::skip]
 pub mod types;
 

@@ -49,6 +49,8 @@ fn lib(api: &Api) -> TokenStream {
         // Descriptions come from the API document: its Markdown may hold
         // `[brackets]`, HTML and URLs that rustdoc would read as links.
         #![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags, rustdoc::bare_urls)]
+        // Large APIs nest types deeply; rustdoc's auto-trait checks need room.
+        #![recursion_limit = "512"]
         pub mod types;
         mod client;
         mod runtime;
