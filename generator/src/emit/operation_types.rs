@@ -1,6 +1,7 @@
 //! Types an operation adds to `types.rs`: its error and success enums,
 //! its parameter struct and its multipart form struct.
 
+use super::types::{DebugField, redacted_debug_impl};
 use super::{docs, ident, option_type, string_type, ty, vec_type};
 use crate::model::{
     Api, Field, Operation, ParamLocation, ResponseBody, ResponseCase, StatusMatch, TypeKind,
@@ -155,7 +156,8 @@ pub fn form_fields<'a>(api: &'a Api, ty: &'a TypeRef) -> Option<&'a [Field]> {
 }
 
 pub fn params_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
-    let name = ident(op.params_type.as_deref()?);
+    let params_type = op.params_type.as_deref()?;
+    let name = ident(params_type);
     let method = &op.method_name;
     let summary = format!(
         " Query, header and cookie parameters of [`Client::{method}`](crate::Client::{method})."
@@ -188,23 +190,15 @@ pub fn params_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<To
     let sensitive = params.iter().any(|p| p.sensitive);
     let derive_debug = (!sensitive).then(|| quote!(Debug,));
     let debug_impl = sensitive.then(|| {
-        let type_name = name.to_string();
-        let entries = params.iter().map(|p| {
-            let field = ident(&p.name);
-            let label = &p.name;
-            match (p.sensitive, p.required) {
-                (false, _) => quote!(.field(#label, &self.#field)),
-                (true, true) => quote!(.field(#label, &"***")),
-                (true, false) => quote!(.field(#label, &self.#field.as_ref().map(|_| "***"))),
-            }
-        });
-        quote! {
-            impl std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.debug_struct(#type_name) #(#entries)* .finish()
-                }
-            }
-        }
+        let fields: Vec<DebugField> = params
+            .iter()
+            .map(|p| DebugField {
+                name: p.name.clone(),
+                sensitive: p.sensitive,
+                optional: !p.required,
+            })
+            .collect();
+        redacted_debug_impl(params_type, &fields)
     });
     Some(quote! {
         #[doc = #summary]

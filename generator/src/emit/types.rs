@@ -129,28 +129,50 @@ pub(crate) fn additional_field_name(s: &StructDef) -> String {
 
 /// `Debug` that prints `"***"` for credential fields.
 fn redacted_debug(def: &TypeDef, s: &StructDef) -> TokenStream {
-    let name = ident(&def.name);
-    let type_name = &def.name;
-    let fields = s.fields.iter().map(|f| {
+    let mut fields: Vec<DebugField> = s
+        .fields
+        .iter()
+        .map(|f| DebugField {
+            name: f.name.clone(),
+            sensitive: f.sensitive,
+            optional: f.is_option(),
+        })
+        .collect();
+    if s.additional.is_some() {
+        fields.push(DebugField {
+            name: additional_field_name(s),
+            sensitive: false,
+            optional: false,
+        });
+    }
+    redacted_debug_impl(&def.name, &fields)
+}
+
+/// A field as a hand-written `Debug` impl shows it.
+pub(crate) struct DebugField {
+    pub name: String,
+    pub sensitive: bool,
+    pub optional: bool,
+}
+
+/// `Debug` that prints `"***"` for credential fields (`Some("***")` when
+/// optional and set, so "is it set?" can still be answered).
+pub(crate) fn redacted_debug_impl(type_name: &str, fields: &[DebugField]) -> TokenStream {
+    let name = ident(type_name);
+    let entries = fields.iter().map(|f| {
         let field = ident(&f.name);
         let label = &f.name;
-        match (f.sensitive, f.is_option()) {
+        match (f.sensitive, f.optional) {
             (false, _) => quote!(.field(#label, &self.#field)),
             (true, false) => quote!(.field(#label, &"***")),
             (true, true) => quote!(.field(#label, &self.#field.as_ref().map(|_| "***"))),
         }
     });
-    let additional = s.additional.as_ref().map(|_| {
-        let field = ident(&additional_field_name(s));
-        let label = additional_field_name(s);
-        quote!(.field(#label, &self.#field))
-    });
     quote! {
         impl std::fmt::Debug for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(#type_name)
-                    #(#fields)*
-                    #additional
+                    #(#entries)*
                     .finish()
             }
         }
