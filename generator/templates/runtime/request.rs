@@ -293,10 +293,19 @@ impl StreamingResponse {
 
 /// A response body read piece by piece, for downloads too large to hold in
 /// memory. Not subject to the client's body size limit.
-#[derive(Debug)]
 pub struct ByteStream {
     info: RequestInfo,
     response: reqwest::Response,
+}
+
+impl std::fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the response's own Debug: its URL may hold a query-string key.
+        f.debug_struct("ByteStream")
+            .field("request", &self.info)
+            .field("status", &self.response.status())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ByteStream {
