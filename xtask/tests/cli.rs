@@ -322,3 +322,103 @@ fn warnings_are_grouped_and_can_be_denied() {
     assert!(text(&out.stderr).contains("--deny-warnings: 2 generator warning(s)"));
     assert!(!dir.path().join("client2").exists());
 }
+
+/// Every error kind, as the CLI reports it: exit status 1, the place as a
+/// JSON pointer (or line and column), and what is wrong.
+#[test]
+fn each_error_kind_names_its_place_and_fails_the_run() {
+    const HEAD: &str = "openapi: 3.1.0\ninfo: {title: T, version: '1'}\n";
+    let ok_response = "      responses:\n        '200': {description: ok}\n";
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "invalid YAML",
+            "openapi: 3.1.0\ninfo: {title: [\n".into(),
+            "YAML syntax error at line",
+            "did not find expected",
+        ),
+        (
+            "invalid JSON",
+            "{\"openapi\": \"3.1.0\",}".into(),
+            "JSON syntax error at line 1, column",
+            "trailing comma",
+        ),
+        (
+            "Swagger 2.0",
+            "swagger: '2.0'\ninfo: {title: T, version: '1'}\n".into(),
+            "Swagger 2.0",
+            "Convert it first",
+        ),
+        (
+            "unknown version",
+            "openapi: 2.5.0\ninfo: {title: T, version: '1'}\n".into(),
+            "#/openapi",
+            "OpenAPI 2.5.0 is not supported",
+        ),
+        (
+            "missing $ref",
+            format!(
+                "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A: {{type: object, properties: {{b: {{$ref: '#/components/schemas/B'}}}}}}\n"
+            ),
+            "#/components/schemas/A/properties/b",
+            "does not point to a schema",
+        ),
+        (
+            "external $ref",
+            format!(
+                "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A: {{$ref: 'common.yaml#/A'}}\n"
+            ),
+            "#/components/schemas/A",
+            "external $ref `common.yaml#/A` is not supported",
+        ),
+        (
+            "$ref to a non-schema component",
+            format!(
+                "{HEAD}paths: {{}}\ncomponents:\n  parameters:\n    P: {{name: p, in: query, schema: {{type: string}}}}\n  schemas:\n    A: {{type: object, properties: {{p: {{$ref: '#/components/parameters/P'}}}}}}\n"
+            ),
+            "#/components/schemas/A/properties/p",
+            "points to a parameters component",
+        ),
+        (
+            "duplicate operationId",
+            format!(
+                "{HEAD}paths:\n  /a:\n    get:\n      operationId: same\n{ok_response}  /b:\n    get:\n      operationId: same\n{ok_response}"
+            ),
+            "#/paths/~1b/get/operationId",
+            "operationId `same` is already used by #/paths/~1a/get",
+        ),
+        (
+            "undeclared path parameter",
+            format!("{HEAD}paths:\n  /a/{{id}}:\n    get:\n{ok_response}"),
+            "#/paths/~1a~1{id}/get/parameters",
+            "no path parameter `id` is declared",
+        ),
+        (
+            "invalid parameter location",
+            format!(
+                "{HEAD}paths:\n  /a:\n    get:\n      parameters: [{{name: p, in: body, schema: {{type: string}}}}]\n{ok_response}"
+            ),
+            "#/paths/~1a/get/parameters/0",
+            "unknown variant `body`",
+        ),
+        (
+            "unknown security scheme",
+            format!("{HEAD}security: [{{nope: []}}]\npaths:\n  /a:\n    get:\n{ok_response}"),
+            "#/security/0",
+            "`nope`, which is not in #/components/securitySchemes",
+        ),
+    ];
+    for (kind, spec, place, what) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let out = generate_into(dir.path(), &spec);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{kind}: {stderr}");
+        assert!(
+            stderr.contains(place) && stderr.contains(what),
+            "{kind}: expected `{place}` and `{what}` in:\n{stderr}"
+        );
+        assert!(
+            !dir.path().join("client").exists(),
+            "{kind}: nothing is written"
+        );
+    }
+}
