@@ -326,11 +326,16 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         let lines = arg_docs.iter();
         quote!(#[doc = ""] #[doc = " Path parameters:"] #(#[doc = #lines])*)
     });
+    let headers_doc = op.headers_type.as_ref().map(|headers| {
+        let line = format!(" Declared response headers: [`{headers}`](crate::types::{headers}).");
+        quote!(#[doc = ""] #[doc = #line])
+    });
     quote! {
         #doc
         #[doc = ""]
         #[doc = #route]
         #arg_docs
+        #headers_doc
         pub async fn #name(&self, #(#args),*) -> Result<ResponseValue<#success_ty>, Error<#error_ty>> {
             let #binding = PendingRequest::new(reqwest::Method::#method, #path);
             #(#fill)*

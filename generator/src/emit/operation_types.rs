@@ -124,6 +124,62 @@ pub fn form_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<Toke
     })
 }
 
+/// A struct that reads the declared response headers of an operation from
+/// a response's `HeaderMap`, each parsed into its schema's type.
+pub fn headers_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
+    let type_name = op.headers_type.as_deref()?;
+    let name = ident(type_name);
+    let method = &op.method_name;
+    let summary = format!(
+        " Response headers declared for [`Client::{method}`](crate::Client::{method}); read them with `from_headers(response.headers())`."
+    );
+    let option = option_type(api);
+    let fields = op.response_headers.iter().map(|h| {
+        let field = ident(&h.name);
+        let t = ty(api, &h.ty, here);
+        let doc = docs(&h.docs);
+        let separator = h.docs.text.is_some().then(|| quote!(#[doc = ""]));
+        let wire = format!(
+            " The `{}` header; `None` when absent or not a valid value.",
+            h.wire_name
+        );
+        quote! { #doc #separator #[doc = #wire] pub #field: #option<#t>, }
+    });
+    let reads = op.response_headers.iter().map(|h| {
+        let field = ident(&h.name);
+        let wire = &h.wire_name;
+        quote!(#field: crate::runtime::header_value(headers, #wire),)
+    });
+    let sensitive = op.response_headers.iter().any(|h| h.sensitive);
+    let derive_debug = (!sensitive).then(|| quote!(Debug,));
+    let debug_impl = sensitive.then(|| {
+        let fields: Vec<DebugField> = op
+            .response_headers
+            .iter()
+            .map(|h| DebugField {
+                name: h.name.clone(),
+                sensitive: h.sensitive,
+                optional: true,
+            })
+            .collect();
+        redacted_debug_impl(type_name, &fields)
+    });
+    Some(quote! {
+        #[doc = #summary]
+        #[derive(#derive_debug Clone, PartialEq, Default)]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Self {
+                Self { #(#reads)* }
+            }
+        }
+        #debug_impl
+    })
+}
+
 /// Whether a multipart field is a file, or a list of files.
 pub enum FormFile {
     One,

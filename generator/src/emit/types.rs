@@ -17,6 +17,10 @@ pub fn types(api: &Api) -> TokenStream {
         .operations
         .iter()
         .filter_map(|op| operation_types::success_enum(api, op, &here));
+    let headers = api
+        .operations
+        .iter()
+        .filter_map(|op| operation_types::headers_struct(api, op, &here));
     let forms = api
         .operations
         .iter()
@@ -39,6 +43,7 @@ pub fn types(api: &Api) -> TokenStream {
         #(#errors)*
         #(#params)*
         #(#forms)*
+        #(#headers)*
     }
 }
 

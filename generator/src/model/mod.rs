@@ -335,6 +335,16 @@ pub enum ResponseBody {
     Bytes,
 }
 
+/// A header a success response declares.
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    pub name: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    pub sensitive: bool,
+    pub docs: Docs,
+}
+
 #[derive(Debug, Clone)]
 pub struct ResponseCase {
     pub status: StatusMatch,
@@ -367,6 +377,10 @@ pub struct Operation {
     pub errors: Vec<ResponseCase>,
     /// Name of the error enum, when `errors` is not empty.
     pub error_type: Option<String>,
+    /// Headers the success responses declare.
+    pub response_headers: Vec<ResponseHeader>,
+    /// Struct that reads them from a response, when there are any.
+    pub headers_type: Option<String>,
     /// Alternatives (any one suffices); each lists indices into
     /// [`Api::security_schemes`] that must all be applied. Empty: no auth.
     pub security: Vec<Vec<usize>>,

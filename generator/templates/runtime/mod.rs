@@ -44,6 +44,16 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const REQUEST_ID_HEADERS: [&str; 5] =
     ["x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id", "cf-ray"];
 
+/// A response header read as `T`: its text as JSON when that parses
+/// (numbers, booleans), otherwise as a JSON string (strings, enums, dates).
+/// `None` when the header is absent or its value does not fit `T`.
+pub(crate) fn header_value<T: serde::de::DeserializeOwned>(headers: &HeaderMap, name: &str) -> Option<T> {
+    let text = headers.get(name)?.to_str().ok()?;
+    serde_json::from_str(text)
+        .ok()
+        .or_else(|| serde_json::from_value(serde_json::Value::String(text.to_owned())).ok())
+}
+
 /// A credential. Its value never appears in `Debug` or `Display` output.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -201,6 +211,20 @@ mod tests {
     fn secrets_do_not_print() {
         let secret = Secret::new("hunter2");
         assert!(!format!("{secret:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn header_values_parse_into_their_types() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-count", "42".parse().unwrap());
+        headers.insert("x-name", "42".parse().unwrap());
+        headers.insert("x-flag", "true".parse().unwrap());
+        headers.insert("x-bad", "many".parse().unwrap());
+        assert_eq!(header_value::<i64>(&headers, "x-count"), Some(42));
+        assert_eq!(header_value::<String>(&headers, "x-name").as_deref(), Some("42"));
+        assert_eq!(header_value::<bool>(&headers, "x-flag"), Some(true));
+        assert_eq!(header_value::<i64>(&headers, "x-bad"), None);
+        assert_eq!(header_value::<i64>(&headers, "x-missing"), None);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 use super::OperationBuilder;
 use crate::error::{Error, Pointer};
 use crate::model::naming;
-use crate::model::{BodyEncoding, RequestBody, ResponseBody, ResponseCase, StatusMatch, TypeRef};
+use crate::model::{
+    BodyEncoding, RequestBody, ResponseBody, ResponseCase, ResponseHeader, StatusMatch, TypeRef,
+};
 use indexmap::IndexMap;
 use openapiv3::{MediaType, ReferenceOr, StatusCode};
 
@@ -87,8 +89,14 @@ impl OperationBuilder<'_, '_> {
     pub(super) fn responses(
         &mut self,
         responses: &openapiv3::Responses,
-    ) -> (Vec<ResponseCase>, Vec<ResponseCase>) {
+    ) -> (Vec<ResponseCase>, Vec<ResponseCase>, Vec<ResponseHeader>) {
         let at = self.at.join("responses");
+        let mut headers: Vec<ResponseHeader> = Vec::new();
+        let is_success = |s: &StatusMatch| match s {
+            StatusMatch::Code(c) => (200..300).contains(c),
+            StatusMatch::Range(r) => *r == 2,
+            StatusMatch::Default => false,
+        };
         let mut cases: Vec<(StatusMatch, ResponseBody, String)> = Vec::new();
         let mut declared: Vec<(StatusMatch, &ReferenceOr<openapiv3::Response>, Pointer)> =
             responses
@@ -154,13 +162,11 @@ impl OperationBuilder<'_, '_> {
                     }
                 },
             };
+            if is_success(&status) {
+                self.response_headers(response, &rat, &mut headers);
+            }
             cases.push((status, body, response.description.clone()));
         }
-        let is_success = |s: &StatusMatch| match s {
-            StatusMatch::Code(c) => (200..300).contains(c),
-            StatusMatch::Range(r) => *r == 2,
-            StatusMatch::Default => false,
-        };
         let mut successes: Vec<ResponseCase> = cases
             .iter()
             .filter(|c| is_success(&c.0))
@@ -195,7 +201,61 @@ impl OperationBuilder<'_, '_> {
                 description,
             })
             .collect();
-        (successes, errors)
+        (successes, errors, headers)
+    }
+
+    /// Adds the headers a response declares (each name once; `Content-Type`
+    /// is described by the content itself, so OpenAPI ignores it).
+    fn response_headers(
+        &mut self,
+        response: &openapiv3::Response,
+        at: &Pointer,
+        out: &mut Vec<ResponseHeader>,
+    ) {
+        for (wire, header) in &response.headers {
+            if wire.eq_ignore_ascii_case("content-type")
+                || out.iter().any(|h| h.wire_name.eq_ignore_ascii_case(wire))
+            {
+                continue;
+            }
+            let hat = at.join("headers").join(wire);
+            let header = match header {
+                ReferenceOr::Item(h) => h,
+                ReferenceOr::Reference { reference } => {
+                    let found = reference
+                        .strip_prefix("#/components/headers/")
+                        .and_then(|name| self.doc.openapi.components.as_ref()?.headers.get(name))
+                        .and_then(ReferenceOr::as_item);
+                    match found {
+                        Some(h) => h,
+                        None => {
+                            self.converter.errors.push(Error::invalid(&hat, format!("header $ref `{reference}` does not resolve to #/components/headers")));
+                            continue;
+                        }
+                    }
+                }
+            };
+            let hint = format!("{}{}", self.prefix, naming::type_name(wire));
+            let ty = match &header.format {
+                openapiv3::ParameterSchemaOrContent::Schema(schema) => {
+                    self.converter.convert(schema, &hat.join("schema"), &hint)
+                }
+                openapiv3::ParameterSchemaOrContent::Content(_) => TypeRef::String,
+            };
+            let names: Vec<&str> = out.iter().map(|h| h.name.as_str()).collect();
+            let mut namespace = naming::Namespace::with_reserved(&names);
+            let (name, _) = namespace.claim(&naming::field_name(wire));
+            out.push(ResponseHeader {
+                name,
+                wire_name: wire.clone(),
+                ty: ty.strip_nullable().0,
+                sensitive: naming::is_sensitive_name(wire),
+                docs: crate::model::Docs {
+                    text: header.description.clone().filter(|d| !d.trim().is_empty()),
+                    deprecated: header.deprecated.unwrap_or(false),
+                },
+            });
+        }
     }
 
     /// Records a media type's `example` and `examples` for round-trip tests.

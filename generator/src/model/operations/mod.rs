@@ -138,7 +138,11 @@ impl<'a> OperationBuilder<'a, '_> {
                     .claim_type_name(&format!("{}Params", self.prefix), &self.at)
             });
         let body = op.request_body.as_ref().and_then(|b| self.body(b));
-        let (successes, errors) = self.responses(&op.responses);
+        let (successes, errors, response_headers) = self.responses(&op.responses);
+        let headers_type = (!response_headers.is_empty()).then(|| {
+            self.converter
+                .claim_type_name(&format!("{}Headers", self.prefix), &self.at)
+        });
         // One body for every success status: return it. Different bodies:
         // an enum with a variant per status keeps them apart.
         let uniform = successes.iter().all(|c| c.body == successes[0].body);
@@ -175,6 +179,8 @@ impl<'a> OperationBuilder<'a, '_> {
             successes,
             success,
             success_type,
+            response_headers,
+            headers_type,
             errors,
             error_type,
             security,

@@ -153,6 +153,8 @@ impl Client {
     ///
     /// Path parameters:
     /// - `path`: Any text; slashes and spaces stay inside the segment.
+    ///
+    /// Declared response headers: [`GetFileHeaders`](crate::types::GetFileHeaders).
     pub async fn get_file(
         &self,
         path: &str,

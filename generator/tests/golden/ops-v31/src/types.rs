@@ -170,3 +170,26 @@ pub struct UploadAttachmentForm {
     pub file: crate::FilePart,
     pub thumbnails: Option<Vec<crate::FilePart>>,
 }
+
+/// Response headers declared for [`Client::get_file`](crate::Client::get_file); read them with `from_headers(response.headers())`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetFileHeaders {
+    /// The `X-Checksum` header; `None` when absent or not a valid value.
+    pub x_checksum: Option<String>,
+    /// Calls left in this window.
+    ///
+    /// The `X-Rate-Limit-Remaining` header; `None` when absent or not a valid value.
+    pub x_rate_limit_remaining: Option<i64>,
+}
+
+impl GetFileHeaders {
+    pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Self {
+        Self {
+            x_checksum: crate::runtime::header_value(headers, "X-Checksum"),
+            x_rate_limit_remaining: crate::runtime::header_value(
+                headers,
+                "X-Rate-Limit-Remaining",
+            ),
+        }
+    }
+}
