@@ -309,3 +309,18 @@ fn constraints_and_defaults_reach_the_docs() {
         Some("One of `1`, `2`, `3`.")
     );
 }
+
+#[test]
+fn one_way_properties_are_optional_in_both_directions() {
+    let api = api(&spec(
+        "    User:\n      type: object\n      required: [id, name, password]\n      properties:\n        id: {type: integer, readOnly: true}\n        name: {type: string}\n        password: {type: string, writeOnly: true}\n",
+        "  {}",
+    ));
+    let user = struct_named(&api, "User");
+    // The server never returns `password` and ignores a sent `id`: both
+    // must be absent-able, or decoding a response (or building a request)
+    // would fail.
+    assert!(!field(user, "id").required);
+    assert!(!field(user, "password").required);
+    assert!(field(user, "name").required);
+}

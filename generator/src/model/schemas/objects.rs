@@ -127,7 +127,11 @@ impl Converter<'_> {
                         ),
                     );
                 }
-                let required = required.contains(&wire);
+                // A read-only property is never sent and a write-only one never
+                // returned, so one Rust type serves both directions only if
+                // such properties are optional, whatever `required` says.
+                let one_way = data.is_some_and(|d| d.read_only || d.write_only);
+                let required = required.contains(&wire) && !one_way;
                 fields.push(Field {
                     name,
                     wire_name: wire.clone(),
