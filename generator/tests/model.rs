@@ -324,3 +324,19 @@ fn one_way_properties_are_optional_in_both_directions() {
     assert!(!field(user, "password").required);
     assert!(field(user, "name").required);
 }
+
+#[test]
+fn references_to_missing_components_of_any_kind_are_errors() {
+    let yaml = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    post:\n      parameters: [{$ref: '#/components/parameters/Nope'}]\n      requestBody: {$ref: '#/components/requestBodies/Nope'}\n      responses:\n        '200': {$ref: '#/components/responses/Nope'}\n";
+    let text = error(yaml).to_string();
+    for (place, section) in [
+        ("#/paths/~1a/post/parameters/0", "parameters"),
+        ("#/paths/~1a/post/requestBody", "requestBodies"),
+        ("#/paths/~1a/post/responses/200", "responses"),
+    ] {
+        let line = format!(
+            "{place}: $ref `#/components/{section}/Nope` does not resolve to an entry of #/components/{section}"
+        );
+        assert!(text.contains(&line), "missing `{line}` in:\n{text}");
+    }
+}

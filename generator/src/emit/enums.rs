@@ -128,6 +128,39 @@ fn resolved(api: &Api, t: &TypeRef) -> TokenStream {
     ty(api, t, &quote!())
 }
 
+/// `From<T> for Enum` for each variant `(name, type, boxed)` whose Rust type
+/// no other variant shares (aliases included), or the impls would conflict.
+fn from_impls<'a>(
+    api: &Api,
+    name: &proc_macro2::Ident,
+    variants: impl Iterator<Item = (&'a str, &'a TypeRef, bool)>,
+    here: &TokenStream,
+) -> Vec<TokenStream> {
+    let variants: Vec<_> = variants.collect();
+    let rust_types: Vec<String> = variants
+        .iter()
+        .map(|(_, t, _)| resolved(api, t).to_string())
+        .collect();
+    let unique = |i: usize| rust_types.iter().filter(|t| **t == rust_types[i]).count() == 1;
+    let from = from_trait(api);
+    variants
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, _, boxed))| !boxed && unique(*i))
+        .map(|(_, (variant, t, _))| {
+            let variant = ident(variant);
+            let t = ty(api, t, here);
+            quote! {
+                impl #from<#t> for #name {
+                    fn from(value: #t) -> Self {
+                        Self::#variant(value)
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
 pub fn union_def(
     api: &Api,
     type_name: &str,
@@ -145,31 +178,12 @@ pub fn union_def(
         }
         quote!(#variant(#t),)
     });
-    let from = from_trait(api);
-    // `From` only for variants whose Rust type no other variant shares
-    // (aliases included), or the impls would conflict.
-    let rust_types: Vec<String> = u
-        .variants
-        .iter()
-        .map(|v| resolved(api, &v.ty).to_string())
-        .collect();
-    let unique = |i: usize| rust_types.iter().filter(|t| **t == rust_types[i]).count() == 1;
-    let froms = u
-        .variants
-        .iter()
-        .enumerate()
-        .filter(|(i, v)| !v.boxed && unique(*i))
-        .map(|(_, v)| {
-            let variant = ident(&v.name);
-            let t = ty(api, &v.ty, here);
-            quote! {
-                impl #from<#t> for #name {
-                    fn from(value: #t) -> Self {
-                        Self::#variant(value)
-                    }
-                }
-            }
-        });
+    let froms = from_impls(
+        api,
+        &name,
+        u.variants.iter().map(|v| (v.name.as_str(), &v.ty, v.boxed)),
+        here,
+    );
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -242,29 +256,12 @@ pub fn tagged_def(
         };
         quote!(#(#values)|* => serde_json::from_value(value).map(#wrap),)
     });
-    let from = from_trait(api);
-    let rust_types: Vec<String> = t
-        .variants
-        .iter()
-        .map(|v| resolved(api, &v.ty).to_string())
-        .collect();
-    let unique = |i: usize| rust_types.iter().filter(|t| **t == rust_types[i]).count() == 1;
-    let froms = t
-        .variants
-        .iter()
-        .enumerate()
-        .filter(|(i, v)| !v.boxed && unique(*i))
-        .map(|(_, v)| {
-            let variant = ident(&v.name);
-            let inner = ty(api, &v.ty, here);
-            quote! {
-                impl #from<#inner> for #name {
-                    fn from(value: #inner) -> Self {
-                        Self::#variant(value)
-                    }
-                }
-            }
-        });
+    let froms = from_impls(
+        api,
+        &name,
+        t.variants.iter().map(|v| (v.name.as_str(), &v.ty, v.boxed)),
+        here,
+    );
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]

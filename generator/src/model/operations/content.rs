@@ -2,7 +2,7 @@
 //! and the examples they carry.
 
 use super::OperationBuilder;
-use crate::error::{Error, Pointer};
+use crate::error::Pointer;
 use crate::model::naming;
 use crate::model::{
     BodyEncoding, RequestBody, ResponseBody, ResponseCase, ResponseHeader, StatusMatch, TypeRef,
@@ -10,35 +10,13 @@ use crate::model::{
 use indexmap::IndexMap;
 use openapiv3::{MediaType, ReferenceOr, StatusCode};
 
-impl OperationBuilder<'_, '_> {
+impl<'a> OperationBuilder<'a, '_> {
     pub(super) fn body(
         &mut self,
-        body: &ReferenceOr<openapiv3::RequestBody>,
+        body: &'a ReferenceOr<openapiv3::RequestBody>,
     ) -> Option<RequestBody> {
         let at = self.at.join("requestBody");
-        let body = match body {
-            ReferenceOr::Item(b) => b,
-            ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix("#/components/requestBodies/")
-                    .and_then(|name| {
-                        self.doc
-                            .openapi
-                            .components
-                            .as_ref()?
-                            .request_bodies
-                            .get(name)
-                    })
-                    .and_then(ReferenceOr::as_item);
-                match found {
-                    Some(b) => b,
-                    None => {
-                        self.converter.errors.push(Error::invalid(&at, format!("request body $ref `{reference}` does not resolve to #/components/requestBodies")));
-                        return None;
-                    }
-                }
-            }
-        };
+        let body = self.resolve(body, &at, "requestBodies", |c| &c.request_bodies)?;
         let (content_type, media) = pick_media(&body.content)?;
         let media_at = at.join("content").join(content_type);
         let hint = format!("{}Body", self.prefix);
@@ -88,7 +66,7 @@ impl OperationBuilder<'_, '_> {
     /// Declared success cases (at least one) and error cases.
     pub(super) fn responses(
         &mut self,
-        responses: &openapiv3::Responses,
+        responses: &'a openapiv3::Responses,
     ) -> (Vec<ResponseCase>, Vec<ResponseCase>, Vec<ResponseHeader>) {
         let at = self.at.join("responses");
         let mut headers: Vec<ResponseHeader> = Vec::new();
@@ -115,21 +93,8 @@ impl OperationBuilder<'_, '_> {
         }
         declared.sort_by_key(|(s, _, _)| *s);
         for (status, response, rat) in declared {
-            let response = match response {
-                ReferenceOr::Item(r) => r,
-                ReferenceOr::Reference { reference } => {
-                    let found = reference
-                        .strip_prefix("#/components/responses/")
-                        .and_then(|name| self.doc.openapi.components.as_ref()?.responses.get(name))
-                        .and_then(ReferenceOr::as_item);
-                    match found {
-                        Some(r) => r,
-                        None => {
-                            self.converter.errors.push(Error::invalid(&rat, format!("response $ref `{reference}` does not resolve to #/components/responses")));
-                            continue;
-                        }
-                    }
-                }
+            let Some(response) = self.resolve(response, &rat, "responses", |c| &c.responses) else {
+                continue;
             };
             let hint = match status {
                 StatusMatch::Code(c) if (200..300).contains(&c) => {
@@ -208,7 +173,7 @@ impl OperationBuilder<'_, '_> {
     /// is described by the content itself, so OpenAPI ignores it).
     fn response_headers(
         &mut self,
-        response: &openapiv3::Response,
+        response: &'a openapiv3::Response,
         at: &Pointer,
         out: &mut Vec<ResponseHeader>,
     ) {
@@ -219,21 +184,8 @@ impl OperationBuilder<'_, '_> {
                 continue;
             }
             let hat = at.join("headers").join(wire);
-            let header = match header {
-                ReferenceOr::Item(h) => h,
-                ReferenceOr::Reference { reference } => {
-                    let found = reference
-                        .strip_prefix("#/components/headers/")
-                        .and_then(|name| self.doc.openapi.components.as_ref()?.headers.get(name))
-                        .and_then(ReferenceOr::as_item);
-                    match found {
-                        Some(h) => h,
-                        None => {
-                            self.converter.errors.push(Error::invalid(&hat, format!("header $ref `{reference}` does not resolve to #/components/headers")));
-                            continue;
-                        }
-                    }
-                }
+            let Some(header) = self.resolve(header, &hat, "headers", |c| &c.headers) else {
+                continue;
             };
             let hint = format!("{}{}", self.prefix, naming::type_name(wire));
             let ty = match &header.format {

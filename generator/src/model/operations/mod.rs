@@ -192,28 +192,35 @@ impl<'a> OperationBuilder<'a, '_> {
         }
     }
 
-    fn resolve_param<'p>(
+    /// The item of a `ReferenceOr`, following a `$ref` into one section of
+    /// `components` (`what` names the section in the error when it does
+    /// not resolve).
+    fn resolve<'p, T: 'a>(
         &mut self,
-        param: &'p ReferenceOr<Parameter>,
+        item: &'p ReferenceOr<T>,
         at: &Pointer,
-    ) -> Option<&'p Parameter>
+        what: &str,
+        section: impl FnOnce(&'a openapiv3::Components) -> &'a IndexMap<String, ReferenceOr<T>>,
+    ) -> Option<&'p T>
     where
         'a: 'p,
     {
-        match param {
-            ReferenceOr::Item(p) => Some(p),
-            ReferenceOr::Reference { reference } => {
-                let doc: &'a Document = self.doc;
-                let found = reference
-                    .strip_prefix("#/components/parameters/")
-                    .and_then(|name| doc.openapi.components.as_ref()?.parameters.get(name))
-                    .and_then(ReferenceOr::as_item);
-                if found.is_none() {
-                    self.converter.errors.push(Error::invalid(at, format!("parameter $ref `{reference}` does not resolve to a parameter in #/components/parameters")));
-                }
-                found
-            }
+        let reference = match item {
+            ReferenceOr::Item(item) => return Some(item),
+            ReferenceOr::Reference { reference } => reference,
+        };
+        let doc: &'a Document = self.doc;
+        let found = reference
+            .strip_prefix(&format!("#/components/{what}/"))
+            .and_then(|name| section(doc.openapi.components.as_ref()?).get(name))
+            .and_then(ReferenceOr::as_item);
+        if found.is_none() {
+            self.converter.errors.push(Error::invalid(
+                at,
+                format!("$ref `{reference}` does not resolve to an entry of #/components/{what}"),
+            ));
         }
+        found
     }
 
     fn params(
@@ -234,7 +241,7 @@ impl<'a> OperationBuilder<'a, '_> {
         ] {
             for (i, p) in list.iter().enumerate() {
                 let at = base.join(i.to_string());
-                if let Some(param) = self.resolve_param(p, &at) {
+                if let Some(param) = self.resolve(p, &at, "parameters", |c| &c.parameters) {
                     let data = param.parameter_data_ref();
                     merged.insert((data.name.clone(), location_key(param)), (param, at));
                 }
