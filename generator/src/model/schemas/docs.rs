@@ -43,6 +43,12 @@ pub(in crate::model) fn docs(schema: &Schema, name: &str) -> Docs {
     }
 }
 
+/// "One of `a`, `b`." for an enum's allowed values, when it has any.
+fn one_of<T: std::fmt::Display>(values: impl Iterator<Item = T>) -> Option<String> {
+    let values: Vec<String> = values.map(|v| format!("`{v}`")).collect();
+    (!values.is_empty()).then(|| format!("One of {}.", values.join(", ")))
+}
+
 /// Defaults and constraints the Rust type does not enforce, for the docs.
 fn facts(schema: &Schema) -> Vec<String> {
     let code = |v: &serde_json::Value| format!("`{v}`");
@@ -103,15 +109,7 @@ fn facts(schema: &Schema) -> Vec<String> {
             if let Some(m) = i.multiple_of {
                 facts.push(format!("Multiple of {m}."));
             }
-            let values: Vec<String> = i
-                .enumeration
-                .iter()
-                .flatten()
-                .map(|v| format!("`{v}`"))
-                .collect();
-            if !values.is_empty() {
-                facts.push(format!("One of {}.", values.join(", ")));
-            }
+            facts.extend(one_of(i.enumeration.iter().flatten()));
         }
         SchemaKind::Type(Type::Number(n)) => {
             facts.extend(bounds(
@@ -120,26 +118,10 @@ fn facts(schema: &Schema) -> Vec<String> {
                 n.exclusive_minimum,
                 n.exclusive_maximum,
             ));
-            let values: Vec<String> = n
-                .enumeration
-                .iter()
-                .flatten()
-                .map(|v| format!("`{v}`"))
-                .collect();
-            if !values.is_empty() {
-                facts.push(format!("One of {}.", values.join(", ")));
-            }
+            facts.extend(one_of(n.enumeration.iter().flatten()));
         }
         SchemaKind::Type(Type::Boolean(b)) => {
-            let values: Vec<String> = b
-                .enumeration
-                .iter()
-                .flatten()
-                .map(|v| format!("`{v}`"))
-                .collect();
-            if !values.is_empty() {
-                facts.push(format!("One of {}.", values.join(", ")));
-            }
+            facts.extend(one_of(b.enumeration.iter().flatten()));
         }
         SchemaKind::Type(Type::Array(a)) => {
             facts.extend(length("items", a.min_items, a.max_items));
@@ -153,8 +135,7 @@ fn facts(schema: &Schema) -> Vec<String> {
         SchemaKind::Any(any)
             if !any.enumeration.is_empty() && any.enumeration.iter().any(|v| !v.is_string()) =>
         {
-            let values: Vec<String> = any.enumeration.iter().map(code).collect();
-            facts.push(format!("One of {}.", values.join(", ")));
+            facts.extend(one_of(any.enumeration.iter()));
         }
         _ => {}
     }
