@@ -25,6 +25,7 @@ pub use client::Client;
 
 #[rustfmt::skip]
 pub use runtime::{
-    ByteStream, Config, Error, FilePart, RequestInfo, ResponseValue, RetryPolicy, Secret,
+    http_client_builder, ByteStream, Config, DecodeError, Error, FilePart,
+    RedirectPolicy, RedirectRefusal, RequestInfo, ResponseValue, RetryPolicy, Secret,
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };

@@ -8,6 +8,21 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
+/// JSON keys whose values the client's error messages never quote
+/// (credentials, and fields that echo what the caller sent).
+pub(crate) const SENSITIVE_KEYS: &[&str] = &[
+    "access_token",
+    "api_key",
+    "apikey",
+    "client_secret",
+    "id_token",
+    "input",
+    "password",
+    "refresh_token",
+    "secret",
+    "token",
+];
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct HttpValidationError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,7 +63,7 @@ impl std::fmt::Debug for HostedLoginToken {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ValidationError {
     /// Context
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +77,18 @@ pub struct ValidationError {
     /// Error Type
     #[serde(rename = "type")]
     pub type_: String,
+}
+
+impl std::fmt::Debug for ValidationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidationError")
+            .field("ctx", &self.ctx)
+            .field("input", &self.input.as_ref().map(|_| "***"))
+            .field("loc", &self.loc)
+            .field("msg", &self.msg)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

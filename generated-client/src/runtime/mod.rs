@@ -11,10 +11,12 @@
 mod error;
 mod multipart;
 mod params;
+mod redact;
+mod redirect;
 mod request;
 mod retry;
 
-pub use error::Error;
+pub use error::{DecodeError, Error};
 pub(crate) use error::Failure;
 pub use multipart::FilePart;
 // Used by the operations of APIs that have multipart bodies or path and
@@ -26,6 +28,7 @@ pub(crate) use params::Style;
 pub use request::ByteStream;
 #[allow(unused_imports)] // an API without operations has no requests
 pub(crate) use request::PendingRequest;
+pub use redirect::{RedirectPolicy, RedirectRefusal};
 pub use retry::RetryPolicy;
 
 use std::fmt;
@@ -39,7 +42,8 @@ use reqwest::{Method, StatusCode};
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Default time allowed for connecting to the server.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time allowed for one attempt, from sending to the last byte.
+/// Default time allowed for one attempt, from sending to the last byte of
+/// the response (redirects included).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Response headers that carry a server's id for a request, in the order
@@ -91,35 +95,93 @@ impl From<&str> for Secret {
 }
 
 /// Settings that apply to every request a client sends.
+///
+/// How long a call can take: each attempt is bounded by `timeout` (from
+/// sending until the last byte of the body; for a streamed download until
+/// its head); retries add attempts and their backoff, and none starts after
+/// [`RetryPolicy::max_elapsed`]. So by default a call ends within about
+/// 30 s + 60 s. `total_timeout` bounds the whole call, retries included.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Timeout for each attempt; `None` leaves it to the HTTP client.
     pub timeout: Option<Duration>,
+    /// Deadline for the whole call: every attempt, redirect and retry
+    /// wait. `None` (the default) leaves the bound to `timeout` and the
+    /// retry policy.
+    pub total_timeout: Option<Duration>,
     /// Buffered response bodies larger than this fail with
     /// [`Error::BodyTooLarge`] instead of filling memory.
     pub max_body_bytes: usize,
     /// When and how often failed attempts are retried.
     pub retry: RetryPolicy,
+    /// Which redirects are followed.
+    pub redirects: RedirectPolicy,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             timeout: Some(DEFAULT_TIMEOUT),
+            total_timeout: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             retry: RetryPolicy::default(),
+            redirects: RedirectPolicy::default(),
         }
     }
 }
 
-/// The HTTP client a [`crate::Client`] uses unless given another: rustls,
-/// a connect timeout and a user agent naming this crate.
-pub fn default_http_client() -> reqwest::Client {
+/// The settings of the default HTTP client, to add your own to (proxies,
+/// TLS roots, pool sizes) before `build()` and
+/// [`Client::with_http_client`](crate::Client::with_http_client): rustls, a
+/// connect timeout, a user agent naming this crate, and no redirects or
+/// `Referer` of `reqwest`'s own. The runtime follows redirects itself and
+/// keeps credentials and bodies from other origins (see
+/// [`RedirectPolicy`]); keep `redirect(Policy::none())` in a client of
+/// your own, or `reqwest` follows them first.
+pub fn http_client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
         .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_default()
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
+}
+
+/// The HTTP client a [`crate::Client`] uses unless given another: the one
+/// [`http_client_builder`] makes.
+pub fn default_http_client() -> reqwest::Client {
+    http_client_builder().build().unwrap_or_else(|_| {
+        // Building fails only when TLS cannot be set up; a client that
+        // still follows no redirects is the safe fallback.
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).referer(false).build().unwrap_or_default()
+    })
+}
+
+/// The HTTP client requests go through, and whether it is the runtime's
+/// own. A client of the caller's may follow redirects inside `reqwest`,
+/// and its connection errors then cannot prove that the API never received
+/// the request, so a POST is not retried after one.
+#[derive(Clone)]
+pub(crate) struct HttpClient {
+    pub(crate) client: reqwest::Client,
+    pub(crate) follows_no_redirects: bool,
+}
+
+impl HttpClient {
+    /// A client the caller built.
+    pub fn supplied(client: reqwest::Client) -> Self {
+        HttpClient { client, follows_no_redirects: false }
+    }
+}
+
+impl Default for HttpClient {
+    fn default() -> Self {
+        HttpClient { client: default_http_client(), follows_no_redirects: true }
+    }
+}
+
+/// A base URL as `Debug` output may show it: no password, no query.
+pub(crate) fn redacted_base_url(base_url: &str) -> String {
+    redact::redacted_url(base_url)
 }
 
 /// Which request an error or response belongs to: method and path, never
@@ -137,7 +199,7 @@ impl RequestInfo {
         self.request_id = REQUEST_ID_HEADERS
             .iter()
             .find_map(|name| headers.get(*name)?.to_str().ok())
-            .map(|id| id.chars().take(128).collect());
+            .map(|id| redact::escape_controls(&id.chars().take(128).collect::<String>()));
         self
     }
 }

@@ -46,9 +46,24 @@ pub(crate) struct Multipart {
     body: Vec<u8>,
 }
 
-/// Quotes a name for a `Content-Disposition` parameter.
+/// Quotes a name for a `Content-Disposition` parameter; control
+/// characters (which could end the header line) become spaces.
 fn quoted(name: &str) -> String {
-    name.replace('\\', "\\\\").replace('"', "\\\"").replace(['\r', '\n'], " ")
+    name.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+}
+
+/// A content type that can stand in a part's header: `type/subtype` and
+/// parameters, printable ASCII only, so it cannot end the header line and
+/// add headers or parts of its own.
+fn valid_content_type(text: &str) -> bool {
+    let essence = text.split(';').next().unwrap_or_default().trim();
+    let token = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b));
+    let shape = essence.split_once('/').is_some_and(|(kind, sub)| token(kind) && token(sub));
+    shape && text.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
 }
 
 impl Multipart {
@@ -90,19 +105,22 @@ impl Multipart {
         Ok(())
     }
 
-    pub fn file(&mut self, name: &str, file: &FilePart) {
+    /// A file part. Fails when its content type is not a valid one.
+    pub fn file(&mut self, name: &str, file: &FilePart) -> Result<(), String> {
+        let content_type = file.content_type.as_deref().unwrap_or("application/octet-stream");
+        if !valid_content_type(content_type) {
+            return Err(format!("content type of file part `{name}` is not a valid `type/subtype`"));
+        }
         let mut disposition = format!("name=\"{}\"", quoted(name));
         if let Some(file_name) = &file.file_name {
             disposition.push_str(&format!("; filename=\"{}\"", quoted(file_name)));
         }
-        let content_type = file.content_type.as_deref().unwrap_or("application/octet-stream");
         self.part(&disposition, Some(content_type), &file.bytes);
+        Ok(())
     }
 
-    pub fn files(&mut self, name: &str, files: &[FilePart]) {
-        for file in files {
-            self.file(name, file);
-        }
+    pub fn files(&mut self, name: &str, files: &[FilePart]) -> Result<(), String> {
+        files.iter().try_for_each(|file| self.file(name, file))
     }
 
     /// The body and its `Content-Type` header value.
@@ -122,7 +140,7 @@ mod tests {
         form.field("title", &"Hello").unwrap();
         form.field("tags", &vec!["a", "b"]).unwrap();
         form.field("missing", &None::<String>).unwrap();
-        form.file("upload", &FilePart::new(b"\x00\x01".to_vec()).with_file_name("a \"b\".bin"));
+        form.file("upload", &FilePart::new(b"\x00\x01".to_vec()).with_file_name("a \"b\".bin")).unwrap();
         let boundary = form.boundary.clone();
         let (body, content_type) = form.finish();
         assert_eq!(content_type, format!("multipart/form-data; boundary={boundary}"));
@@ -132,6 +150,25 @@ mod tests {
         assert!(text.contains("name=\"upload\"; filename=\"a \\\"b\\\".bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"));
         assert!(text.ends_with(&format!("--{boundary}--\r\n")));
         assert!(!text.contains("missing"));
+    }
+
+    #[test]
+    fn content_types_cannot_add_parts_or_headers() {
+        let mut form = Multipart::new();
+        let injected = "text/plain\r\nContent-Disposition: form-data; name=\"role\"\r\n\r\nadmin";
+        for bad in [injected, "text/plain\n", "text", "/plain", "text/pl ain", "text/plain; x=\u{1b}"] {
+            let part = FilePart::new(b"x".to_vec()).with_content_type(bad);
+            assert!(form.file("upload", &part).is_err(), "{bad:?}");
+        }
+        for good in ["text/plain", "application/vnd.api+json", "text/plain; charset=utf-8"] {
+            assert!(form.file("upload", &FilePart::new(b"x".to_vec()).with_content_type(good)).is_ok(), "{good}");
+        }
+        let part = FilePart::new(b"x".to_vec()).with_file_name("a\r\nX-Injected: 1\u{0}.txt");
+        form.file("upload", &part).unwrap();
+        let (body, _) = form.finish();
+        let text = String::from_utf8_lossy(&body);
+        assert!(!text.contains("\r\nX-Injected"), "{text}");
+        assert_eq!(text.matches("Content-Disposition").count(), 4);
     }
 
     #[test]

@@ -32,6 +32,22 @@ pub(crate) enum Flat {
     Pairs(Vec<(String, String)>),
 }
 
+impl Flat {
+    /// Every piece of text in the value (keys and values of pairs).
+    pub(crate) fn pieces(&self) -> impl Iterator<Item = &str> {
+        let (one, many, pairs): (Option<&String>, &[String], &[(String, String)]) = match self {
+            Flat::Absent => (None, &[], &[]),
+            Flat::Scalar(v) => (Some(v), &[], &[]),
+            Flat::List(items) => (None, items, &[]),
+            Flat::Pairs(pairs) => (None, &[], pairs),
+        };
+        one.into_iter()
+            .chain(many)
+            .chain(pairs.iter().flat_map(|(k, v)| [k, v]))
+            .map(String::as_str)
+    }
+}
+
 fn scalar(value: &serde_json::Value) -> Option<String> {
     match value {
         serde_json::Value::Null => None,
@@ -90,6 +106,28 @@ pub(crate) fn path_text(name: &str, flat: &Flat, style: Style, explode: bool) ->
             format!("{prefix}{}", pairs.iter().flat_map(|(k, v)| [enc(k), enc(v)]).collect::<Vec<_>>().join(","))
         }
     }
+}
+
+/// What a path style writes before the value.
+pub(crate) fn path_prefix(style: Style) -> &'static str {
+    match style {
+        Style::Label => ".",
+        Style::Matrix => ";",
+        _ => "",
+    }
+}
+
+/// `.` or `..`, also percent-encoded (`%2e`): segments the URL parser
+/// removes or climbs.
+pub(crate) fn is_dot_segment(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    matches!(lower.as_str(), "." | ".." | "%2e" | "%2e." | ".%2e" | "%2e%2e")
+}
+
+/// Whether a cookie name or value can be sent as it is (RFC 6265's
+/// cookie-octets): nothing that ends one cookie and starts another.
+pub(crate) fn cookie_safe(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E))
 }
 
 /// Query pairs (not yet URL-encoded) for a query parameter.
@@ -204,6 +242,24 @@ mod tests {
         let expected: Vec<(String, String)> =
             [("a", "1"), ("meta[k]", "v"), ("tags", "x"), ("tags", "y")].iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
         assert_eq!(pairs, expected);
+    }
+
+    #[test]
+    fn dot_segments_in_any_spelling() {
+        for segment in [".", "..", "%2e", "%2E%2e", ".%2E", "%2e."] {
+            assert!(is_dot_segment(segment), "{segment}");
+        }
+        for segment in ["...", "a.", ".a", "%2e%2e%2e", ""] {
+            assert!(!is_dot_segment(segment), "{segment}");
+        }
+    }
+
+    #[test]
+    fn cookie_octets() {
+        assert!(cookie_safe("abc-._~!#$%&'()*+/:<=>?@[]^`{|}"));
+        for bad in ["a;b", "a b", "a,b", "a\"b", "a\\b", "a\tb", "a\u{7f}", "é"] {
+            assert!(!cookie_safe(bad), "{bad:?}");
+        }
     }
 
     #[test]

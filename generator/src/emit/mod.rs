@@ -57,8 +57,8 @@ fn lib(api: &Api) -> TokenStream {
 
         pub use client::Client;
         pub use runtime::{
-            ByteStream, Config, Error, FilePart, RequestInfo, ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT,
-            DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+            http_client_builder, ByteStream, Config, DecodeError, Error, FilePart, RedirectPolicy, RedirectRefusal, RequestInfo,
+            ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
     }
 }

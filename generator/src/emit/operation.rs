@@ -168,8 +168,12 @@ fn body_statements(
                     let field = ident(&f.name);
                     let wire = &f.wire_name;
                     let add = |value: TokenStream| match form_file(&f.ty) {
-                        Some(FormFile::One) => quote!(form.file(#wire, #value);),
-                        Some(FormFile::Many) => quote!(form.files(#wire, #value);),
+                        Some(FormFile::One) => {
+                            quote!(form.file(#wire, #value).map_err(|e| request.invalid(e))?;)
+                        }
+                        Some(FormFile::Many) => {
+                            quote!(form.files(#wire, #value).map_err(|e| request.invalid(e))?;)
+                        }
                         None => quote!(form.field(#wire, #value).map_err(|e| request.invalid(e))?;),
                     };
                     if f.is_option() && form_file(&f.ty).is_some() {
@@ -217,7 +221,12 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         let wire = &p.wire_name;
         let (style, explode) = (style(p.style), p.explode);
         args.push(quote!(#arg: #t));
-        fill.push(quote!(request.path_param(#wire, &#arg, #style, #explode)?;));
+        // A credential in the path is sent, but shown as `***` in errors.
+        fill.push(if p.sensitive {
+            quote!(request.secret_path_param(#wire, &#arg, #style, #explode)?;)
+        } else {
+            quote!(request.path_param(#wire, &#arg, #style, #explode)?;)
+        });
         if let Some(text) = &p.docs.text {
             arg_docs.push(format!(
                 " - `{}`: {}",
@@ -365,10 +374,10 @@ fn authorization(api: &Api, op: &Operation) -> TokenStream {
             .collect();
         let apply = schemes.iter().zip(&bindings).map(|(s, b)| match &s.kind {
             SchemeKind::Bearer => quote!(request.bearer_auth(#b)?;),
-            SchemeKind::Basic => quote!(request.basic_auth(&#b.0, Some(&#b.1));),
+            SchemeKind::Basic => quote!(request.basic_auth(&#b.0, Some(&#b.1))?;),
             SchemeKind::ApiKey { location, name } => match location {
                 ParamLocation::Query => quote!(request.secret_query(#name, #b);),
-                ParamLocation::Cookie => quote!(request.secret_cookie(#name, #b);),
+                ParamLocation::Cookie => quote!(request.secret_cookie(#name, #b)?;),
                 _ => quote!(request.secret_header(#name, #b)?;),
             },
         });

@@ -29,6 +29,7 @@ pub fn types(api: &Api) -> TokenStream {
         .operations
         .iter()
         .filter_map(|op| operation_types::params_struct(api, op, &here));
+    let sensitive_keys = &api.sensitive_keys;
     quote! {
         //! Types for the API's schemas, and each operation's parameters and
         //! declared error bodies.
@@ -37,6 +38,10 @@ pub fn types(api: &Api) -> TokenStream {
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         // Unions mirror the schema; boxing big variants would change the API.
         #![allow(clippy::large_enum_variant)]
+
+        /// JSON keys whose values the client's error messages never quote
+        /// (credentials, and fields that echo what the caller sent).
+        pub(crate) const SENSITIVE_KEYS: &[&str] = &[#(#sensitive_keys),*];
 
         #(#defs)*
         #(#successes)*

@@ -37,6 +37,10 @@ pub struct Api {
     /// Names of std types (`String`, `Option`, ...) that a schema type of
     /// the same name shadows in the types module.
     pub shadowed_std_names: std::collections::BTreeSet<String>,
+    /// JSON keys whose values error messages must not quote: the wire
+    /// names of every sensitive property and parameter, and the common
+    /// credential names. Sorted.
+    pub sensitive_keys: Vec<String>,
 }
 
 impl Api {
@@ -425,6 +429,30 @@ pub struct Sample {
 }
 
 /// Builds the model of a loaded document.
+/// See [`Api::sensitive_keys`].
+fn sensitive_keys(api: &Api) -> Vec<String> {
+    let fields = api.types.iter().flat_map(|t| match &t.kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .filter(|f| f.sensitive)
+            .map(|f| f.wire_name.as_str())
+            .collect(),
+        _ => Vec::new(),
+    });
+    let params = api.operations.iter().flat_map(|op| {
+        op.params
+            .iter()
+            .filter(|p| p.sensitive)
+            .map(|p| p.wire_name.as_str())
+    });
+    let keys: std::collections::BTreeSet<&str> = fields
+        .chain(params)
+        .chain(naming::COMMON_SECRET_KEYS.iter().copied())
+        .collect();
+    keys.into_iter().map(str::to_owned).collect()
+}
+
 pub fn build(doc: &Document) -> Result<Api, Error> {
     let info = &doc.openapi.info;
     let mut converter = schemas::Converter::new(doc);
@@ -447,7 +475,9 @@ pub fn build(doc: &Document) -> Result<Api, Error> {
         samples: Vec::new(),
         warnings: Vec::new(),
         shadowed_std_names: Default::default(),
+        sensitive_keys: Vec::new(),
     };
+    api.sensitive_keys = sensitive_keys(&api);
     const STD_NAMES: [&str; 5] = ["String", "Option", "Vec", "Box", "From"];
     api.shadowed_std_names = api
         .types

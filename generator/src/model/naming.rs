@@ -163,6 +163,28 @@ pub fn is_sensitive_name(raw: &str) -> bool {
     has_credential && !describes
 }
 
+/// Whether a property echoes what the caller sent, and so may hold a
+/// credential the caller sent: an untyped `input`, as validation errors in
+/// the pydantic/FastAPI style carry (`{"loc": [...], "input": <the value>}`).
+pub fn echoes_caller_input(raw: &str, untyped: bool) -> bool {
+    untyped && raw == "input"
+}
+
+/// JSON keys whose values error messages blank out in the response
+/// snippets they quote, whatever the spec says: the usual names of
+/// credentials in token and login responses.
+pub const COMMON_SECRET_KEYS: &[&str] = &[
+    "access_token",
+    "api_key",
+    "apikey",
+    "client_secret",
+    "id_token",
+    "password",
+    "refresh_token",
+    "secret",
+    "token",
+];
+
 /// Levenshtein distance, for "did you mean" hints.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 6] = [
+const RUNTIME: [(&str, &str); 8] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../templates/runtime/mod.rs"),
@@ -32,6 +32,14 @@ const RUNTIME: [(&str, &str); 6] = [
     (
         "src/runtime/params.rs",
         include_str!("../../templates/runtime/params.rs"),
+    ),
+    (
+        "src/runtime/redact.rs",
+        include_str!("../../templates/runtime/redact.rs"),
+    ),
+    (
+        "src/runtime/redirect.rs",
+        include_str!("../../templates/runtime/redirect.rs"),
     ),
     (
         "src/runtime/request.rs",

@@ -93,14 +93,16 @@ impl RetryPolicy {
             Some(hint) => hint,
             None => self.backoff(retry),
         };
-        (elapsed + delay <= self.max_elapsed).then_some(delay)
+        // Checked: a policy without caps must not overflow.
+        elapsed.checked_add(delay).is_some_and(|at| at <= self.max_elapsed).then_some(delay)
     }
 
     /// `initial_backoff * 2^retry`, capped, then scaled by a random factor
     /// in [0.5, 1) so that many clients do not retry in lockstep.
     fn backoff(&self, retry: u32) -> Duration {
         let base = self.initial_backoff.saturating_mul(1u32 << retry.min(20)).min(self.max_backoff);
-        base.mul_f64(0.5 + jitter() / 2.0)
+        // `mul_f64` panics when the product does not fit; this does not.
+        Duration::try_from_secs_f64(base.as_secs_f64() * (0.5 + jitter() / 2.0)).unwrap_or(base)
     }
 }
 
@@ -129,6 +131,8 @@ fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 }
 
 /// Seconds since the epoch of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
+/// Every field is range-checked (years 1970 to 9999), so the arithmetic
+/// below cannot overflow whatever a server sends.
 fn parse_http_date(text: &str) -> Option<u64> {
     let parts: Vec<&str> = text.split_whitespace().collect();
     let [_weekday, day, month, year, time, "GMT"] = parts.as_slice() else {
@@ -139,7 +143,12 @@ fn parse_http_date(text: &str) -> Option<u64> {
     let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
     let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
     let [h, m, s] = hms.as_slice() else { return None };
-    if !(1..=31).contains(&day) || *h > 23 || *m > 59 || *s > 60 {
+    let in_range = (1970..=9999).contains(&year)
+        && (1..=31).contains(&day)
+        && (0..=23).contains(h)
+        && (0..=59).contains(m)
+        && (0..=60).contains(s);
+    if !in_range {
         return None;
     }
     // Days from civil date (proleptic Gregorian), as in Howard Hinnant's
@@ -168,6 +177,48 @@ mod tests {
         assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(parse_http_date("yesterday"), None);
         assert_eq!(parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Fri, 31 Dec 9999 23:59:60 GMT"), Some(253_402_300_800));
+    }
+
+    #[test]
+    fn hostile_dates_are_refused_not_overflowed() {
+        for date in [
+            "Sun, 06 Nov 300000000000 08:49:37 GMT",
+            "Sun, 06 Nov -300000000000 08:49:37 GMT",
+            "Sun, 06 Nov 1994 -08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:-49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:-37 GMT",
+            "Sun, -06 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 10000 08:49:37 GMT",
+            "Sun, 06 Nov 1969 08:49:37 GMT",
+            "Sun, 99999999999999999999 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 99999999999999999999:00:00 GMT",
+        ] {
+            assert_eq!(parse_http_date(date), None, "{date}");
+        }
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_770);
+        assert_eq!(retry_after(&headers("99999999999999999999"), now), None);
+        assert_eq!(retry_after(&headers("18446744073709551615"), now), Some(Duration::from_secs(u64::MAX)));
+    }
+
+    #[test]
+    fn uncapped_policies_do_not_overflow() {
+        let uncapped = RetryPolicy {
+            max_retries: u32::MAX,
+            initial_backoff: Duration::MAX,
+            max_backoff: Duration::MAX,
+            max_elapsed: Duration::MAX,
+            retry_non_idempotent: true,
+        };
+        for retry in [0, 1, 30, u32::MAX - 1] {
+            let _ = uncapped.backoff(retry);
+            let _ = uncapped.delay(&Method::GET, Outcome::Failed, retry, Duration::MAX);
+            let long = headers("18446744073709551615");
+            let answered = || Outcome::Answered(StatusCode::SERVICE_UNAVAILABLE, &long);
+            assert_eq!(uncapped.delay(&Method::GET, answered(), retry, Duration::ZERO), Some(Duration::from_secs(u64::MAX)));
+            // Past the end of time: no retry rather than an overflow.
+            assert_eq!(uncapped.delay(&Method::GET, answered(), retry, Duration::from_secs(1)), None);
+        }
     }
 
     #[test]

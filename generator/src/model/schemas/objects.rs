@@ -111,6 +111,7 @@ impl Converter<'_> {
                 let (ty, nullable) = ty.strip_nullable();
                 let data = schema.as_item().map(|s| &s.schema_data);
                 let sensitive = naming::is_sensitive_name(wire)
+                    || naming::echoes_caller_input(wire, ty == TypeRef::Any)
                     || data.is_some_and(|d| {
                         d.extensions.get("x-sensitive") == Some(&serde_json::Value::Bool(true))
                     })

@@ -17,7 +17,7 @@ use crate::types;
 #[derive(Clone)]
 pub struct Client {
     base_url: String,
-    http: reqwest::Client,
+    http: crate::runtime::HttpClient,
     config: Config,
     api_key_cookie: Option<Secret>,
     api_key_header: Option<Secret>,
@@ -29,7 +29,7 @@ pub struct Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.base_url)
+            .field("base_url", &crate::runtime::redacted_base_url(&self.base_url))
             .field("config", &self.config)
             .field("api_key_cookie", &self.api_key_cookie.as_ref().map(|_| "***"))
             .field("api_key_header", &self.api_key_header.as_ref().map(|_| "***"))
@@ -60,7 +60,7 @@ impl Client {
     pub fn with_base_url(base_url: impl Into<String>) -> Self {
         Client {
             base_url: base_url.into(),
-            http: crate::runtime::default_http_client(),
+            http: crate::runtime::HttpClient::default(),
             config: Config::default(),
             api_key_cookie: None,
             api_key_header: None,
@@ -71,9 +71,16 @@ impl Client {
     }
 
     /// Uses this `reqwest::Client` (for proxies, custom TLS roots,
-    /// connection pool settings).
+    /// client certificates, connection pool settings). Start from
+    /// [`http_client_builder`](crate::http_client_builder): a client
+    /// that follows redirects itself bypasses the checks that keep
+    /// credentials and bodies on the API's origin.
+    ///
+    /// Connection errors of such a client cannot prove that a
+    /// request never reached the API, so POST and PATCH are not
+    /// retried after one.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = http;
+        self.http = crate::runtime::HttpClient::supplied(http);
         self
     }
 
@@ -83,9 +90,27 @@ impl Client {
         self
     }
 
-    /// Sets the whole-request timeout.
+    /// Sets the timeout of each attempt: from sending the request to
+    /// the last byte of the response (for a streamed download, its
+    /// head). Retries are further attempts, each with this timeout;
+    /// [`Self::with_total_timeout`] bounds the whole call.
     pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.config.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets a deadline for each whole call: every attempt, redirect
+    /// and wait between retries. When it passes, the call ends with
+    /// [`Error::Timeout`](crate::Error::Timeout).
+    pub fn with_total_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.config.total_timeout = Some(timeout);
+        self
+    }
+
+    /// Replaces the redirect policy (see
+    /// [`RedirectPolicy`](crate::RedirectPolicy) for what is followed).
+    pub fn with_redirect_policy(mut self, redirects: crate::RedirectPolicy) -> Self {
+        self.config.redirects = redirects;
         self
     }
 
@@ -214,6 +239,35 @@ impl Client {
         }
     }
 
+    /// A credential in the path; errors show it as `***`.
+    ///
+    /// `GET /invites/{invite_token}`
+    pub async fn get_invite(
+        &self,
+        invite_token: &str,
+    ) -> Result<ResponseValue<types::Item>, Error<std::convert::Infallible>> {
+        let mut request = PendingRequest::new(
+            reqwest::Method::GET,
+            "/invites/{invite_token}",
+        );
+        request.secret_path_param("invite_token", &invite_token, Style::Simple, false)?;
+        if let (Some(api_key_header), Some(api_key_query)) = (
+            &self.api_key_header,
+            &self.api_key_query,
+        ) {
+            request.secret_header("X-API-Key", api_key_header)?;
+            request.secret_query("api_key", api_key_query);
+        }
+        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        match response.status().as_u16() {
+            200 => {
+                let body = response.json()?;
+                Ok(response.success(body))
+            }
+            _ => Err(response.unexpected()),
+        }
+    }
+
     /// Accepts JSON or a form; JSON is used.
     ///
     /// `POST /items`
@@ -226,7 +280,7 @@ impl Client {
         if let Some(api_key_header) = &self.api_key_header {
             request.secret_header("X-API-Key", api_key_header)?;
         } else if let Some(basic_auth) = &self.basic_auth {
-            request.basic_auth(&basic_auth.0, Some(&basic_auth.1));
+            request.basic_auth(&basic_auth.0, Some(&basic_auth.1))?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
@@ -293,13 +347,13 @@ impl Client {
         form.field("title", &body.title).map_err(|e| request.invalid(e))?;
         form.field("tags", &body.tags).map_err(|e| request.invalid(e))?;
         form.field("meta", &body.meta).map_err(|e| request.invalid(e))?;
-        form.file("file", &body.file);
+        form.file("file", &body.file).map_err(|e| request.invalid(e))?;
         if let Some(value) = &body.thumbnails {
-            form.files("thumbnails", value);
+            form.files("thumbnails", value).map_err(|e| request.invalid(e))?;
         }
         request.multipart_body(form);
         if let Some(api_key_cookie) = &self.api_key_cookie {
-            request.secret_cookie("auth", api_key_cookie);
+            request.secret_cookie("auth", api_key_cookie)?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {

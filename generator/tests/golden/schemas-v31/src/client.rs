@@ -14,14 +14,14 @@ use crate::types;
 #[derive(Clone)]
 pub struct Client {
     base_url: String,
-    http: reqwest::Client,
+    http: crate::runtime::HttpClient,
     config: Config,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.base_url)
+            .field("base_url", &crate::runtime::redacted_base_url(&self.base_url))
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
@@ -33,15 +33,22 @@ impl Client {
     pub fn with_base_url(base_url: impl Into<String>) -> Self {
         Client {
             base_url: base_url.into(),
-            http: crate::runtime::default_http_client(),
+            http: crate::runtime::HttpClient::default(),
             config: Config::default(),
         }
     }
 
     /// Uses this `reqwest::Client` (for proxies, custom TLS roots,
-    /// connection pool settings).
+    /// client certificates, connection pool settings). Start from
+    /// [`http_client_builder`](crate::http_client_builder): a client
+    /// that follows redirects itself bypasses the checks that keep
+    /// credentials and bodies on the API's origin.
+    ///
+    /// Connection errors of such a client cannot prove that a
+    /// request never reached the API, so POST and PATCH are not
+    /// retried after one.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = http;
+        self.http = crate::runtime::HttpClient::supplied(http);
         self
     }
 
@@ -51,9 +58,27 @@ impl Client {
         self
     }
 
-    /// Sets the whole-request timeout.
+    /// Sets the timeout of each attempt: from sending the request to
+    /// the last byte of the response (for a streamed download, its
+    /// head). Retries are further attempts, each with this timeout;
+    /// [`Self::with_total_timeout`] bounds the whole call.
     pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.config.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets a deadline for each whole call: every attempt, redirect
+    /// and wait between retries. When it passes, the call ends with
+    /// [`Error::Timeout`](crate::Error::Timeout).
+    pub fn with_total_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.config.total_timeout = Some(timeout);
+        self
+    }
+
+    /// Replaces the redirect policy (see
+    /// [`RedirectPolicy`](crate::RedirectPolicy) for what is followed).
+    pub fn with_redirect_policy(mut self, redirects: crate::RedirectPolicy) -> Self {
+        self.config.redirects = redirects;
         self
     }
 

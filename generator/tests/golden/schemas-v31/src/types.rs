@@ -8,6 +8,20 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
+/// JSON keys whose values the client's error messages never quote
+/// (credentials, and fields that echo what the caller sent).
+pub(crate) const SENSITIVE_KEYS: &[&str] = &[
+    "access_token",
+    "api_key",
+    "apikey",
+    "client_secret",
+    "id_token",
+    "password",
+    "refresh_token",
+    "secret",
+    "token",
+];
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Attributes {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

@@ -8,6 +8,21 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
+/// JSON keys whose values the client's error messages never quote
+/// (credentials, and fields that echo what the caller sent).
+pub(crate) const SENSITIVE_KEYS: &[&str] = &[
+    "X-Session-Token",
+    "access_token",
+    "api_key",
+    "apikey",
+    "client_secret",
+    "id_token",
+    "password",
+    "refresh_token",
+    "secret",
+    "token",
+];
+
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Coupon {
     #[serde(default, skip_serializing_if = "Option::is_none")]

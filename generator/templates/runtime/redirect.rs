@@ -1,0 +1,198 @@
+//! Which redirects a request follows, decided here rather than inside
+//! `reqwest`, because only the request knows what it carries.
+//!
+//! `reqwest` follows redirects on its own, keeps custom headers such as
+//! `x-api-key` when the next hop is another origin, re-sends a body on a
+//! 307 and follows https → http. The default HTTP client therefore follows
+//! no redirects, and the runtime walks them itself:
+//!
+//! - redirects within the API's origin are followed, up to
+//!   [`RedirectPolicy::max_redirects`];
+//! - a redirect to another origin is not followed when the request carries
+//!   a credential or a body that would be sent there; its 3xx comes back as
+//!   [`Error::Redirect`](crate::Error::Redirect). A request with neither (a
+//!   download redirected to a CDN) follows it, without the API's headers,
+//!   cookies or credentials;
+//! - https → http is never followed;
+//! - credentials are only ever sent to the API's own origin, whatever the
+//!   policy.
+
+use reqwest::{Method, StatusCode, Url};
+
+/// How a client treats redirects. See the module docs for the rules that
+/// hold whatever the settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectPolicy {
+    /// Redirects followed for one attempt; 0 follows none.
+    pub max_redirects: u32,
+    /// Also follow redirects to another origin when the request carries a
+    /// credential or a body. The credential still stays behind (it is never
+    /// sent to another origin); a 307 or 308 re-sends the body there.
+    pub follow_cross_origin: bool,
+}
+
+impl Default for RedirectPolicy {
+    fn default() -> Self {
+        RedirectPolicy { max_redirects: 5, follow_cross_origin: false }
+    }
+}
+
+impl RedirectPolicy {
+    /// Follow no redirect: every 3xx is returned to the caller.
+    pub fn none() -> Self {
+        RedirectPolicy { max_redirects: 0, ..RedirectPolicy::default() }
+    }
+}
+
+/// Why a redirect was not followed; part of [`Error::Redirect`](crate::Error::Redirect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RedirectRefusal {
+    /// The target is another origin and the request carries a credential
+    /// or a body.
+    CrossOrigin,
+    /// The target is plain `http` and the request was sent over `https`.
+    Downgrade,
+    /// [`RedirectPolicy::max_redirects`] were already followed.
+    TooMany,
+}
+
+impl std::fmt::Display for RedirectRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RedirectRefusal::CrossOrigin => {
+                "it leads to another origin and the request carries a credential or a body"
+            }
+            RedirectRefusal::Downgrade => "it leads from https to plain http",
+            RedirectRefusal::TooMany => "too many redirects",
+        })
+    }
+}
+
+/// The next request after a 3xx answer.
+pub(crate) struct Hop {
+    pub url: Url,
+    pub method: Method,
+    /// Whether the body goes along (307 and 308 keep it).
+    pub keep_body: bool,
+    /// Whether the target is the API's own origin, where credentials and
+    /// the request's parameters may go.
+    pub same_origin: bool,
+}
+
+/// What to do with a response: use it, follow it, or return it as refused.
+pub(crate) enum Next {
+    Done,
+    Follow(Hop),
+    Refuse(RedirectRefusal),
+}
+
+/// What the request carries that must not leave the API's origin.
+pub(crate) struct Carrying {
+    pub credentials: bool,
+    pub body: bool,
+}
+
+/// The request a response answers.
+pub(crate) struct Sent<'a> {
+    pub url: &'a Url,
+    pub method: &'a Method,
+    /// Redirects followed before it.
+    pub hops: u32,
+}
+
+/// Decides about a response to `sent`, for an API whose origin is that of
+/// `api`.
+pub(crate) fn next(policy: &RedirectPolicy, status: StatusCode, location: Option<&str>, sent: &Sent<'_>, api: &Url, carrying: &Carrying) -> Next {
+    let Sent { url: current, method, hops } = *sent;
+    let keep_body = match status.as_u16() {
+        307 | 308 => true,
+        301..=303 => false,
+        _ => return Next::Done,
+    };
+    // A 3xx without a usable Location is an answer like any other.
+    let Some(target) = location.and_then(|l| current.join(l).ok()) else {
+        return Next::Done;
+    };
+    if !matches!(target.scheme(), "http" | "https") {
+        return Next::Done;
+    }
+    if hops >= policy.max_redirects {
+        return Next::Refuse(RedirectRefusal::TooMany);
+    }
+    if current.scheme() == "https" && target.scheme() == "http" {
+        return Next::Refuse(RedirectRefusal::Downgrade);
+    }
+    // 303 turns any request but HEAD into a GET; so do 301 and 302 for a
+    // POST, as browsers and `reqwest` do. Either way the body stays behind.
+    let method = match status.as_u16() {
+        303 if *method != Method::HEAD => Method::GET,
+        301 | 302 if *method == Method::POST => Method::GET,
+        _ => method.clone(),
+    };
+    let keep_body = keep_body && carrying.body;
+    let same_origin = target.origin() == api.origin();
+    if !same_origin && (carrying.credentials || keep_body) && !policy.follow_cross_origin {
+        return Next::Refuse(RedirectRefusal::CrossOrigin);
+    }
+    Next::Follow(Hop { url: target, method, keep_body, same_origin })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decide(status: u16, location: &str, method: Method, credentials: bool, body: bool, policy: &RedirectPolicy) -> Next {
+        let api = Url::parse("https://api.example.com/v1/").unwrap();
+        let current = api.join("items/1").unwrap();
+        let carrying = Carrying { credentials, body };
+        let sent = Sent { url: &current, method: &method, hops: 0 };
+        next(policy, StatusCode::from_u16(status).unwrap(), Some(location), &sent, &api, &carrying)
+    }
+
+    #[test]
+    fn same_origin_redirects_are_followed_and_303_becomes_get() {
+        let policy = RedirectPolicy::default();
+        let Next::Follow(hop) = decide(303, "/v1/items/2", Method::POST, true, true, &policy) else { panic!() };
+        assert_eq!((hop.url.as_str(), hop.method, hop.keep_body, hop.same_origin), ("https://api.example.com/v1/items/2", Method::GET, false, true));
+        let Next::Follow(hop) = decide(307, "2", Method::POST, true, true, &policy) else { panic!() };
+        assert_eq!((hop.method, hop.keep_body), (Method::POST, true));
+    }
+
+    #[test]
+    fn other_origins_get_nothing_the_request_carries() {
+        let policy = RedirectPolicy::default();
+        for (credentials, body, status) in [(true, false, 302), (false, true, 307), (true, true, 308)] {
+            let refused = decide(status, "https://elsewhere.example/x", Method::POST, credentials, body, &policy);
+            assert!(matches!(refused, Next::Refuse(RedirectRefusal::CrossOrigin)), "{credentials} {body} {status}");
+        }
+        // Another port is another origin.
+        assert!(matches!(decide(302, "https://api.example.com:8443/x", Method::GET, true, false, &policy), Next::Refuse(_)));
+        // Nothing to leak: a plain GET follows, as a download to a CDN does.
+        let Next::Follow(hop) = decide(302, "https://cdn.example/f", Method::GET, false, false, &policy) else { panic!() };
+        assert!(!hop.same_origin);
+        // Opted in: followed, marked as another origin so credentials stay.
+        let open = RedirectPolicy { follow_cross_origin: true, ..policy };
+        let Next::Follow(hop) = decide(307, "https://elsewhere.example/x", Method::POST, true, true, &open) else { panic!() };
+        assert!(!hop.same_origin && hop.keep_body);
+    }
+
+    #[test]
+    fn downgrades_and_loops_are_refused() {
+        let open = RedirectPolicy { follow_cross_origin: true, ..RedirectPolicy::default() };
+        assert!(matches!(decide(302, "http://api.example.com/v1/x", Method::GET, false, false, &open), Next::Refuse(RedirectRefusal::Downgrade)));
+        assert!(matches!(decide(302, "/x", Method::GET, false, false, &RedirectPolicy::none()), Next::Refuse(RedirectRefusal::TooMany)));
+    }
+
+    #[test]
+    fn other_answers_are_answers() {
+        let policy = RedirectPolicy::default();
+        assert!(matches!(decide(200, "/x", Method::GET, false, false, &policy), Next::Done));
+        assert!(matches!(decide(304, "/x", Method::GET, false, false, &policy), Next::Done));
+        assert!(matches!(decide(302, "javascript:alert(1)", Method::GET, false, false, &policy), Next::Done));
+        let api = Url::parse("https://api.example.com/").unwrap();
+        let carrying = Carrying { credentials: false, body: false };
+        let sent = Sent { url: &api, method: &Method::GET, hops: 0 };
+        assert!(matches!(next(&policy, StatusCode::FOUND, None, &sent, &api, &carrying), Next::Done));
+    }
+}
