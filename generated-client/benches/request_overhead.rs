@@ -21,13 +21,17 @@
 //! `authorization` and `content-type` are identical.
 //!
 //! Timing: after `BENCH_WARMUP` calls of each side (default 1000),
-//! `BENCH_ROUNDS` rounds (default 15), each a batch of `BENCH_CALLS`
-//! sequential calls (default 2000) of one side then of the other (which
-//! side goes first alternates by round). A batch gives a wall-clock time per
+//! `BENCH_ROUNDS` rounds (default 121), each a batch of `BENCH_CALLS`
+//! sequential calls (default 250) of one side then of the other (which
+//! side goes first alternates by round). Many short batches rather than a
+//! few long ones: the two batches of a round are close in time, so a burst
+//! of load from other processes hits both, and the medians shrug off the
+//! rounds it hits. A batch gives a wall-clock time per
 //! call and the client thread's CPU time per call (from
 //! `/proc/thread-self/schedstat`, on Linux); each side reports the median
 //! over rounds, and the figure is the ratio of medians (generated /
-//! hand-written), with the range of the per-round ratios to show the noise.
+//! hand-written), with the median and range of the per-round ratios to
+//! show the noise.
 //! It prints numbers and never asserts on them.
 //!
 //! Three comparisons: [1] the generated client with its default `Config`
@@ -35,7 +39,9 @@
 //! `reqwest::Client` build as the hand-written one; [2] the generated client
 //! as `Client::with_base_url` makes it (its own default reqwest client,
 //! which adds a user agent and a connect timeout); [3] the generated client
-//! with the timeout and retries turned off, to show what they cost.
+//! with the timeout and retries turned off, to show what they cost; [4] a
+//! control, the hand-written client against a second identical one, whose
+//! ratio shows the harness's own bias and noise.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -423,81 +429,98 @@ fn min_max(values: &[f64]) -> (f64, f64) {
         })
 }
 
-/// Ratios of medians (generated / hand-written) of one comparison.
-struct Ratios {
-    wall: f64,
-    cpu: Option<f64>,
+/// What one metric of a comparison came to: the ratio of medians
+/// (A / B, i.e. generated / hand-written) and the median of the per-round
+/// ratios (each round's two batches are close in time, so this paired
+/// figure is the less noisy one on a busy machine).
+#[derive(Clone, Copy)]
+struct Ratio {
+    of_medians: f64,
+    paired: f64,
 }
 
-/// Prints one metric of a comparison; returns its ratio of medians.
-fn report(metric: &str, generated: &[f64], hand_written: &[f64]) -> f64 {
-    let (median_a, median_b) = (median(generated), median(hand_written));
+struct Ratios {
+    wall: Ratio,
+    cpu: Option<Ratio>,
+}
+
+/// Prints one metric of a comparison.
+fn report(metric: &str, names: [&str; 2], a: &[f64], b: &[f64]) -> Ratio {
+    let (median_a, median_b) = (median(a), median(b));
     let ratio = median_a / median_b;
     println!("  {metric}");
-    for (name, values, med) in [
-        ("generated", generated, median_a),
-        ("hand-written", hand_written, median_b),
-    ] {
+    for (name, values, med) in [(names[0], a, median_a), (names[1], b, median_b)] {
         let (lo, hi) = min_max(values);
-        println!("    {name:<13} median {med:7.2} µs/call   (rounds {lo:.2} .. {hi:.2})");
+        println!("    {name:<14} median {med:7.2} µs/call   (rounds {lo:.2} .. {hi:.2})");
     }
-    let per_round: Vec<f64> = generated
-        .iter()
-        .zip(hand_written)
-        .map(|(a, b)| a / b)
-        .collect();
+    let per_round: Vec<f64> = a.iter().zip(b).map(|(a, b)| a / b).collect();
     let (lo, hi) = min_max(&per_round);
+    let paired = median(&per_round);
     println!(
-        "    ratio of medians {ratio:.3} ({:+.2} µs/call); per-round ratios {lo:.3} .. {hi:.3}",
-        median_a - median_b
+        "    ratio of medians {ratio:.3} ({:+.2} µs/call); per-round ratios: median {:.3}, \
+         range {lo:.3} .. {hi:.3}",
+        median_a - median_b,
+        paired
     );
-    ratio
+    Ratio {
+        of_medians: ratio,
+        paired,
+    }
 }
 
-/// Runs one comparison and prints it.
+/// Runs one comparison (A = `a`, B = `b`) and prints it.
 async fn compare(
     label: &str,
-    generated: Side,
-    hand_written: Side,
+    a: Side,
+    b: Side,
     recorder: &Recorder,
     settings: &Settings,
 ) -> Ratios {
     println!("\n{label}");
     let note = same_request(
-        &shape(&recorder.record(&generated).await),
-        &shape(&recorder.record(&hand_written).await),
+        &shape(&recorder.record(&a).await),
+        &shape(&recorder.record(&b).await),
     );
     println!("  request check: {note}");
+    let names = match (&a, &b) {
+        (Side::Generated(..), _) => ["generated", "hand-written"],
+        _ => ["hand-written A", "hand-written B"],
+    };
 
     for _ in 0..settings.warm_up {
-        generated.call().await;
-        hand_written.call().await;
+        a.call().await;
+        b.call().await;
     }
-    let mut a = Vec::new();
-    let mut b = Vec::new();
+    let mut times_a = Vec::new();
+    let mut times_b = Vec::new();
     for round in 0..settings.rounds {
         if round % 2 == 0 {
-            a.push(generated.batch(settings.calls).await);
-            b.push(hand_written.batch(settings.calls).await);
+            times_a.push(a.batch(settings.calls).await);
+            times_b.push(b.batch(settings.calls).await);
         } else {
-            b.push(hand_written.batch(settings.calls).await);
-            a.push(generated.batch(settings.calls).await);
+            times_b.push(b.batch(settings.calls).await);
+            times_a.push(a.batch(settings.calls).await);
         }
     }
     let wall = |side: &[(f64, Option<f64>)]| side.iter().map(|t| t.0).collect::<Vec<_>>();
     let cpu = |side: &[(f64, Option<f64>)]| side.iter().map(|t| t.1).collect::<Option<Vec<_>>>();
     Ratios {
-        wall: report("wall clock, one call", &wall(&a), &wall(&b)),
-        cpu: cpu(&a)
-            .zip(cpu(&b))
-            .map(|(a, b)| report("client-thread CPU time, one call", &a, &b)),
+        wall: report(
+            "wall clock, one call",
+            names,
+            &wall(&times_a),
+            &wall(&times_b),
+        ),
+        cpu: cpu(&times_a)
+            .zip(cpu(&times_b))
+            .map(|(a, b)| report("client-thread CPU time, one call", names, &a, &b)),
     }
 }
 
 fn main() {
     let settings = Settings {
-        calls: env_number("BENCH_CALLS", 2000).max(1),
-        rounds: env_number("BENCH_ROUNDS", 15).max(1),
+        calls: env_number("BENCH_CALLS", 250).max(1),
+        rounds: env_number("BENCH_ROUNDS", 121).max(1),
         warm_up: env_number("BENCH_WARMUP", 1000),
     };
     let recorder = Arc::new(Recorder::default());
@@ -557,17 +580,31 @@ fn main() {
             &settings,
         )
         .await;
+        let control = compare(
+            "[4] control: hand-written vs a second, identical hand-written client \
+             (the harness's own bias and noise; expect 1.000)",
+            Side::hand_written(http_client(), &base_url),
+            Side::hand_written(http_client(), &base_url),
+            &recorder,
+            &settings,
+        )
+        .await;
         [
             ("[1] generated, default Config", defaults),
             ("[2] generated, Client::with_base_url defaults", own_http),
             ("[3] generated, no timeout, no retries", bare),
+            ("[4] control: hand-written / hand-written", control),
         ]
     });
 
-    println!("\nsummary (ratio of medians, generated / hand-written):");
-    println!("  wall   CPU    comparison");
+    println!(
+        "\nsummary: generated / hand-written ([4]: A / B); ratio of medians, \
+         and in brackets the median of the per-round ratios"
+    );
+    println!("  wall clock       client CPU       comparison");
+    let show = |r: Ratio| format!("{:.3} [{:.3}]", r.of_medians, r.paired);
     for (name, ratios) in figures {
-        let cpu = ratios.cpu.map_or("-".to_owned(), |r| format!("{r:.3}"));
-        println!("  {:.3}  {cpu:<5}  {name}", ratios.wall);
+        let cpu = ratios.cpu.map_or("-".to_owned(), show);
+        println!("  {:<15}  {cpu:<15}  {name}", show(ratios.wall));
     }
 }
