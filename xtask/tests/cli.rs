@@ -113,6 +113,9 @@ fn hand_edits_to_generated_files_are_drift_and_get_overwritten() {
     let types = dir.path().join("client/src/types.rs");
     let hand_written = dir.path().join("client/tests/mine.rs");
     std::fs::write(&hand_written, "// my own test\n").unwrap();
+    let bench = dir.path().join("client/benches/mine.rs");
+    std::fs::create_dir_all(bench.parent().unwrap()).unwrap();
+    std::fs::write(&bench, "// my own bench\n").unwrap();
     std::fs::write(
         &types,
         std::fs::read_to_string(&types).unwrap() + "// sneaky edit\n",
@@ -126,6 +129,11 @@ fn hand_edits_to_generated_files_are_drift_and_get_overwritten() {
         "{}",
         text(&out.stdout)
     );
+    assert!(
+        !text(&out.stdout).contains("my own") && !text(&out.stderr).contains("mine.rs"),
+        "hand-written files are not drift: {}",
+        text(&out.stderr)
+    );
 
     let out = generate_into(dir.path(), SPEC);
     assert!(
@@ -138,6 +146,11 @@ fn hand_edits_to_generated_files_are_drift_and_get_overwritten() {
         std::fs::read_to_string(&hand_written).unwrap(),
         "// my own test\n",
         "hand-written files are left alone"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&bench).unwrap(),
+        "// my own bench\n",
+        "hand-written benches are left alone"
     );
 }
 

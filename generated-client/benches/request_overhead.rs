@@ -1,0 +1,610 @@
+//! Request overhead: one `refresh_token` call of the generated client
+//! against a hand-written `reqwest` + `serde` equivalent that sends the same
+//! request and decodes the same answer. (Hand-written: `cargo xtask codegen`
+//! leaves `benches/` alone.)
+//!
+//! ```sh
+//! cargo bench -p almanac-client --bench request_overhead
+//! ```
+//!
+//! Both sides talk to one in-process HTTP/1.1 server on loopback: a raw
+//! tokio TCP loop that reads each request (head, then the body by its
+//! `content-length`) and writes one fixed `200` JSON answer on the same
+//! keep-alive connection, so the server's cost is small and the same for
+//! both. It runs on its own OS thread with its own current-thread runtime.
+//! The clients run on the main thread in a current-thread runtime: one call
+//! is in flight at a time, so hyper's connection task and the caller share
+//! one thread and no work-stealing scheduler adds cross-thread wake-ups (and
+//! noise) on the client side, while the server does not compete with the
+//! client for that thread. Before timing, the server records one request
+//! from each side and the bench checks that method, path, body,
+//! `authorization` and `content-type` are identical.
+//!
+//! Timing: after `BENCH_WARMUP` calls of each side (default 1000),
+//! `BENCH_ROUNDS` rounds (default 121), each a batch of `BENCH_CALLS`
+//! sequential calls (default 250) of one side then of the other (which
+//! side goes first alternates by round). Many short batches rather than a
+//! few long ones: the two batches of a round are close in time, so a burst
+//! of load from other processes hits both, and the medians shrug off the
+//! rounds it hits. A batch gives a wall-clock time per
+//! call and the client thread's CPU time per call (from
+//! `/proc/thread-self/schedstat`, on Linux); each side reports the median
+//! over rounds, and the figure is the ratio of medians (generated /
+//! hand-written), with the median and range of the per-round ratios to
+//! show the noise.
+//! It prints numbers and never asserts on them.
+//!
+//! Three comparisons: [1] the generated client with its default `Config`
+//! (per-attempt timeout, retry bookkeeping, body cap) on the same
+//! `reqwest::Client` build as the hand-written one; [2] the generated client
+//! as `Client::with_base_url` makes it (its own default reqwest client,
+//! which adds a user agent and a connect timeout); [3] the generated client
+//! with the timeout and retries turned off, to show what they cost; [4] a
+//! control, the hand-written client against a second identical one, whose
+//! ratio shows the harness's own bias and noise.
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use almanac_client::types::HostedLoginRefresh;
+use almanac_client::{Client, Config, RetryPolicy};
+use reqwest::header::CONTENT_TYPE;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const PATH: &str = "/v1/auth/token/refresh";
+const API_KEY: &str = "ak_live_4f9c2e7b1d8a6035";
+const REFRESH_TOKEN: &str = "rt_9b3e5d7f1a2c4e6b8d0f";
+const ORGANIZATION_ID: &str = "org_01HZX3K8Q2";
+const RESPONSE_BODY: &str = concat!(
+    r#"{"access_token":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyXzQyIiwib3JnIjoib3JnXzAxSFpYM0s4UTIiLCJleHAiOjE4MDAwMDAwMDB9.c2lnbmF0dXJlLW9mLXRoZS1hY2Nlc3MtdG9rZW4","#,
+    r#""organization_id":"org_01HZX3K8Q2","refresh_token":"rt_5c7a9e1b3d5f7a9c1e3b"}"#
+);
+
+// ---------------------------------------------------------------------------
+// The hand-written client: what one would write with reqwest and serde.
+
+#[derive(serde::Serialize)]
+struct RefreshRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization_id: Option<String>,
+    refresh_token: String,
+}
+
+#[derive(serde::Deserialize)]
+struct TokenPair {
+    access_token: String,
+    #[serde(default)]
+    organization_id: Option<String>,
+    refresh_token: String,
+}
+
+struct HandWritten {
+    http: reqwest::Client,
+    base_url: String,
+    api_key: String,
+}
+
+impl HandWritten {
+    async fn refresh_token(
+        &self,
+        body: &RefreshRequest,
+    ) -> Result<TokenPair, Box<dyn std::error::Error>> {
+        let response = self
+            .http
+            .post(format!("{}{PATH}", self.base_url))
+            .bearer_auth(&self.api_key)
+            .header(CONTENT_TYPE, "application/json")
+            .body(serde_json::to_vec(body)?)
+            .send()
+            .await?;
+        if response.status() != reqwest::StatusCode::OK {
+            return Err(format!("unexpected status {}", response.status()).into());
+        }
+        let bytes = response.bytes().await?;
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The two sides of a comparison.
+
+enum Side {
+    Generated(Client, HostedLoginRefresh),
+    HandWritten(HandWritten, RefreshRequest),
+}
+
+impl Side {
+    fn generated(client: Client) -> Side {
+        Side::Generated(
+            client.with_bearer_token(API_KEY),
+            HostedLoginRefresh {
+                organization_id: Some(ORGANIZATION_ID.to_owned()),
+                refresh_token: REFRESH_TOKEN.to_owned(),
+            },
+        )
+    }
+
+    fn hand_written(http: reqwest::Client, base_url: &str) -> Side {
+        Side::HandWritten(
+            HandWritten {
+                http,
+                base_url: base_url.to_owned(),
+                api_key: API_KEY.to_owned(),
+            },
+            RefreshRequest {
+                organization_id: Some(ORGANIZATION_ID.to_owned()),
+                refresh_token: REFRESH_TOKEN.to_owned(),
+            },
+        )
+    }
+
+    async fn call(&self) {
+        match self {
+            Side::Generated(client, body) => {
+                let tokens = client.refresh_token(body).await.expect("generated call");
+                black_box((
+                    &tokens.access_token,
+                    &tokens.organization_id,
+                    &tokens.refresh_token,
+                ));
+                black_box(tokens);
+            }
+            Side::HandWritten(client, body) => {
+                let tokens = client.refresh_token(body).await.expect("hand-written call");
+                black_box((
+                    &tokens.access_token,
+                    &tokens.organization_id,
+                    &tokens.refresh_token,
+                ));
+                black_box(tokens);
+            }
+        }
+    }
+
+    /// Wall-clock and client-thread CPU time per call, in µs, over `calls`
+    /// sequential calls.
+    async fn batch(&self, calls: u32) -> (f64, Option<f64>) {
+        let cpu = thread_cpu_ns();
+        let started = Instant::now();
+        for _ in 0..calls {
+            self.call().await;
+        }
+        let wall = started.elapsed();
+        let cpu = cpu
+            .zip(thread_cpu_ns())
+            .map(|(start, end)| (end - start) as f64 / 1e3 / f64::from(calls));
+        (wall.as_secs_f64() * 1e6 / f64::from(calls), cpu)
+    }
+}
+
+/// Time this thread has spent on a CPU, in ns (Linux; `None` elsewhere).
+/// The client runtime is current-thread, so this is all of the client's
+/// work, hyper's connection task included, and none of the server's; it is
+/// not inflated by waiting for the server or by other processes holding
+/// the CPU, so it is the steadier figure on a busy machine.
+fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// How both sides build their `reqwest::Client`: the same way, plainly.
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .build()
+        .expect("reqwest client builds")
+}
+
+// ---------------------------------------------------------------------------
+// The server.
+
+#[derive(Default)]
+struct Recorder {
+    on: AtomicBool,
+    requests: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Recorder {
+    /// The raw request (head and body) that `side` sends.
+    async fn record(&self, side: &Side) -> Vec<u8> {
+        self.requests.lock().unwrap().clear();
+        self.on.store(true, Ordering::Release);
+        side.call().await;
+        self.on.store(false, Ordering::Release);
+        let mut requests = std::mem::take(&mut *self.requests.lock().unwrap());
+        assert_eq!(requests.len(), 1, "one call sends one request");
+        requests.remove(0)
+    }
+}
+
+/// Starts the server on its own thread; returns its address.
+fn start_server(recorder: Arc<Recorder>) -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    listener
+        .set_nonblocking(true)
+        .expect("non-blocking listener");
+    let addr = listener.local_addr().expect("local address");
+    let response = Arc::new(
+        format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{RESPONSE_BODY}",
+            RESPONSE_BODY.len()
+        )
+        .into_bytes(),
+    );
+    std::thread::Builder::new()
+        .name("bench-server".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .build()
+                .expect("server runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                loop {
+                    let (stream, _) = listener.accept().await.expect("accept");
+                    tokio::spawn(serve(stream, response.clone(), recorder.clone()));
+                }
+            });
+        })
+        .expect("server thread starts");
+    addr
+}
+
+/// Answers every request on one keep-alive connection with `response`.
+async fn serve(mut stream: tokio::net::TcpStream, response: Arc<Vec<u8>>, recorder: Arc<Recorder>) {
+    stream.set_nodelay(true).expect("nodelay");
+    let mut buffer = Vec::with_capacity(16 * 1024);
+    let mut chunk = vec![0u8; 16 * 1024];
+    loop {
+        // Answer every complete request that is buffered.
+        while let Some(head_end) = find(&buffer, b"\r\n\r\n") {
+            let total = head_end + 4 + content_length(&buffer[..head_end]);
+            if buffer.len() < total {
+                break;
+            }
+            if recorder.on.load(Ordering::Acquire) {
+                recorder
+                    .requests
+                    .lock()
+                    .unwrap()
+                    .push(buffer[..total].to_vec());
+            }
+            if stream.write_all(&response).await.is_err() {
+                return;
+            }
+            buffer.drain(..total);
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn content_length(head: &[u8]) -> usize {
+    head.split(|&b| b == b'\n')
+        .filter_map(|line| {
+            let line = std::str::from_utf8(line).ok()?.trim();
+            let (name, value) = line.split_once(':')?;
+            if name.trim().eq_ignore_ascii_case("content-length") {
+                value.trim().parse().ok()
+            } else {
+                None
+            }
+        })
+        .next()
+        .unwrap_or(0)
+}
+
+/// A recorded request, taken apart for comparison.
+#[derive(Debug)]
+struct Shape {
+    method: String,
+    target: String,
+    headers: BTreeMap<String, String>,
+    body: String,
+}
+
+fn shape(raw: &[u8]) -> Shape {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text.split_once("\r\n\r\n").expect("a complete request");
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next().unwrap_or_default().split(' ');
+    let method = request_line.next().unwrap_or_default().to_owned();
+    let target = request_line.next().unwrap_or_default().to_owned();
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    Shape {
+        method,
+        target,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
+/// Checks that both sides send the same request; returns a note on the
+/// headers that differ (beyond the ones that must be equal).
+fn same_request(generated: &Shape, hand_written: &Shape) -> String {
+    assert_eq!(generated.method, "POST");
+    assert_eq!(generated.target, PATH);
+    assert_eq!(
+        generated.body,
+        format!(r#"{{"organization_id":"{ORGANIZATION_ID}","refresh_token":"{REFRESH_TOKEN}"}}"#)
+    );
+    assert_eq!(
+        generated.headers.get("authorization").map(String::as_str),
+        Some(format!("Bearer {API_KEY}").as_str())
+    );
+    assert_eq!(
+        generated.headers.get("content-type").map(String::as_str),
+        Some("application/json")
+    );
+    assert_eq!(generated.method, hand_written.method, "method");
+    assert_eq!(generated.target, hand_written.target, "path");
+    assert_eq!(generated.body, hand_written.body, "body");
+    for name in ["authorization", "content-type", "content-length"] {
+        assert_eq!(
+            generated.headers.get(name),
+            hand_written.headers.get(name),
+            "header {name}"
+        );
+    }
+    let mut names: Vec<&String> = generated
+        .headers
+        .keys()
+        .chain(hand_written.headers.keys())
+        .collect();
+    names.sort();
+    names.dedup();
+    let differ: Vec<String> = names
+        .into_iter()
+        .filter(|name| generated.headers.get(*name) != hand_written.headers.get(*name))
+        .map(|name| {
+            let show = |shape: &Shape| {
+                shape
+                    .headers
+                    .get(name)
+                    .map_or("(absent)".to_owned(), |v| format!("{v:?}"))
+            };
+            format!(
+                "{name}: generated {}, hand-written {}",
+                show(generated),
+                show(hand_written)
+            )
+        })
+        .collect();
+    if differ.is_empty() {
+        "identical request heads and bodies".to_owned()
+    } else {
+        format!(
+            "same method, path, body, authorization, content-type; headers that differ: {}",
+            differ.join("; ")
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Measuring.
+
+struct Settings {
+    calls: u32,
+    rounds: u32,
+    warm_up: u32,
+}
+
+fn env_number(name: &str, default: u32) -> u32 {
+    match std::env::var(name) {
+        Ok(text) => text
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} must be a positive whole number")),
+        Err(_) => default,
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    if sorted.len() % 2 == 1 {
+        sorted[mid]
+    } else {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    }
+}
+
+fn min_max(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+/// What one metric of a comparison came to: the ratio of medians
+/// (A / B, i.e. generated / hand-written) and the median of the per-round
+/// ratios (each round's two batches are close in time, so this paired
+/// figure is the less noisy one on a busy machine).
+#[derive(Clone, Copy)]
+struct Ratio {
+    of_medians: f64,
+    paired: f64,
+}
+
+struct Ratios {
+    wall: Ratio,
+    cpu: Option<Ratio>,
+}
+
+/// Prints one metric of a comparison.
+fn report(metric: &str, names: [&str; 2], a: &[f64], b: &[f64]) -> Ratio {
+    let (median_a, median_b) = (median(a), median(b));
+    let ratio = median_a / median_b;
+    println!("  {metric}");
+    for (name, values, med) in [(names[0], a, median_a), (names[1], b, median_b)] {
+        let (lo, hi) = min_max(values);
+        println!("    {name:<14} median {med:7.2} µs/call   (rounds {lo:.2} .. {hi:.2})");
+    }
+    let per_round: Vec<f64> = a.iter().zip(b).map(|(a, b)| a / b).collect();
+    let (lo, hi) = min_max(&per_round);
+    let paired = median(&per_round);
+    println!(
+        "    ratio of medians {ratio:.3} ({:+.2} µs/call); per-round ratios: median {:.3}, \
+         range {lo:.3} .. {hi:.3}",
+        median_a - median_b,
+        paired
+    );
+    Ratio {
+        of_medians: ratio,
+        paired,
+    }
+}
+
+/// Runs one comparison (A = `a`, B = `b`) and prints it.
+async fn compare(
+    label: &str,
+    a: Side,
+    b: Side,
+    recorder: &Recorder,
+    settings: &Settings,
+) -> Ratios {
+    println!("\n{label}");
+    let note = same_request(
+        &shape(&recorder.record(&a).await),
+        &shape(&recorder.record(&b).await),
+    );
+    println!("  request check: {note}");
+    let names = match (&a, &b) {
+        (Side::Generated(..), _) => ["generated", "hand-written"],
+        _ => ["hand-written A", "hand-written B"],
+    };
+
+    for _ in 0..settings.warm_up {
+        a.call().await;
+        b.call().await;
+    }
+    let mut times_a = Vec::new();
+    let mut times_b = Vec::new();
+    for round in 0..settings.rounds {
+        if round % 2 == 0 {
+            times_a.push(a.batch(settings.calls).await);
+            times_b.push(b.batch(settings.calls).await);
+        } else {
+            times_b.push(b.batch(settings.calls).await);
+            times_a.push(a.batch(settings.calls).await);
+        }
+    }
+    let wall = |side: &[(f64, Option<f64>)]| side.iter().map(|t| t.0).collect::<Vec<_>>();
+    let cpu = |side: &[(f64, Option<f64>)]| side.iter().map(|t| t.1).collect::<Option<Vec<_>>>();
+    Ratios {
+        wall: report(
+            "wall clock, one call",
+            names,
+            &wall(&times_a),
+            &wall(&times_b),
+        ),
+        cpu: cpu(&times_a)
+            .zip(cpu(&times_b))
+            .map(|(a, b)| report("client-thread CPU time, one call", names, &a, &b)),
+    }
+}
+
+fn main() {
+    let settings = Settings {
+        calls: env_number("BENCH_CALLS", 250).max(1),
+        rounds: env_number("BENCH_ROUNDS", 121).max(1),
+        warm_up: env_number("BENCH_WARMUP", 1000),
+    };
+    let recorder = Arc::new(Recorder::default());
+    let addr = start_server(recorder.clone());
+    let base_url = format!("http://{addr}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+
+    println!(
+        "request_overhead: one `refresh_token` call (POST {PATH}, JSON body and answer, bearer auth)"
+    );
+    println!(
+        "server: raw HTTP/1.1 keep-alive loop on {addr}, own thread and current-thread runtime"
+    );
+    println!(
+        "clients: current-thread tokio runtime on the main thread, one call in flight; \
+         {} rounds of {} calls per side (order alternating), after {} warm-up calls per side",
+        settings.rounds, settings.calls, settings.warm_up
+    );
+
+    let no_features = Config {
+        timeout: None,
+        max_body_bytes: usize::MAX,
+        retry: RetryPolicy::disabled(),
+    };
+    let figures = runtime.block_on(async {
+        let defaults = compare(
+            "[1] generated, default Config (60 s per-attempt timeout, retry policy, \
+             16 MiB body cap), on the same reqwest client build as the hand-written one",
+            Side::generated(Client::with_base_url(&base_url).with_http_client(http_client())),
+            Side::hand_written(http_client(), &base_url),
+            &recorder,
+            &settings,
+        )
+        .await;
+        let own_http = compare(
+            "[2] generated as `Client::with_base_url` makes it: its own default reqwest \
+             client (10 s connect timeout, user agent) and default Config",
+            Side::generated(Client::with_base_url(&base_url)),
+            Side::hand_written(http_client(), &base_url),
+            &recorder,
+            &settings,
+        )
+        .await;
+        let bare = compare(
+            "[3] generated without timeout or retries (timeout: None, max_body_bytes: \
+             usize::MAX, RetryPolicy::disabled()), same reqwest client build",
+            Side::generated(
+                Client::with_base_url(&base_url)
+                    .with_http_client(http_client())
+                    .with_config(no_features),
+            ),
+            Side::hand_written(http_client(), &base_url),
+            &recorder,
+            &settings,
+        )
+        .await;
+        let control = compare(
+            "[4] control: hand-written vs a second, identical hand-written client \
+             (the harness's own bias and noise; expect 1.000)",
+            Side::hand_written(http_client(), &base_url),
+            Side::hand_written(http_client(), &base_url),
+            &recorder,
+            &settings,
+        )
+        .await;
+        [
+            ("[1] generated, default Config", defaults),
+            ("[2] generated, Client::with_base_url defaults", own_http),
+            ("[3] generated, no timeout, no retries", bare),
+            ("[4] control: hand-written / hand-written", control),
+        ]
+    });
+
+    println!(
+        "\nsummary: generated / hand-written ([4]: A / B); ratio of medians, \
+         and in brackets the median of the per-round ratios"
+    );
+    println!("  wall clock       client CPU       comparison");
+    let show = |r: Ratio| format!("{:.3} [{:.3}]", r.of_medians, r.paired);
+    for (name, ratios) in figures {
+        let cpu = ratios.cpu.map_or("-".to_owned(), show);
+        println!("  {:<15}  {cpu:<15}  {name}", show(ratios.wall));
+    }
+}
