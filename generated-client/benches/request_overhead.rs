@@ -547,6 +547,7 @@ fn main() {
         timeout: None,
         max_body_bytes: usize::MAX,
         retry: RetryPolicy::disabled(),
+        ..Config::default()
     };
     let figures = runtime.block_on(async {
         let defaults = compare(
