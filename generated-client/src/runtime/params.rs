@@ -120,8 +120,15 @@ pub(crate) fn path_prefix(style: Style) -> &'static str {
 /// `.` or `..`, also percent-encoded (`%2e`): segments the URL parser
 /// removes or climbs.
 pub(crate) fn is_dot_segment(segment: &str) -> bool {
-    let lower = segment.to_ascii_lowercase();
-    matches!(lower.as_str(), "." | ".." | "%2e" | "%2e." | ".%2e" | "%2e%2e")
+    /// What follows a leading dot (`.` or `%2e`), if there is one.
+    fn after_dot(s: &[u8]) -> Option<&[u8]> {
+        match s {
+            [b'.', rest @ ..] => Some(rest),
+            [b'%', b'2', b'e' | b'E', rest @ ..] => Some(rest),
+            _ => None,
+        }
+    }
+    after_dot(segment.as_bytes()).is_some_and(|rest| rest.is_empty() || after_dot(rest).is_some_and(<[u8]>::is_empty))
 }
 
 /// Whether a cookie name or value can be sent as it is (RFC 6265's
@@ -249,7 +256,7 @@ mod tests {
         for segment in [".", "..", "%2e", "%2E%2e", ".%2E", "%2e."] {
             assert!(is_dot_segment(segment), "{segment}");
         }
-        for segment in ["...", "a.", ".a", "%2e%2e%2e", ""] {
+        for segment in ["...", "a.", ".a", "%2e%2e%2e", "", "é.", ".é", "%2", "%"] {
             assert!(!is_dot_segment(segment), "{segment}");
         }
     }

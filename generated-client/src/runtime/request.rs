@@ -3,9 +3,17 @@
 
 //! Building a request, sending it (with redirects, timeouts and retries),
 //! and reading the answer.
+//!
+//! The path every call takes is kept close to what a hand-written `reqwest`
+//! call costs: the base URL is parsed once per client, headers (credentials
+//! included) go into one map, the body is shared between attempts rather
+//! than copied, and what only errors need (the request's description, the
+//! server's request id) is made only for errors.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 
@@ -17,32 +25,51 @@ use super::redirect::{self, Carrying, Next, RedirectRefusal, Sent};
 use super::retry::Outcome;
 use super::{Config, Error, Failure, HttpClient, RequestInfo, ResponseValue, Secret};
 
+/// The API's base URL, parsed once when the client is made.
+#[derive(Clone)]
+pub(crate) struct BaseUrl {
+    text: String,
+    /// The parsed URL, or why it is not one (reported by the first call).
+    parsed: Result<Url, String>,
+}
+
+impl BaseUrl {
+    pub fn new(text: String) -> Self {
+        let parsed = match Url::parse(&text) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && !url.cannot_be_a_base() => Ok(url),
+            Ok(_) => Err("not an http(s) URL".to_owned()),
+            Err(e) => Err(e.to_string()),
+        };
+        BaseUrl { text, parsed }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redacted_url(&self.text))
+    }
+}
+
 /// A request being put together by an operation, before it is sent. It can
 /// be sent more than once (for retries).
 pub(crate) struct PendingRequest {
-    /// Method and the path as errors show it (secret path values as `***`).
-    info: RequestInfo,
-    /// The path that is sent.
-    path: String,
+    method: Method,
+    /// The path that is sent: the template, until a parameter fills it.
+    path: Cow<'static, str>,
+    /// The path errors show, when it differs (a secret value as `***`).
+    shown_path: Option<String>,
     query: Vec<(String, String)>,
+    /// Every header for the API's origin: parameters, credentials and the
+    /// body's content type. None of them go to another origin.
     headers: HeaderMap,
     cookies: Vec<(String, String)>,
-    /// Credentials, kept apart so that they go to the API's origin only.
-    credentials: Credentials,
-    body: Option<(Vec<u8>, String)>,
-}
-
-#[derive(Default)]
-struct Credentials {
-    headers: HeaderMap,
-    query: Vec<(String, Secret)>,
-    cookies: Vec<(String, Secret)>,
-}
-
-impl Credentials {
-    fn is_empty(&self) -> bool {
-        self.headers.is_empty() && self.query.is_empty() && self.cookies.is_empty()
-    }
+    /// Whether a credential was added (headers, query or cookies).
+    credentials: bool,
+    body: Option<Bytes>,
 }
 
 /// Whether a failed attempt might have reached the server, which decides
@@ -73,30 +100,42 @@ struct Prepared<'a> {
     http: &'a HttpClient,
     config: &'a Config,
     /// The API's base URL: its origin is the one credentials may go to.
-    api: Url,
+    api: &'a Url,
     url: Url,
-    /// Headers for the API's origin: parameters, cookies, credentials and
-    /// the body's content type.
     headers: HeaderMap,
     carrying: Carrying,
 }
 
+/// A content type from the generated code as a header value, without
+/// copying it; `None` for one that is not valid in HTTP (it came from the
+/// spec, so it is checked rather than trusted).
+fn static_header_value(text: &'static str) -> Option<HeaderValue> {
+    text.bytes().all(|b| (32..127).contains(&b) || b == b'\t').then(|| HeaderValue::from_static(text))
+}
+
 impl PendingRequest {
     /// `path` is the template; fill its `{params}` with [`Self::path_param`].
-    pub fn new(method: Method, path: &str) -> Self {
+    pub fn new(method: Method, path: &'static str) -> Self {
         PendingRequest {
-            info: RequestInfo { method, path: path.to_owned(), request_id: None },
-            path: path.to_owned(),
+            method,
+            path: Cow::Borrowed(path),
+            shown_path: None,
             query: Vec::new(),
             headers: HeaderMap::new(),
             cookies: Vec::new(),
-            credentials: Credentials::default(),
+            credentials: false,
             body: None,
         }
     }
 
+    /// The request as errors describe it: method and shown path.
+    fn info(&self) -> RequestInfo {
+        let path = self.shown_path.clone().unwrap_or_else(|| self.path.to_string());
+        RequestInfo { method: self.method.clone(), path, request_id: None }
+    }
+
     pub fn invalid(&self, message: String) -> Failure {
-        Failure(Error::InvalidRequest { request: self.info.clone(), message })
+        Failure(Error::InvalidRequest { request: self.info(), message })
     }
 
     /// Replaces `{name}` in the path with the value, written in its style
@@ -104,8 +143,10 @@ impl PendingRequest {
     pub fn path_param(&mut self, name: &str, value: &impl serde::Serialize, style: Style, explode: bool) -> Result<(), Failure> {
         let text = self.path_text(name, value, style, explode)?;
         let placeholder = format!("{{{name}}}");
-        self.path = self.path.replace(&placeholder, &text);
-        self.info.path = self.info.path.replace(&placeholder, &text);
+        if let Some(shown) = &mut self.shown_path {
+            *shown = shown.replace(&placeholder, &text);
+        }
+        self.path = Cow::Owned(self.path.replace(&placeholder, &text));
         Ok(())
     }
 
@@ -114,8 +155,9 @@ impl PendingRequest {
     pub fn secret_path_param(&mut self, name: &str, value: &impl serde::Serialize, style: Style, explode: bool) -> Result<(), Failure> {
         let text = self.path_text(name, value, style, explode)?;
         let placeholder = format!("{{{name}}}");
-        self.path = self.path.replace(&placeholder, &text);
-        self.info.path = self.info.path.replace(&placeholder, "***");
+        let shown = self.shown_path.take().unwrap_or_else(|| self.path.to_string());
+        self.shown_path = Some(shown.replace(&placeholder, "***"));
+        self.path = Cow::Owned(self.path.replace(&placeholder, &text));
         Ok(())
     }
 
@@ -176,73 +218,93 @@ impl PendingRequest {
     /// Sends a credential in a header, marked sensitive so that HTTP
     /// tooling does not log it.
     pub fn secret_header(&mut self, name: &str, value: &Secret) -> Result<(), Failure> {
-        let mut header = HeaderValue::from_str(value.expose())
+        let name = self.header_name(name)?;
+        self.insert_secret_header(name, Bytes::copy_from_slice(value.expose().as_bytes()))
+    }
+
+    fn insert_secret_header(&mut self, name: HeaderName, value: Bytes) -> Result<(), Failure> {
+        let mut header = HeaderValue::from_maybe_shared(value)
             .map_err(|_| self.invalid(format!("credential for header `{name}` is not a valid header value")))?;
         header.set_sensitive(true);
-        let name = self.header_name(name)?;
-        self.credentials.headers.insert(name, header);
+        self.headers.insert(name, header);
+        self.credentials = true;
         Ok(())
     }
 
     pub fn bearer_auth(&mut self, token: &Secret) -> Result<(), Failure> {
-        self.secret_header("authorization", &Secret(format!("Bearer {}", token.expose())))
+        let value = format!("Bearer {}", token.expose());
+        self.insert_secret_header(reqwest::header::AUTHORIZATION, Bytes::from(value))
     }
 
     pub fn basic_auth(&mut self, username: &Secret, password: Option<&Secret>) -> Result<(), Failure> {
         let pair = format!("{}:{}", username.expose(), password.map(Secret::expose).unwrap_or_default());
-        self.secret_header("authorization", &Secret(format!("Basic {}", base64(pair.as_bytes()))))
+        let value = format!("Basic {}", base64(pair.as_bytes()));
+        self.insert_secret_header(reqwest::header::AUTHORIZATION, Bytes::from(value))
     }
 
     pub fn secret_query(&mut self, name: &str, value: &Secret) {
-        self.credentials.query.push((name.to_owned(), value.clone()));
+        self.query.push((name.to_owned(), value.expose().to_owned()));
+        self.credentials = true;
     }
 
     pub fn secret_cookie(&mut self, name: &str, value: &Secret) -> Result<(), Failure> {
         if !params::cookie_safe(name) || !params::cookie_safe(value.expose()) {
             return Err(self.invalid(format!("credential for cookie `{name}` contains a character a cookie cannot carry")));
         }
-        self.credentials.cookies.push((name.to_owned(), value.clone()));
+        self.cookies.push((name.to_owned(), value.expose().to_owned()));
+        self.credentials = true;
         Ok(())
     }
 
-    pub fn json_body(&mut self, body: &impl serde::Serialize, content_type: &str) -> Result<(), Failure> {
+    fn set_body(&mut self, bytes: Bytes, content_type: HeaderValue) {
+        self.headers.insert(reqwest::header::CONTENT_TYPE, content_type);
+        self.body = Some(bytes);
+    }
+
+    fn static_content_type(&self, content_type: &'static str) -> Result<HeaderValue, Failure> {
+        static_header_value(content_type).ok_or_else(|| self.invalid("the body's content type is not valid in HTTP".into()))
+    }
+
+    pub fn json_body(&mut self, body: &impl serde::Serialize, content_type: &'static str) -> Result<(), Failure> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| self.invalid(format!("request body does not serialise: {e}")))?;
-        self.body = Some((bytes, content_type.to_owned()));
+        let content_type = self.static_content_type(content_type)?;
+        self.set_body(Bytes::from(bytes), content_type);
         Ok(())
     }
 
     /// An `application/x-www-form-urlencoded` body: fields from the body's
     /// properties, arrays repeated, nested objects as `a[b]=c`.
-    pub fn form_body(&mut self, body: &impl serde::Serialize, content_type: &str) -> Result<(), Failure> {
+    pub fn form_body(&mut self, body: &impl serde::Serialize, content_type: &'static str) -> Result<(), Failure> {
         let value = serde_json::to_value(body)
             .map_err(|e| self.invalid(format!("request body does not serialise: {e}")))?;
         let mut url = Url::parse("form:").map_err(|e| self.invalid(e.to_string()))?;
         url.query_pairs_mut().extend_pairs(params::form_pairs(&value));
         let encoded = url.query().unwrap_or_default().as_bytes().to_vec();
-        self.body = Some((encoded, content_type.to_owned()));
+        let content_type = self.static_content_type(content_type)?;
+        self.set_body(Bytes::from(encoded), content_type);
         Ok(())
     }
 
-    pub fn multipart_body(&mut self, form: Multipart) {
+    pub fn multipart_body(&mut self, form: Multipart) -> Result<(), Failure> {
         let (bytes, content_type) = form.finish();
-        self.body = Some((bytes, content_type));
+        let content_type = HeaderValue::from_str(&content_type)
+            .map_err(|_| self.invalid("the multipart content type is not valid in HTTP".into()))?;
+        self.set_body(Bytes::from(bytes), content_type);
+        Ok(())
     }
 
-    pub fn raw_body(&mut self, body: Vec<u8>, content_type: &str) {
-        self.body = Some((body, content_type.to_owned()));
+    pub fn raw_body(&mut self, body: Vec<u8>, content_type: &'static str) -> Result<(), Failure> {
+        let content_type = self.static_content_type(content_type)?;
+        self.set_body(Bytes::from(body), content_type);
+        Ok(())
     }
 
-    /// The URL, headers and what the request carries, checked once for
-    /// all attempts.
-    fn prepare<'a>(&self, http: &'a HttpClient, base_url: &str, config: &'a Config) -> Result<Prepared<'a>, Failure> {
-        let bad_base = |e: String| self.invalid(format!("base URL `{}` does not make a valid URL: {e}", redacted_url(base_url)));
-        let api = Url::parse(base_url).map_err(|e| bad_base(e.to_string()))?;
-        if !matches!(api.scheme(), "http" | "https") || api.cannot_be_a_base() {
-            return Err(bad_base("not an http(s) URL".into()));
-        }
-        let mut url = Url::parse(&format!("{}{}", base_url.trim_end_matches('/'), self.path))
-            .map_err(|e| bad_base(e.to_string()))?;
+    /// The URL and headers, checked once for all attempts.
+    fn prepare<'a>(&mut self, http: &'a HttpClient, base: &'a BaseUrl, config: &'a Config) -> Result<Prepared<'a>, Failure> {
+        let bad_base = |e: &str| self.invalid(format!("base URL `{}` does not make a valid URL: {e}", redacted_url(&base.text)));
+        let api = base.parsed.as_ref().map_err(|e| bad_base(e))?;
+        let mut url = Url::parse(&format!("{}{}", base.text.trim_end_matches('/'), self.path)).map_err(|e| bad_base(&e.to_string()))?;
         // The URL parser drops `.` and `..` segments; a path that lost
         // segments on the way is not the one the operation built.
         let built = api.path().trim_end_matches('/').split('/').count() + self.path.split('/').count() - 1;
@@ -250,65 +312,75 @@ impl PendingRequest {
         if self.path.split('/').any(params::is_dot_segment) || parsed != built {
             return Err(self.invalid("the path has `.` or `..` segments, which would change the resource it names".into()));
         }
-        if !self.query.is_empty() || !self.credentials.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            pairs.extend_pairs(&self.query);
-            pairs.extend_pairs(self.credentials.query.iter().map(|(k, v)| (k, v.expose())));
+        if !self.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&self.query);
         }
-        let mut headers = self.headers.clone();
-        for (name, value) in &self.credentials.headers {
-            headers.insert(name, value.clone());
-        }
-        if !self.cookies.is_empty() || !self.credentials.cookies.is_empty() {
-            let pairs = self.cookies.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-            let secret_pairs = self.credentials.cookies.iter().map(|(k, v)| (k.as_str(), v.expose()));
-            let cookie = pairs.chain(secret_pairs).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        if !self.cookies.is_empty() {
+            let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             let mut value = HeaderValue::from_str(&cookie).map_err(|_| self.invalid("cookie value is not valid in HTTP".into()))?;
             value.set_sensitive(true);
-            headers.insert(reqwest::header::COOKIE, value);
+            self.headers.insert(reqwest::header::COOKIE, value);
         }
-        if let Some((_, content_type)) = &self.body {
-            let value = HeaderValue::from_str(content_type)
-                .map_err(|_| self.invalid("the body's content type is not valid in HTTP".into()))?;
-            headers.insert(reqwest::header::CONTENT_TYPE, value);
-        }
-        let credentials = !self.credentials.is_empty() || !api.username().is_empty() || api.password().is_some();
+        let credentials = self.credentials || !api.username().is_empty() || api.password().is_some();
         let carrying = Carrying { credentials, body: self.body.is_some() };
+        let headers = std::mem::take(&mut self.headers);
         Ok(Prepared { http, config, api, url, headers, carrying })
     }
 
     /// Sends the request, retrying as `config.retry` allows, and reads the
-    /// whole response body, up to the configured limit.
-    pub async fn send(self, http: &HttpClient, base_url: &str, config: &Config) -> Result<RawResponse, Failure> {
-        let prepared = self.prepare(http, base_url, config)?;
-        self.with_retries(&prepared, true).await?.read_body(config.max_body_bytes).await
+    /// whole response body, up to the configured limit. An attempt includes
+    /// reading the body, so its timeout covers it and a body cut off
+    /// half-way is retried like any other failure.
+    pub async fn send(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> Result<RawResponse, Failure> {
+        let prepared = self.prepare(http, base, config)?;
+        let request = &self;
+        let answer = self
+            .with_retries(&prepared, || async {
+                let head = request.attempt_head(&prepared).await?;
+                head.read(config.max_body_bytes, request).await
+            })
+            .await?;
+        let Answer { status, headers, refused, body } = answer;
+        Ok(RawResponse { request: self.into_described(), status, headers, refused, body })
     }
 
     /// Like [`Self::send`], but the response body is left unread, for a
     /// caller that streams it. The timeout covers the response head only:
     /// a long download is not cut off.
-    pub async fn send_streaming(self, http: &HttpClient, base_url: &str, config: &Config) -> Result<StreamingResponse, Failure> {
-        let prepared = self.prepare(http, base_url, config)?;
-        self.with_retries(&prepared, false).await
+    pub async fn send_streaming(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> Result<StreamingResponse, Failure> {
+        let prepared = self.prepare(http, base, config)?;
+        let request = &self;
+        let answer = self.with_retries(&prepared, || request.attempt_head(&prepared)).await?;
+        Ok(StreamingResponse { request: self.into_described(), answer })
     }
 
-    /// Attempts until one stands. With `buffered`, an attempt includes
-    /// reading the body (so its timeout covers it, and a body cut off
-    /// half-way is retried like any other failure); the body is read into
-    /// the returned response.
-    async fn with_retries(&self, prepared: &Prepared<'_>, buffered: bool) -> Result<StreamingResponse, Failure> {
+    /// What responses keep of the request, to describe it in errors.
+    fn into_described(self) -> Described {
+        let path = match self.shown_path {
+            Some(shown) => Cow::Owned(shown),
+            None => self.path,
+        };
+        Described { method: self.method, path }
+    }
+
+    /// Attempts until one stands, each within the attempt's timeout and
+    /// what is left of the whole call's.
+    async fn with_retries<B, A>(&self, prepared: &Prepared<'_>, attempt: impl Fn() -> A) -> Result<Answer<B>, Failure>
+    where
+        A: std::future::Future<Output = Result<Answer<B>, AttemptError>>,
+    {
         let config = prepared.config;
         let started = Instant::now();
         let mut retry = 0;
         loop {
-            let result = self.timed_attempt(prepared, started, buffered).await;
+            let result = self.timed(config, started, attempt()).await;
             let outcome = match &result {
-                Ok(response) => Outcome::Answered(response.status, &response.headers),
+                Ok(answer) => Outcome::Answered(answer.status, &answer.headers),
                 Err(e) if e.reach == Reach::NotSent => Outcome::NotSent,
                 Err(e) if e.reach == Reach::MaybeSent => Outcome::Failed,
                 Err(_) => return result.map_err(|e| e.failure),
             };
-            let delay = config.retry.delay(&self.info.method, outcome, retry, started.elapsed());
+            let delay = config.retry.delay(&self.method, outcome, retry, started.elapsed());
             // No retry that would start after the whole call's deadline.
             let delay = delay.filter(|delay| match config.total_timeout {
                 Some(total) => started.elapsed().checked_add(*delay).is_some_and(|at| at < total),
@@ -325,18 +397,17 @@ impl PendingRequest {
         }
     }
 
-    /// One attempt, within the attempt's timeout and what is left of the
-    /// whole call's.
-    async fn timed_attempt(&self, prepared: &Prepared<'_>, started: Instant, buffered: bool) -> Result<StreamingResponse, AttemptError> {
-        let config = prepared.config;
+    /// Runs one attempt within its time limit.
+    async fn timed<B>(
+        &self,
+        config: &Config,
+        started: Instant,
+        attempt: impl std::future::Future<Output = Result<Answer<B>, AttemptError>>,
+    ) -> Result<Answer<B>, AttemptError> {
         let remaining = config.total_timeout.map(|total| total.saturating_sub(started.elapsed()));
         let limit = match (config.timeout, remaining) {
             (Some(attempt), Some(remaining)) => Some(attempt.min(remaining)),
             (attempt, remaining) => attempt.or(remaining),
-        };
-        let attempt = async {
-            let head = self.attempt_head(prepared).await?;
-            if buffered { head.fill_body(config.max_body_bytes).await } else { Ok(head) }
         };
         let Some(limit) = limit else {
             return attempt.await;
@@ -348,31 +419,33 @@ impl PendingRequest {
                     Some(total) if Some(limit) == remaining => total,
                     _ => limit,
                 };
-                Err(AttemptError { failure: Failure(Error::Timeout { request: self.info.clone(), after }), reach: Reach::MaybeSent })
+                Err(AttemptError { failure: Failure(Error::Timeout { request: self.info(), after }), reach: Reach::MaybeSent })
             }
         }
     }
 
     /// Sends the request and waits for the status and headers, walking the
     /// redirects that [`redirect::next`] allows.
-    async fn attempt_head(&self, prepared: &Prepared<'_>) -> Result<StreamingResponse, AttemptError> {
-        let mut url = prepared.url.clone();
-        let mut method = self.info.method.clone();
+    async fn attempt_head(&self, prepared: &Prepared<'_>) -> Result<Answer<reqwest::Response>, AttemptError> {
+        let mut url = Cow::Borrowed(&prepared.url);
+        let mut method = Cow::Borrowed(&self.method);
         let mut keep_body = true;
         let mut same_origin = true;
         let mut hops = 0;
         loop {
-            let mut builder = prepared.http.client.request(method.clone(), url.clone());
+            let mut request = reqwest::Request::new(method.as_ref().clone(), url.as_ref().clone());
             if same_origin {
-                builder = builder.headers(prepared.headers.clone());
+                *request.headers_mut() = prepared.headers.clone();
             }
-            if let (true, Some((bytes, content_type))) = (keep_body, &self.body) {
+            if let (true, Some(body)) = (keep_body, &self.body) {
                 if !same_origin {
-                    builder = builder.header(reqwest::header::CONTENT_TYPE, content_type.as_str());
+                    if let Some(content_type) = prepared.headers.get(reqwest::header::CONTENT_TYPE) {
+                        request.headers_mut().insert(reqwest::header::CONTENT_TYPE, content_type.clone());
+                    }
                 }
-                builder = builder.body(bytes.clone());
+                *request.body_mut() = Some(body.clone().into());
             }
-            let mut response = match builder.send().await {
+            let response = match prepared.http.client.execute(request).await {
                 Ok(response) => response,
                 Err(error) => {
                     // Only the first connection, to the API itself, proves
@@ -385,27 +458,28 @@ impl PendingRequest {
                 }
             };
             let status = response.status();
+            if !status.is_redirection() {
+                return Ok(Answer::new(response, None));
+            }
             let location = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
             let carrying = Carrying { credentials: prepared.carrying.credentials, body: prepared.carrying.body && keep_body };
             let sent = Sent { url: &url, method: &method, hops };
-            let refused = match redirect::next(&prepared.config.redirects, status, location, &sent, &prepared.api, &carrying) {
+            let refused = match redirect::next(&prepared.config.redirects, status, location, &sent, prepared.api, &carrying) {
                 Next::Done => None,
                 Next::Refuse(reason) => Some(reason),
                 Next::Follow(hop) => {
-                    (url, method, keep_body) = (hop.url, hop.method, hop.keep_body);
+                    (url, method, keep_body) = (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
                     same_origin = same_origin && hop.same_origin;
                     hops += 1;
                     continue;
                 }
             };
-            let headers = std::mem::take(response.headers_mut());
-            let info = self.info.clone().with_request_id(&headers);
-            return Ok(StreamingResponse { info, status, headers, refused, body: None, response });
+            return Ok(Answer::new(response, refused));
         }
     }
 
     fn transport(&self, e: reqwest::Error) -> Failure {
-        Failure(Error::from_transport(self.info.clone(), e))
+        Failure(Error::from_transport(self.info(), e))
     }
 }
 
@@ -426,76 +500,118 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// A response whose head has arrived and whose body has not been read
-/// (or, inside an attempt, has been read into `body`).
-pub(crate) struct StreamingResponse {
-    info: RequestInfo,
+/// Method and shown path of a sent request: what its responses need to
+/// describe it in errors.
+pub(crate) struct Described {
+    method: Method,
+    path: Cow<'static, str>,
+}
+
+impl Described {
+    /// The full description, with the server's request id when the
+    /// response carried one.
+    fn info(&self, headers: Option<&HeaderMap>) -> RequestInfo {
+        let info = RequestInfo { method: self.method.clone(), path: self.path.to_string(), request_id: None };
+        match headers {
+            Some(headers) => info.with_request_id(headers),
+            None => info,
+        }
+    }
+}
+
+/// An attempt's response: its head, and its body, unread
+/// (`reqwest::Response`) or read (`Bytes`).
+struct Answer<B> {
     status: StatusCode,
     headers: HeaderMap,
     /// A redirect that was not followed, and why.
     refused: Option<RedirectRefusal>,
-    body: Option<Vec<u8>>,
-    response: reqwest::Response,
+    body: B,
+}
+
+impl Answer<reqwest::Response> {
+    fn new(mut response: reqwest::Response, refused: Option<RedirectRefusal>) -> Self {
+        let headers = std::mem::take(response.headers_mut());
+        Answer { status: response.status(), headers, refused, body: response }
+    }
+
+    /// Reads the body in, refusing more than `limit` bytes.
+    async fn read(self, limit: usize, request: &PendingRequest) -> Result<Answer<Bytes>, AttemptError> {
+        let Answer { status, headers, refused, body } = self;
+        let body = read_capped(body, limit).await.map_err(|e| e.describe(request.info(), status))?;
+        Ok(Answer { status, headers, refused, body })
+    }
+}
+
+/// Why reading a body failed, before the request is named.
+enum ReadError {
+    TooLarge { limit: usize },
+    Transport(reqwest::Error),
+}
+
+impl ReadError {
+    fn describe(self, request: RequestInfo, status: StatusCode) -> AttemptError {
+        match self {
+            ReadError::TooLarge { limit } => Failure(Error::BodyTooLarge { request, status, limit }).into(),
+            ReadError::Transport(e) => AttemptError { failure: Failure(Error::from_transport(request, e)), reach: Reach::MaybeSent },
+        }
+    }
+}
+
+/// The body, refusing more than `limit` bytes. A declared length is
+/// checked first and then trusted (the HTTP layer reads no more than it
+/// says), which lets the body arrive without a copy; one without is read
+/// piece by piece and stops at the limit.
+async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Bytes, ReadError> {
+    match response.content_length() {
+        Some(length) if length > limit as u64 => return Err(ReadError::TooLarge { limit }),
+        Some(_) => return response.bytes().await.map_err(ReadError::Transport),
+        None => {}
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
+        if body.len().saturating_add(chunk.len()) > limit {
+            return Err(ReadError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
+}
+
+/// A response whose head has arrived and whose body has not been read.
+pub(crate) struct StreamingResponse {
+    request: Described,
+    answer: Answer<reqwest::Response>,
 }
 
 impl StreamingResponse {
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.answer.status
     }
 
     /// Reads the whole body (within the client's timeout), refusing one
     /// over the configured limit.
     pub async fn buffer(self, config: &Config) -> Result<RawResponse, Failure> {
-        let info = self.info.clone();
-        match config.timeout {
-            Some(timeout) => tokio::time::timeout(timeout, self.read_body(config.max_body_bytes))
-                .await
-                .unwrap_or_else(|_| Err(Failure(Error::Timeout { request: info, after: timeout }))),
-            None => self.read_body(config.max_body_bytes).await,
+        let StreamingResponse { request, answer } = self;
+        let Answer { status, headers, refused, body } = answer;
+        let read = read_capped(body, config.max_body_bytes);
+        let body = match config.timeout {
+            Some(timeout) => match tokio::time::timeout(timeout, read).await {
+                Ok(read) => read,
+                Err(_) => return Err(Failure(Error::Timeout { request: request.info(Some(&headers)), after: timeout })),
+            },
+            None => read.await,
         }
-    }
-
-    /// Reads the body into the response, inside an attempt.
-    async fn fill_body(mut self, limit: usize) -> Result<Self, AttemptError> {
-        let body = read_capped(&mut self.response, &self.info, self.status, limit).await?;
-        self.body = Some(body);
-        Ok(self)
-    }
-
-    async fn read_body(mut self, limit: usize) -> Result<RawResponse, Failure> {
-        let body = match self.body.take() {
-            Some(body) => body,
-            None => read_capped(&mut self.response, &self.info, self.status, limit).await.map_err(|e| e.failure)?,
-        };
-        let StreamingResponse { info, status, headers, refused, .. } = self;
-        Ok(RawResponse { info, status, headers, refused, body })
+        .map_err(|e| e.describe(request.info(Some(&headers)), status).failure)?;
+        Ok(RawResponse { request, status, headers, refused, body })
     }
 
     pub fn into_stream(self) -> ResponseValue<ByteStream> {
-        let stream = ByteStream { info: self.info, response: self.response };
-        ResponseValue::new(stream, self.status, self.headers)
+        let StreamingResponse { request, answer } = self;
+        let info = request.info(Some(&answer.headers));
+        let stream = ByteStream { info, response: answer.body };
+        ResponseValue::new(stream, answer.status, answer.headers)
     }
-}
-
-/// The body, refusing more than `limit` bytes (by `Content-Length` first,
-/// then as it arrives: a server may lie about the length).
-async fn read_capped(response: &mut reqwest::Response, info: &RequestInfo, status: StatusCode, limit: usize) -> Result<Vec<u8>, AttemptError> {
-    let too_large = || Failure(Error::BodyTooLarge { request: info.clone(), status, limit });
-    if response.content_length().is_some_and(|len| len > limit as u64) {
-        return Err(too_large().into());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| AttemptError { failure: Failure(Error::from_transport(info.clone(), e)), reach: Reach::MaybeSent })?
-    {
-        if body.len().saturating_add(chunk.len()) > limit {
-            return Err(too_large().into());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// A response body read piece by piece, for downloads too large to hold in
@@ -544,11 +660,11 @@ impl ByteStream {
 
 /// A response whose body has been read but not yet decoded.
 pub(crate) struct RawResponse {
-    info: RequestInfo,
+    request: Described,
     status: StatusCode,
     headers: HeaderMap,
     refused: Option<RedirectRefusal>,
-    body: Vec<u8>,
+    body: Bytes,
 }
 
 impl RawResponse {
@@ -559,7 +675,7 @@ impl RawResponse {
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Failure> {
         serde_json::from_slice(&self.body).map_err(|source| {
             Failure(Error::Decode {
-                request: self.info.clone(),
+                request: self.request.info(Some(&self.headers)),
                 status: self.status,
                 source: DecodeError::new(&source),
                 snippet: snippet(&self.body, crate::types::SENSITIVE_KEYS),
@@ -572,7 +688,7 @@ impl RawResponse {
     }
 
     pub fn bytes(&self) -> Vec<u8> {
-        self.body.clone()
+        self.body.to_vec()
     }
 
     pub fn success<T>(self, value: T) -> ResponseValue<T> {
@@ -580,19 +696,21 @@ impl RawResponse {
     }
 
     pub fn api_error<E>(self, body: E) -> Error<E> {
-        Error::Api { request: self.info, status: self.status, headers: Box::new(self.headers), body }
+        let request = self.request.info(Some(&self.headers));
+        Error::Api { request, status: self.status, headers: Box::new(self.headers), body }
     }
 
     /// A status the operation does not declare; a redirect that was not
     /// followed says where it led and why it stopped.
     pub fn unexpected<E>(self) -> Error<E> {
+        let request = self.request.info(Some(&self.headers));
         let location = self.headers.get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
         if let (Some(refused), Some(location)) = (self.refused, location) {
             let location = location.to_owned();
-            return Error::Redirect { request: self.info, status: self.status, location, refused, headers: Box::new(self.headers) };
+            return Error::Redirect { request, status: self.status, location, refused, headers: Box::new(self.headers) };
         }
         let body = String::from_utf8_lossy(&self.body).into_owned();
-        Error::UnexpectedStatus { request: self.info, status: self.status, headers: Box::new(self.headers), body }
+        Error::UnexpectedStatus { request, status: self.status, headers: Box::new(self.headers), body }
     }
 }
 
@@ -608,12 +726,13 @@ mod tests {
         assert_eq!(base64(b""), "");
     }
 
-    fn sent_path(path: &str, fill: impl FnOnce(&mut PendingRequest) -> Result<(), Failure>) -> Result<String, String> {
+    fn sent_path(path: &'static str, fill: impl FnOnce(&mut PendingRequest) -> Result<(), Failure>) -> Result<String, String> {
         let mut request = PendingRequest::new(Method::DELETE, path);
         let http = HttpClient::default();
         let config = Config::default();
+        let base = BaseUrl::new("http://127.0.0.1:1/v1/".to_owned());
         fill(&mut request)
-            .and_then(|()| request.prepare(&http, "http://127.0.0.1:1/v1/", &config))
+            .and_then(|()| request.prepare(&http, &base, &config))
             .map(|p| p.url.path().to_owned())
             .map_err(|Failure(e)| e.to_string())
     }
@@ -645,8 +764,20 @@ mod tests {
         let mut request = PendingRequest::new(Method::GET, "/invites/{token}/{n}");
         request.secret_path_param("token", &"inv-SECRET", Style::Simple, false).unwrap_or_else(|_| panic!());
         request.path_param("n", &7, Style::Simple, false).unwrap_or_else(|_| panic!());
-        assert_eq!(request.info.path, "/invites/***/7");
+        assert_eq!(request.info().path, "/invites/***/7");
         assert_eq!(request.path, "/invites/inv-SECRET/7");
+        request.path_param("n", &8, Style::Simple, false).unwrap_or_else(|_| panic!());
+    }
+
+    #[test]
+    fn bad_base_urls_fail_the_call_not_the_client() {
+        for base in ["not a url", "mailto:x@example.com", "file:///etc"] {
+            let mut request = PendingRequest::new(Method::GET, "/x");
+            let Err(Failure(error)) = request.prepare(&HttpClient::default(), &BaseUrl::new(base.to_owned()), &Config::default()) else {
+                panic!("{base}")
+            };
+            assert!(matches!(error, Error::InvalidRequest { .. }), "{base}: {error:?}");
+        }
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub fn client(api: &Api) -> TokenStream {
         /// pool.
         #[derive(Clone)]
         pub struct Client {
-            base_url: String,
+            base_url: crate::runtime::BaseUrl,
             http: crate::runtime::HttpClient,
             config: Config,
             #(#cred_fields)*
@@ -96,7 +96,7 @@ pub fn client(api: &Api) -> TokenStream {
         impl std::fmt::Debug for Client {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct("Client")
-                    .field("base_url", &crate::runtime::redacted_base_url(&self.base_url))
+                    .field("base_url", &self.base_url)
                     .field("config", &self.config)
                     #(#cred_debug)*
                     .finish_non_exhaustive()
@@ -112,7 +112,7 @@ pub fn client(api: &Api) -> TokenStream {
             /// e.g. `http://127.0.0.1:8080`.
             pub fn with_base_url(base_url: impl Into<String>) -> Self {
                 Client {
-                    base_url: base_url.into(),
+                    base_url: crate::runtime::BaseUrl::new(base_url.into()),
                     http: crate::runtime::HttpClient::default(),
                     config: Config::default(),
                     #(#cred_init)*
@@ -182,7 +182,7 @@ pub fn client(api: &Api) -> TokenStream {
 
             /// The base URL requests go to.
             pub fn base_url(&self) -> &str {
-                &self.base_url
+                self.base_url.as_str()
             }
 
             #(#setters)*

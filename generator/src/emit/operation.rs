@@ -153,11 +153,11 @@ fn body_statements(
         }
         BodyEncoding::Text => (
             quote!(&str),
-            quote!(request.raw_body(body.as_bytes().to_vec(), #content_type);),
+            quote!(request.raw_body(body.as_bytes().to_vec(), #content_type)?;),
         ),
         BodyEncoding::Bytes => (
             quote!(Vec<u8>),
-            quote!(request.raw_body(body, #content_type);),
+            quote!(request.raw_body(body, #content_type)?;),
         ),
         BodyEncoding::Multipart => {
             let form = ident(body.form_type.as_deref().unwrap_or("Form"));
@@ -186,7 +186,7 @@ fn body_statements(
             let set = quote! {
                 let mut form = Multipart::new();
                 #(#parts)*
-                request.multipart_body(form);
+                request.multipart_body(form)?;
             };
             (quote!(&#types::#form), set)
         }

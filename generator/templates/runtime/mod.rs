@@ -24,7 +24,7 @@ pub(crate) use multipart::Multipart;
 pub(crate) use params::Style;
 pub use request::ByteStream;
 #[allow(unused_imports)] // an API without operations has no requests
-pub(crate) use request::PendingRequest;
+pub(crate) use request::{BaseUrl, PendingRequest};
 pub use redirect::{RedirectPolicy, RedirectRefusal};
 pub use retry::RetryPolicy;
 
@@ -176,10 +176,6 @@ impl Default for HttpClient {
     }
 }
 
-/// A base URL as `Debug` output may show it: no password, no query.
-pub(crate) fn redacted_base_url(base_url: &str) -> String {
-    redact::redacted_url(base_url)
-}
 
 /// Which request an error or response belongs to: method and path, never
 /// the query string or headers (they may carry credentials), and the

@@ -16,7 +16,7 @@ use crate::types;
 /// pool.
 #[derive(Clone)]
 pub struct Client {
-    base_url: String,
+    base_url: crate::runtime::BaseUrl,
     http: crate::runtime::HttpClient,
     config: Config,
     api_key_cookie: Option<Secret>,
@@ -29,7 +29,7 @@ pub struct Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &crate::runtime::redacted_base_url(&self.base_url))
+            .field("base_url", &self.base_url)
             .field("config", &self.config)
             .field("api_key_cookie", &self.api_key_cookie.as_ref().map(|_| "***"))
             .field("api_key_header", &self.api_key_header.as_ref().map(|_| "***"))
@@ -59,7 +59,7 @@ impl Client {
     /// e.g. `http://127.0.0.1:8080`.
     pub fn with_base_url(base_url: impl Into<String>) -> Self {
         Client {
-            base_url: base_url.into(),
+            base_url: crate::runtime::BaseUrl::new(base_url.into()),
             http: crate::runtime::HttpClient::default(),
             config: Config::default(),
             api_key_cookie: None,
@@ -133,7 +133,7 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        self.base_url.as_str()
     }
 
     /// Sets the API key sent in the `auth` cookie (security scheme `apiKeyCookie`), on the operations that use it. It never appears in `Debug` output.
@@ -221,7 +221,7 @@ impl Client {
         let mut request = PendingRequest::new(reqwest::Method::PUT, "/files/{path}");
         request.path_param("path", &path, Style::Simple, false)?;
         request.query("verbose", &params.verbose, Style::Form, true)?;
-        request.raw_body(body, "application/octet-stream");
+        request.raw_body(body, "application/octet-stream")?;
         if let Some(bearer_token) = &self.bearer_token {
             request.bearer_auth(bearer_token)?;
         }
@@ -351,7 +351,7 @@ impl Client {
         if let Some(value) = &body.thumbnails {
             form.files("thumbnails", value).map_err(|e| request.invalid(e))?;
         }
-        request.multipart_body(form);
+        request.multipart_body(form)?;
         if let Some(api_key_cookie) = &self.api_key_cookie {
             request.secret_cookie("auth", api_key_cookie)?;
         }
@@ -374,7 +374,7 @@ impl Client {
     ) -> Result<ResponseValue<String>, Error<std::convert::Infallible>> {
         let mut request = PendingRequest::new(reqwest::Method::POST, "/notes");
         if let Some(body) = body {
-            request.raw_body(body.as_bytes().to_vec(), "text/plain");
+            request.raw_body(body.as_bytes().to_vec(), "text/plain")?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {

@@ -13,7 +13,7 @@ use crate::types;
 /// pool.
 #[derive(Clone)]
 pub struct Client {
-    base_url: String,
+    base_url: crate::runtime::BaseUrl,
     http: crate::runtime::HttpClient,
     config: Config,
 }
@@ -21,7 +21,7 @@ pub struct Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &crate::runtime::redacted_base_url(&self.base_url))
+            .field("base_url", &self.base_url)
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
@@ -32,7 +32,7 @@ impl Client {
     /// e.g. `http://127.0.0.1:8080`.
     pub fn with_base_url(base_url: impl Into<String>) -> Self {
         Client {
-            base_url: base_url.into(),
+            base_url: crate::runtime::BaseUrl::new(base_url.into()),
             http: crate::runtime::HttpClient::default(),
             config: Config::default(),
         }
@@ -101,7 +101,7 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        self.base_url.as_str()
     }
 
     ///

@@ -13,7 +13,7 @@ use crate::types;
 /// pool.
 #[derive(Clone)]
 pub struct Client {
-    base_url: String,
+    base_url: crate::runtime::BaseUrl,
     http: crate::runtime::HttpClient,
     config: Config,
     bearer_token: Option<Secret>,
@@ -22,7 +22,7 @@ pub struct Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &crate::runtime::redacted_base_url(&self.base_url))
+            .field("base_url", &self.base_url)
             .field("config", &self.config)
             .field("bearer_token", &self.bearer_token.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
@@ -48,7 +48,7 @@ impl Client {
     /// e.g. `http://127.0.0.1:8080`.
     pub fn with_base_url(base_url: impl Into<String>) -> Self {
         Client {
-            base_url: base_url.into(),
+            base_url: crate::runtime::BaseUrl::new(base_url.into()),
             http: crate::runtime::HttpClient::default(),
             config: Config::default(),
             bearer_token: None,
@@ -118,7 +118,7 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        self.base_url.as_str()
     }
 
     /// Sets the bearer token sent as `Authorization: Bearer <token>` (security scheme `bearerAuth`), on the operations that use it. It never appears in `Debug` output.
