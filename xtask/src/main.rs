@@ -1,6 +1,7 @@
 //! Project automation: `cargo xtask codegen [--check]` and
 //! `cargo xtask corpus DIR`.
 
+mod bench;
 mod corpus;
 
 use anyhow::{Context, Result, bail};
@@ -13,6 +14,7 @@ const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--crate-name NAME]
                            [--standalone] [--deny-warnings]
        cargo xtask corpus DIR [--keep-going]
+       cargo xtask bench [--spec PATH] [--runs N] [--only 1,2,3,4]
 
 Generates a typed Rust client crate from an OpenAPI 3.0/3.1 document.
 
@@ -31,7 +33,14 @@ generated Cargo.toml (features, extra test targets, dev-dependencies).
 corpus generates a crate for every .yaml/.yml/.json document in DIR under
 target/corpus/, runs clippy and rustdoc with -D warnings and the tests on each
 (one shared target dir), and prints a table. --keep-going does not stop at
-the first failure.";
+the first failure.
+
+bench prints the performance figures as ratios of medians, ours against a
+reference, the two alternating over --runs runs each (default 7): rebuild of
+the generated crate and codegen time against progenitor (installed into
+target/bench-tools/ when missing) for --spec (default
+../shared/specs/progenitor-nexus.json), and one Almanac call against a
+hand-written reqwest call. --only picks figures.";
 
 /// A hand-written file in the output directory whose TOML is appended to
 /// the generated `Cargo.toml`.
@@ -79,6 +88,37 @@ fn run() -> Result<ExitCode> {
                 &workspace_root(),
                 keep_going,
             )
+        }
+        Some("bench") => {
+            let root = workspace_root();
+            let mut options = bench::Options {
+                spec: root.join("../shared/specs/progenitor-nexus.json"),
+                runs: 7,
+                only: Vec::new(),
+            };
+            while let Some(arg) = argv.next() {
+                let mut value =
+                    |name: &str| argv.next().with_context(|| format!("{name} needs a value"));
+                match arg.as_str() {
+                    "--spec" => options.spec = std::env::current_dir()?.join(value("--spec")?),
+                    "--runs" => {
+                        options.runs = value("--runs")?.parse().context("--runs takes a number")?
+                    }
+                    "--only" => {
+                        options.only = value("--only")?
+                            .split(',')
+                            .map(|n| {
+                                n.trim()
+                                    .parse()
+                                    .context("--only takes figure numbers, e.g. 1,4")
+                            })
+                            .collect::<Result<_>>()?
+                    }
+                    other => bail!("unknown argument `{other}`\n\n{USAGE}"),
+                }
+            }
+            bench::bench(&root, &options)?;
+            Ok(ExitCode::SUCCESS)
         }
         Some("-h" | "--help") | None => {
             println!("{USAGE}");

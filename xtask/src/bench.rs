@@ -1,0 +1,365 @@
+//! `cargo xtask bench`: the project's performance figures, each a ratio of
+//! medians measured in one run with the two sides alternating, so that the
+//! machine's load affects both alike.
+//!
+//! 1. Rebuild of the generated crate for a large document (`touch
+//!    src/lib.rs && cargo build`, dependencies built), ours against
+//!    progenitor's.
+//! 2. Generating that crate as users run it: the dev-profile xtask binary
+//!    (and through `cargo xtask`, which adds cargo's freshness check),
+//!    against progenitor's CLI.
+//! 3. The same with a release build of xtask.
+//! 4. One `refresh_token` call of the Almanac client against a hand-written
+//!    reqwest + serde call (`generated-client/benches/request_overhead.rs`).
+//!
+//! progenitor is installed into `target/bench-tools/` when it is missing.
+//! A tool to run by hand; nothing here asserts a time.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The progenitor release the figures compare against.
+const PROGENITOR_VERSION: &str = "0.15.1";
+
+pub struct Options {
+    pub spec: PathBuf,
+    pub runs: usize,
+    /// Only these figures (1 to 4); all when empty.
+    pub only: Vec<usize>,
+}
+
+pub fn bench(root: &Path, options: &Options) -> Result<()> {
+    if options.runs < 5 {
+        bail!("--runs must be at least 5 so that a median means something");
+    }
+    if !options.spec.is_file() {
+        bail!(
+            "no OpenAPI document at {}; pass one with --spec (the default is \
+             ../shared/specs/progenitor-nexus.json beside the workspace)",
+            options.spec.display()
+        );
+    }
+    let wanted = |figure: usize| options.only.is_empty() || options.only.contains(&figure);
+    let work = root.join("target/bench");
+    std::fs::create_dir_all(&work)?;
+    println!("machine: {}", machine());
+    println!(
+        "spec: {}, {} runs per side\n",
+        options.spec.display(),
+        options.runs
+    );
+    let mut rows = Vec::new();
+    if wanted(1) || wanted(2) || wanted(3) {
+        let progenitor = progenitor(root)?;
+        let ours = Generator::Ours(build_xtask(root, false)?);
+        let theirs = Generator::Progenitor(progenitor);
+        if wanted(2) {
+            rows.push(compare(
+                "2. codegen, dev-profile xtask binary / progenitor CLI",
+                options.runs,
+                || ours.generate(&options.spec, &work.join("ours")),
+                || theirs.generate(&options.spec, &work.join("theirs")),
+            )?);
+            rows.push(compare(
+                "2'. codegen through `cargo xtask` / progenitor CLI",
+                options.runs,
+                || cargo_xtask_codegen(root, &options.spec, &work.join("ours")),
+                || theirs.generate(&options.spec, &work.join("theirs")),
+            )?);
+        }
+        if wanted(3) {
+            let release = Generator::Ours(build_xtask(root, true)?);
+            rows.push(compare(
+                "3. codegen, release xtask binary / progenitor CLI",
+                options.runs,
+                || release.generate(&options.spec, &work.join("ours")),
+                || theirs.generate(&options.spec, &work.join("theirs")),
+            )?);
+        }
+        if wanted(1) {
+            ours.generate(&options.spec, &work.join("ours"))?;
+            theirs.generate(&options.spec, &work.join("theirs"))?;
+            let target = work.join("target");
+            for side in ["ours", "theirs"] {
+                println!("building the {side} crate and its dependencies once...");
+                cargo_build(&work.join(side), &target)?;
+            }
+            rows.push(compare(
+                "1. rebuild of the generated crate / progenitor's",
+                options.runs,
+                || rebuild(&work.join("ours"), &target),
+                || rebuild(&work.join("theirs"), &target),
+            )?);
+        }
+    }
+    if wanted(4) {
+        rows.push(request_overhead(root)?);
+    }
+    println!("\n| figure | ours (median) | reference (median) | ratio of medians |");
+    println!("|---|---|---|---|");
+    for row in &rows {
+        println!("{row}");
+    }
+    Ok(())
+}
+
+/// One figure: medians of both sides and their ratio.
+struct Row {
+    name: String,
+    ours: String,
+    theirs: String,
+    ratio: f64,
+}
+
+impl std::fmt::Display for Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "| {} | {} | {} | {:.3} |",
+            self.name, self.ours, self.theirs, self.ratio
+        )
+    }
+}
+
+/// Runs `a` and `b` alternately, `runs` times each (which goes first
+/// swaps every round), after one unmeasured run of each.
+fn compare(
+    name: &str,
+    runs: usize,
+    a: impl Fn() -> Result<Duration>,
+    b: impl Fn() -> Result<Duration>,
+) -> Result<Row> {
+    println!("{name}");
+    a()?;
+    b()?;
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for round in 0..runs {
+        if round % 2 == 0 {
+            ours.push(a()?);
+            theirs.push(b()?);
+        } else {
+            theirs.push(b()?);
+            ours.push(a()?);
+        }
+        println!(
+            "  round {}: {:?} / {:?}",
+            round + 1,
+            ours[round],
+            theirs[round]
+        );
+    }
+    let (ours, theirs) = (median(ours), median(theirs));
+    Ok(Row {
+        name: name.to_owned(),
+        ours: format!("{:.2} s", ours.as_secs_f64()),
+        theirs: format!("{:.2} s", theirs.as_secs_f64()),
+        ratio: ours.as_secs_f64() / theirs.as_secs_f64(),
+    })
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    let middle = times.len() / 2;
+    if times.len() % 2 == 1 {
+        times[middle]
+    } else {
+        (times[middle - 1] + times[middle]) / 2
+    }
+}
+
+enum Generator {
+    Ours(PathBuf),
+    Progenitor(PathBuf),
+}
+
+impl Generator {
+    /// Generates a fresh crate into `out` (removed first: both tools then
+    /// write every file) and returns how long it took.
+    fn generate(&self, spec: &Path, out: &Path) -> Result<Duration> {
+        let _ = std::fs::remove_dir_all(out.join("src"));
+        let mut command = match self {
+            Generator::Ours(xtask) => {
+                let mut command = Command::new(xtask);
+                command.args([
+                    "codegen",
+                    "--standalone",
+                    "--crate-name",
+                    "bench-ours",
+                    "--spec",
+                ]);
+                command.arg(spec).arg("--out").arg(out);
+                command
+            }
+            Generator::Progenitor(cli) => {
+                let mut command = Command::new(cli);
+                command.args(["progenitor", "-n", "bench-theirs", "-v", "0.1.0", "-i"]);
+                command.arg(spec).arg("-o").arg(out);
+                command
+            }
+        };
+        timed(&mut command)
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Runs a command to completion, failing with its output if it fails.
+fn timed(command: &mut Command) -> Result<Duration> {
+    let started = Instant::now();
+    let output = command
+        .output()
+        .with_context(|| format!("could not run {command:?}"))?;
+    let elapsed = started.elapsed();
+    if !output.status.success() {
+        bail!(
+            "{command:?} failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(elapsed)
+}
+
+fn cargo_xtask_codegen(root: &Path, spec: &Path, out: &Path) -> Result<Duration> {
+    let _ = std::fs::remove_dir_all(out.join("src"));
+    let mut command = cargo();
+    command.current_dir(root).args([
+        "xtask",
+        "codegen",
+        "--standalone",
+        "--crate-name",
+        "bench-ours",
+        "--spec",
+    ]);
+    command.arg(spec).arg("--out").arg(out);
+    timed(&mut command)
+}
+
+/// Builds xtask (dev or release) and returns its binary.
+fn build_xtask(root: &Path, release: bool) -> Result<PathBuf> {
+    let mut command = cargo();
+    command
+        .current_dir(root)
+        .args(["build", "--quiet", "-p", "xtask"]);
+    if release {
+        command.arg("--release");
+    }
+    timed(&mut command)?;
+    let profile = if release { "release" } else { "debug" };
+    Ok(root
+        .join("target")
+        .join(profile)
+        .join(format!("xtask{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// progenitor's CLI, installed under `target/bench-tools/` when missing.
+fn progenitor(root: &Path) -> Result<PathBuf> {
+    let install_root = root.join("target/bench-tools/progenitor");
+    let binary = install_root
+        .join("bin")
+        .join(format!("cargo-progenitor{}", std::env::consts::EXE_SUFFIX));
+    if !binary.is_file() {
+        println!(
+            "installing cargo-progenitor {PROGENITOR_VERSION} into {} (once; takes minutes)...",
+            install_root.display()
+        );
+        let mut command = cargo();
+        command.args([
+            "install",
+            "--quiet",
+            "--locked",
+            "cargo-progenitor",
+            "--version",
+            PROGENITOR_VERSION,
+            "--root",
+        ]);
+        command.arg(&install_root);
+        timed(&mut command)?;
+    }
+    Ok(binary)
+}
+
+fn cargo_build(crate_dir: &Path, target: &Path) -> Result<Duration> {
+    let mut command = cargo();
+    command
+        .current_dir(crate_dir)
+        .env("CARGO_TARGET_DIR", target)
+        .args(["build", "--quiet"]);
+    timed(&mut command)
+}
+
+/// `touch src/lib.rs && cargo build`: what a change to nothing but the
+/// crate itself costs.
+fn rebuild(crate_dir: &Path, target: &Path) -> Result<Duration> {
+    let lib = crate_dir.join("src/lib.rs");
+    let file = std::fs::File::options()
+        .append(true)
+        .open(&lib)
+        .with_context(|| format!("opening {}", lib.display()))?;
+    file.set_modified(std::time::SystemTime::now())?;
+    cargo_build(crate_dir, target)
+}
+
+/// Figure 4, from the request-overhead bench: its first comparison (the
+/// generated client with its default configuration).
+fn request_overhead(root: &Path) -> Result<Row> {
+    println!("4. request overhead (cargo bench -p almanac-client --bench request_overhead)");
+    let output = cargo()
+        .current_dir(root)
+        .args([
+            "bench",
+            "--quiet",
+            "-p",
+            "almanac-client",
+            "--bench",
+            "request_overhead",
+        ])
+        .output()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        bail!(
+            "the request-overhead bench failed:\n{text}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    print!("{text}");
+    let ratio = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("ratio of medians "))
+        .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
+        .context("the bench printed no ratio of medians")?;
+    // Lines like `    generated      median   30.39 µs/call   (rounds ...)`.
+    let median_of = |side: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(side))
+            .and_then(|l| l.split("median").nth(1))
+            .map(|m| m.split('(').next().unwrap_or(m).trim().to_owned())
+            .unwrap_or_default()
+    };
+    Ok(Row {
+        name: "4. one refresh_token call, generated client / hand-written reqwest".into(),
+        ours: median_of("generated"),
+        theirs: median_of("hand"),
+        ratio,
+    })
+}
+
+/// What the figures were measured on.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    format!("{cores} cores, {cpu}")
+}
