@@ -113,14 +113,14 @@ impl HandWritten {
 // The two sides of a comparison.
 
 enum Side {
-    Generated(Client, HostedLoginRefresh),
+    Generated(Box<Client>, HostedLoginRefresh),
     HandWritten(HandWritten, RefreshRequest),
 }
 
 impl Side {
     fn generated(client: Client) -> Side {
         Side::Generated(
-            client.with_bearer_token(API_KEY),
+            Box::new(client.with_bearer_token(API_KEY)),
             HostedLoginRefresh {
                 organization_id: Some(ORGANIZATION_ID.to_owned()),
                 refresh_token: REFRESH_TOKEN.to_owned(),

@@ -142,6 +142,7 @@ impl Client {
             "/v1/auth/token/refresh",
         );
         request.json_body(body, "application/json")?;
+        request.remember_secret(&body.refresh_token);
         if let Some(bearer_token) = &self.bearer_token {
             request.bearer_auth(bearer_token)?;
         }

@@ -14,13 +14,18 @@ pub(crate) const SENSITIVE_KEYS: &[&str] = &[
     "access_token",
     "api_key",
     "apikey",
+    "authorization",
     "client_secret",
+    "cookie",
     "id_token",
     "input",
     "password",
+    "proxy_authorization",
     "refresh_token",
     "secret",
+    "set_cookie",
     "token",
+    "x_api_key",
 ];
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

@@ -150,7 +150,9 @@ async fn an_undeclared_status_keeps_status_headers_and_body() {
             headers,
             body,
             request,
+            snippet,
         } => {
+            assert_eq!(snippet, "upstream exploded");
             assert_eq!(status.as_u16(), 500);
             assert_eq!(headers["x-request-id"], "req-42");
             assert_eq!(body, "upstream exploded");

@@ -199,7 +199,17 @@ impl Generator {
                 command
             }
         };
-        timed(&mut command)
+        let elapsed = timed(&mut command)?;
+        if let Generator::Progenitor(_) = self {
+            // Under target/ the crate would count as part of this workspace;
+            // ours gets the same table from --standalone.
+            let manifest = out.join("Cargo.toml");
+            let text = std::fs::read_to_string(&manifest)?;
+            if !text.contains("\n[workspace]") {
+                std::fs::write(&manifest, format!("{text}\n[workspace]\n"))?;
+            }
+        }
+        Ok(elapsed)
     }
 }
 

@@ -62,12 +62,14 @@ pub(crate) fn header_value<T: serde::de::DeserializeOwned>(headers: &HeaderMap, 
 }
 
 /// A credential. Its value never appears in `Debug` or `Display` output.
+/// Cheap to clone (shared), since every request that sends it keeps a
+/// copy to blank it out of error text.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(std::sync::Arc<str>);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(value.into().into())
     }
 
     /// The credential itself, for the one place that must send it.
@@ -84,13 +86,13 @@ impl fmt::Debug for Secret {
 
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Secret(value)
+        Secret(value.into())
     }
 }
 
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
-        Secret(value.to_owned())
+        Secret(value.into())
     }
 }
 
@@ -146,39 +148,31 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
         .referer(false)
 }
 
-/// The HTTP client a [`crate::Client`] uses unless given another: the one
-/// [`http_client_builder`] makes.
-pub fn default_http_client() -> reqwest::Client {
-    http_client_builder().build().unwrap_or_else(|_| {
-        // Building fails only when TLS cannot be set up; a client that
-        // still follows no redirects is the safe fallback.
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).referer(false).build().unwrap_or_default()
-    })
-}
-
 /// The HTTP client requests go through, and whether it is the runtime's
 /// own. A client of the caller's may follow redirects inside `reqwest`,
 /// and its connection errors then cannot prove that the API never received
 /// the request, so a POST is not retried after one.
 #[derive(Clone)]
 pub(crate) struct HttpClient {
-    pub(crate) client: reqwest::Client,
+    /// The client, or why it could not be built (TLS could not be set up);
+    /// every call then fails with that reason instead of panicking.
+    pub(crate) client: Result<reqwest::Client, String>,
     pub(crate) follows_no_redirects: bool,
 }
 
 impl HttpClient {
     /// A client the caller built.
     pub fn supplied(client: reqwest::Client) -> Self {
-        HttpClient { client, follows_no_redirects: false }
+        HttpClient { client: Ok(client), follows_no_redirects: false }
     }
 }
 
 impl Default for HttpClient {
     fn default() -> Self {
-        HttpClient { client: default_http_client(), follows_no_redirects: true }
+        let client = http_client_builder().build().map_err(|e| format!("the HTTP client could not be built: {e}"));
+        HttpClient { client, follows_no_redirects: true }
     }
 }
-
 
 /// Which request an error or response belongs to: method and path, never
 /// the query string or headers (they may carry credentials), and the

@@ -46,14 +46,22 @@ pub(crate) struct Multipart {
     body: Vec<u8>,
 }
 
-/// Quotes a name for a `Content-Disposition` parameter; control
-/// characters (which could end the header line) become spaces.
+/// Quotes a name for a `Content-Disposition` parameter the way browsers
+/// do (WHATWG's multipart encoding): `"`, CR and LF percent-encoded, other
+/// control characters dropped, so a name can neither end the parameter nor
+/// the header line, whatever the server's parser makes of backslashes.
 fn quoted(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '"' => out.push_str("%22"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A content type that can stand in a part's header: `type/subtype` and
@@ -147,7 +155,7 @@ mod tests {
         let text = String::from_utf8_lossy(&body);
         assert_eq!(text.matches(&format!("--{boundary}\r\n")).count(), 4);
         assert!(text.contains("name=\"title\"\r\n\r\nHello\r\n"));
-        assert!(text.contains("name=\"upload\"; filename=\"a \\\"b\\\".bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"));
+        assert!(text.contains("name=\"upload\"; filename=\"a %22b%22.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"));
         assert!(text.ends_with(&format!("--{boundary}--\r\n")));
         assert!(!text.contains("missing"));
     }

@@ -36,8 +36,15 @@ pub(crate) struct BaseUrl {
 impl BaseUrl {
     pub fn new(text: String) -> Self {
         let parsed = match Url::parse(&text) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && !url.cannot_be_a_base() => Ok(url),
-            Ok(_) => Err("not an http(s) URL".to_owned()),
+            Ok(url) if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() => {
+                Err("not an http(s) URL".to_owned())
+            }
+            // Paths are appended to the base URL's text: a query or a
+            // fragment there would swallow them.
+            Ok(url) if url.query().is_some() || url.fragment().is_some() => {
+                Err("a base URL cannot have a query string or a fragment".to_owned())
+            }
+            Ok(url) => Ok(url),
             Err(e) => Err(e.to_string()),
         };
         BaseUrl { text, parsed }
@@ -63,12 +70,19 @@ pub(crate) struct PendingRequest {
     /// The path errors show, when it differs (a secret value as `***`).
     shown_path: Option<String>,
     query: Vec<(String, String)>,
+    /// API keys sent in the query; kept apart because a redirect within
+    /// the API's origin needs them again.
+    secret_query: Vec<(String, Secret)>,
     /// Every header for the API's origin: parameters, credentials and the
     /// body's content type. None of them go to another origin.
     headers: HeaderMap,
     cookies: Vec<(String, String)>,
     /// Whether a credential was added (headers, query or cookies).
     credentials: bool,
+    /// Every secret the request sends (credentials, secret path values,
+    /// sensitive body fields), to blank out of error text if a server
+    /// echoes one.
+    sent: Vec<Secret>,
     body: Option<Bytes>,
 }
 
@@ -121,9 +135,11 @@ impl PendingRequest {
             path: Cow::Borrowed(path),
             shown_path: None,
             query: Vec::new(),
+            secret_query: Vec::new(),
             headers: HeaderMap::new(),
             cookies: Vec::new(),
             credentials: false,
+            sent: Vec::new(),
             body: None,
         }
     }
@@ -135,7 +151,7 @@ impl PendingRequest {
     }
 
     pub fn invalid(&self, message: String) -> Failure {
-        Failure(Error::InvalidRequest { request: self.info(), message })
+        Failure::new(Error::InvalidRequest { request: self.info(), message })
     }
 
     /// Replaces `{name}` in the path with the value, written in its style
@@ -154,6 +170,9 @@ impl PendingRequest {
     /// sent like any other, shown as `***` in errors.
     pub fn secret_path_param(&mut self, name: &str, value: &impl serde::Serialize, style: Style, explode: bool) -> Result<(), Failure> {
         let text = self.path_text(name, value, style, explode)?;
+        if let Ok(flat) = params::flatten(value) {
+            self.sent.extend(flat.pieces().map(Secret::from));
+        }
         let placeholder = format!("{{{name}}}");
         let shown = self.shown_path.take().unwrap_or_else(|| self.path.to_string());
         self.shown_path = Some(shown.replace(&placeholder, "***"));
@@ -219,7 +238,15 @@ impl PendingRequest {
     /// tooling does not log it.
     pub fn secret_header(&mut self, name: &str, value: &Secret) -> Result<(), Failure> {
         let name = self.header_name(name)?;
+        self.sent.push(value.clone());
         self.insert_secret_header(name, Bytes::copy_from_slice(value.expose().as_bytes()))
+    }
+
+    /// A value from the request body that is a credential (a refresh
+    /// token, a password): sent as part of the body, and blanked out of
+    /// error text like the credentials.
+    pub fn remember_secret(&mut self, value: &str) {
+        self.sent.push(Secret::from(value));
     }
 
     fn insert_secret_header(&mut self, name: HeaderName, value: Bytes) -> Result<(), Failure> {
@@ -232,18 +259,22 @@ impl PendingRequest {
     }
 
     pub fn bearer_auth(&mut self, token: &Secret) -> Result<(), Failure> {
+        self.sent.push(token.clone());
         let value = format!("Bearer {}", token.expose());
         self.insert_secret_header(reqwest::header::AUTHORIZATION, Bytes::from(value))
     }
 
     pub fn basic_auth(&mut self, username: &Secret, password: Option<&Secret>) -> Result<(), Failure> {
         let pair = format!("{}:{}", username.expose(), password.map(Secret::expose).unwrap_or_default());
-        let value = format!("Basic {}", base64(pair.as_bytes()));
-        self.insert_secret_header(reqwest::header::AUTHORIZATION, Bytes::from(value))
+        let encoded = base64(pair.as_bytes());
+        self.sent.extend([username.clone(), Secret::new(encoded.clone())]);
+        self.sent.extend(password.cloned());
+        self.insert_secret_header(reqwest::header::AUTHORIZATION, Bytes::from(format!("Basic {encoded}")))
     }
 
     pub fn secret_query(&mut self, name: &str, value: &Secret) {
-        self.query.push((name.to_owned(), value.expose().to_owned()));
+        self.secret_query.push((name.to_owned(), value.clone()));
+        self.sent.push(value.clone());
         self.credentials = true;
     }
 
@@ -252,6 +283,7 @@ impl PendingRequest {
             return Err(self.invalid(format!("credential for cookie `{name}` contains a character a cookie cannot carry")));
         }
         self.cookies.push((name.to_owned(), value.expose().to_owned()));
+        self.sent.push(value.clone());
         self.credentials = true;
         Ok(())
     }
@@ -304,7 +336,24 @@ impl PendingRequest {
     fn prepare<'a>(&mut self, http: &'a HttpClient, base: &'a BaseUrl, config: &'a Config) -> Result<Prepared<'a>, Failure> {
         let bad_base = |e: &str| self.invalid(format!("base URL `{}` does not make a valid URL: {e}", redacted_url(&base.text)));
         let api = base.parsed.as_ref().map_err(|e| bad_base(e))?;
+        if let Err(reason) = &http.client {
+            return Err(self.invalid(reason.clone()));
+        }
         let mut url = Url::parse(&format!("{}{}", base.text.trim_end_matches('/'), self.path)).map_err(|e| bad_base(&e.to_string()))?;
+        // Credentials in the base URL (`https://user:password@host`) are
+        // sent as basic auth, to the API's origin only, unless a security
+        // scheme already set one; they never stay in the URL.
+        if !api.username().is_empty() || api.password().is_some() {
+            let decode = |text: &str| percent_decoded(text);
+            let (user, password) = (Secret::new(decode(api.username())), api.password().map(|p| Secret::new(decode(p))));
+            if self.headers.contains_key(reqwest::header::AUTHORIZATION) {
+                self.sent.extend([user].into_iter().chain(password));
+            } else {
+                self.basic_auth(&user, password.as_ref())?;
+            }
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
         // The URL parser drops `.` and `..` segments; a path that lost
         // segments on the way is not the one the operation built.
         let built = api.path().trim_end_matches('/').split('/').count() + self.path.split('/').count() - 1;
@@ -312,8 +361,10 @@ impl PendingRequest {
         if self.path.split('/').any(params::is_dot_segment) || parsed != built {
             return Err(self.invalid("the path has `.` or `..` segments, which would change the resource it names".into()));
         }
-        if !self.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(&self.query);
+        if !self.query.is_empty() || !self.secret_query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            pairs.extend_pairs(&self.query);
+            pairs.extend_pairs(self.secret_query.iter().map(|(k, v)| (k, v.expose())));
         }
         if !self.cookies.is_empty() {
             let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
@@ -321,8 +372,7 @@ impl PendingRequest {
             value.set_sensitive(true);
             self.headers.insert(reqwest::header::COOKIE, value);
         }
-        let credentials = self.credentials || !api.username().is_empty() || api.password().is_some();
-        let carrying = Carrying { credentials, body: self.body.is_some() };
+        let carrying = Carrying { credentials: self.credentials, body: self.body.is_some() };
         let headers = std::mem::take(&mut self.headers);
         Ok(Prepared { http, config, api, url, headers, carrying })
     }
@@ -340,7 +390,7 @@ impl PendingRequest {
                 head.read(config.max_body_bytes, request).await
             })
             .await?;
-        let Answer { status, headers, refused, body } = answer;
+        let Answer { status, headers, refused, body, .. } = answer;
         Ok(RawResponse { request: self.into_described(), status, headers, refused, body })
     }
 
@@ -360,7 +410,7 @@ impl PendingRequest {
             Some(shown) => Cow::Owned(shown),
             None => self.path,
         };
-        Described { method: self.method, path }
+        Described { method: self.method, path, sent: self.sent }
     }
 
     /// Attempts until one stands, each within the attempt's timeout and
@@ -397,7 +447,9 @@ impl PendingRequest {
         }
     }
 
-    /// Runs one attempt within its time limit.
+    /// Runs one attempt within its time limit: the attempt's timeout or
+    /// what is left of the whole call's, whichever ends first. The answer
+    /// keeps that deadline, for reading a body later in the same attempt.
     async fn timed<B>(
         &self,
         config: &Config,
@@ -405,22 +457,18 @@ impl PendingRequest {
         attempt: impl std::future::Future<Output = Result<Answer<B>, AttemptError>>,
     ) -> Result<Answer<B>, AttemptError> {
         let remaining = config.total_timeout.map(|total| total.saturating_sub(started.elapsed()));
-        let limit = match (config.timeout, remaining) {
-            (Some(attempt), Some(remaining)) => Some(attempt.min(remaining)),
-            (attempt, remaining) => attempt.or(remaining),
+        let (limit, after) = match (config.timeout, remaining, config.total_timeout) {
+            (Some(attempt), Some(remaining), Some(total)) if remaining < attempt => (remaining, total),
+            (Some(attempt), _, _) => (attempt, attempt),
+            (None, Some(remaining), Some(total)) => (remaining, total),
+            _ => return attempt.await,
         };
-        let Some(limit) = limit else {
+        let Some(deadline) = tokio::time::Instant::now().checked_add(limit) else {
             return attempt.await;
         };
-        match tokio::time::timeout(limit, attempt).await {
-            Ok(result) => result,
-            Err(_) => {
-                let after = match config.total_timeout {
-                    Some(total) if Some(limit) == remaining => total,
-                    _ => limit,
-                };
-                Err(AttemptError { failure: Failure(Error::Timeout { request: self.info(), after }), reach: Reach::MaybeSent })
-            }
+        match tokio::time::timeout_at(deadline, attempt).await {
+            Ok(result) => result.map(|answer| Answer { deadline: Some((deadline, after)), ..answer }),
+            Err(_) => Err(AttemptError { failure: Failure::new(Error::Timeout { request: self.info(), after }), reach: Reach::MaybeSent }),
         }
     }
 
@@ -436,6 +484,9 @@ impl PendingRequest {
             let mut request = reqwest::Request::new(method.as_ref().clone(), url.as_ref().clone());
             if same_origin {
                 *request.headers_mut() = prepared.headers.clone();
+                if !keep_body {
+                    request.headers_mut().remove(reqwest::header::CONTENT_TYPE);
+                }
             }
             if let (true, Some(body)) = (keep_body, &self.body) {
                 if !same_origin {
@@ -445,7 +496,10 @@ impl PendingRequest {
                 }
                 *request.body_mut() = Some(body.clone().into());
             }
-            let response = match prepared.http.client.execute(request).await {
+            let Ok(client) = &prepared.http.client else {
+                return Err(self.invalid("the HTTP client could not be built".into()).into());
+            };
+            let response = match client.execute(request).await {
                 Ok(response) => response,
                 Err(error) => {
                     // Only the first connection, to the API itself, proves
@@ -467,9 +521,13 @@ impl PendingRequest {
             let refused = match redirect::next(&prepared.config.redirects, status, location, &sent, prepared.api, &carrying) {
                 Next::Done => None,
                 Next::Refuse(reason) => Some(reason),
-                Next::Follow(hop) => {
-                    (url, method, keep_body) = (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
+                Next::Follow(mut hop) => {
                     same_origin = same_origin && hop.same_origin;
+                    // The API's own redirect may need its query keys again.
+                    if same_origin && !self.secret_query.is_empty() {
+                        hop.url.query_pairs_mut().extend_pairs(self.secret_query.iter().map(|(k, v)| (k, v.expose())));
+                    }
+                    (url, method, keep_body) = (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
                     hops += 1;
                     continue;
                 }
@@ -479,8 +537,29 @@ impl PendingRequest {
     }
 
     fn transport(&self, e: reqwest::Error) -> Failure {
-        Failure(Error::from_transport(self.info(), e))
+        Failure::new(Error::from_transport(self.info(), e))
     }
+}
+
+/// `%XX` sequences decoded (userinfo in a URL is percent-encoded).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Standard base64, for the `Basic` credential.
@@ -500,11 +579,12 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// Method and shown path of a sent request: what its responses need to
-/// describe it in errors.
+/// Method and shown path of a sent request, and the secrets it sent: what
+/// its responses need to describe it in errors.
 pub(crate) struct Described {
     method: Method,
     path: Cow<'static, str>,
+    sent: Vec<Secret>,
 }
 
 impl Described {
@@ -527,19 +607,21 @@ struct Answer<B> {
     /// A redirect that was not followed, and why.
     refused: Option<RedirectRefusal>,
     body: B,
+    /// When the attempt's time runs out, and the limit to report then.
+    deadline: Option<(tokio::time::Instant, std::time::Duration)>,
 }
 
 impl Answer<reqwest::Response> {
     fn new(mut response: reqwest::Response, refused: Option<RedirectRefusal>) -> Self {
         let headers = std::mem::take(response.headers_mut());
-        Answer { status: response.status(), headers, refused, body: response }
+        Answer { status: response.status(), headers, refused, body: response, deadline: None }
     }
 
     /// Reads the body in, refusing more than `limit` bytes.
     async fn read(self, limit: usize, request: &PendingRequest) -> Result<Answer<Bytes>, AttemptError> {
-        let Answer { status, headers, refused, body } = self;
+        let Answer { status, headers, refused, body, deadline } = self;
         let body = read_capped(body, limit).await.map_err(|e| e.describe(request.info(), status))?;
-        Ok(Answer { status, headers, refused, body })
+        Ok(Answer { status, headers, refused, body, deadline })
     }
 }
 
@@ -552,8 +634,8 @@ enum ReadError {
 impl ReadError {
     fn describe(self, request: RequestInfo, status: StatusCode) -> AttemptError {
         match self {
-            ReadError::TooLarge { limit } => Failure(Error::BodyTooLarge { request, status, limit }).into(),
-            ReadError::Transport(e) => AttemptError { failure: Failure(Error::from_transport(request, e)), reach: Reach::MaybeSent },
+            ReadError::TooLarge { limit } => Failure::new(Error::BodyTooLarge { request, status, limit }).into(),
+            ReadError::Transport(e) => AttemptError { failure: Failure::new(Error::from_transport(request, e)), reach: Reach::MaybeSent },
         }
     }
 }
@@ -589,16 +671,16 @@ impl StreamingResponse {
         self.answer.status
     }
 
-    /// Reads the whole body (within the client's timeout), refusing one
-    /// over the configured limit.
+    /// Reads the whole body, refusing one over the configured limit, within
+    /// what is left of the attempt that brought the head.
     pub async fn buffer(self, config: &Config) -> Result<RawResponse, Failure> {
         let StreamingResponse { request, answer } = self;
-        let Answer { status, headers, refused, body } = answer;
+        let Answer { status, headers, refused, body, deadline } = answer;
         let read = read_capped(body, config.max_body_bytes);
-        let body = match config.timeout {
-            Some(timeout) => match tokio::time::timeout(timeout, read).await {
+        let body = match deadline {
+            Some((deadline, after)) => match tokio::time::timeout_at(deadline, read).await {
                 Ok(read) => read,
-                Err(_) => return Err(Failure(Error::Timeout { request: request.info(Some(&headers)), after: timeout })),
+                Err(_) => return Err(Failure::new(Error::Timeout { request: request.info(Some(&headers)), after })),
             },
             None => read.await,
         }
@@ -609,7 +691,10 @@ impl StreamingResponse {
     pub fn into_stream(self) -> ResponseValue<ByteStream> {
         let StreamingResponse { request, answer } = self;
         let info = request.info(Some(&answer.headers));
-        let stream = ByteStream { info, response: answer.body };
+        // Without its URL: `reqwest::Response` shows it in `Debug`, and a
+        // query-string API key would show with it.
+        let response = reqwest::Response::from(http::Response::<reqwest::Body>::from(answer.body));
+        let stream = ByteStream { info, response };
         ResponseValue::new(stream, answer.status, answer.headers)
     }
 }
@@ -674,11 +759,11 @@ impl RawResponse {
 
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Failure> {
         serde_json::from_slice(&self.body).map_err(|source| {
-            Failure(Error::Decode {
+            Failure::new(Error::Decode {
                 request: self.request.info(Some(&self.headers)),
                 status: self.status,
-                source: DecodeError::new(&source),
-                snippet: snippet(&self.body, crate::types::SENSITIVE_KEYS),
+                source: DecodeError::new(&source, &self.request.sent),
+                snippet: snippet(&self.body, crate::types::SENSITIVE_KEYS, &self.request.sent),
             })
         })
     }
@@ -710,7 +795,8 @@ impl RawResponse {
             return Error::Redirect { request, status: self.status, location, refused, headers: Box::new(self.headers) };
         }
         let body = String::from_utf8_lossy(&self.body).into_owned();
-        Error::UnexpectedStatus { request, status: self.status, headers: Box::new(self.headers), body }
+        let snippet = snippet(&self.body, crate::types::SENSITIVE_KEYS, &self.request.sent);
+        Error::UnexpectedStatus { request, status: self.status, headers: Box::new(self.headers), body, snippet }
     }
 }
 
@@ -776,7 +862,7 @@ mod tests {
             let Err(Failure(error)) = request.prepare(&HttpClient::default(), &BaseUrl::new(base.to_owned()), &Config::default()) else {
                 panic!("{base}")
             };
-            assert!(matches!(error, Error::InvalidRequest { .. }), "{base}: {error:?}");
+            assert!(matches!(*error, Error::InvalidRequest { .. }), "{base}: {error:?}");
         }
     }
 
@@ -790,5 +876,129 @@ mod tests {
         let mut request = PendingRequest::new(Method::GET, "/");
         assert!(request.cookie("tags", &["a", "b=c"], false).is_ok());
         assert_eq!(request.cookies, [("tags".to_owned(), "a,b=c".to_owned())]);
+    }
+
+    // Attacks from the adversarial review (see generated-client/tests/adversarial.rs).
+
+    /// A server that answers `head` and then keeps the connection open,
+    /// sending nothing more, for `stall`.
+    async fn stalling_server(head: &'static str, delay: std::time::Duration) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = socket.read(&mut buf).await;
+                    tokio::time::sleep(delay).await;
+                    let _ = socket.write_all(head.as_bytes()).await;
+                    tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+                });
+            }
+        });
+        format!("http://{address}")
+    }
+
+    /// A download operation (`send_streaming`) whose answer is an error
+    /// status reads the error body within the call's `total_timeout`.
+    #[tokio::test]
+    async fn download_error_body_obeys_the_total_timeout() {
+        use std::time::Duration;
+        let base = BaseUrl::new(stalling_server("HTTP/1.1 500 Internal Server Error\r\ncontent-length: 100\r\n\r\nx", Duration::ZERO).await);
+        let config = Config {
+            timeout: None,
+            total_timeout: Some(Duration::from_millis(500)),
+            retry: super::super::RetryPolicy::disabled(),
+            ..Config::default()
+        };
+        let http = HttpClient::default();
+        let request = PendingRequest::new(Method::GET, "/files/a");
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(Duration::from_secs(3), async {
+            let response = request.send_streaming(&http, &base, &config).await?;
+            assert_eq!(response.status().as_u16(), 500);
+            response.buffer(&config).await.map(|_| ())
+        })
+        .await;
+        assert!(outcome.is_ok(), "total_timeout of 500 ms ignored: still reading the error body after {:?}", started.elapsed());
+    }
+
+    /// Same path, per-attempt timeout: the error body shares the attempt's
+    /// timeout with the head, it does not get a fresh one.
+    #[tokio::test]
+    async fn download_error_body_shares_the_attempt_timeout() {
+        use std::time::Duration;
+        let base = BaseUrl::new(
+            stalling_server("HTTP/1.1 500 Internal Server Error\r\ncontent-length: 100\r\n\r\nx", Duration::from_millis(500)).await,
+        );
+        let config = Config {
+            timeout: Some(Duration::from_millis(700)),
+            retry: super::super::RetryPolicy::disabled(),
+            ..Config::default()
+        };
+        let http = HttpClient::default();
+        let request = PendingRequest::new(Method::GET, "/files/a");
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(Duration::from_secs(5), async {
+            let response = request.send_streaming(&http, &base, &config).await?;
+            response.buffer(&config).await.map(|_| ())
+        })
+        .await;
+        let elapsed = started.elapsed();
+        assert!(matches!(&outcome, Ok(Err(Failure(e))) if matches!(**e, Error::Timeout { .. })), "expected a timeout");
+        assert!(elapsed < Duration::from_millis(1000), "a 700 ms attempt timeout ended only after {elapsed:?}");
+    }
+
+    /// A PUT or PATCH answered with 301/302 (a trailing-slash or
+    /// canonical-path redirect, say) is re-sent with its method and body,
+    /// never as an empty request with a stale Content-Type.
+    #[tokio::test]
+    async fn redirects_301_302_do_not_resend_put_or_patch_without_their_body() {
+        use wiremock::matchers::{any, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        for status in [301u16, 302] {
+            for method in [Method::PUT, Method::PATCH] {
+                let server = MockServer::start().await;
+                Mock::given(path("/files/a"))
+                    .respond_with(ResponseTemplate::new(status).insert_header("location", "/files/a/"))
+                    .mount(&server)
+                    .await;
+                Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+                let config = Config { retry: super::super::RetryPolicy::disabled(), ..Config::default() };
+                let mut request = PendingRequest::new(method.clone(), "/files/a");
+                request.raw_body(b"IMPORTANT CONTENTS".to_vec(), "application/octet-stream").unwrap_or_else(|_| panic!());
+                let _ = request.send(&HttpClient::default(), &BaseUrl::new(server.uri()), &config).await;
+                let requests = server.received_requests().await.unwrap();
+                assert_eq!(requests.len(), 2, "{status} {method}");
+                let second = &requests[1];
+                let resent_whole = second.method.as_str() == method.as_str() && second.body == b"IMPORTANT CONTENTS";
+                let became_get = second.method.as_str() == "GET" && second.body.is_empty() && second.headers.get("content-type").is_none();
+                assert!(
+                    resent_whole || became_get,
+                    "{status} to {method}: followed with {} {} body {:?}, content-type {:?}",
+                    second.method,
+                    second.url.path(),
+                    String::from_utf8_lossy(&second.body),
+                    second.headers.get("content-type")
+                );
+            }
+        }
+    }
+
+    /// `ByteStream::into_inner` hands out a `reqwest::Response` without the
+    /// URL, whose query string may hold an API key.
+    #[tokio::test]
+    async fn byte_stream_into_inner_does_not_expose_a_query_key() {
+        use wiremock::matchers::any;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_bytes(b"file".to_vec())).mount(&server).await;
+        let mut request = PendingRequest::new(Method::GET, "/files/a");
+        request.secret_query("api_key", &Secret::new("key-SECRET-Q"));
+        let response = request.send_streaming(&HttpClient::default(), &BaseUrl::new(server.uri()), &Config::default()).await.unwrap_or_else(|_| panic!());
+        let inner = response.into_stream().into_inner().into_inner();
+        let text = format!("{inner:?}");
+        assert!(!text.contains("key-SECRET-Q"), "{text}");
     }
 }

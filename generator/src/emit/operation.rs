@@ -137,19 +137,23 @@ fn body_statements(
     };
     let content_type = &body.content_type;
     let (arg_type, set) = match body.encoding {
-        BodyEncoding::Json => {
+        BodyEncoding::Json | BodyEncoding::Form => {
             let t = ty(api, &body.ty, types);
-            (
-                quote!(&#t),
-                quote!(request.json_body(body, #content_type)?;),
-            )
-        }
-        BodyEncoding::Form => {
-            let t = ty(api, &body.ty, types);
-            (
-                quote!(&#t),
-                quote!(request.form_body(body, #content_type)?;),
-            )
+            let encode = if body.encoding == BodyEncoding::Json {
+                quote!(request.json_body(body, #content_type)?;)
+            } else {
+                quote!(request.form_body(body, #content_type)?;)
+            };
+            // Credentials inside the body are blanked from error text too.
+            let remember = api.secret_body_fields(&body.ty).into_iter().map(|f| {
+                let field = ident(&f.name);
+                if f.is_option() {
+                    quote!(if let Some(value) = &body.#field { request.remember_secret(value); })
+                } else {
+                    quote!(request.remember_secret(&body.#field);)
+                }
+            });
+            (quote!(&#t), quote!(#encode #(#remember)*))
         }
         BodyEncoding::Text => (
             quote!(&str),

@@ -48,6 +48,29 @@ impl Api {
         &self.types[id.0]
     }
 
+    /// The sensitive string fields at the top of a request body's type (a
+    /// refresh token, a password), which the client blanks out of error
+    /// text should a server echo them.
+    pub fn secret_body_fields(&self, body: &TypeRef) -> Vec<&Field> {
+        let mut ty = body;
+        // Through aliases, to the struct.
+        for _ in 0..self.types.len() {
+            let TypeRef::Named(id) = ty else { break };
+            match &self.ty(*id).kind {
+                TypeKind::Alias(target) => ty = target,
+                TypeKind::Struct(s) => {
+                    return s
+                        .fields
+                        .iter()
+                        .filter(|f| f.sensitive && f.ty == TypeRef::String)
+                        .collect();
+                }
+                _ => break,
+            }
+        }
+        Vec::new()
+    }
+
     /// Whether any type use in the API satisfies `matches` (to decide which
     /// optional dependencies the generated crate needs).
     pub fn uses(&self, matches: impl Fn(&TypeRef) -> bool + Copy) -> bool {

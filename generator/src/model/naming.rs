@@ -177,12 +177,17 @@ pub const COMMON_SECRET_KEYS: &[&str] = &[
     "access_token",
     "api_key",
     "apikey",
+    "authorization",
     "client_secret",
+    "cookie",
     "id_token",
     "password",
+    "proxy_authorization",
     "refresh_token",
     "secret",
+    "set_cookie",
     "token",
+    "x_api_key",
 ];
 
 /// Levenshtein distance, for "did you mean" hints.

@@ -240,8 +240,10 @@ rust-version = "1.85"
 # license = "..."  (for the API's owner to set)
 
 [dependencies]
-# Already a dependency of reqwest: bodies are shared between retries, not copied.
+# Already dependencies of reqwest: bodies are shared between retries, not
+# copied; streamed responses are handed out without their URL.
 bytes = "1"
+http = "1"
 {optional}reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
 serde = {{ version = "1", features = ["derive"] }}
 # `preserve_order`: objects keep the order of their fields (form bodies,

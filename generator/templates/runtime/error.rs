@@ -6,8 +6,8 @@ use std::fmt;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use super::RequestInfo;
-use super::redact::{escape_controls, redacted_url, snippet};
+use super::redact::{SNIPPET_BYTES, escape_controls, redacted_url, without_secrets};
+use super::{RequestInfo, Secret};
 use super::redirect::RedirectRefusal;
 
 /// Why a call failed. `E` is the operation's declared error body (an enum
@@ -27,8 +27,10 @@ pub enum Error<E = Infallible> {
     /// is its decoded body.
     Api { request: RequestInfo, status: StatusCode, headers: Box<HeaderMap>, body: E },
     /// The server answered with a status the spec does not declare for this
-    /// operation. `body` is the body as text (lossy UTF-8).
-    UnexpectedStatus { request: RequestInfo, status: StatusCode, headers: Box<HeaderMap>, body: String },
+    /// operation. `body` is the body as text (lossy UTF-8), for code that
+    /// needs it; `snippet`, its start with credential values blanked, is
+    /// what `Display` and `Debug` show.
+    UnexpectedStatus { request: RequestInfo, status: StatusCode, headers: Box<HeaderMap>, body: String, snippet: String },
     /// A declared status whose body does not decode as the spec says.
     /// `snippet` is the start of the body, with credential values blanked.
     Decode { request: RequestInfo, status: StatusCode, source: DecodeError, snippet: String },
@@ -114,11 +116,11 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("status", status)
                 .field("body", body)
                 .finish_non_exhaustive(),
-            Error::UnexpectedStatus { request, status, body, .. } => f
+            Error::UnexpectedStatus { request, status, snippet, .. } => f
                 .debug_struct("UnexpectedStatus")
                 .field("request", request)
                 .field("status", status)
-                .field("body", &snippet(body.as_bytes(), crate::types::SENSITIVE_KEYS))
+                .field("snippet", snippet)
                 .finish_non_exhaustive(),
             Error::Decode { request, status, source, snippet } => f
                 .debug_struct("Decode")
@@ -155,11 +157,9 @@ impl<E> fmt::Display for Error<E> {
             Error::Api { request, status, .. } => {
                 write!(f, "{request}: server returned error status {status}")
             }
-            Error::UnexpectedStatus { request, status, body, .. } => write!(
-                f,
-                "{request}: server returned unexpected status {status}: {}",
-                snippet(body.as_bytes(), crate::types::SENSITIVE_KEYS)
-            ),
+            Error::UnexpectedStatus { request, status, snippet, .. } => {
+                write!(f, "{request}: server returned unexpected status {status}: {snippet}")
+            }
             Error::Decode { request, status, source, snippet } => write!(
                 f,
                 "{request}: could not decode the {status} response body ({source}); body starts with: {snippet}"
@@ -188,18 +188,25 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
 }
 
 /// An error that no operation's declared body is part of yet; `?` turns it
-/// into the operation's [`Error`].
-pub(crate) struct Failure(pub(crate) Error<Infallible>);
+/// into the operation's [`Error`]. Boxed, so that the `Result`s of the
+/// request-building steps stay one pointer wide.
+pub(crate) struct Failure(pub(crate) Box<Error<Infallible>>);
+
+impl Failure {
+    pub(crate) fn new(error: Error<Infallible>) -> Self {
+        Failure(Box::new(error))
+    }
+}
 
 impl<E> From<Failure> for Error<E> {
     fn from(Failure(error): Failure) -> Self {
-        match error {
+        match *error {
             Error::InvalidRequest { request, message } => Error::InvalidRequest { request, message },
             Error::Transport { request, source } => Error::Transport { request, source },
             Error::Timeout { request, after } => Error::Timeout { request, after },
             Error::Api { body, .. } => match body {},
-            Error::UnexpectedStatus { request, status, headers, body } => {
-                Error::UnexpectedStatus { request, status, headers, body }
+            Error::UnexpectedStatus { request, status, headers, body, snippet } => {
+                Error::UnexpectedStatus { request, status, headers, body, snippet }
             }
             Error::Decode { request, status, source, snippet } => {
                 Error::Decode { request, status, source, snippet }
@@ -245,8 +252,10 @@ struct DecodeDetails {
 }
 
 impl DecodeError {
-    pub(crate) fn new(error: &serde_json::Error) -> Self {
-        let message = without_quoted_values(&error.to_string());
+    /// serde's message without the values it quotes and without any
+    /// secret the request `sent`.
+    pub(crate) fn new(error: &serde_json::Error, sent: &[Secret]) -> Self {
+        let message = without_secrets(&without_quoted_values(&error.to_string()), sent);
         DecodeError(Box::new(DecodeDetails { message, line: error.line(), column: error.column() }))
     }
 
@@ -275,30 +284,34 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// serde quotes the values it rejects (`invalid type: string "…"`,
-/// `integer `…``, `unknown variant `…``). Every quoted value before
-/// ", expected" is replaced; field names (`missing field `x``) and the
-/// expectations after it stay, they come from the schema.
+/// `integer `…``, `unknown variant `…``), before its last ", expected …",
+/// which comes from the schema. In that head, everything from the first
+/// quote to the last one of the same kind is replaced, so a value holding
+/// quotes or ", expected" itself cannot end the blanking early; a field
+/// name (`missing field `x``) stays. The result is bounded.
 fn without_quoted_values(message: &str) -> String {
-    let (head, expected) = message.split_at(message.find(", expected").unwrap_or(message.len()));
-    let mut out = String::with_capacity(message.len());
-    let mut rest = head;
-    while let Some(at) = rest.find(['"', '`']) {
-        let quote = rest.as_bytes()[at];
-        let keep = quote == b'`' && rest[..at].ends_with("field ");
-        out.push_str(&rest[..=at]);
-        let tail = &rest[at + 1..];
-        let bytes = tail.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() && bytes[i] != quote {
-            i += if quote == b'"' && bytes[i] == b'\\' { 2 } else { 1 };
+    let (head, expected) = message.split_at(message.rfind(", expected").unwrap_or(message.len()));
+    let mut out = String::with_capacity(message.len().min(SNIPPET_BYTES));
+    match head.find(['"', '`']) {
+        Some(first) if !head[..first].ends_with("field ") => {
+            let quote = &head[first..=first];
+            let last = head.rfind(quote).filter(|last| *last > first);
+            out.push_str(&head[..first]);
+            out.push_str(quote);
+            out.push_str("***");
+            out.push_str(quote);
+            if let Some(last) = last {
+                out.push_str(&head[last + 1..]);
+            }
         }
-        out.push_str(if keep { tail.get(..i).unwrap_or(tail) } else { "***" });
-        out.push(quote as char);
-        rest = tail.get(i + 1..).unwrap_or_default();
+        _ => out.push_str(head),
     }
-    out.push_str(rest);
     out.push_str(expected);
-    escape_controls(&out)
+    let mut cut = out.len().min(SNIPPET_BYTES);
+    while !out.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    escape_controls(&out[..cut])
 }
 
 #[cfg(test)]
@@ -316,7 +329,7 @@ mod tests {
         enum Kind {
             Bearer,
         }
-        DecodeError::new(&serde_json::from_str::<Tokens>(json).unwrap_err()).to_string()
+        DecodeError::new(&serde_json::from_str::<Tokens>(json).unwrap_err(), &[]).to_string()
     }
 
     #[test]
@@ -327,12 +340,43 @@ mod tests {
         assert!(message.starts_with("unknown variant `***`, expected `Bearer`"), "{message}");
         let message = decode_message(r#"{"expires_in": 1}"#);
         assert!(message.starts_with("missing field `kind`"), "{message}");
-        assert_eq!(without_quoted_values(r#"a "x\"y" b "z"#), r#"a "***" b "***""#);
+        assert_eq!(without_quoted_values(r#"a "x\"y" b "z"#), r#"a "***"z"#);
+    }
+
+    #[test]
+    fn values_holding_quotes_or_expected_cannot_escape() {
+        let first = decode_message(r#"{"expires_in": "x, expected tok-SECRET-A"}"#);
+        let second = decode_message(r#"{"expires_in": 1, "kind": "a`tok-SECRET-B"}"#);
+        let third = decode_message(r#"{"expires_in": 1, "kind": "a`, expected `tok-SECRET-C"}"#);
+        for message in [first, second, third] {
+            assert!(!message.contains("SECRET"), "{message}");
+        }
+        let secret = [Secret::new("tok-SECRET-D")];
+        let error = serde_json::from_str::<u32>("\"tok-SECRET-D\"").unwrap_err();
+        assert!(!DecodeError::new(&error, &secret).to_string().contains("SECRET"));
+        assert!(without_quoted_values(&"x".repeat(5000)).len() <= SNIPPET_BYTES);
+    }
+
+    #[test]
+    fn the_sanitiser_never_panics() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let alphabet = ["\"", "`", "\\", ", expected", "field ", "é", "\u{1b}", "a", " ", "\u{202e}", "𝄞"];
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(state % 24) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            let _ = without_quoted_values(&text);
+            let _ = redacted_location(&text);
+        }
     }
 
     #[test]
     fn redirect_locations_hide_queries() {
         assert_eq!(redacted_location("/next?code=SECRET"), "/next");
-        assert_eq!(redacted_location("https://u:pw@cdn.example/f?sig=SECRET"), "https://u:***@cdn.example/f?***");
+        assert_eq!(redacted_location("https://u:pw@cdn.example/f?sig=SECRET"), "https://***:***@cdn.example/f?***");
     }
 }

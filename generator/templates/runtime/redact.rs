@@ -9,6 +9,8 @@
 
 use std::fmt::Write as _;
 
+use super::Secret;
+
 /// How much of a response body an error message quotes.
 pub(crate) const SNIPPET_BYTES: usize = 512;
 
@@ -18,14 +20,16 @@ pub(crate) const SNIPPET_BYTES: usize = 512;
 const SCAN_BYTES: usize = 8 * SNIPPET_BYTES;
 
 /// The start of a body as text for an error message: the values of
-/// `sensitive_keys` (JSON object keys, compared exactly) replaced by
-/// `"***"`, cut to [`SNIPPET_BYTES`] at a character boundary, and control
-/// characters escaped. Works on truncated and malformed JSON too: a value
-/// still open at the end of the text is blanked to the end.
-pub(crate) fn snippet(body: &[u8], sensitive_keys: &[&str]) -> String {
+/// `sensitive_keys` replaced by `"***"` (JSON object keys, compared as
+/// [`normalized_key`]s, which the list must already be), every occurrence
+/// of a secret the request sent replaced by `***`, cut to
+/// [`SNIPPET_BYTES`] at a character boundary, and control characters
+/// escaped. Works on truncated and malformed JSON too: a value still open
+/// at the end of the text is blanked to the end.
+pub(crate) fn snippet(body: &[u8], sensitive_keys: &[&str], sent: &[Secret]) -> String {
     let scanned = &body[..body.len().min(SCAN_BYTES)];
     let text = String::from_utf8_lossy(scanned);
-    let redacted = redact_json_values(&text, sensitive_keys);
+    let redacted = without_secrets(&redact_json_values(&text, sensitive_keys), sent);
     let mut cut = redacted.len().min(SNIPPET_BYTES);
     while !redacted.is_char_boundary(cut) {
         cut -= 1;
@@ -59,8 +63,77 @@ pub(crate) fn escape_controls(text: &str) -> String {
     out
 }
 
+/// Controls, and the invisible characters that reorder or break text
+/// (bidi overrides and marks, line and paragraph separators).
 fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Every occurrence of a secret the request sent (as it is, and
+/// percent-encoded as a form or query would carry it) replaced by `***`:
+/// servers echo what they were sent in places no key rule foresees (a
+/// message string, a debug dump of the request).
+pub(crate) fn without_secrets(text: &str, sent: &[Secret]) -> String {
+    let mut text = text.to_owned();
+    for secret in sent {
+        let secret = secret.expose();
+        // Too short to tell from ordinary text.
+        if secret.len() < 4 {
+            continue;
+        }
+        let encoded = percent_encoded(secret);
+        for form in [secret, encoded.as_str()] {
+            if text.contains(form) {
+                text = text.replace(form, "***");
+            }
+        }
+    }
+    text
+}
+
+/// `text` with everything but unreserved characters percent-encoded.
+fn percent_encoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// Whether `key` is one of `sensitive_keys` in any case style (runs only
+/// while an error message is made).
+fn is_sensitive_key(key: &str, sensitive_keys: &[&str]) -> bool {
+    let key = normalized_key(key);
+    sensitive_keys.iter().any(|k| normalized_key(k) == key)
+}
+
+/// A JSON key with case and separators made uniform: lower case, words
+/// joined by `_` (`accessToken`, `Access-Token` and `access_token` are one
+/// key).
+pub(crate) fn normalized_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    let mut previous_lower = false;
+    for c in key.chars() {
+        if c == '-' || c == ' ' || c == '.' {
+            out.push('_');
+            previous_lower = false;
+        } else if c.is_uppercase() {
+            if previous_lower {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+            previous_lower = false;
+        } else {
+            out.push(c);
+            previous_lower = c.is_lowercase() || c.is_ascii_digit();
+        }
+    }
+    out
 }
 
 /// Replaces the value after every `"key":` whose key is sensitive by
@@ -89,7 +162,7 @@ fn redact_json_values(text: &str, sensitive_keys: &[&str]) -> String {
         while after < bytes.len() && bytes[after].is_ascii_whitespace() {
             after += 1;
         }
-        if after < bytes.len() && bytes[after] == b':' && sensitive_keys.contains(&key) {
+        if after < bytes.len() && bytes[after] == b':' && is_sensitive_key(key, sensitive_keys) {
             let mut value_start = after + 1;
             while value_start < bytes.len() && bytes[value_start].is_ascii_whitespace() {
                 value_start += 1;
@@ -160,13 +233,16 @@ fn value_end(bytes: &[u8], start: usize) -> usize {
     }
 }
 
-/// A URL for `Debug` output: a password in its userinfo and its query
-/// string (where API keys travel) shown as `***`. Text that is not a URL
+/// A URL for `Debug` output: its userinfo (a token may stand there as a
+/// user name) and its query string (where API keys travel) shown as `***`. Text that is not a URL
 /// is shown only by its length.
 pub(crate) fn redacted_url(text: &str) -> String {
     let Ok(mut url) = reqwest::Url::parse(text) else {
         return format!("<{} bytes, not a URL>", text.len());
     };
+    if !url.username().is_empty() {
+        let _ = url.set_username("***");
+    }
     if url.password().is_some() {
         let _ = url.set_password(Some("***"));
     }
@@ -181,58 +257,126 @@ pub(crate) fn redacted_url(text: &str) -> String {
 mod tests {
     use super::*;
 
-    const KEYS: &[&str] = &["access_token", "refresh_token", "input"];
+    const KEYS: &[&str] = &["access_token", "refresh_token", "input", "authorization"];
 
     #[test]
     fn snippets_are_bounded() {
         let long = vec![b'x'; SNIPPET_BYTES * 2];
-        assert_eq!(snippet(&long, KEYS).len(), SNIPPET_BYTES + 3);
-        assert_eq!(snippet(b"short", KEYS), "short");
-        assert_eq!(snippet(&[0xff, 0xfe], KEYS), "");
+        assert_eq!(snippet(&long, KEYS, &[]).len(), SNIPPET_BYTES + 3);
+        assert_eq!(snippet(b"short", KEYS, &[]), "short");
+        assert_eq!(snippet(&[0xff, 0xfe], KEYS, &[]), "");
         let multibyte = "é".repeat(SNIPPET_BYTES);
-        assert!(snippet(multibyte.as_bytes(), KEYS).ends_with("é..."));
+        assert!(snippet(multibyte.as_bytes(), KEYS, &[]).ends_with("é..."));
     }
 
     #[test]
     fn sensitive_values_are_blanked_by_key() {
         let body = br#"{"access_token": "AAA", "organization_id": "org", "refresh_token":"BBB"}"#;
         assert_eq!(
-            snippet(body, KEYS),
+            snippet(body, KEYS, &[]),
             r#"{"access_token": "***", "organization_id": "org", "refresh_token":"***"}"#
         );
         // Echoed input of any shape, nested anywhere.
         let body = br#"{"detail":[{"loc":["body"],"input":{"refresh_token":"BBB","x":[1,"]"]},"msg":"m"}]}"#;
-        assert_eq!(snippet(body, KEYS), r#"{"detail":[{"loc":["body"],"input":"***","msg":"m"}]}"#);
+        assert_eq!(snippet(body, KEYS, &[]), r#"{"detail":[{"loc":["body"],"input":"***","msg":"m"}]}"#);
         let body = br#"{"input": 12345, "n": 1}"#;
-        assert_eq!(snippet(body, KEYS), r#"{"input": "***", "n": 1}"#);
+        assert_eq!(snippet(body, KEYS, &[]), r#"{"input": "***", "n": 1}"#);
         // A key that only appears inside a string value is not a key.
         let body = br#"{"msg": "\"access_token\": AAA"}"#;
-        assert_eq!(snippet(body, KEYS), r#"{"msg": "\"access_token\": AAA"}"#);
+        assert_eq!(snippet(body, KEYS, &[]), r#"{"msg": "\"access_token\": AAA"}"#);
     }
 
     #[test]
     fn values_cut_off_or_past_the_snippet_are_blanked() {
         let body = br#"{"access_token": "AAAAAAAA"#;
-        assert_eq!(snippet(body, KEYS), r#"{"access_token": "***""#);
+        assert_eq!(snippet(body, KEYS, &[]), r#"{"access_token": "***""#);
         let mut long = br#"{"pad": ""#.to_vec();
         long.extend(vec![b'p'; SNIPPET_BYTES - 30]);
         long.extend(br#"", "access_token": ""#);
         long.extend(vec![b'S'; 200]);
         long.extend(br#""}"#);
-        let text = snippet(&long, KEYS);
+        let text = snippet(&long, KEYS, &[]);
         assert!(!text.contains('S'), "{text}");
+    }
+
+    #[test]
+    fn keys_match_in_any_case_style() {
+        for key in ["accessToken", "AccessToken", "access-token", "ACCESS_TOKEN", "Authorization"] {
+            let body = format!(r#"{{"{key}": "AAA"}}"#);
+            assert_eq!(snippet(body.as_bytes(), KEYS, &[]), format!(r#"{{"{key}": "***"}}"#));
+        }
+        assert_eq!(normalized_key("refreshToken2"), "refresh_token2");
+        assert_eq!(normalized_key("X-API-Key"), "x_api_key");
+    }
+
+    #[test]
+    fn secrets_the_request_sent_are_blanked_wherever_they_appear() {
+        let sent = [Secret::new("tok/SECRET+1"), Secret::new("ab")];
+        let body = br#"{"detail": "got {'refresh_token': 'tok/SECRET+1'} and tok%2FSECRET%2B1", "n": "ab"}"#;
+        let text = snippet(body, KEYS, &sent);
+        assert!(!text.contains("SECRET"), "{text}");
+        // Secrets shorter than four characters would blank ordinary text.
+        assert!(text.contains(r#""n": "ab""#), "{text}");
     }
 
     #[test]
     fn control_characters_are_escaped() {
         assert_eq!(escape_controls("a\nb\u{1b}[2J\u{202e}c"), "a\\nb\\u{1b}[2J\\u{202e}c");
-        assert_eq!(snippet(b"line\r\nnext", KEYS), "line\\r\\nnext");
+        assert_eq!(escape_controls("a\u{2028}b\u{200f}"), "a\\u{2028}b\\u{200f}");
+        assert_eq!(snippet(b"line\r\nnext", KEYS, &[]), "line\\r\\nnext");
     }
 
     #[test]
     fn urls_lose_passwords_and_queries() {
-        assert_eq!(redacted_url("https://user:hunter2@api.example.com/v1?api_key=k#f"), "https://user:***@api.example.com/v1?***");
+        assert_eq!(redacted_url("https://user:hunter2@api.example.com/v1?api_key=k#f"), "https://***:***@api.example.com/v1?***");
+        assert_eq!(redacted_url("https://tok-SECRET@api.example.com/"), "https://***@api.example.com/");
         assert_eq!(redacted_url("http://127.0.0.1:8080"), "http://127.0.0.1:8080/");
         assert_eq!(redacted_url("not a url hunter2"), "<17 bytes, not a URL>");
+    }
+
+    // From the adversarial review: the redactor on arbitrary bytes.
+    #[test]
+    fn snippet_never_panics_and_stays_bounded() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let pieces: [&[u8]; 14] = [
+            b"\"", b"\\", b"{", b"}", b"[", b"]", b":", b",", b"\"access_token\"", b"\"input\":",
+            "é".as_bytes(), b"\xff", b"\xe2\x80", b"\x1b",
+        ];
+        for _ in 0..20_000 {
+            let mut body = Vec::new();
+            let len = state % 64;
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                body.extend_from_slice(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            let text = snippet(&body, KEYS, &[]);
+            assert!(text.len() <= SNIPPET_BYTES * 12 + 3, "{}", text.len());
+            assert!(!text.chars().any(|c| c.is_control()), "{text:?}");
+        }
+        // Random bytes of every value, around the scan and snippet limits.
+        for round in 0..3_000u64 {
+            let len = match round % 3 {
+                0 => SCAN_BYTES - 8 + (state % 16) as usize,
+                1 => SNIPPET_BYTES - 8 + (state % 16) as usize,
+                _ => (state % 6000) as usize,
+            };
+            let mut body = Vec::with_capacity(len);
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let byte = (state >> 24) as u8;
+                // Mostly JSON punctuation, so the scanner's branches are hit.
+                body.push(if byte < 128 { b"\"{}[]:,\\ a"[(byte % 10) as usize] } else { byte });
+            }
+            let text = snippet(&body, KEYS, &[]);
+            assert!(!text.chars().any(|c| c.is_control()), "{text:?}");
+        }
+        // A long run of escapes right at the scan limit.
+        let mut body = br#"{"access_token": ""#.to_vec();
+        body.extend(vec![b'\\'; SCAN_BYTES * 2]);
+        let _ = snippet(&body, KEYS, &[]);
     }
 }

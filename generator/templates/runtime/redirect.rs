@@ -105,9 +105,13 @@ pub(crate) struct Sent<'a> {
 /// `api`.
 pub(crate) fn next(policy: &RedirectPolicy, status: StatusCode, location: Option<&str>, sent: &Sent<'_>, api: &Url, carrying: &Carrying) -> Next {
     let Sent { url: current, method, hops } = *sent;
+    // 307 and 308 keep method and body; 303 makes a GET (but of a HEAD);
+    // 301 and 302 make a POST a GET, as browsers and `reqwest` do, and
+    // keep any other method with its body, as RFC 9110 says.
     let keep_body = match status.as_u16() {
         307 | 308 => true,
-        301..=303 => false,
+        303 => false,
+        301 | 302 => *sent.method != Method::POST,
         _ => return Next::Done,
     };
     // A 3xx without a usable Location is an answer like any other.
@@ -123,8 +127,6 @@ pub(crate) fn next(policy: &RedirectPolicy, status: StatusCode, location: Option
     if current.scheme() == "https" && target.scheme() == "http" {
         return Next::Refuse(RedirectRefusal::Downgrade);
     }
-    // 303 turns any request but HEAD into a GET; so do 301 and 302 for a
-    // POST, as browsers and `reqwest` do. Either way the body stays behind.
     let method = match status.as_u16() {
         303 if *method != Method::HEAD => Method::GET,
         301 | 302 if *method == Method::POST => Method::GET,
@@ -157,6 +159,19 @@ mod tests {
         assert_eq!((hop.url.as_str(), hop.method, hop.keep_body, hop.same_origin), ("https://api.example.com/v1/items/2", Method::GET, false, true));
         let Next::Follow(hop) = decide(307, "2", Method::POST, true, true, &policy) else { panic!() };
         assert_eq!((hop.method, hop.keep_body), (Method::POST, true));
+    }
+
+    #[test]
+    fn only_a_post_changes_method_on_301_and_302() {
+        let policy = RedirectPolicy::default();
+        for status in [301, 302] {
+            let Next::Follow(hop) = decide(status, "/v1/x/", Method::POST, false, true, &policy) else { panic!() };
+            assert_eq!((hop.method, hop.keep_body), (Method::GET, false));
+            for method in [Method::PUT, Method::PATCH, Method::DELETE] {
+                let Next::Follow(hop) = decide(status, "/v1/x/", method.clone(), false, true, &policy) else { panic!() };
+                assert_eq!((hop.method, hop.keep_body), (method, true), "{status}");
+            }
+        }
     }
 
     #[test]
