@@ -36,6 +36,11 @@ pub const X_PREFIX_ITEMS: &str = "x-oapi-prefix-items";
 /// represent, so the model can warn about them where it meets them.
 pub const X_IGNORED: &str = "x-oapi-ignored";
 
+/// Extension holding numeric keywords whose value does not fit what the
+/// typed document (or the Rust type) can hold: `minimum: -9223372036854776000`
+/// on an integer, `maximum: .inf`, `maxLength: -1`. Shown in the docs.
+pub const X_UNFIT: &str = "x-oapi-unfit";
+
 /// JSON Schema keywords with no Rust-type counterpart here.
 const IGNORED_KEYWORDS: [&str; 9] = [
     "if",
@@ -222,6 +227,7 @@ pub fn schema(value: &mut Value, at: &Pointer) -> Result<(), Error> {
     if obj.contains_key("$ref") && obj.len() > 1 {
         ref_with_siblings(obj);
     }
+    unfit_numbers(obj);
     type_array(obj, at)?;
     if obj.get("type").and_then(Value::as_str) == Some("null") {
         obj.remove("type");
@@ -272,6 +278,73 @@ pub fn schema(value: &mut Value, at: &Pointer) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Moves numeric keywords whose value the typed document cannot hold into
+/// [`X_UNFIT`], so that any number a document writes loads. Integral floats
+/// that fit (`minimum: 1.0` on an integer) are written as integers instead.
+fn unfit_numbers(obj: &mut Map<String, Value>) {
+    const BOUNDS: [&str; 5] = [
+        "minimum",
+        "maximum",
+        "multipleOf",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+    ];
+    const COUNTS: [&str; 6] = [
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "minProperties",
+        "maxProperties",
+    ];
+    let integer = obj.get("type").and_then(Value::as_str) == Some("integer");
+    let mut unfit = Map::new();
+    for key in BOUNDS.iter().chain(&COUNTS) {
+        let Some(value) = obj.get(*key) else { continue };
+        let is_count = COUNTS.contains(key);
+        let fitted = match value {
+            // 3.0's `exclusiveMinimum: true`.
+            Value::Bool(_) if key.starts_with("exclusive") => Some(value.clone()),
+            Value::Number(n) if is_count => n
+                .as_u64()
+                .or_else(|| n.as_f64().and_then(integral_u64))
+                .map(Value::from),
+            // Exclusive bounds that are numbers (3.1) become bounds later;
+            // they must fit as the bound they become.
+            Value::Number(n) if integer => n
+                .as_i64()
+                .or_else(|| n.as_f64().and_then(integral_i64))
+                .map(Value::from),
+            Value::Number(_) => Some(value.clone()),
+            _ => None,
+        };
+        match fitted {
+            Some(v) => {
+                obj.insert((*key).to_owned(), v);
+            }
+            None => {
+                if let Some(v) = obj.remove(*key) {
+                    unfit.insert((*key).to_owned(), v);
+                }
+            }
+        }
+    }
+    if !unfit.is_empty() {
+        obj.insert(X_UNFIT.into(), Value::Object(unfit));
+    }
+}
+
+/// `f` as an `i64` when it is a whole number in range.
+fn integral_i64(f: f64) -> Option<i64> {
+    // -2^63 is exact in f64; 2^63 is one past the range.
+    (f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f))
+        .then_some(f as i64)
+}
+
+fn integral_u64(f: f64) -> Option<u64> {
+    (f.fract() == 0.0 && (0.0..1.844_674_407_370_955_2e19).contains(&f)).then_some(f as u64)
 }
 
 fn nested_schemas(obj: &mut Map<String, Value>, at: &Pointer) -> Result<(), Error> {

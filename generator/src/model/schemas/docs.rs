@@ -1,5 +1,6 @@
 //! Rustdoc text from a schema: title, description, defaults, constraints.
 
+use crate::load::normalize::X_UNFIT;
 use crate::model::Docs;
 use openapiv3::{Schema, SchemaKind, Type, VariantOrUnknownOrEmpty};
 
@@ -138,6 +139,10 @@ fn facts(schema: &Schema) -> Vec<String> {
             facts.extend(one_of(any.enumeration.iter()));
         }
         _ => {}
+    }
+    if let Some(serde_json::Value::Object(unfit)) = data.extensions.get(X_UNFIT) {
+        let listed: Vec<String> = unfit.iter().map(|(k, v)| format!("`{k}: {v}`")).collect();
+        facts.push(format!("Also declared, not checked: {}.", listed.join(", ")));
     }
     facts
 }
