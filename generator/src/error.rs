@@ -123,8 +123,15 @@ impl Error {
         }
     }
 
-    /// Folds a list of errors into one, or `Ok` when it is empty.
-    pub fn collect(mut errors: Vec<Error>) -> Result<(), Error> {
+    /// Folds a list of errors into one, or `Ok` when it is empty. An error
+    /// reached along several paths (a top-level requirement checked for
+    /// every operation) is listed once.
+    pub fn collect(errors: Vec<Error>) -> Result<(), Error> {
+        let mut seen = std::collections::HashSet::new();
+        let mut errors: Vec<Error> = errors
+            .into_iter()
+            .filter(|e| seen.insert(e.to_string()))
+            .collect();
         match errors.len() {
             0 => Ok(()),
             1 => Err(errors.remove(0)),

@@ -215,9 +215,33 @@ fn independent_errors_are_reported_together() {
 }
 
 #[test]
-fn unknown_security_schemes_are_errors() {
-    let yaml = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nsecurity: [{nope: []}]\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n";
-    assert!(error(yaml).to_string().contains("`nope`"));
+fn unknown_security_schemes_are_one_warning_and_ignored() {
+    let yaml = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nsecurity: [{nope: [], key: []}]\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n  /b:\n    get:\n      responses: {'200': {description: ok}}\n  /c:\n    get:\n      security: [{gone: []}]\n      responses: {'200': {description: ok}}\ncomponents:\n  securitySchemes:\n    key: {type: apiKey, in: header, name: X-Key}\n";
+    let api = api(yaml);
+    let about = |key: &str| {
+        api.warnings
+            .iter()
+            .filter(|w| w.message.contains(&format!("`{key}`")))
+            .map(|w| w.pointer.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(about("nope"), ["#/security/0"]);
+    assert_eq!(about("gone"), ["#/paths/~1c/get/security/0"]);
+    assert_eq!(api.operations.len(), 3);
+    // The scheme that exists still applies.
+    assert_eq!(api.operations[0].security, [vec![0]]);
+    assert!(api.operations[2].security.iter().all(Vec::is_empty));
+}
+
+#[test]
+fn an_error_reached_twice_is_listed_once() {
+    let err = Error::collect(vec![
+        Error::invalid(&openapi_client_gen::Pointer::root(), "same"),
+        Error::invalid(&openapi_client_gen::Pointer::root(), "same"),
+        Error::invalid(&openapi_client_gen::Pointer::root(), "other"),
+    ])
+    .unwrap_err();
+    assert_eq!(err.to_string().matches("same").count(), 1, "{err}");
 }
 
 #[test]

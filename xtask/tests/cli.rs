@@ -400,12 +400,6 @@ fn each_error_kind_names_its_place_and_fails_the_run() {
             "#/paths/~1a/get/parameters/0",
             "unknown variant `body`",
         ),
-        (
-            "unknown security scheme",
-            format!("{HEAD}security: [{{nope: []}}]\npaths:\n  /a:\n    get:\n{ok_response}"),
-            "#/security/0",
-            "`nope`, which is not in #/components/securitySchemes",
-        ),
     ];
     for (kind, spec, place, what) in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -421,4 +415,27 @@ fn each_error_kind_names_its_place_and_fails_the_run() {
             "{kind}: nothing is written"
         );
     }
+}
+
+/// A top-level requirement naming a scheme that does not exist is checked
+/// for every operation, but the user reads about it once, and the client is
+/// written.
+#[test]
+fn an_unknown_security_scheme_is_one_warning_and_the_client_generates() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SPEC.replace(
+        "paths:\n",
+        "security: [{nope: []}]\npaths:\n  /others:\n    get:\n      responses: {'204': {description: none}}\n",
+    );
+    let out = generate_into(dir.path(), &spec);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr,
+        "warning: 1 generator warning(s) for spec.yaml, in 1 kind(s):
+  [1] security requirement names …, which is not in #/components/securitySchemes; the requirement is ignored
+      #/security/0: security requirement names `nope`, which is not in #/components/securitySchemes; the requirement is ignored
+"
+    );
+    assert!(dir.path().join("client/src/client.rs").exists());
 }

@@ -351,9 +351,15 @@ impl<'a> OperationBuilder<'a, '_> {
         for (i, requirement) in requirements.iter().enumerate() {
             let mut all = Vec::new();
             for key in requirement.keys() {
-                match schemes.iter().position(|s| &s.key == key) {
-                    Some(index) => all.push(index),
-                    None => self.converter.errors.push(Error::invalid(&at.join(i.to_string()), format!("security requirement names `{key}`, which is not in #/components/securitySchemes"))),
+                if let Some(index) = schemes.iter().position(|s| &s.key == key) {
+                    all.push(index);
+                } else if !self.declared_scheme(key) {
+                    // The schemes that exist still work; the server decides
+                    // about the rest.
+                    self.converter.warn(
+                        &at.join(i.to_string()),
+                        format!("security requirement names `{key}`, which is not in #/components/securitySchemes; the requirement is ignored"),
+                    );
                 }
             }
             alternatives.push(all);
@@ -364,6 +370,15 @@ impl<'a> OperationBuilder<'a, '_> {
             alternatives.push(Vec::new());
         }
         alternatives
+    }
+}
+
+impl OperationBuilder<'_, '_> {
+    /// Whether `components.securitySchemes` declares `key` (a scheme the
+    /// client cannot apply was skipped with its own warning).
+    fn declared_scheme(&self, key: &str) -> bool {
+        let components = self.doc.openapi.components.as_ref();
+        components.is_some_and(|c| c.security_schemes.contains_key(key))
     }
 }
 
