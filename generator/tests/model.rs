@@ -364,3 +364,35 @@ fn references_to_missing_components_of_any_kind_are_errors() {
         assert!(text.contains(&line), "missing `{line}` in:\n{text}");
     }
 }
+
+#[test]
+fn openapi_3_1_additions_load_and_warn_where_they_cannot_be_kept() {
+    let yaml = "openapi: 3.1.0
+jsonSchemaDialect: https://json-schema.org/draft/2020-12/schema
+info: {title: T, summary: Short., version: '1', license: {name: MIT, identifier: MIT}}
+security: [{cert: []}]
+paths:
+  /a: {$ref: '#/components/pathItems/A'}
+webhooks:
+  ping: {post: {responses: {'200': {description: ok}}}}
+components:
+  securitySchemes:
+    cert: {type: mutualTLS}
+  pathItems:
+    A: {get: {operationId: getA, responses: {'200': {description: ok}}}}
+";
+    let api = api(yaml);
+    assert_eq!(api.operations[0].method_name, "get_a");
+    assert!(api.operations[0].security.iter().all(Vec::is_empty));
+    assert_eq!(api.mutual_tls, ["cert"]);
+    assert_eq!(api.description.as_deref(), Some("Short."));
+    let places: Vec<String> = api.warnings.iter().map(|w| w.pointer.to_string()).collect();
+    assert_eq!(
+        places,
+        [
+            "#/components/securitySchemes/cert",
+            "#/jsonSchemaDialect",
+            "#/webhooks"
+        ]
+    );
+}

@@ -47,6 +47,14 @@ pub fn client(api: &Api) -> TokenStream {
             }
         }
     });
+    let mutual_tls_doc = (!api.mutual_tls.is_empty()).then(|| {
+        let keys: Vec<String> = api.mutual_tls.iter().map(|k| format!("`{k}`")).collect();
+        let line = format!(
+            " The API authenticates clients by certificate (mutual TLS, scheme {}): build the client with `reqwest::Client::builder().identity(reqwest::Identity::from_pem(&pem)?)` and pass it here.",
+            keys.join(", ")
+        );
+        quote!(#[doc = ""] #[doc = #line])
+    });
     let methods = api
         .operations
         .iter()
@@ -121,6 +129,7 @@ pub fn client(api: &Api) -> TokenStream {
 
             /// Uses this `reqwest::Client` (for proxies, custom TLS roots,
             /// connection pool settings).
+            #mutual_tls_doc
             pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
                 self.http = http;
                 self

@@ -30,6 +30,9 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
     pub security_schemes: Vec<SecurityScheme>,
+    /// Keys of 3.1 `mutualTLS` schemes: the client certificate goes on the
+    /// HTTP client the caller brings.
+    pub mutual_tls: Vec<String>,
     /// Instances to round-trip through the generated types: the spec's own
     /// examples and instances synthesised from the schemas.
     pub samples: Vec<Sample>,
@@ -424,6 +427,47 @@ pub struct Sample {
     pub expected: Value,
 }
 
+/// The JSON Schema dialect 3.1 documents use unless they say otherwise.
+const OAS_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
+
+/// 3.1 parts of a document that a client has no use for.
+fn document_level_warnings(doc: &Document, converter: &mut schemas::Converter) {
+    let root = Pointer::root();
+    if doc
+        .raw
+        .get("webhooks")
+        .and_then(Value::as_object)
+        .is_some_and(|w| !w.is_empty())
+    {
+        converter.warn(
+            &root.join("webhooks"),
+            "webhooks are requests the API makes, not a client; no methods are generated for them (the schemas they use are)",
+        );
+    }
+    if let Some(dialect) = doc.raw.get("jsonSchemaDialect").and_then(Value::as_str) {
+        if dialect.trim_end_matches('#') != OAS_DIALECT {
+            converter.warn(
+                &root.join("jsonSchemaDialect"),
+                format!("schemas are read as the OpenAPI 3.1 dialect, not `{dialect}`"),
+            );
+        }
+    }
+}
+
+/// `info.summary` (3.1) and `info.description`, for the crate docs.
+fn describe(doc: &Document) -> Option<String> {
+    let summary = doc.raw["info"]["summary"]
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let description = doc.openapi.info.description.as_deref().map(str::trim);
+    match (summary, description) {
+        (Some(s), Some(d)) if !d.is_empty() => Some(format!("{s}\n\n{d}")),
+        (Some(s), _) => Some(s.to_owned()),
+        (None, d) => d.map(str::to_owned),
+    }
+}
+
 /// Builds the model of a loaded document.
 pub fn build(doc: &Document) -> Result<Api, Error> {
     let info = &doc.openapi.info;
@@ -432,18 +476,23 @@ pub fn build(doc: &Document) -> Result<Api, Error> {
     converter.convert_components();
     let security_schemes = operations::security_schemes(doc, &mut converter);
     let operations = operations::operations(doc, &mut converter, &security_schemes);
+    document_level_warnings(doc, &mut converter);
     let media_examples = std::mem::take(&mut converter.examples);
     let (types, mut warnings, errors) = converter.finish();
     Error::collect(errors)?;
     let mut api = Api {
         title: info.title.clone(),
         version: info.version.clone(),
-        description: info.description.clone(),
+        description: describe(doc),
         spec_version: doc.version,
         default_server: doc.openapi.servers.first().map(|s| s.url.clone()),
         types,
         operations,
         security_schemes,
+        mutual_tls: crate::load::normalize::mutual_tls_schemes(&doc.raw)
+            .keys()
+            .cloned()
+            .collect(),
         samples: Vec::new(),
         warnings: Vec::new(),
         shadowed_std_names: Default::default(),

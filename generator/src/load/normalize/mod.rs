@@ -18,6 +18,7 @@
 //! The pass is also applied to 3.0 documents: the only rewrites that can fire
 //! there (`$ref` siblings such as `nullable`) are ones real 3.0 specs rely on.
 
+mod anchors;
 mod types;
 
 use crate::error::{Error, Pointer};
@@ -42,7 +43,8 @@ pub const X_IGNORED: &str = "x-oapi-ignored";
 pub const X_UNFIT: &str = "x-oapi-unfit";
 
 /// JSON Schema keywords with no Rust-type counterpart here.
-const IGNORED_KEYWORDS: [&str; 9] = [
+const IGNORED_KEYWORDS: [&str; 10] = [
+    "$dynamicRef",
     "if",
     "then",
     "else",
@@ -61,6 +63,8 @@ const METHODS: [&str; 8] = [
 /// Normalises the whole document in place.
 pub fn normalize_document(doc: &mut Value) -> Result<(), Error> {
     let root = Pointer::root();
+    anchors::resolve(doc);
+    inline_path_item_refs(doc);
     let Some(obj) = doc.as_object_mut() else {
         return Ok(());
     };
@@ -74,6 +78,7 @@ pub fn normalize_document(doc: &mut Value) -> Result<(), Error> {
     }
     if let Some(Value::Object(components)) = obj.get_mut("components") {
         let at = root.join("components");
+        set_aside_mutual_tls(components);
         for_each_entry(components, "schemas", &at, schema)?;
         for_each_entry(components, "parameters", &at, parameter)?;
         for_each_entry(components, "headers", &at, parameter)?;
@@ -82,6 +87,70 @@ pub fn normalize_document(doc: &mut Value) -> Result<(), Error> {
         for_each_entry(components, "pathItems", &at, path_item)?;
     }
     Ok(())
+}
+
+/// Extension of `components` holding the 3.1 `mutualTLS` security schemes,
+/// which `openapiv3` does not model; by key.
+pub const X_MUTUAL_TLS: &str = "x-oapi-mutual-tls";
+
+/// `type: mutualTLS` schemes move to [`X_MUTUAL_TLS`] (the credential is a
+/// client certificate, set on the HTTP client, not per request).
+fn set_aside_mutual_tls(components: &mut Map<String, Value>) {
+    let Some(Value::Object(schemes)) = components.get_mut("securitySchemes") else {
+        return;
+    };
+    let keys: Vec<String> = schemes
+        .iter()
+        .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("mutualTLS"))
+        .map(|(k, _)| k.clone())
+        .collect();
+    if keys.is_empty() {
+        return;
+    }
+    let mut moved = Map::new();
+    for key in keys {
+        if let Some(scheme) = schemes.shift_remove(&key) {
+            moved.insert(key, scheme);
+        }
+    }
+    components.insert(X_MUTUAL_TLS.into(), Value::Object(moved));
+}
+
+/// The `mutualTLS` schemes of a normalised document, by key.
+pub fn mutual_tls_schemes(raw: &Value) -> Map<String, Value> {
+    raw.get("components")
+        .and_then(|c| c.get(X_MUTUAL_TLS))
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// 3.1 lets `paths` entries `$ref` a path item (`#/components/pathItems/X`);
+/// `openapiv3` does not, so the target is copied in (the entry's own
+/// `summary`/`description` win).
+fn inline_path_item_refs(doc: &mut Value) {
+    let Some(Value::Object(paths)) = doc.get("paths") else {
+        return;
+    };
+    let resolved: Vec<(String, Value)> = paths
+        .iter()
+        .filter_map(|(path, item)| {
+            let target = Pointer::from_ref(item.get("$ref")?.as_str()?)?;
+            let mut copy = target.resolve(doc)?.as_object()?.clone();
+            copy.remove("$ref"); // a chain of references is not followed
+            for (k, v) in item.as_object()? {
+                if k != "$ref" {
+                    copy.insert(k.clone(), v.clone());
+                }
+            }
+            Some((path.clone(), Value::Object(copy)))
+        })
+        .collect();
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for (path, item) in resolved {
+            paths.insert(path, item);
+        }
+    }
 }
 
 type Visit = fn(&mut Value, &Pointer) -> Result<(), Error>;

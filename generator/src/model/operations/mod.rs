@@ -379,6 +379,7 @@ impl OperationBuilder<'_, '_> {
     fn declared_scheme(&self, key: &str) -> bool {
         let components = self.doc.openapi.components.as_ref();
         components.is_some_and(|c| c.security_schemes.contains_key(key))
+            || crate::load::normalize::mutual_tls_schemes(&self.doc.raw).contains_key(key)
     }
 }
 

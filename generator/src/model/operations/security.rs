@@ -12,10 +12,16 @@ pub(in crate::model) fn security_schemes(
     doc: &Document,
     converter: &mut Converter,
 ) -> Vec<SecurityScheme> {
+    let base = Pointer::root().join("components").join("securitySchemes");
+    for key in crate::load::normalize::mutual_tls_schemes(&doc.raw).keys() {
+        converter.warn(
+            &base.join(key),
+            "mutualTLS: the client certificate is not set by the generated client; build a reqwest::Client with a reqwest::Identity and pass it to `Client::with_http_client`",
+        );
+    }
     let Some(components) = &doc.openapi.components else {
         return Vec::new();
     };
-    let base = Pointer::root().join("components").join("securitySchemes");
     let mut entries: Vec<_> = components.security_schemes.iter().collect();
     entries.sort_by(|a, b| a.0.cmp(b.0));
     let mut schemes = Vec::new();
