@@ -142,7 +142,8 @@ mod tests {
 
     #[test]
     fn integers_beyond_64_bits_read_as_floats() {
-        let v = read("min: -9223372036854776000\nmax: 18446744073709551616\nu: 18446744073709551615\n");
+        let v =
+            read("min: -9223372036854776000\nmax: 18446744073709551616\nu: 18446744073709551615\n");
         assert_eq!(v["min"], json!(-9.223372036854776e18));
         assert_eq!(v["max"], json!(1.8446744073709552e19));
         assert_eq!(v["u"], json!(u64::MAX));

@@ -468,10 +468,17 @@ fn describe(doc: &Document) -> Option<String> {
     }
 }
 
-/// Builds the model of a loaded document.
+/// Builds the model of a loaded document; every [`Error::Local`] defect
+/// is an error.
 pub fn build(doc: &Document) -> Result<Api, Error> {
+    build_with(doc, false)
+}
+
+/// Builds the model; with `lenient`, each [`Error::Local`] defect degrades
+/// its part of the document and becomes a warning.
+pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
     let info = &doc.openapi.info;
-    let mut converter = schemas::Converter::new(doc);
+    let mut converter = schemas::Converter::new(doc, lenient);
     converter.register_components();
     converter.convert_components();
     let security_schemes = operations::security_schemes(doc, &mut converter);

@@ -142,7 +142,10 @@ fn facts(schema: &Schema) -> Vec<String> {
     }
     if let Some(serde_json::Value::Object(unfit)) = data.extensions.get(X_UNFIT) {
         let listed: Vec<String> = unfit.iter().map(|(k, v)| format!("`{k}: {v}`")).collect();
-        facts.push(format!("Also declared, not checked: {}.", listed.join(", ")));
+        facts.push(format!(
+            "Also declared, not checked: {}.",
+            listed.join(", ")
+        ));
     }
     facts
 }

@@ -15,7 +15,7 @@ pub(super) use docs::docs;
 use super::cycles;
 use super::naming::{self, Namespace};
 use super::{Docs, EnumDef, EnumVariant, FloatKind, IntKind, TypeDef, TypeId, TypeKind, TypeRef};
-use crate::error::{Error, Pointer, Warning};
+use crate::error::{Error, LocalKind, Pointer, Warning};
 use crate::load::Document;
 use crate::load::normalize::{X_IGNORED, X_NULL, X_PREFIX_ITEMS};
 use indexmap::IndexMap;
@@ -53,6 +53,8 @@ pub(super) struct Converter<'a> {
     /// Schemas parsed from the raw tree (targets of deep `$ref`s).
     parsed: HashMap<Pointer, Option<Schema>>,
     names: Namespace,
+    /// Local defects become warnings (see [`Converter::local`]).
+    lenient: bool,
     /// Where each type name was first claimed, for collision warnings.
     name_owners: HashMap<String, Pointer>,
     pub warnings: Vec<Warning>,
@@ -72,9 +74,10 @@ pub struct MediaExample {
 }
 
 impl<'a> Converter<'a> {
-    pub fn new(doc: &'a Document) -> Self {
+    pub fn new(doc: &'a Document, lenient: bool) -> Self {
         Converter {
             doc,
+            lenient,
             types: Vec::new(),
             nullable: Vec::new(),
             by_pointer: HashMap::new(),
@@ -93,6 +96,20 @@ impl<'a> Converter<'a> {
             pointer: at.clone(),
             message: message.into(),
         });
+    }
+
+    /// A defect that touches one part of the document: an error, or with
+    /// `lenient` a warning that says how the part was degraded.
+    pub fn local(&mut self, kind: LocalKind, at: &Pointer, message: String, degraded: &str) {
+        if self.lenient {
+            self.warn(at, format!("{message}; {degraded}"));
+        } else {
+            self.errors.push(Error::Local {
+                kind,
+                pointer: at.clone(),
+                message,
+            });
+        }
     }
 
     /// Claims a name in the shared type namespace (also used for the types
@@ -257,6 +274,15 @@ impl<'a> Converter<'a> {
 
     /// Resolves a `$ref` to the type at its target.
     pub fn reference(&mut self, reference: &str, at: &Pointer) -> TypeRef {
+        if reference.trim().is_empty() {
+            self.local(
+                LocalKind::EmptyRef,
+                at,
+                "empty $ref".into(),
+                "using serde_json::Value",
+            );
+            return TypeRef::Any;
+        }
         let Some(target) = Pointer::from_ref(reference) else {
             self.errors.push(Error::invalid(
                 at,
@@ -271,23 +297,28 @@ impl<'a> Converter<'a> {
         if segments.first().map(String::as_str) == Some("components")
             && segments.get(1).is_some_and(|kind| kind != "schemas")
         {
-            self.errors.push(Error::invalid(
+            self.local(
+                LocalKind::WrongComponent,
                 at,
                 format!(
                     "$ref `{reference}` points to a {} component where a schema is expected",
                     segments[1]
                 ),
-            ));
+                "using serde_json::Value",
+            );
             return TypeRef::Any;
         }
         let Some(schema) = self.schema_at(&target) else {
-            self.errors.push(Error::invalid(
+            let message = format!(
+                "$ref `{reference}` does not point to a schema in this document{}",
+                self.suggestion(&segments)
+            );
+            self.local(
+                LocalKind::MissingRef,
                 at,
-                format!(
-                    "$ref `{reference}` does not point to a schema in this document{}",
-                    self.suggestion(&segments)
-                ),
-            ));
+                message,
+                "using serde_json::Value",
+            );
             return TypeRef::Any;
         };
         let hint = segments.last().cloned().unwrap_or_default();

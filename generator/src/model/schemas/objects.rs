@@ -5,7 +5,7 @@ use super::{
     Converter, ObjectPart, Shape, docs, enum_def, float_kind, int_kind, is_password, nullable_if,
     string_format,
 };
-use crate::error::{Error, Pointer};
+use crate::error::{LocalKind, Pointer};
 use crate::load::normalize::X_PREFIX_ITEMS;
 use crate::model::naming::{self, Namespace};
 use crate::model::{Field, StructDef, TypeKind, TypeRef};
@@ -210,18 +210,29 @@ impl Converter<'_> {
         }
         let (schema, at) = match member {
             ReferenceOr::Reference { reference } => {
+                if reference.trim().is_empty() {
+                    self.local(
+                        LocalKind::EmptyRef,
+                        at,
+                        "empty $ref".into(),
+                        "the allOf member is left out",
+                    );
+                    return true;
+                }
                 let Some(target) = Pointer::from_ref(reference) else {
                     return false;
                 };
                 match self.schema_at(&target) {
                     Some(schema) => (schema, target),
                     None => {
-                        self.errors.push(Error::invalid(
+                        self.local(
+                            LocalKind::MissingRef,
                             at,
                             format!(
                                 "$ref `{reference}` does not point to a schema in this document"
                             ),
-                        ));
+                            "the allOf member is left out",
+                        );
                         return true;
                     }
                 }
