@@ -2,7 +2,7 @@
 //! operation.
 
 use super::{docs, ident, operation};
-use crate::model::{Api, ParamLocation, SchemeKind};
+use crate::model::{Api, Operation, ParamLocation, ResponseBody, SchemeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -77,7 +77,7 @@ pub fn client(api: &Api) -> TokenStream {
     if !api.security_schemes.is_empty() {
         imports.push(quote!(Secret));
     }
-    let use_types = (!api.operations.is_empty()).then(|| {
+    let use_types = api.operations.iter().any(uses_types_module).then(|| {
         quote!(
             use crate::types;
         )
@@ -173,6 +173,22 @@ pub fn client(api: &Api) -> TokenStream {
             #(#methods)*
         }
     }
+}
+
+/// Whether an operation's method names anything in the types module (so
+/// `use crate::types;` is not left unused).
+fn uses_types_module(op: &Operation) -> bool {
+    let named = |t: &TypeRef| matches!(t, TypeRef::Named(_));
+    let body = |b: &ResponseBody| matches!(b, ResponseBody::Json(t) if t.contains(named));
+    op.params_type.is_some()
+        || op.success_type.is_some()
+        || op.error_type.is_some()
+        || op.params.iter().any(|p| p.ty.contains(named))
+        || op
+            .body
+            .as_ref()
+            .is_some_and(|b| b.form_type.is_some() || b.ty.contains(named))
+        || body(&op.success)
 }
 
 fn credential_type(kind: &SchemeKind) -> TokenStream {
