@@ -32,7 +32,7 @@ pub(super) fn samples(
 ) -> (Vec<Sample>, Vec<Warning>) {
     let mut out = Samples {
         api,
-        names: Namespace::default(),
+        names: Namespace::with_reserved(naming::TEST_HELPERS),
         seen: std::collections::HashSet::new(),
         samples: Vec::new(),
         warnings: Vec::new(),

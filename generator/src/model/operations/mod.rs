@@ -11,30 +11,6 @@ use crate::load::Document;
 use indexmap::IndexMap;
 use openapiv3::{MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, SecurityRequirement};
 
-/// Methods and fields of the generated `Client` that operations must not
-/// shadow.
-pub const CLIENT_RESERVED: &[&str] = &[
-    "new",
-    "builder",
-    "with_base_url",
-    "with_http_client",
-    "base_url",
-    "http_client",
-    "http",
-    "config",
-    "clone",
-    "fmt",
-    "default",
-    "with_config",
-    "with_timeout",
-    "with_retry_policy",
-    "assume_idempotent",
-];
-
-/// Names of a method's own arguments and locals that parameters must not
-/// take.
-const PARAM_RESERVED: &[&str] = &["body", "params"];
-
 mod content;
 mod security;
 
@@ -49,7 +25,7 @@ pub(super) fn operations<'a>(
     converter: &mut Converter<'a>,
     schemes: &[SecurityScheme],
 ) -> Vec<Operation> {
-    let mut reserved: Vec<&str> = CLIENT_RESERVED.to_vec();
+    let mut reserved: Vec<&str> = naming::CLIENT_MEMBERS.to_vec();
     reserved.extend(schemes.iter().map(|s| s.setter.as_str()));
     let mut method_names = Namespace::with_reserved(&reserved);
     let mut method_owners: std::collections::HashMap<String, Pointer> = Default::default();
@@ -287,7 +263,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 }
             }
         }
-        let mut names = Namespace::with_reserved(PARAM_RESERVED);
+        let mut names = Namespace::with_reserved(naming::METHOD_ARGUMENTS);
         let mut out = Vec::new();
         for ((_, _), (param, at)) in merged {
             let data = param.parameter_data_ref();
@@ -321,7 +297,11 @@ impl<'a> OperationBuilder<'a, '_> {
             let style = param_style(param);
             // OpenAPI: `explode` defaults to true for `form`, false otherwise.
             let explode = data.explode.unwrap_or(style == ParamStyle::Form);
-            let (name, _) = names.claim(&naming::field_name(&data.name));
+            let desired = match location {
+                ParamLocation::Path => naming::argument_name(&data.name),
+                _ => naming::field_name(&data.name),
+            };
+            let (name, _) = names.claim(&desired);
             out.push(Param {
                 name,
                 wire_name: data.name.clone(),
@@ -436,8 +416,8 @@ impl OperationBuilder<'_, '_> {
 /// The parameter a path template names but the operation does not declare.
 fn undeclared_path_param(wire: &str, existing: &[Param]) -> Param {
     let mut reserved: Vec<&str> = existing.iter().map(|p| p.name.as_str()).collect();
-    reserved.extend(PARAM_RESERVED);
-    let (name, _) = Namespace::with_reserved(&reserved).claim(&naming::field_name(wire));
+    reserved.extend(naming::METHOD_ARGUMENTS);
+    let (name, _) = Namespace::with_reserved(&reserved).claim(&naming::argument_name(wire));
     Param {
         name,
         wire_name: wire.to_owned(),

@@ -1,6 +1,5 @@
 //! Security schemes → the client's credential fields and setters.
 
-use super::CLIENT_RESERVED;
 use crate::error::Pointer;
 use crate::load::Document;
 use crate::model::naming::{self, Namespace};
@@ -87,7 +86,7 @@ pub(in crate::model) fn security_schemes(
     }
     // `with_bearer_token` when there is one bearer scheme; otherwise the
     // scheme's key tells them apart.
-    let mut names = Namespace::with_reserved(CLIENT_RESERVED);
+    let mut names = Namespace::with_reserved(naming::CLIENT_MEMBERS);
     let kinds: Vec<&'static str> = schemes.iter().map(|s| kind_word(&s.kind)).collect();
     for (scheme, kind) in schemes.iter_mut().zip(&kinds) {
         let alone = kinds.iter().filter(|k| *k == kind).count() == 1;
