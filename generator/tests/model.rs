@@ -396,3 +396,33 @@ components:
         ]
     );
 }
+
+#[test]
+fn a_response_header_that_refs_a_parameter_uses_its_schema_with_a_warning() {
+    let yaml = "openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          headers:
+            X-Limit: {$ref: '#/components/parameters/Limit'}
+components:
+  parameters:
+    Limit: {name: X-Limit, in: header, description: The limit., schema: {type: integer, format: int32}}
+";
+    let api = api(yaml);
+    let header = &api.operations[0].response_headers[0];
+    assert_eq!(
+        header.ty,
+        TypeRef::Integer(openapi_client_gen::model::IntKind::I32)
+    );
+    assert_eq!(header.docs.text.as_deref(), Some("The limit."));
+    assert_eq!(api.warnings.len(), 1, "{:?}", api.warnings);
+    assert_eq!(
+        api.warnings[0].to_string(),
+        "#/paths/~1a/get/responses/200/headers/X-Limit: response header $ref `#/components/parameters/Limit` points to a parameter, not a header; its schema and description are used"
+    );
+}
