@@ -426,3 +426,29 @@ components:
         "#/paths/~1a/get/responses/200/headers/X-Limit: response header $ref `#/components/parameters/Limit` points to a parameter, not a header; its schema and description are used"
     );
 }
+
+#[test]
+fn all_of_a_type_and_annotations_is_that_type_and_incompatible_ones_stay_values() {
+    let api = api(&spec(
+        "    S: {type: string, enum: [a, b]}
+    T:
+      type: object
+      properties:
+        s: {allOf: [{$ref: '#/components/schemas/S'}, {examples: [a]}, {deprecated: true}]}
+        narrow: {allOf: [{type: string, pattern: '^x'}, {type: string, format: date}]}
+        clash: {allOf: [{type: string}, {type: integer}]}",
+        "  {}",
+    ));
+    let t = struct_named(&api, "T");
+    assert!(matches!(field(t, "s").ty, TypeRef::Named(id) if api.ty(id).name == "S"));
+    assert!(field(t, "s").docs.deprecated);
+    assert_eq!(field(t, "narrow").ty, TypeRef::Date);
+    assert_eq!(field(t, "clash").ty, TypeRef::Any);
+    assert!(
+        api.warnings
+            .iter()
+            .any(|w| w.pointer.to_string().ends_with("/clash/allOf/0")),
+        "{:?}",
+        api.warnings
+    );
+}
