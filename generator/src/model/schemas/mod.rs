@@ -423,7 +423,11 @@ impl<'a> Converter<'a> {
                 Shape::Ref(TypeRef::Integer(int_kind(&format_name(&i.format))))
             }
             SchemaKind::Type(Type::Number(n)) => {
-                Shape::Ref(TypeRef::Float(float_kind(&format_name(&n.format))))
+                Shape::Ref(TypeRef::Float(float_kind(
+                    &format_name(&n.format),
+                    n.minimum,
+                    n.maximum,
+                )))
             }
             SchemaKind::Type(Type::Boolean(_)) => Shape::Ref(TypeRef::Bool),
             SchemaKind::Type(Type::Object(o)) => {
@@ -571,10 +575,15 @@ fn int_kind(format: &str) -> IntKind {
     }
 }
 
-fn float_kind(format: &str) -> FloatKind {
-    match format {
-        "float" => FloatKind::F32,
-        _ => FloatKind::F64,
+/// `format: float` is `f32` only when the schema's bounds keep every value
+/// within `f32`'s range; otherwise a large value (`1.79e308`) would decode
+/// to infinity and re-encode as `null`, so it is `f64`.
+fn float_kind(format: &str, minimum: Option<f64>, maximum: Option<f64>) -> FloatKind {
+    let fits = |bound: Option<f64>| bound.is_some_and(|b| b.abs() <= f64::from(f32::MAX));
+    if format == "float" && fits(minimum) && fits(maximum) {
+        FloatKind::F32
+    } else {
+        FloatKind::F64
     }
 }
 

@@ -82,6 +82,8 @@ impl Converter<'_> {
             ))),
             Some("number") => Shape::Ref(TypeRef::Float(float_kind(
                 any.format.as_deref().unwrap_or(""),
+                any.minimum,
+                any.maximum,
             ))),
             Some("boolean") => Shape::Ref(TypeRef::Bool),
             _ => Shape::Ref(TypeRef::Any),

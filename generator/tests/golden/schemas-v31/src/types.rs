@@ -50,7 +50,7 @@ pub struct Everything {
     pub unsigned: ::std::option::Option<u32>,
     pub ratio: f64,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub small: ::std::option::Option<f32>,
+    pub small: ::std::option::Option<f64>,
     pub flag: bool,
     /// Format: `uri`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

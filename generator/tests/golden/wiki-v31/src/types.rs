@@ -44,7 +44,7 @@ pub struct Page {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<f32>,
+    pub score: Option<f64>,
     /// One of `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
