@@ -452,3 +452,28 @@ fn all_of_a_type_and_annotations_is_that_type_and_incompatible_ones_stay_values(
         api.warnings
     );
 }
+
+#[test]
+fn untagged_variants_know_their_constants_and_fields() {
+    let api = api(&spec(
+        "    U: {oneOf: [{$ref: '#/components/schemas/A'}, {$ref: '#/components/schemas/B'}]}
+    A: {type: object, required: [t], properties: {t: {const: 2}, x: {type: string}}}
+    B: {type: object, required: [t], properties: {t: {type: integer, enum: [4]}}, additionalProperties: true}",
+        "  {}",
+    ));
+    let TypeKind::Union(u) = &api.types.iter().find(|t| t.name == "U").unwrap().kind else {
+        panic!("U is not a union")
+    };
+    let a = u.variants.iter().find(|v| v.name == "A").unwrap();
+    let b = u.variants.iter().find(|v| v.name == "B").unwrap();
+    assert_eq!(a.constants, [("t".to_owned(), serde_json::json!(2), true)]);
+    assert_eq!(
+        a.known_fields.as_deref(),
+        Some(&["t".to_owned(), "x".to_owned()][..])
+    );
+    assert_eq!(b.constants, [("t".to_owned(), serde_json::json!(4), true)]);
+    assert_eq!(b.known_fields, None);
+    assert!(a.constants_hold(&serde_json::json!({"t": 2})));
+    assert!(!a.constants_hold(&serde_json::json!({"t": 4})));
+    assert!(!a.covers(&serde_json::json!({"t": 2, "y": 1})));
+}

@@ -141,6 +141,9 @@ pub struct Field {
     pub sensitive: bool,
     /// Set where the field closes a cycle of types that contain each other.
     pub boxed: bool,
+    /// The one value the schema allows (`const`, or a one-value `enum`), of
+    /// any JSON type: it tells union variants apart.
+    pub constant: Option<Value>,
     pub docs: Docs,
 }
 
@@ -168,7 +171,10 @@ pub struct EnumVariant {
     pub value: String,
 }
 
-/// An untagged union: serde tries the variants in order.
+/// An untagged union. The variants are tried in order; one whose constants
+/// the payload contradicts is skipped, and among those that accept it, the
+/// first that keeps every property present wins over the first that
+/// accepts it at all.
 #[derive(Debug, Clone)]
 pub struct UnionDef {
     pub variants: Vec<UnionVariant>,
@@ -179,6 +185,33 @@ pub struct UnionVariant {
     pub name: String,
     pub ty: TypeRef,
     pub boxed: bool,
+    /// Properties whose one allowed value selects this variant: wire name,
+    /// value, and whether the property is required.
+    pub constants: Vec<(String, Value, bool)>,
+    /// The properties a struct variant keeps, when it keeps no others (no
+    /// map for additional properties); `None` for other variants.
+    pub known_fields: Option<Vec<String>>,
+}
+
+impl UnionVariant {
+    /// Whether `value` shows this variant's constants: a required one
+    /// present with its value, an optional one absent or with its value.
+    pub fn constants_hold(&self, value: &Value) -> bool {
+        self.constants
+            .iter()
+            .all(|(wire, constant, required)| match value.get(wire) {
+                Some(found) => found == constant,
+                None => !required,
+            })
+    }
+
+    /// Whether the variant keeps every property `value` has.
+    pub fn covers(&self, value: &Value) -> bool {
+        match (&self.known_fields, value.as_object()) {
+            (Some(known), Some(map)) => map.keys().all(|k| known.contains(k)),
+            _ => true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -246,6 +246,13 @@ fn synth_named(api: &Api, id: TypeId, mode: Mode, stack: &mut Vec<TypeId>) -> Op
                     && (mode == Mode::FullNulls || (mode == Mode::Minimal && f.required))
                 {
                     Some(Value::Null)
+                } else if let Some(constant) = f
+                    .constant
+                    .as_ref()
+                    .filter(|_| f.required || mode != Mode::Minimal)
+                {
+                    // The schema allows this value only.
+                    Some(constant.clone())
                 } else if f.required || mode != Mode::Minimal {
                     synth(api, &f.ty, Mode::Minimal, stack)
                 } else {
@@ -412,11 +419,19 @@ fn canonical_named(api: &Api, id: TypeId, value: &Value) -> Result<Value, String
             }
             Ok(out)
         }
-        TypeKind::Union(u) => u
-            .variants
-            .iter()
-            .find_map(|v| canonical(api, &v.ty, value).ok())
-            .ok_or_else(|| format!("{}: matches none of the variants", def.name)),
+        // As the generated `Deserialize` chooses (see `UnionDef`).
+        TypeKind::Union(u) => {
+            let mut fallback = None;
+            for v in u.variants.iter().filter(|v| v.constants_hold(value)) {
+                if let Ok(out) = canonical(api, &v.ty, value) {
+                    if v.covers(value) {
+                        return Ok(out);
+                    }
+                    fallback.get_or_insert(out);
+                }
+            }
+            fallback.ok_or_else(|| format!("{}: matches none of the variants", def.name))
+        }
         TypeKind::Struct(s) => {
             let Value::Object(input) = value else {
                 return Err(format!(

@@ -422,13 +422,11 @@ impl<'a> Converter<'a> {
             SchemaKind::Type(Type::Integer(i)) => {
                 Shape::Ref(TypeRef::Integer(int_kind(&format_name(&i.format))))
             }
-            SchemaKind::Type(Type::Number(n)) => {
-                Shape::Ref(TypeRef::Float(float_kind(
-                    &format_name(&n.format),
-                    n.minimum,
-                    n.maximum,
-                )))
-            }
+            SchemaKind::Type(Type::Number(n)) => Shape::Ref(TypeRef::Float(float_kind(
+                &format_name(&n.format),
+                n.minimum,
+                n.maximum,
+            ))),
             SchemaKind::Type(Type::Boolean(_)) => Shape::Ref(TypeRef::Bool),
             SchemaKind::Type(Type::Object(o)) => {
                 let part = ObjectPart {
@@ -519,6 +517,7 @@ impl<'a> Converter<'a> {
             })
             .collect();
         let mut warnings = self.warnings;
+        unions::describe_variants(&mut types);
         cycles::order_union_variants(&mut types);
         warnings.extend(cycles::box_recursion(&mut types));
         (types, warnings, self.errors)

@@ -157,6 +157,7 @@ impl Converter<'_> {
                     required,
                     sensitive,
                     boxed: false,
+                    constant: self.single_value(schema),
                     docs: schema.as_item().map(|s| docs(s, wire)).unwrap_or_default(),
                 });
             }
@@ -165,6 +166,16 @@ impl Converter<'_> {
             fields,
             additional: additional_ty,
         }))
+    }
+
+    /// The one value a property schema allows (following a `$ref`).
+    fn single_value(&mut self, schema: &ReferenceOr<Box<Schema>>) -> Option<serde_json::Value> {
+        match schema {
+            ReferenceOr::Item(schema) => single_value(schema),
+            ReferenceOr::Reference { reference } => {
+                single_value(&self.schema_at(&Pointer::from_ref(reference)?)?)
+            }
+        }
     }
 
     pub(super) fn all_of_shape(
@@ -400,6 +411,33 @@ pub(super) fn requires_only(member: &ReferenceOr<Schema>) -> bool {
         && any.not.is_none()
         && any.enumeration.is_empty()
         && any.additional_properties.is_none()
+}
+
+/// The only value a schema's `enum` (or `const`) allows, when it has one.
+fn single_value(schema: &Schema) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    fn one<T: Clone>(values: &[T], to: impl Fn(T) -> Value) -> Option<Value> {
+        match values {
+            [only] => Some(to(only.clone())),
+            _ => None,
+        }
+    }
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            one(&s.enumeration, |v| v.map_or(Value::Null, Value::String))
+        }
+        SchemaKind::Type(Type::Integer(i)) => {
+            one(&i.enumeration, |v| v.map_or(Value::Null, Value::from))
+        }
+        SchemaKind::Type(Type::Number(n)) => {
+            one(&n.enumeration, |v| v.map_or(Value::Null, Value::from))
+        }
+        SchemaKind::Type(Type::Boolean(b)) => {
+            one(&b.enumeration, |v| v.map_or(Value::Null, Value::Bool))
+        }
+        SchemaKind::Any(any) => one(&any.enumeration, |v| v),
+        _ => None,
+    }
 }
 
 /// The JSON type of a scalar schema.

@@ -159,11 +159,57 @@ impl<'de> serde::Deserialize<'de> for ResponseValue {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Result {
     Ok(Ok),
     Err(Err),
+}
+
+/// Variants are tried in order. One whose constant properties the
+/// payload contradicts is skipped; of those that accept it, the first
+/// that keeps every property present wins, else the first at all.
+impl<'de> serde::Deserialize<'de> for Result {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let mut fallback = ::std::option::Option::None;
+        if let ::std::result::Result::Ok(inner) = <Ok as serde::Deserialize>::deserialize(
+            &value,
+        ) {
+            let parsed = Self::Ok(inner);
+            if value
+                .as_object()
+                .is_none_or(|map| map.keys().all(|k| ["ok"].contains(&k.as_str())))
+            {
+                return ::std::result::Result::Ok(parsed);
+            }
+            if fallback.is_none() {
+                fallback = ::std::option::Option::Some(parsed);
+            }
+        }
+        if let ::std::result::Result::Ok(inner) = <Err as serde::Deserialize>::deserialize(
+            &value,
+        ) {
+            let parsed = Self::Err(inner);
+            if value
+                .as_object()
+                .is_none_or(|map| map.keys().all(|k| ["err"].contains(&k.as_str())))
+            {
+                return ::std::result::Result::Ok(parsed);
+            }
+            if fallback.is_none() {
+                fallback = ::std::option::Option::Some(parsed);
+            }
+        }
+        fallback
+            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
+                "data did not match any variant of Result",
+            ))
+    }
 }
 
 impl From<Ok> for Result {
