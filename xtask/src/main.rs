@@ -266,11 +266,9 @@ fn codegen(args: Args) -> Result<ExitCode> {
             lenient: args.lenient,
         },
     )
-    .or_else(|e| {
+    .map_err(|e| {
         let hint = lenient_hint(&e);
-        Err(anyhow::anyhow!(
-            "cannot generate a client from {spec_label}: {e}{hint}"
-        ))
+        anyhow::anyhow!("cannot generate a client from {spec_label}: {e}{hint}")
     })?;
 
     if !generated.warnings.is_empty() {

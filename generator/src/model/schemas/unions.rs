@@ -137,7 +137,7 @@ impl Converter<'_> {
 /// Fills in what tells each untagged union variant apart (its constants
 /// and the properties it keeps), once every type is defined.
 pub(super) fn describe_variants(types: &mut [TypeDef]) {
-    let described: Vec<Vec<(Vec<(String, serde_json::Value, bool)>, Option<Vec<String>>)>> = types
+    let described: Vec<Vec<Described>> = types
         .iter()
         .map(|t| match &t.kind {
             TypeKind::Union(u) => u.variants.iter().map(|v| describe(types, &v.ty)).collect(),
