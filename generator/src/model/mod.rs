@@ -5,10 +5,12 @@ mod cycles;
 mod formats;
 mod naming;
 mod operations;
+mod sample_values;
 mod samples;
 mod schemas;
 
 pub use naming::{clean_operation_id, field_name, type_name, variant_name};
+pub use samples::UNKNOWN_VALUE_ORIGIN;
 
 use crate::error::{Error, Pointer, Warning};
 use crate::load::{Document, SpecVersion};
@@ -36,6 +38,9 @@ pub struct Api {
     /// Instances to round-trip through the generated types: the spec's own
     /// examples and instances synthesised from the schemas.
     pub samples: Vec<Sample>,
+    /// Synthesised samples left out because no instance satisfying the
+    /// schema could be made: test name and why.
+    pub skipped_samples: Vec<(String, String)>,
     pub warnings: Vec<Warning>,
     /// Names of std types (`String`, `Option`, ...) that a schema type of
     /// the same name shadows in the types module.
@@ -144,6 +149,11 @@ pub struct Field {
     /// The one value the schema allows (`const`, or a one-value `enum`), of
     /// any JSON type: it tells union variants apart.
     pub constant: Option<Value>,
+    /// In the schema's `required`, even where the Rust field is optional
+    /// (read- and write-only properties).
+    pub schema_required: bool,
+    /// Where the property's schema is, for samples that satisfy it.
+    pub origin: Pointer,
     pub docs: Docs,
 }
 
@@ -534,6 +544,7 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
             .cloned()
             .collect(),
         samples: Vec::new(),
+        skipped_samples: Vec::new(),
         warnings: Vec::new(),
         shadowed_std_names: Default::default(),
     };
@@ -544,8 +555,9 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
         .filter(|t| STD_NAMES.contains(&t.name.as_str()))
         .map(|t| t.name.clone())
         .collect();
-    let (samples, sample_warnings) = samples::samples(&api, doc, &media_examples);
+    let (samples, skipped, sample_warnings) = samples::samples(&api, doc, &media_examples);
     api.samples = samples;
+    api.skipped_samples = skipped;
     warnings.extend(sample_warnings);
     warnings.sort();
     warnings.dedup();

@@ -8,13 +8,15 @@
 
 mod docs;
 mod objects;
+mod scalars;
 mod unions;
 
 pub(super) use docs::docs;
+use scalars::{enum_def, float_kind, format_name, int_kind, string_format};
 
 use super::cycles;
 use super::naming::{self, Namespace};
-use super::{Docs, EnumDef, EnumVariant, FloatKind, IntKind, TypeDef, TypeId, TypeKind, TypeRef};
+use super::{Docs, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::error::{Error, LocalKind, Pointer, Warning};
 use crate::load::Document;
 use crate::load::normalize::{X_IGNORED, X_NULL, X_PREFIX_ITEMS};
@@ -537,71 +539,4 @@ fn is_password(schema: &Schema) -> bool {
         &schema.schema_kind,
         SchemaKind::Type(Type::String(s)) if matches!(s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Password))
     )
-}
-
-fn format_name<T: serde::Serialize>(format: &VariantOrUnknownOrEmpty<T>) -> String {
-    match format {
-        VariantOrUnknownOrEmpty::Item(item) => serde_json::to_value(item)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
-        VariantOrUnknownOrEmpty::Unknown(s) => s.clone(),
-        VariantOrUnknownOrEmpty::Empty => String::new(),
-    }
-}
-
-/// String formats with a well-known Rust type; the rest stay `String`.
-fn string_format(format: &str) -> TypeRef {
-    match format {
-        "date-time" => TypeRef::DateTime,
-        "date" => TypeRef::Date,
-        "uuid" => TypeRef::Uuid,
-        "binary" => TypeRef::Binary,
-        _ => TypeRef::String,
-    }
-}
-
-fn int_kind(format: &str) -> IntKind {
-    match format {
-        "int8" => IntKind::I8,
-        "int16" => IntKind::I16,
-        "int32" => IntKind::I32,
-        "uint8" => IntKind::U8,
-        "uint16" => IntKind::U16,
-        "uint32" => IntKind::U32,
-        "uint64" | "uint" => IntKind::U64,
-        _ => IntKind::I64,
-    }
-}
-
-/// `format: float` is `f32` only when the schema's bounds keep every value
-/// within `f32`'s range; otherwise a large value (`1.79e308`) would decode
-/// to infinity and re-encode as `null`, so it is `f64`.
-fn float_kind(format: &str, minimum: Option<f64>, maximum: Option<f64>) -> FloatKind {
-    let fits = |bound: Option<f64>| bound.is_some_and(|b| b.abs() <= f64::from(f32::MAX));
-    if format == "float" && fits(minimum) && fits(maximum) {
-        FloatKind::F32
-    } else {
-        FloatKind::F64
-    }
-}
-
-fn enum_def(values: &[String]) -> EnumDef {
-    let mut names = Namespace::default();
-    let mut variants = Vec::new();
-    for value in values {
-        if variants.iter().any(|v: &EnumVariant| &v.value == value) {
-            continue;
-        }
-        let (name, _) = names.claim(&naming::variant_name(value));
-        variants.push(EnumVariant {
-            name,
-            value: value.clone(),
-        });
-    }
-    let catch_all = (variants.len() > 1).then(|| names.claim("Unknown").0);
-    EnumDef {
-        variants,
-        catch_all,
-    }
 }

@@ -6,7 +6,7 @@ use super::{
     string_format,
 };
 use crate::error::{LocalKind, Pointer};
-use crate::load::normalize::X_PREFIX_ITEMS;
+use crate::load::normalize::{X_NULL, X_PREFIX_ITEMS};
 use crate::model::naming::{self, Namespace};
 use crate::model::{Field, StructDef, TypeKind, TypeRef};
 use openapiv3::{
@@ -146,7 +146,8 @@ impl Converter<'_> {
                 // returned, so one Rust type serves both directions only if
                 // such properties are optional, whatever `required` says.
                 let one_way = data.is_some_and(|d| d.read_only || d.write_only);
-                let required = required.contains(&wire) && !one_way;
+                let schema_required = required.contains(&wire);
+                let required = schema_required && !one_way;
                 fields.push(Field {
                     name,
                     wire_name: wire.clone(),
@@ -158,6 +159,8 @@ impl Converter<'_> {
                     sensitive,
                     boxed: false,
                     constant: self.single_value(schema),
+                    schema_required,
+                    origin: pat.clone(),
                     docs: schema.as_item().map(|s| docs(s, wire)).unwrap_or_default(),
                 });
             }
@@ -391,6 +394,8 @@ pub(super) fn adds_no_shape(schema: &Schema) -> bool {
         )
         && schema.schema_data.discriminator.is_none()
         && !schema.schema_data.extensions.contains_key(X_PREFIX_ITEMS)
+        // `{type: 'null'}` says "null only", which is no annotation.
+        && !schema.schema_data.extensions.contains_key(X_NULL)
 }
 
 /// A `oneOf`/`anyOf` member that only lists `required` properties.

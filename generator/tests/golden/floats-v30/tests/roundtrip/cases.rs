@@ -50,8 +50,8 @@ fn measurement_minimal() {
         types::Measurement,
     >(
         "synthesised from the schema",
-        "{\"reading\":1.5,\"ratio\":1.5}",
-        "{\"reading\":1.5,\"ratio\":1.5}",
+        "{\"reading\":1.5,\"ratio\":1.0}",
+        "{\"reading\":1.5,\"ratio\":1.0}",
     );
 }
 
@@ -61,8 +61,8 @@ fn measurement_full() {
         types::Measurement,
     >(
         "synthesised from the schema",
-        "{\"reading\":1.5,\"ratio\":1.5,\"offset\":1.5,\"samples\":[1.5]}",
-        "{\"reading\":1.5,\"ratio\":1.5,\"offset\":1.5,\"samples\":[1.5]}",
+        "{\"reading\":1.5,\"ratio\":1.0,\"offset\":1.5,\"samples\":[1.5]}",
+        "{\"reading\":1.5,\"ratio\":1.0,\"offset\":1.5,\"samples\":[1.5]}",
     );
 }
 

@@ -215,7 +215,7 @@ fn response_value_unknown_value() {
     roundtrip::<
         types::ResponseValue,
     >(
-        "synthesised from the schema",
+        "a value the API may add later (outside the schema)",
         "\"a value added to the API later\"",
         "\"a value added to the API later\"",
     );

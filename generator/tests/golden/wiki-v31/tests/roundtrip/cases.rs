@@ -171,7 +171,7 @@ fn status_unknown_value() {
     roundtrip::<
         types::Status,
     >(
-        "synthesised from the schema",
+        "a value the API may add later (outside the schema)",
         "\"a value added to the API later\"",
         "\"a value added to the API later\"",
     );
