@@ -251,6 +251,7 @@ fn union_attempt(api: &Api, v: &UnionVariant, here: &TokenStream) -> TokenStream
     });
     let accept = match covers {
         Some(covers) => quote! {
+            let parsed = Self::#variant(#wrap);
             if #covers {
                 return ::std::result::Result::Ok(parsed);
             }
@@ -258,15 +259,13 @@ fn union_attempt(api: &Api, v: &UnionVariant, here: &TokenStream) -> TokenStream
                 fallback = ::std::option::Option::Some(parsed);
             }
         },
+        // Not a struct: it keeps what it accepts.
         None => quote! {
-            if fallback.is_none() {
-                fallback = ::std::option::Option::Some(parsed);
-            }
+            return ::std::result::Result::Ok(Self::#variant(#wrap));
         },
     };
     let attempt = quote! {
         if let ::std::result::Result::Ok(inner) = <#t as serde::Deserialize>::deserialize(&value) {
-            let parsed = Self::#variant(#wrap);
             #accept
         }
     };

@@ -192,10 +192,7 @@ impl<'de> serde::Deserialize<'de> for Forest {
         if let ::std::result::Result::Ok(inner) = <::std::vec::Vec<
             Tree,
         > as serde::Deserialize>::deserialize(&value) {
-            let parsed = Self::TreeList(inner);
-            if fallback.is_none() {
-                fallback = ::std::option::Option::Some(parsed);
-            }
+            return ::std::result::Result::Ok(Self::TreeList(inner));
         }
         fallback
             .ok_or_else(|| <D::Error as serde::de::Error>::custom(

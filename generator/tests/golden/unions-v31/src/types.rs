@@ -121,6 +121,8 @@ pub struct Message {
     pub events: Vec<TimelineEvent>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<Visibility>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setting: Option<Setting>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -137,6 +139,63 @@ pub struct Public {
     pub public: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Setting {
+    Toggle(Toggle),
+    StringMap(std::collections::BTreeMap<String, String>),
+}
+
+/// Variants are tried in order. One whose constant properties the
+/// payload contradicts is skipped; of those that accept it, the first
+/// that keeps every property present wins, else the first at all.
+impl<'de> serde::Deserialize<'de> for Setting {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let mut fallback = ::std::option::Option::None;
+        if let ::std::result::Result::Ok(inner) = <Toggle as serde::Deserialize>::deserialize(
+            &value,
+        ) {
+            let parsed = Self::Toggle(inner);
+            if value
+                .as_object()
+                .is_none_or(|map| map.keys().all(|k| ["on"].contains(&k.as_str())))
+            {
+                return ::std::result::Result::Ok(parsed);
+            }
+            if fallback.is_none() {
+                fallback = ::std::option::Option::Some(parsed);
+            }
+        }
+        if let ::std::result::Result::Ok(inner) = <std::collections::BTreeMap<
+            String,
+            String,
+        > as serde::Deserialize>::deserialize(&value) {
+            return ::std::result::Result::Ok(Self::StringMap(inner));
+        }
+        fallback
+            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
+                "data did not match any variant of Setting",
+            ))
+    }
+}
+
+impl From<Toggle> for Setting {
+    fn from(value: Toggle) -> Self {
+        Self::Toggle(value)
+    }
+}
+
+impl From<std::collections::BTreeMap<String, String>> for Setting {
+    fn from(value: std::collections::BTreeMap<String, String>) -> Self {
+        Self::StringMap(value)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -300,4 +359,10 @@ impl From<Private> for Visibility {
 pub struct CardedEventProjectCard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Toggle {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<bool>,
 }

@@ -149,8 +149,8 @@ fn message_full() {
         types::Message,
     >(
         "synthesised from the schema",
-        "{\"components\":[{\"type\":2,\"label\":\"string\"}],\"events\":[{\"event\":\"string\",\"actor\":\"string\"}],\"visibility\":{\"public\":true}}",
-        "{\"components\":[{\"type\":2,\"label\":\"string\"}],\"events\":[{\"event\":\"string\",\"actor\":\"string\"}],\"visibility\":{\"public\":true}}",
+        "{\"components\":[{\"type\":2,\"label\":\"string\"}],\"events\":[{\"event\":\"string\",\"actor\":\"string\"}],\"visibility\":{\"public\":true},\"setting\":{}}",
+        "{\"components\":[{\"type\":2,\"label\":\"string\"}],\"events\":[{\"event\":\"string\",\"actor\":\"string\"}],\"visibility\":{\"public\":true},\"setting\":{}}",
     );
 }
 
@@ -188,6 +188,20 @@ fn public_full() {
         "{\"public\":true,\"url\":\"string\"}",
         "{\"public\":true,\"url\":\"string\"}",
     );
+}
+
+#[test]
+fn setting_toggle() {
+    roundtrip::<
+        types::Setting,
+    >("synthesised from the schema", "{\"on\":true}", "{\"on\":true}");
+}
+
+#[test]
+fn setting_string_map() {
+    roundtrip::<
+        types::Setting,
+    >("synthesised from the schema", "{\"key\":\"string\"}", "{\"key\":\"string\"}");
 }
 
 #[test]
@@ -272,4 +286,16 @@ fn carded_event_project_card_full() {
         "{\"column\":\"string\"}",
         "{\"column\":\"string\"}",
     );
+}
+
+#[test]
+fn toggle_minimal() {
+    roundtrip::<types::Toggle>("synthesised from the schema", "{}", "{}");
+}
+
+#[test]
+fn toggle_full() {
+    roundtrip::<
+        types::Toggle,
+    >("synthesised from the schema", "{\"on\":true}", "{\"on\":true}");
 }
