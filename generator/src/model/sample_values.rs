@@ -256,9 +256,10 @@ fn string(default: String, kw: &Map<String, Value>) -> Result<String, String> {
     let mut candidates: Vec<String> = base.into_iter().collect();
     candidates.push(default);
     if let Some(pattern) = kw.get("pattern").and_then(Value::as_str) {
-        let re = regex::Regex::new(pattern)
+        let re = fancy_regex::Regex::new(pattern)
             .map_err(|_| format!("`pattern` {pattern:?} is not a regex this generator reads"))?;
         if !fixed {
+            candidates.extend(pattern_example(pattern));
             candidates.extend(
                 [
                     "abc", "a", "A", "ABC", "1", "123", "a1", "a-b", "a_b", "example", "x",
@@ -269,7 +270,7 @@ fn string(default: String, kw: &Map<String, Value>) -> Result<String, String> {
         let found = candidates
             .into_iter()
             .map(|c| sized(c, min, max))
-            .find(|c| c.as_ref().is_some_and(|c| re.is_match(c)));
+            .find(|c| c.as_ref().is_some_and(|c| re.is_match(c).unwrap_or(false)));
         return found.flatten().ok_or_else(|| {
             format!("no simple string matches `pattern` {pattern:?} within the length limits")
         });
@@ -284,6 +285,160 @@ fn string(default: String, kw: &Map<String, Value>) -> Result<String, String> {
         return Ok(first);
     }
     sized(first, min, max).ok_or_else(|| "no length fits `minLength`/`maxLength`".into())
+}
+
+/// A string that the pattern probably matches, read off its first
+/// alternatives with the fewest repetitions (`^[UW][A-Z0-9]{8}$` →
+/// `UAAAAAAAA`, `^tool-` → `tool-`); the caller checks it with the regex.
+/// `None` for what this reading does not cover (lookaround, backreferences).
+fn pattern_example(pattern: &str) -> Option<String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut pos = 0;
+    let out = alternation(&chars, &mut pos, 0)?;
+    (pos == chars.len()).then_some(out)
+}
+
+fn alternation(c: &[char], pos: &mut usize, depth: usize) -> Option<String> {
+    let first = sequence(c, pos, depth)?;
+    while c.get(*pos) == Some(&'|') {
+        *pos += 1;
+        sequence(c, pos, depth)?;
+    }
+    Some(first)
+}
+
+fn sequence(c: &[char], pos: &mut usize, depth: usize) -> Option<String> {
+    let mut out = String::new();
+    while let Some(&ch) = c.get(*pos) {
+        if ch == '|' || ch == ')' {
+            break;
+        }
+        let piece = atom(c, pos, depth)?;
+        let times = quantifier(c, pos)?;
+        out.push_str(&piece.repeat(times));
+    }
+    Some(out)
+}
+
+fn escaped(e: char) -> char {
+    match e {
+        'd' => '1',
+        'w' | 'D' | 'S' => 'a',
+        's' => ' ',
+        'W' => '-',
+        other => other,
+    }
+}
+
+fn atom(c: &[char], pos: &mut usize, depth: usize) -> Option<String> {
+    let ch = *c.get(*pos)?;
+    *pos += 1;
+    Some(match ch {
+        '^' | '$' => String::new(),
+        '.' => "a".to_owned(),
+        '(' => {
+            if depth > 16 {
+                return None;
+            }
+            // Lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`) adds no characters;
+            // the regex check afterwards tells whether it holds.
+            let lookaround = c.get(*pos) == Some(&'?')
+                && matches!(
+                    (c.get(*pos + 1), c.get(*pos + 2)),
+                    (Some('=' | '!'), _) | (Some('<'), Some('=' | '!'))
+                );
+            if lookaround {
+                *pos += if c[*pos + 1] == '<' { 3 } else { 2 };
+            } else if c.get(*pos) == Some(&'?') {
+                // Non-capturing groups; named and flag groups are not read.
+                if c.get(*pos + 1) != Some(&':') {
+                    return None;
+                }
+                *pos += 2;
+            }
+            let inner = alternation(c, pos, depth + 1)?;
+            if c.get(*pos) != Some(&')') {
+                return None;
+            }
+            *pos += 1;
+            if lookaround { String::new() } else { inner }
+        }
+        '[' => class(c, pos)?.to_string(),
+        '\\' => {
+            let e = *c.get(*pos)?;
+            *pos += 1;
+            if e.is_ascii_digit() || e == 'b' || e == 'B' {
+                return None; // backreferences and word boundaries
+            }
+            escaped(e).to_string()
+        }
+        other => other.to_string(),
+    })
+}
+
+/// One character of a `[...]` class.
+fn class(c: &[char], pos: &mut usize) -> Option<char> {
+    let negated = c.get(*pos) == Some(&'^');
+    if negated {
+        *pos += 1;
+    }
+    let start = *pos;
+    let mut ranges: Vec<(char, char)> = Vec::new();
+    while let Some(&ch) = c.get(*pos) {
+        if ch == ']' && *pos > start {
+            break;
+        }
+        let low = if ch == '\\' {
+            *pos += 1;
+            escaped(*c.get(*pos)?)
+        } else {
+            ch
+        };
+        *pos += 1;
+        if c.get(*pos) == Some(&'-') && c.get(*pos + 1).is_some_and(|n| *n != ']') {
+            ranges.push((low, c[*pos + 1]));
+            *pos += 2;
+        } else {
+            ranges.push((low, low));
+        }
+    }
+    if c.get(*pos) != Some(&']') {
+        return None;
+    }
+    *pos += 1;
+    if negated {
+        ['a', 'x', '1', 'A', '-', '_', '.']
+            .into_iter()
+            .find(|k| !ranges.iter().any(|(lo, hi)| lo <= k && k <= hi))
+    } else {
+        ranges.first().map(|(lo, _)| *lo)
+    }
+}
+
+/// The fewest repetitions a quantifier allows (1 without one).
+fn quantifier(c: &[char], pos: &mut usize) -> Option<usize> {
+    let times = match c.get(*pos) {
+        Some('*') | Some('?') => {
+            *pos += 1;
+            0
+        }
+        Some('+') => {
+            *pos += 1;
+            1
+        }
+        Some('{') => {
+            let close = c[*pos..].iter().position(|ch| *ch == '}')? + *pos;
+            let inside: String = c[*pos + 1..close].iter().collect();
+            *pos = close + 1;
+            inside.split(',').next()?.trim().parse().ok()?
+        }
+        _ => return Some(1),
+    };
+    // Lazy or possessive markers change nothing here.
+    if matches!(c.get(*pos), Some('?') | Some('+')) {
+        *pos += 1;
+    }
+    Some(times)
 }
 
 /// `s` padded or cut to fit the length limits (in characters).
@@ -389,8 +544,24 @@ mod tests {
         );
         assert_eq!(s(json!({"minLength": 8})).unwrap(), json!("stringxx"));
         assert_eq!(s(json!({"maxLength": 3})).unwrap(), json!("str"));
-        assert_eq!(s(json!({"pattern": "^[0-9]+$"})).unwrap(), json!("1"));
-        assert!(s(json!({"pattern": "^[0-9]{4}-Q[1-4]$"})).is_err());
+        assert_eq!(s(json!({"pattern": "^[0-9]+$"})).unwrap(), json!("0"));
+        assert_eq!(
+            s(json!({"pattern": "^[0-9]{4}-Q[1-4]$"})).unwrap(),
+            json!("0000-Q1")
+        );
+        assert_eq!(
+            s(json!({"pattern": "^[UW][A-Z0-9]{8}$"})).unwrap(),
+            json!("UAAAAAAAA")
+        );
+        assert_eq!(s(json!({"pattern": "^tool-"})).unwrap(), json!("tool-"));
+        assert_eq!(
+            s(json!({"pattern": "^([01]\\d|2[0-3]):?([0-5]\\d)$"})).unwrap(),
+            json!("0101")
+        );
+        assert_eq!(s(json!({"pattern": "^(?!x)a+$"})).unwrap(), json!("a"));
+        // A lookahead that rules out what the reading produces: skipped.
+        assert!(s(json!({"pattern": "^(?!a)[a-b]$", "maxLength": 1})).is_err());
+        assert!(s(json!({"pattern": "^a{5}$", "maxLength": 3})).is_err());
     }
 
     #[test]

@@ -9,6 +9,12 @@
 #![allow(clippy::large_enum_variant)]
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Account {
+    /// Pattern: `^([a-z])\1$`.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Quarter {
     /// Pattern: `^[0-9]{4}-Q[1-4]$`.
     pub label: String,
