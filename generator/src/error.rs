@@ -75,6 +75,14 @@ pub enum Error {
     /// The document breaks the OpenAPI schema or a rule the generator relies on.
     #[error("{pointer}: {message}")]
     Invalid { pointer: Pointer, message: String },
+    /// A defect that touches only one part of the document; lenient
+    /// generation degrades that part with a warning instead.
+    #[error("{pointer}: {message}")]
+    Local {
+        kind: LocalKind,
+        pointer: Pointer,
+        message: String,
+    },
     /// Several independent problems, all reported at once.
     #[error("{} errors in the OpenAPI document:\n{}", .0.len(), list(.0))]
     Many(Vec<Error>),
@@ -116,21 +124,61 @@ impl Error {
     /// The place in the document this error is about, when it has one.
     pub fn pointer(&self) -> Option<&Pointer> {
         match self {
-            Error::UnsupportedVersion { pointer, .. } | Error::Invalid { pointer, .. } => {
-                Some(pointer)
-            }
+            Error::UnsupportedVersion { pointer, .. }
+            | Error::Invalid { pointer, .. }
+            | Error::Local { pointer, .. } => Some(pointer),
             _ => None,
         }
     }
 
-    /// Folds a list of errors into one, or `Ok` when it is empty.
-    pub fn collect(mut errors: Vec<Error>) -> Result<(), Error> {
+    /// How many errors this is, and how many of them are [`Error::Local`]
+    /// (which lenient generation would turn into warnings).
+    pub fn local_count(&self) -> (usize, usize) {
+        match self {
+            Error::Many(all) => all.iter().fold((0, 0), |(local, total), e| {
+                let (l, t) = e.local_count();
+                (local + l, total + t)
+            }),
+            Error::Local { .. } => (1, 1),
+            _ => (0, 1),
+        }
+    }
+
+    /// Folds a list of errors into one, or `Ok` when it is empty. An error
+    /// reached along several paths (a top-level requirement checked for
+    /// every operation) is listed once.
+    pub fn collect(errors: Vec<Error>) -> Result<(), Error> {
+        let mut seen = std::collections::HashSet::new();
+        let mut errors: Vec<Error> = errors
+            .into_iter()
+            .filter(|e| seen.insert(e.to_string()))
+            .collect();
         match errors.len() {
             0 => Ok(()),
             1 => Err(errors.remove(0)),
             _ => Err(Error::Many(errors)),
         }
     }
+}
+
+/// Defects that touch one part of the document, each with how lenient
+/// generation degrades that part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum LocalKind {
+    /// A `$ref` whose target does not exist: the type becomes
+    /// `serde_json::Value`, a parameter or response is left out.
+    MissingRef,
+    /// `$ref: ''`: as a missing target.
+    EmptyRef,
+    /// A `$ref` to the wrong kind of component (a parameter where a schema
+    /// belongs): as a missing target.
+    WrongComponent,
+    /// `{name}` in a path template with no declared parameter: a required
+    /// string path parameter is added.
+    UndeclaredPathParam,
+    /// An `operationId` used twice: the later method gets a numeric suffix.
+    DuplicateOperationId,
 }
 
 /// Something the generator could only approximate; the output still compiles.

@@ -14,7 +14,7 @@ pub mod load;
 pub mod model;
 pub mod render;
 
-pub use error::{Error, Pointer, Warning};
+pub use error::{Error, LocalKind, Pointer, Warning};
 pub use render::{CrateOptions, GeneratedFile};
 
 /// The files of a generated crate, and what the generator had to
@@ -28,7 +28,7 @@ pub struct Generated {
 /// Runs every stage on the text of an OpenAPI document.
 pub fn generate(spec: &str, options: &CrateOptions) -> Result<Generated, Error> {
     let document = load::load(spec)?;
-    let api = model::build(&document)?;
+    let api = model::build_with(&document, options.lenient)?;
     let crate_ident = options.crate_name.replace('-', "_");
     let emitted = emit::emit(&api, &crate_ident);
     let files = render::render(&api, &emitted, options)?;

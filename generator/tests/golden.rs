@@ -20,6 +20,13 @@ fn fixtures() -> Vec<PathBuf> {
     all
 }
 
+/// A fixture named `*.lenient.yaml` shows defects that only lenient
+/// generation accepts (as `cargo xtask corpus` does for it).
+fn is_lenient(spec: &Path) -> bool {
+    spec.file_stem()
+        .is_some_and(|s| s.to_string_lossy().ends_with(".lenient"))
+}
+
 /// The runtime is a verbatim template, the same for every spec; it is not
 /// repeated in each golden folder.
 fn is_golden(path: &str) -> bool {
@@ -54,13 +61,14 @@ fn generated_crates_match_the_golden_files() {
         let name = spec.file_stem().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(&spec).unwrap();
         let options = CrateOptions {
-            crate_name: format!("{name}-client"),
+            crate_name: format!("{}-client", name.trim_end_matches(".lenient")),
             spec_label: format!(
                 "generator/tests/fixtures/{}",
                 spec.file_name().unwrap().to_string_lossy()
             ),
             standalone: true,
             extra_manifest: None,
+            lenient: is_lenient(&spec),
         };
         let generated = generate(&text, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
         let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -111,6 +119,7 @@ fn generation_is_deterministic() {
             spec_label: "x".into(),
             standalone: false,
             extra_manifest: None,
+            lenient: is_lenient(&spec),
         };
         let first = generate(&text, &options).unwrap();
         let second = generate(&text, &options).unwrap();
@@ -131,9 +140,7 @@ fn reverse_keys(map: &mut serde_json::Value, key: &str) {
 fn output_does_not_depend_on_the_order_of_paths_and_components() {
     for spec in fixtures() {
         let text = std::fs::read_to_string(&spec).unwrap();
-        let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-        let mut doc: serde_json::Value =
-            serde_json::from_str(&serde_json::to_string(&yaml).unwrap()).unwrap();
+        let mut doc = openapi_client_gen::load::parse_text(&text).unwrap();
         reverse_keys(&mut doc, "paths");
         if let Some(components) = doc.get_mut("components") {
             for kind in [
@@ -151,6 +158,7 @@ fn output_does_not_depend_on_the_order_of_paths_and_components() {
             spec_label: "x".into(),
             standalone: false,
             extra_manifest: None,
+            lenient: is_lenient(&spec),
         };
         let original = generate(&text, &options).unwrap();
         let shuffled = generate(&doc.to_string(), &options).unwrap();
@@ -163,5 +171,24 @@ fn output_does_not_depend_on_the_order_of_paths_and_components() {
                 a.path
             );
         }
+    }
+}
+
+#[test]
+fn lenient_fixtures_are_refused_by_default_with_local_errors_only() {
+    let lenient: Vec<PathBuf> = fixtures().into_iter().filter(|p| is_lenient(p)).collect();
+    assert!(!lenient.is_empty(), "no *.lenient.yaml fixture");
+    for spec in lenient {
+        let text = std::fs::read_to_string(&spec).unwrap();
+        let options = CrateOptions {
+            crate_name: "x".into(),
+            spec_label: "x".into(),
+            standalone: false,
+            extra_manifest: None,
+            lenient: false,
+        };
+        let error = generate(&text, &options).expect_err("refused by default");
+        let (local, total) = error.local_count();
+        assert!(local == total && total > 0, "{}: {error}", spec.display());
     }
 }

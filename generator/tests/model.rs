@@ -215,9 +215,33 @@ fn independent_errors_are_reported_together() {
 }
 
 #[test]
-fn unknown_security_schemes_are_errors() {
-    let yaml = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nsecurity: [{nope: []}]\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n";
-    assert!(error(yaml).to_string().contains("`nope`"));
+fn unknown_security_schemes_are_one_warning_and_ignored() {
+    let yaml = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nsecurity: [{nope: [], key: []}]\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n  /b:\n    get:\n      responses: {'200': {description: ok}}\n  /c:\n    get:\n      security: [{gone: []}]\n      responses: {'200': {description: ok}}\ncomponents:\n  securitySchemes:\n    key: {type: apiKey, in: header, name: X-Key}\n";
+    let api = api(yaml);
+    let about = |key: &str| {
+        api.warnings
+            .iter()
+            .filter(|w| w.message.contains(&format!("`{key}`")))
+            .map(|w| w.pointer.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(about("nope"), ["#/security/0"]);
+    assert_eq!(about("gone"), ["#/paths/~1c/get/security/0"]);
+    assert_eq!(api.operations.len(), 3);
+    // The scheme that exists still applies.
+    assert_eq!(api.operations[0].security, [vec![0]]);
+    assert!(api.operations[2].security.iter().all(Vec::is_empty));
+}
+
+#[test]
+fn an_error_reached_twice_is_listed_once() {
+    let err = Error::collect(vec![
+        Error::invalid(&openapi_client_gen::Pointer::root(), "same"),
+        Error::invalid(&openapi_client_gen::Pointer::root(), "same"),
+        Error::invalid(&openapi_client_gen::Pointer::root(), "other"),
+    ])
+    .unwrap_err();
+    assert_eq!(err.to_string().matches("same").count(), 1, "{err}");
 }
 
 #[test]
@@ -339,4 +363,117 @@ fn references_to_missing_components_of_any_kind_are_errors() {
         );
         assert!(text.contains(&line), "missing `{line}` in:\n{text}");
     }
+}
+
+#[test]
+fn openapi_3_1_additions_load_and_warn_where_they_cannot_be_kept() {
+    let yaml = "openapi: 3.1.0
+jsonSchemaDialect: https://json-schema.org/draft/2020-12/schema
+info: {title: T, summary: Short., version: '1', license: {name: MIT, identifier: MIT}}
+security: [{cert: []}]
+paths:
+  /a: {$ref: '#/components/pathItems/A'}
+webhooks:
+  ping: {post: {responses: {'200': {description: ok}}}}
+components:
+  securitySchemes:
+    cert: {type: mutualTLS}
+  pathItems:
+    A: {get: {operationId: getA, responses: {'200': {description: ok}}}}
+";
+    let api = api(yaml);
+    assert_eq!(api.operations[0].method_name, "get_a");
+    assert!(api.operations[0].security.iter().all(Vec::is_empty));
+    assert_eq!(api.mutual_tls, ["cert"]);
+    assert_eq!(api.description.as_deref(), Some("Short."));
+    let places: Vec<String> = api.warnings.iter().map(|w| w.pointer.to_string()).collect();
+    assert_eq!(
+        places,
+        [
+            "#/components/securitySchemes/cert",
+            "#/jsonSchemaDialect",
+            "#/webhooks"
+        ]
+    );
+}
+
+#[test]
+fn a_response_header_that_refs_a_parameter_uses_its_schema_with_a_warning() {
+    let yaml = "openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          headers:
+            X-Limit: {$ref: '#/components/parameters/Limit'}
+components:
+  parameters:
+    Limit: {name: X-Limit, in: header, description: The limit., schema: {type: integer, format: int32}}
+";
+    let api = api(yaml);
+    let header = &api.operations[0].response_headers[0];
+    assert_eq!(
+        header.ty,
+        TypeRef::Integer(openapi_client_gen::model::IntKind::I32)
+    );
+    assert_eq!(header.docs.text.as_deref(), Some("The limit."));
+    assert_eq!(api.warnings.len(), 1, "{:?}", api.warnings);
+    assert_eq!(
+        api.warnings[0].to_string(),
+        "#/paths/~1a/get/responses/200/headers/X-Limit: response header $ref `#/components/parameters/Limit` points to a parameter, not a header; its schema and description are used"
+    );
+}
+
+#[test]
+fn all_of_a_type_and_annotations_is_that_type_and_incompatible_ones_stay_values() {
+    let api = api(&spec(
+        "    S: {type: string, enum: [a, b]}
+    T:
+      type: object
+      properties:
+        s: {allOf: [{$ref: '#/components/schemas/S'}, {examples: [a]}, {deprecated: true}]}
+        narrow: {allOf: [{type: string, pattern: '^x'}, {type: string, format: date}]}
+        clash: {allOf: [{type: string}, {type: integer}]}",
+        "  {}",
+    ));
+    let t = struct_named(&api, "T");
+    assert!(matches!(field(t, "s").ty, TypeRef::Named(id) if api.ty(id).name == "S"));
+    assert!(field(t, "s").docs.deprecated);
+    assert_eq!(field(t, "narrow").ty, TypeRef::Date);
+    assert_eq!(field(t, "clash").ty, TypeRef::Any);
+    assert!(
+        api.warnings
+            .iter()
+            .any(|w| w.pointer.to_string().ends_with("/clash/allOf/0")),
+        "{:?}",
+        api.warnings
+    );
+}
+
+#[test]
+fn untagged_variants_know_their_constants_and_fields() {
+    let api = api(&spec(
+        "    U: {oneOf: [{$ref: '#/components/schemas/A'}, {$ref: '#/components/schemas/B'}]}
+    A: {type: object, required: [t], properties: {t: {const: 2}, x: {type: string}}}
+    B: {type: object, required: [t], properties: {t: {type: integer, enum: [4]}}, additionalProperties: true}",
+        "  {}",
+    ));
+    let TypeKind::Union(u) = &api.types.iter().find(|t| t.name == "U").unwrap().kind else {
+        panic!("U is not a union")
+    };
+    let a = u.variants.iter().find(|v| v.name == "A").unwrap();
+    let b = u.variants.iter().find(|v| v.name == "B").unwrap();
+    assert_eq!(a.constants, [("t".to_owned(), serde_json::json!(2), true)]);
+    assert_eq!(
+        a.known_fields.as_deref(),
+        Some(&["t".to_owned(), "x".to_owned()][..])
+    );
+    assert_eq!(b.constants, [("t".to_owned(), serde_json::json!(4), true)]);
+    assert_eq!(b.known_fields, None);
+    assert!(a.constants_hold(&serde_json::json!({"t": 2})));
+    assert!(!a.constants_hold(&serde_json::json!({"t": 4})));
+    assert!(!a.covers(&serde_json::json!({"t": 2, "y": 1})));
 }

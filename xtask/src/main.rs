@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--crate-name NAME]
-                           [--standalone] [--deny-warnings]
+                           [--standalone] [--deny-warnings] [--lenient]
        cargo xtask corpus DIR [--keep-going]
        cargo xtask bench [--spec PATH] [--runs N] [--only 1,2,3,4]
 
@@ -26,13 +26,19 @@ Generates a typed Rust client crate from an OpenAPI 3.0/3.1 document.
   --standalone      add an empty [workspace] so the crate builds on its own
                     (implied when DIR is outside this workspace)
   --deny-warnings   fail if the generator reports warnings
+  --lenient         generate even when a defect touches only part of the
+                    document (a missing or empty $ref target, a $ref to the
+                    wrong kind of component, an undeclared path parameter, a
+                    duplicate operationId): that part is degraded and the
+                    error becomes a warning
 
 If DIR holds a hand-written Cargo.extra.toml, its TOML is appended to the
 generated Cargo.toml (features, extra test targets, dev-dependencies).
 
 corpus generates a crate for every .yaml/.yml/.json document in DIR under
 target/corpus/, runs clippy and rustdoc with -D warnings and the tests on each
-(one shared target dir), and prints a table. --keep-going does not stop at
+(one shared target dir), and prints a table. A document named X.lenient.yaml
+must be refused by default and is generated with --lenient. --keep-going does not stop at
 the first failure.
 
 bench prints the performance figures as ratios of medians, ours against a
@@ -56,6 +62,7 @@ struct Args {
     crate_name: Option<String>,
     standalone: bool,
     deny_warnings: bool,
+    lenient: bool,
 }
 
 fn main() -> ExitCode {
@@ -136,6 +143,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args> {
         crate_name: None,
         standalone: false,
         deny_warnings: false,
+        lenient: false,
     };
     while let Some(arg) = argv.next() {
         let mut value = |name: &str| argv.next().with_context(|| format!("{name} needs a value"));
@@ -143,6 +151,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args> {
             "--check" => args.check = true,
             "--standalone" => args.standalone = true,
             "--deny-warnings" => args.deny_warnings = true,
+            "--lenient" => args.lenient = true,
             "--spec" => args.spec = Some(value("--spec")?.into()),
             "--out" => args.out = Some(value("--out")?.into()),
             "--crate-name" => args.crate_name = Some(value("--crate-name")?),
@@ -213,6 +222,24 @@ fn warning_report(spec_label: &str, warnings: &[openapi_client_gen::Warning]) ->
     out
 }
 
+/// What `--lenient` would do about a failed generation, as the last lines
+/// of the error; empty when it would not help.
+fn lenient_hint(error: &openapi_client_gen::Error) -> String {
+    let what = "`cargo xtask codegen --lenient` generates the client anyway, \
+                degrading each such part (with a warning that names it)";
+    match error.local_count() {
+        (0, _) => String::new(),
+        (1, 1) => format!("\nhint: this error affects only part of the document; {what}"),
+        (local, total) if local == total => {
+            format!("\nhint: each of these errors affects only part of the document; {what}")
+        }
+        (local, _) => format!(
+            "\nhint: {local} of these errors affect only part of the document, which \
+             `--lenient` would degrade with warnings; the others must be fixed"
+        ),
+    }
+}
+
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -276,9 +303,13 @@ fn codegen(args: Args) -> Result<ExitCode> {
             spec_label: spec_label.clone(),
             standalone,
             extra_manifest,
+            lenient: args.lenient,
         },
     )
-    .with_context(|| format!("cannot generate a client from {spec_label}"))?;
+    .map_err(|e| {
+        let hint = lenient_hint(&e);
+        anyhow::anyhow!("cannot generate a client from {spec_label}: {e}{hint}")
+    })?;
 
     if !generated.warnings.is_empty() {
         eprint!("{}", warning_report(&spec_label, &generated.warnings));

@@ -274,6 +274,7 @@ components:
   - #/paths/~1pets~1{petId}/get/operationId: operationId `getPet` is already used by #/paths/~1pets/get; operationIds must be unique
   - #/paths/~1pets~1{petId}/get/parameters: path template `/pets/{petId}` uses `{petId}`, but no path parameter `petId` is declared
   - #/paths/~1pets~1{petId}/get/responses/200/content/application~1json/schema: $ref `#/components/schemas/Pett` does not point to a schema in this document (did you mean `#/components/schemas/Pet`?)
+hint: 3 of these errors affect only part of the document, which `--lenient` would degrade with warnings; the others must be fixed
 "
     );
     assert!(!dir.path().join("client").exists(), "nothing is written");
@@ -413,12 +414,6 @@ fn each_error_kind_names_its_place_and_fails_the_run() {
             "#/paths/~1a/get/parameters/0",
             "unknown variant `body`",
         ),
-        (
-            "unknown security scheme",
-            format!("{HEAD}security: [{{nope: []}}]\npaths:\n  /a:\n    get:\n{ok_response}"),
-            "#/security/0",
-            "`nope`, which is not in #/components/securitySchemes",
-        ),
     ];
     for (kind, spec, place, what) in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -434,4 +429,119 @@ fn each_error_kind_names_its_place_and_fails_the_run() {
             "{kind}: nothing is written"
         );
     }
+}
+
+/// A top-level requirement naming a scheme that does not exist is checked
+/// for every operation, but the user reads about it once, and the client is
+/// written.
+#[test]
+fn an_unknown_security_scheme_is_one_warning_and_the_client_generates() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SPEC.replace(
+        "paths:\n",
+        "security: [{nope: []}]\npaths:\n  /others:\n    get:\n      responses: {'204': {description: none}}\n",
+    );
+    let out = generate_into(dir.path(), &spec);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr,
+        "warning: 1 generator warning(s) for spec.yaml, in 1 kind(s):
+  [1] security requirement names …, which is not in #/components/securitySchemes; the requirement is ignored
+      #/security/0: security requirement names `nope`, which is not in #/components/securitySchemes; the requirement is ignored
+"
+    );
+    assert!(dir.path().join("client/src/client.rs").exists());
+}
+
+/// A defect that touches one part of the document is refused by default,
+/// with a hint; `--lenient` generates and names each degraded part.
+#[test]
+fn local_defects_are_errors_with_a_hint_and_warnings_under_lenient() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SPEC.replace(
+        "        id: {type: string}\n",
+        "        id: {type: string}\n        owner: {$ref: '#/components/schemas/Person'}\n        tag: {$ref: ''}\n",
+    );
+    let out = generate_into(dir.path(), &spec);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "error: cannot generate a client from spec.yaml: 2 errors in the OpenAPI document:
+  - #/components/schemas/Thing/properties/owner: $ref `#/components/schemas/Person` does not point to a schema in this document
+  - #/components/schemas/Thing/properties/tag: empty $ref
+hint: each of these errors affects only part of the document; `cargo xtask codegen --lenient` generates the client anyway, degrading each such part (with a warning that names it)
+"
+    );
+    assert!(!dir.path().join("client").exists(), "nothing is written");
+
+    let out = xtask(
+        &[
+            "codegen",
+            "--spec",
+            "spec.yaml",
+            "--out",
+            "client",
+            "--lenient",
+        ],
+        dir.path(),
+    );
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("      #/components/schemas/Thing/properties/owner: $ref `#/components/schemas/Person` does not point to a schema in this document; using serde_json::Value\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "      #/components/schemas/Thing/properties/tag: empty $ref; using serde_json::Value\n"
+        ),
+        "{stderr}"
+    );
+    let types = std::fs::read_to_string(dir.path().join("client/src/types.rs")).unwrap();
+    assert!(
+        types.contains("pub owner: Option<serde_json::Value>"),
+        "{types}"
+    );
+}
+
+/// `--lenient` covers only local defects: the rest still fail, with their
+/// place, and nothing is written.
+#[test]
+fn lenient_does_not_relax_other_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SPEC.replace(
+        "        id: {type: string}\n",
+        "        id: {type: string}\n        owner: {$ref: 'people.yaml#/Person'}\n        tag: {$ref: '#/components/schemas/Tag'}\n",
+    );
+    std::fs::write(dir.path().join("spec.yaml"), spec).unwrap();
+    let out = xtask(
+        &[
+            "codegen",
+            "--spec",
+            "spec.yaml",
+            "--out",
+            "client",
+            "--lenient",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: cannot generate a client from spec.yaml: #/components/schemas/Thing/properties/owner: external $ref `people.yaml#/Person` is not supported"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("client").exists(), "nothing is written");
+
+    // Without --lenient the hint says the local one is not the whole story.
+    let out = generate_into(
+        dir.path(),
+        &std::fs::read_to_string(dir.path().join("spec.yaml")).unwrap(),
+    );
+    assert!(
+        text(&out.stderr).ends_with("hint: 1 of these errors affect only part of the document, which `--lenient` would degrade with warnings; the others must be fixed\n"),
+        "{}",
+        text(&out.stderr)
+    );
 }

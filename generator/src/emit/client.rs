@@ -2,7 +2,7 @@
 //! operation.
 
 use super::{docs, ident, operation};
-use crate::model::{Api, ParamLocation, SchemeKind};
+use crate::model::{Api, Operation, ParamLocation, ResponseBody, SchemeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -47,6 +47,14 @@ pub fn client(api: &Api) -> TokenStream {
             }
         }
     });
+    let mutual_tls_doc = (!api.mutual_tls.is_empty()).then(|| {
+        let keys: Vec<String> = api.mutual_tls.iter().map(|k| format!("`{k}`")).collect();
+        let line = format!(
+            " The API authenticates clients by certificate (mutual TLS, scheme {}): build the client with `reqwest::Client::builder().identity(reqwest::Identity::from_pem(&pem)?)` and pass it here.",
+            keys.join(", ")
+        );
+        quote!(#[doc = ""] #[doc = #line])
+    });
     let methods = api
         .operations
         .iter()
@@ -69,7 +77,7 @@ pub fn client(api: &Api) -> TokenStream {
     if !api.security_schemes.is_empty() {
         imports.push(quote!(Secret));
     }
-    let use_types = (!api.operations.is_empty()).then(|| {
+    let use_types = api.operations.iter().any(uses_types_module).then(|| {
         quote!(
             use crate::types;
         )
@@ -128,6 +136,7 @@ pub fn client(api: &Api) -> TokenStream {
             /// Connection errors of such a client cannot prove that a
             /// request never reached the API, so POST and PATCH are not
             /// retried after one.
+            #mutual_tls_doc
             pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
                 self.http = crate::runtime::HttpClient::supplied(http);
                 self
@@ -189,6 +198,22 @@ pub fn client(api: &Api) -> TokenStream {
             #(#methods)*
         }
     }
+}
+
+/// Whether an operation's method names anything in the types module (so
+/// `use crate::types;` is not left unused).
+fn uses_types_module(op: &Operation) -> bool {
+    let named = |t: &TypeRef| matches!(t, TypeRef::Named(_));
+    let body = |b: &ResponseBody| matches!(b, ResponseBody::Json(t) if t.contains(named));
+    op.params_type.is_some()
+        || op.success_type.is_some()
+        || op.error_type.is_some()
+        || op.params.iter().any(|p| p.ty.contains(named))
+        || op
+            .body
+            .as_ref()
+            .is_some_and(|b| b.form_type.is_some() || b.ty.contains(named))
+        || body(&op.success)
 }
 
 fn credential_type(kind: &SchemeKind) -> TokenStream {

@@ -2,7 +2,7 @@
 //! a discriminator property.
 
 use super::{box_type, from_trait, ident, string_type, ty};
-use crate::model::{Api, EnumDef, TaggedDef, TypeKind, TypeRef, UnionDef};
+use crate::model::{Api, EnumDef, TaggedDef, TypeKind, TypeRef, UnionDef, UnionVariant};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -184,14 +184,121 @@ pub fn union_def(
         u.variants.iter().map(|v| (v.name.as_str(), &v.ty, v.boxed)),
         here,
     );
+    // Without struct variants, serde's untagged choice (the first variant
+    // that accepts the payload) is the model's: no constants, nothing to drop.
+    if u.variants.iter().all(|v| v.known_fields.is_none()) {
+        return quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+            #(#froms)*
+        };
+    }
+    let attempts = u.variants.iter().map(|v| union_attempt(api, v, here));
+    let message = format!("data did not match any variant of {type_name}");
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*
         }
+
+        /// Variants are tried in order. One whose constant properties the
+        /// payload contradicts is skipped; of those that accept it, the first
+        /// that keeps every property present wins, else the first at all.
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let mut fallback = ::std::option::Option::None;
+                #(#attempts)*
+                fallback.ok_or_else(|| <D::Error as serde::de::Error>::custom(#message))
+            }
+        }
         #(#froms)*
+    }
+}
+
+/// The statements that try one untagged variant.
+fn union_attempt(api: &Api, v: &UnionVariant, here: &TokenStream) -> TokenStream {
+    let variant = ident(&v.name);
+    let t = ty(api, &v.ty, here);
+    let wrap = if v.boxed {
+        let boxed = box_type(api);
+        quote!(#boxed::new(inner))
+    } else {
+        quote!(inner)
+    };
+    let checks: Vec<TokenStream> = v
+        .constants
+        .iter()
+        .map(|(wire, constant, required)| {
+            let constant = json_literal(constant);
+            if *required {
+                quote!(value.get(#wire) == ::std::option::Option::Some(&serde_json::json!(#constant)))
+            } else {
+                quote!(value.get(#wire).is_none_or(|found| *found == serde_json::json!(#constant)))
+            }
+        })
+        .collect();
+    let covers = v.known_fields.as_ref().map(|known| {
+        quote! {
+            value.as_object().is_none_or(|map| map.keys().all(|k| [#(#known),*].contains(&k.as_str())))
+        }
+    });
+    let accept = match covers {
+        Some(covers) => quote! {
+            let parsed = Self::#variant(#wrap);
+            if #covers {
+                return ::std::result::Result::Ok(parsed);
+            }
+            if fallback.is_none() {
+                fallback = ::std::option::Option::Some(parsed);
+            }
+        },
+        // Not a struct: it keeps what it accepts.
+        None => quote! {
+            return ::std::result::Result::Ok(Self::#variant(#wrap));
+        },
+    };
+    let attempt = quote! {
+        if let ::std::result::Result::Ok(inner) = <#t as serde::Deserialize>::deserialize(&value) {
+            #accept
+        }
+    };
+    if checks.is_empty() {
+        attempt
+    } else {
+        quote!(if #(#checks)&&* { #attempt })
+    }
+}
+
+/// A scalar JSON value as tokens `serde_json::json!` reads back.
+fn json_literal(value: &serde_json::Value) -> TokenStream {
+    use proc_macro2::Literal;
+    use serde_json::Value;
+    match value {
+        Value::Null => quote!(null),
+        Value::Bool(b) => quote!(#b),
+        Value::String(s) => {
+            let lit = Literal::string(s);
+            quote!(#lit)
+        }
+        Value::Number(n) => {
+            let lit = if let Some(i) = n.as_i64() {
+                Literal::i64_unsuffixed(i)
+            } else if let Some(u) = n.as_u64() {
+                Literal::u64_unsuffixed(u)
+            } else {
+                Literal::f64_unsuffixed(n.as_f64().unwrap_or_default())
+            };
+            quote!(#lit)
+        }
+        // Never a constant here (see `describe_variants`).
+        Value::Array(_) | Value::Object(_) => quote!(null),
     }
 }
 

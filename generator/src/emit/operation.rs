@@ -343,12 +343,15 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         let line = format!(" Declared response headers: [`{headers}`](crate::types::{headers}).");
         quote!(#[doc = ""] #[doc = #line])
     });
+    // Path parameters are arguments; the spec decides how many there are.
+    let many_args = (args.len() + 1 > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         #doc
         #[doc = ""]
         #[doc = #route]
         #arg_docs
         #headers_doc
+        #many_args
         pub async fn #name(&self, #(#args),*) -> Result<ResponseValue<#success_ty>, Error<#error_ty>> {
             let #binding = PendingRequest::new(reqwest::Method::#method, #path);
             #(#fill)*

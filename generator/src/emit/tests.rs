@@ -27,10 +27,23 @@ pub fn roundtrip(api: &Api, crate_ident: &Ident) -> TokenStream {
             }
         }
     });
+    let skipped = (!api.skipped_samples.is_empty()).then(|| {
+        let lines = api
+            .skipped_samples
+            .iter()
+            .map(|(name, why)| format!(" - `{name}`: {why}"));
+        quote! {
+            #![doc = ""]
+            #![doc = " Cases left out, because no instance that satisfies the schema could be"]
+            #![doc = " synthesised:"]
+            #(#![doc = #lines])*
+        }
+    });
     quote! {
         //! Every example in the API description, and instances synthesised
         //! from each schema, deserialise into the generated types and
         //! serialise back to the JSON the schema implies.
+        #skipped
         #![allow(deprecated)]
 
         use #crate_ident::types;

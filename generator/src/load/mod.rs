@@ -8,6 +8,7 @@
 
 mod locate;
 pub mod normalize;
+mod yaml;
 
 use crate::error::{Error, Pointer};
 use serde_json::Value;
@@ -49,8 +50,9 @@ pub fn load(text: &str) -> Result<Document, Error> {
     })
 }
 
-/// YAML is a superset of JSON, but JSON gets its own parser for better errors.
-fn parse_text(text: &str) -> Result<Value, Error> {
+/// The document as a JSON tree, before any checking. YAML is a superset of
+/// JSON, but JSON gets its own parser for better errors.
+pub fn parse_text(text: &str) -> Result<Value, Error> {
     if text.trim_start().starts_with('{') {
         return serde_json::from_str(text).map_err(|e| Error::Syntax {
             format: "JSON",
@@ -59,7 +61,7 @@ fn parse_text(text: &str) -> Result<Value, Error> {
             message: strip_position(&e.to_string()),
         });
     }
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+    let yaml: yaml::Json = serde_yaml::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
         Error::Syntax {
             format: "YAML",
@@ -68,7 +70,7 @@ fn parse_text(text: &str) -> Result<Value, Error> {
             message: strip_position(&e.to_string()),
         }
     })?;
-    yaml_to_json(yaml, &Pointer::root())
+    Ok(yaml.0)
 }
 
 /// Drops the first " at line L column C" (reported separately) and keeps
@@ -80,57 +82,6 @@ fn strip_position(message: &str) -> String {
     let rest = &message[start + 1..];
     let end = rest.find(", ").map_or(message.len(), |i| start + 1 + i);
     format!("{}{}", &message[..start], &message[end..])
-}
-
-/// Converts YAML to JSON. YAML allows non-string keys (`200:` for a status
-/// code is common), which JSON does not, so keys are turned into strings.
-fn yaml_to_json(value: serde_yaml::Value, at: &Pointer) -> Result<Value, Error> {
-    use serde_yaml::Value as Y;
-    Ok(match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f)
-                    .map(Value::Number)
-                    .ok_or_else(|| Error::invalid(at, format!("{f} is not a JSON number")))?
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| yaml_to_json(v, &at.join(i.to_string())))
-                .collect::<Result<_, _>>()?,
-        ),
-        Y::Mapping(map) => {
-            let mut out = serde_json::Map::new();
-            for (key, value) in map {
-                let key = match key {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Null => "null".to_owned(),
-                    other => {
-                        return Err(Error::invalid(
-                            at,
-                            format!("mapping key must be a string, found {other:?}"),
-                        ));
-                    }
-                };
-                let child = at.join(&key);
-                out.insert(key, yaml_to_json(value, &child)?);
-            }
-            Value::Object(out)
-        }
-        Y::Tagged(tagged) => yaml_to_json(tagged.value, at)?,
-    })
 }
 
 fn detect_version(raw: &Value) -> Result<SpecVersion, Error> {
@@ -254,6 +205,17 @@ mod tests {
         .unwrap_err();
         let pointer = err.pointer().expect("pointer").to_string();
         assert!(pointer.starts_with("#/components/schemas/A"), "{pointer}");
+    }
+
+    #[test]
+    fn numbers_beyond_64_bits_load_in_yaml_and_json() {
+        let yaml = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      type: integer\n      format: int64\n      minimum: -9223372036854776000\n      maximum: 99999999999999999999999\n      maxLength: 1e30\n      example: 123456789012345678901234567890\n";
+        let doc = load(yaml).unwrap();
+        assert!(doc.openapi.components.unwrap().schemas.contains_key("A"));
+        let json = r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "components": {"schemas": {"A": {"type": "integer", "minimum": -9223372036854776000,
+            "maximum": 99999999999999999999999, "enum": [1, 18446744073709551616]}}}}"#;
+        load(json).unwrap();
     }
 
     #[test]

@@ -5,10 +5,12 @@ mod cycles;
 mod formats;
 mod naming;
 mod operations;
+mod sample_values;
 mod samples;
 mod schemas;
 
 pub use naming::{clean_operation_id, field_name, type_name, variant_name};
+pub use samples::UNKNOWN_VALUE_ORIGIN;
 
 use crate::error::{Error, Pointer, Warning};
 use crate::load::{Document, SpecVersion};
@@ -30,9 +32,15 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
     pub security_schemes: Vec<SecurityScheme>,
+    /// Keys of 3.1 `mutualTLS` schemes: the client certificate goes on the
+    /// HTTP client the caller brings.
+    pub mutual_tls: Vec<String>,
     /// Instances to round-trip through the generated types: the spec's own
     /// examples and instances synthesised from the schemas.
     pub samples: Vec<Sample>,
+    /// Synthesised samples left out because no instance satisfying the
+    /// schema could be made: test name and why.
+    pub skipped_samples: Vec<(String, String)>,
     pub warnings: Vec<Warning>,
     /// Names of std types (`String`, `Option`, ...) that a schema type of
     /// the same name shadows in the types module.
@@ -165,6 +173,14 @@ pub struct Field {
     pub sensitive: bool,
     /// Set where the field closes a cycle of types that contain each other.
     pub boxed: bool,
+    /// The one value the schema allows (`const`, or a one-value `enum`), of
+    /// any JSON type: it tells union variants apart.
+    pub constant: Option<Value>,
+    /// In the schema's `required`, even where the Rust field is optional
+    /// (read- and write-only properties).
+    pub schema_required: bool,
+    /// Where the property's schema is, for samples that satisfy it.
+    pub origin: Pointer,
     pub docs: Docs,
 }
 
@@ -192,7 +208,10 @@ pub struct EnumVariant {
     pub value: String,
 }
 
-/// An untagged union: serde tries the variants in order.
+/// An untagged union. The variants are tried in order; one whose constants
+/// the payload contradicts is skipped, and among those that accept it, the
+/// first that keeps every property present wins over the first that
+/// accepts it at all.
 #[derive(Debug, Clone)]
 pub struct UnionDef {
     pub variants: Vec<UnionVariant>,
@@ -203,6 +222,33 @@ pub struct UnionVariant {
     pub name: String,
     pub ty: TypeRef,
     pub boxed: bool,
+    /// Properties whose one allowed value selects this variant: wire name,
+    /// value, and whether the property is required.
+    pub constants: Vec<(String, Value, bool)>,
+    /// The properties a struct variant keeps, when it keeps no others (no
+    /// map for additional properties); `None` for other variants.
+    pub known_fields: Option<Vec<String>>,
+}
+
+impl UnionVariant {
+    /// Whether `value` shows this variant's constants: a required one
+    /// present with its value, an optional one absent or with its value.
+    pub fn constants_hold(&self, value: &Value) -> bool {
+        self.constants
+            .iter()
+            .all(|(wire, constant, required)| match value.get(wire) {
+                Some(found) => found == constant,
+                None => !required,
+            })
+    }
+
+    /// Whether the variant keeps every property `value` has.
+    pub fn covers(&self, value: &Value) -> bool {
+        match (&self.known_fields, value.as_object()) {
+            (Some(known), Some(map)) => map.keys().all(|k| known.contains(k)),
+            _ => true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -451,7 +497,6 @@ pub struct Sample {
     pub expected: Value,
 }
 
-/// Builds the model of a loaded document.
 /// See [`Api::sensitive_keys`].
 fn sensitive_keys(api: &Api) -> Vec<String> {
     let fields = api.types.iter().flat_map(|t| match &t.kind {
@@ -476,26 +521,81 @@ fn sensitive_keys(api: &Api) -> Vec<String> {
     keys.into_iter().map(str::to_owned).collect()
 }
 
+/// The JSON Schema dialect 3.1 documents use unless they say otherwise.
+const OAS_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
+
+/// 3.1 parts of a document that a client has no use for.
+fn document_level_warnings(doc: &Document, converter: &mut schemas::Converter) {
+    let root = Pointer::root();
+    if doc
+        .raw
+        .get("webhooks")
+        .and_then(Value::as_object)
+        .is_some_and(|w| !w.is_empty())
+    {
+        converter.warn(
+            &root.join("webhooks"),
+            "webhooks are requests the API makes, not a client; no methods are generated for them (the schemas they use are)",
+        );
+    }
+    if let Some(dialect) = doc.raw.get("jsonSchemaDialect").and_then(Value::as_str) {
+        if dialect.trim_end_matches('#') != OAS_DIALECT {
+            converter.warn(
+                &root.join("jsonSchemaDialect"),
+                format!("schemas are read as the OpenAPI 3.1 dialect, not `{dialect}`"),
+            );
+        }
+    }
+}
+
+/// `info.summary` (3.1) and `info.description`, for the crate docs.
+fn describe(doc: &Document) -> Option<String> {
+    let summary = doc.raw["info"]["summary"]
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let description = doc.openapi.info.description.as_deref().map(str::trim);
+    match (summary, description) {
+        (Some(s), Some(d)) if !d.is_empty() => Some(format!("{s}\n\n{d}")),
+        (Some(s), _) => Some(s.to_owned()),
+        (None, d) => d.map(str::to_owned),
+    }
+}
+
+/// Builds the model of a loaded document; every [`Error::Local`] defect
+/// is an error.
 pub fn build(doc: &Document) -> Result<Api, Error> {
+    build_with(doc, false)
+}
+
+/// Builds the model; with `lenient`, each [`Error::Local`] defect degrades
+/// its part of the document and becomes a warning.
+pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
     let info = &doc.openapi.info;
-    let mut converter = schemas::Converter::new(doc);
+    let mut converter = schemas::Converter::new(doc, lenient);
     converter.register_components();
     converter.convert_components();
     let security_schemes = operations::security_schemes(doc, &mut converter);
     let operations = operations::operations(doc, &mut converter, &security_schemes);
+    document_level_warnings(doc, &mut converter);
     let media_examples = std::mem::take(&mut converter.examples);
     let (types, mut warnings, errors) = converter.finish();
     Error::collect(errors)?;
     let mut api = Api {
         title: info.title.clone(),
         version: info.version.clone(),
-        description: info.description.clone(),
+        description: describe(doc),
         spec_version: doc.version,
         default_server: doc.openapi.servers.first().map(|s| s.url.clone()),
         types,
         operations,
         security_schemes,
+        mutual_tls: crate::load::normalize::mutual_tls_schemes(&doc.raw)
+            .keys()
+            .cloned()
+            .collect(),
         samples: Vec::new(),
+        skipped_samples: Vec::new(),
         warnings: Vec::new(),
         shadowed_std_names: Default::default(),
         sensitive_keys: Vec::new(),
@@ -508,8 +608,9 @@ pub fn build(doc: &Document) -> Result<Api, Error> {
         .filter(|t| STD_NAMES.contains(&t.name.as_str()))
         .map(|t| t.name.clone())
         .collect();
-    let (samples, sample_warnings) = samples::samples(&api, doc, &media_examples);
+    let (samples, skipped, sample_warnings) = samples::samples(&api, doc, &media_examples);
     api.samples = samples;
+    api.skipped_samples = skipped;
     warnings.extend(sample_warnings);
     warnings.sort();
     warnings.dedup();

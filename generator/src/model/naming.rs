@@ -15,6 +15,43 @@ const KEYWORDS: &[&str] = &[
     "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
+/// Locals of the emitted client methods, the `types` module they name, and
+/// `client` (the caller's usual name for the client). A path parameter, which becomes a
+/// method argument, must not shadow or be shadowed by them, so such a
+/// parameter gets a trailing `_` (`request_`).
+pub const METHOD_LOCALS: &[&str] = &["request", "response", "form", "value", "client", "types"];
+
+/// Arguments every method may take after the path parameters; parameters of
+/// any location yield these names (a `body` parameter is `body_2`).
+pub const METHOD_ARGUMENTS: &[&str] = &["body", "params"];
+
+/// Methods and fields of the generated `Client` that operations and
+/// credential setters must not take.
+pub const CLIENT_MEMBERS: &[&str] = &[
+    "new",
+    "builder",
+    "with_base_url",
+    "with_http_client",
+    "base_url",
+    "http_client",
+    "http",
+    "config",
+    "clone",
+    "fmt",
+    "default",
+    "with_config",
+    "with_timeout",
+    "with_retry_policy",
+    "assume_idempotent",
+];
+
+/// Associated items of the string enums' trait impls (`FromStr::Err`): a
+/// variant of that name makes `Self::Err` ambiguous, so it gets a `_`.
+const ENUM_ASSOCIATED: &[&str] = &["Err"];
+
+/// Items of the round-trip test file that test names must not take.
+pub const TEST_HELPERS: &[&str] = &["roundtrip", "check", "types"];
+
 /// Keeps ASCII letters, digits and `_`; everything else separates words.
 fn ascii_words(raw: &str) -> String {
     raw.chars()
@@ -42,6 +79,16 @@ pub fn type_name(raw: &str) -> String {
     finish_ident(camel, "Unnamed", "Type")
 }
 
+/// A path parameter's argument name: [`field_name`], with a `_` after the
+/// method's own locals (`request` → `request_`).
+pub fn argument_name(raw: &str) -> String {
+    let mut name = field_name(raw);
+    if METHOD_LOCALS.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
 /// `organizationId` → `organization_id`, `type` → `type_`, `2fa` → `n2fa`.
 pub fn field_name(raw: &str) -> String {
     let snake = ascii_words(raw).to_snake_case();
@@ -67,7 +114,11 @@ pub fn variant_name(value: &str) -> String {
     if let Some(name) = symbolic {
         return name.to_owned();
     }
-    finish_ident(ascii_words(value).to_upper_camel_case(), "Value", "V")
+    let mut name = finish_ident(ascii_words(value).to_upper_camel_case(), "Value", "V");
+    if ENUM_ASSOCIATED.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
 }
 
 /// The method name for an operation.
@@ -283,6 +334,16 @@ mod tests {
         assert_eq!(variant_name(""), "Empty");
         assert_eq!(variant_name("+"), "Plus");
         assert_eq!(variant_name("self"), "Self_");
+        assert_eq!(variant_name("err"), "Err_");
+    }
+
+    #[test]
+    fn arguments_do_not_take_the_methods_locals() {
+        assert_eq!(argument_name("request"), "request_");
+        assert_eq!(argument_name("Response"), "response_");
+        assert_eq!(argument_name("self"), "self_");
+        assert_eq!(argument_name("requestId"), "request_id");
+        assert_eq!(argument_name("types"), "types_");
     }
 
     #[test]

@@ -9,13 +9,14 @@
 //! are dropped, and numbers read into a float type come back as floats.
 
 use super::naming::{self, Namespace};
+use super::sample_values;
 use super::schemas::MediaExample;
 use super::{
     Api, FloatKind, IntKind, Sample, TaggedDef, TaggedVariant, TypeId, TypeKind, TypeRef, formats,
 };
 use crate::error::{Pointer, Warning};
 use crate::load::Document;
-use crate::load::normalize::X_EXAMPLES;
+use crate::load::normalize::{X_EXAMPLES, X_PREFIX_ITEMS};
 use serde_json::{Map, Value, json};
 
 #[derive(Clone, Copy, PartialEq)]
@@ -29,18 +30,20 @@ pub(super) fn samples(
     api: &Api,
     doc: &Document,
     media: &[MediaExample],
-) -> (Vec<Sample>, Vec<Warning>) {
+) -> (Vec<Sample>, Vec<(String, String)>, Vec<Warning>) {
     let mut out = Samples {
         api,
-        names: Namespace::default(),
+        names: Namespace::with_reserved(naming::TEST_HELPERS),
         seen: std::collections::HashSet::new(),
         samples: Vec::new(),
+        skipped: Vec::new(),
         warnings: Vec::new(),
     };
+    let synth = Synth { api, raw: &doc.raw };
     for (i, def) in api.types.iter().enumerate() {
         let ty = TypeRef::Named(TypeId(i));
         let stem = naming::field_name(&def.name);
-        out.synthesised(&ty, &stem, &def.kind);
+        out.synthesised(&synth, &ty, &stem, &def.kind);
         for (value, origin) in schema_examples(doc, &def.origin) {
             out.example(&ty, &format!("{stem}_example"), value, origin);
         }
@@ -53,8 +56,11 @@ pub(super) fn samples(
             example.origin.clone(),
         );
     }
-    (out.samples, out.warnings)
+    (out.samples, out.skipped, out.warnings)
 }
+
+/// The origin of the one sample that is outside its schema on purpose.
+pub const UNKNOWN_VALUE_ORIGIN: &str = "a value the API may add later (outside the schema)";
 
 /// `example` and 3.1 `examples` on the schema at `origin`.
 fn schema_examples(doc: &Document, origin: &Pointer) -> Vec<(Value, Pointer)> {
@@ -83,6 +89,7 @@ struct Samples<'a> {
     /// Type and input of every sample so far, to skip duplicates.
     seen: std::collections::HashSet<String>,
     samples: Vec<Sample>,
+    skipped: Vec<(String, String)>,
     warnings: Vec<Warning>,
 }
 
@@ -116,11 +123,12 @@ impl Samples<'_> {
         }
     }
 
-    fn synthesised(&mut self, ty: &TypeRef, stem: &str, kind: &TypeKind) {
+    fn synthesised(&mut self, synth: &Synth, ty: &TypeRef, stem: &str, kind: &TypeKind) {
         let origin = "synthesised from the schema".to_owned();
+        // Each case: test name, and the instance or why there is none.
+        let mut cases: Vec<(String, Result<Value, String>)> = Vec::new();
         match kind {
             TypeKind::Struct(s) => {
-                let mut stack = Vec::new();
                 for (mode, label) in [
                     (Mode::Minimal, "minimal"),
                     (Mode::Full, "full"),
@@ -129,154 +137,239 @@ impl Samples<'_> {
                     if mode == Mode::FullNulls && !s.fields.iter().any(|f| f.nullable) {
                         continue;
                     }
-                    if let Some(v) = synth(self.api, ty, mode, &mut stack) {
-                        self.push(ty, &format!("{stem}_{label}"), origin.clone(), v);
-                    }
+                    let value = synth.synth(ty, mode, &mut Vec::new(), None);
+                    cases.push((format!("{stem}_{label}"), value));
                 }
             }
             TypeKind::Enum(e) => {
                 for v in &e.variants {
-                    self.push(
-                        ty,
-                        &format!("{stem}_{}", naming::field_name(&v.name)),
-                        origin.clone(),
-                        json!(v.value),
-                    );
+                    let name = format!("{stem}_{}", naming::field_name(&v.name));
+                    cases.push((name, Ok(json!(v.value))));
                 }
-                let unknown = "a value added to the API later";
-                self.push(ty, &format!("{stem}_unknown_value"), origin, json!(unknown));
             }
             TypeKind::Union(u) => {
                 for v in &u.variants {
-                    if let Some(value) = synth(self.api, &v.ty, Mode::Full, &mut Vec::new()) {
-                        self.push(
-                            ty,
-                            &format!("{stem}_{}", naming::field_name(&v.name)),
-                            origin.clone(),
-                            value,
-                        );
-                    }
+                    let name = format!("{stem}_{}", naming::field_name(&v.name));
+                    cases.push((name, synth.synth(&v.ty, Mode::Full, &mut Vec::new(), None)));
                 }
             }
             TypeKind::Tagged(t) => {
                 for v in &t.variants {
-                    if let Some(value) = synth_tagged(self.api, t, v, Mode::Full, &mut Vec::new()) {
-                        self.push(
-                            ty,
-                            &format!("{stem}_{}", naming::field_name(&v.name)),
-                            origin.clone(),
-                            value,
-                        );
-                    }
+                    let name = format!("{stem}_{}", naming::field_name(&v.name));
+                    let value = synth.synth_tagged(t, v, Mode::Full, &mut Vec::new());
+                    cases.push((name, value));
                 }
             }
             TypeKind::Alias(_) => {
-                if let Some(v) = synth(self.api, ty, Mode::Full, &mut Vec::new()) {
-                    self.push(ty, &format!("{stem}_value"), origin, v);
+                let value = synth.synth(ty, Mode::Full, &mut Vec::new(), None);
+                cases.push((format!("{stem}_value"), value));
+            }
+        }
+        for (name, value) in cases {
+            match value {
+                Ok(v) => self.push(ty, &name, origin.clone(), v),
+                Err(why) => self.skipped.push((naming::field_name(&name), why)),
+            }
+        }
+        if let TypeKind::Enum(_) = kind {
+            // Deliberately outside the schema: the catch-all variant keeps
+            // values the API adds later.
+            let unknown = "a value added to the API later";
+            self.push(
+                ty,
+                &format!("{stem}_unknown_value"),
+                UNKNOWN_VALUE_ORIGIN.to_owned(),
+                json!(unknown),
+            );
+        }
+    }
+}
+
+/// Builds instances of the model's types that satisfy their schemas.
+struct Synth<'a> {
+    api: &'a Api,
+    /// The normalised document, where fields' and types' schemas are.
+    raw: &'a Value,
+}
+
+impl Synth<'_> {
+    /// An instance of `ty` satisfying `schema` (when known), or why none
+    /// can be made (a required cycle, constraints it cannot meet). Only the
+    /// outermost struct follows `mode`; nested ones are minimal.
+    fn synth(
+        &self,
+        ty: &TypeRef,
+        mode: Mode,
+        stack: &mut Vec<TypeId>,
+        schema: Option<&Value>,
+    ) -> Result<Value, String> {
+        let kw = schema
+            .map(|s| sample_values::keywords(self.raw, s))
+            .unwrap_or_default();
+        let sub = |key: &str| kw.get(key).filter(|v| v.is_object());
+        let value = match ty {
+            TypeRef::Named(id) => {
+                if stack.contains(id) {
+                    return Err(format!(
+                        "`{}` contains itself through required properties",
+                        self.api.ty(*id).name
+                    ));
                 }
+                stack.push(*id);
+                let value = self.synth_named(*id, mode, stack);
+                stack.pop();
+                // A named type satisfies its own schema.
+                return value;
             }
-        }
-    }
-}
-
-/// An instance of `ty`; `None` when none can be built (a required cycle).
-/// Only the outermost struct follows `mode`; nested ones are minimal.
-fn synth(api: &Api, ty: &TypeRef, mode: Mode, stack: &mut Vec<TypeId>) -> Option<Value> {
-    Some(match ty {
-        TypeRef::Named(id) => {
-            if stack.contains(id) {
-                return None;
-            }
-            stack.push(*id);
-            let value = synth_named(api, *id, mode, stack);
-            stack.pop();
-            value?
-        }
-        TypeRef::String => json!("string"),
-        TypeRef::Bool => json!(true),
-        TypeRef::Integer(_) => json!(7),
-        TypeRef::Float(_) => json!(1.5),
-        TypeRef::Any => json!("any JSON value"),
-        TypeRef::Object => json!({"key": "value"}),
-        TypeRef::Array(item) => {
-            Value::Array(synth(api, item, Mode::Minimal, stack).into_iter().collect())
-        }
-        TypeRef::Map(item) => {
-            let mut map = Map::new();
-            if let Some(v) = synth(api, item, Mode::Minimal, stack) {
-                map.insert("key".into(), v);
-            }
-            Value::Object(map)
-        }
-        TypeRef::Nullable(inner) => synth(api, inner, mode, stack).unwrap_or(Value::Null),
-        TypeRef::DateTime => json!("2024-05-06T07:08:09Z"),
-        TypeRef::Date => json!("2024-05-06"),
-        TypeRef::Uuid => json!("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-        TypeRef::Binary => json!("binary contents"),
-        TypeRef::Tuple(members) => Value::Array(
-            members
-                .iter()
-                .map(|m| synth(api, m, Mode::Minimal, stack))
-                .collect::<Option<Vec<_>>>()?,
-        ),
-    })
-}
-
-/// An instance of one variant of a tagged union, with its tag set.
-fn synth_tagged(
-    api: &Api,
-    t: &TaggedDef,
-    v: &TaggedVariant,
-    mode: Mode,
-    stack: &mut Vec<TypeId>,
-) -> Option<Value> {
-    let mut value = synth(api, &v.ty, mode, stack)?;
-    if let Value::Object(map) = &mut value {
-        map.insert(t.tag.clone(), json!(v.values[0]));
-    }
-    Some(value)
-}
-
-fn synth_named(api: &Api, id: TypeId, mode: Mode, stack: &mut Vec<TypeId>) -> Option<Value> {
-    match &api.ty(id).kind {
-        TypeKind::Struct(s) => {
-            let mut map = Map::new();
-            for f in &s.fields {
-                let value = if f.nullable
-                    && (mode == Mode::FullNulls || (mode == Mode::Minimal && f.required))
-                {
-                    Some(Value::Null)
-                } else if f.required || mode != Mode::Minimal {
-                    synth(api, &f.ty, Mode::Minimal, stack)
-                } else {
-                    None
-                };
-                match value {
-                    Some(v) => {
-                        map.insert(f.wire_name.clone(), v);
-                    }
-                    None if f.required && f.nullable => {
-                        map.insert(f.wire_name.clone(), Value::Null);
-                    }
-                    None if f.required => return None,
-                    None => {}
+            TypeRef::String => json!("string"),
+            TypeRef::Bool => json!(true),
+            TypeRef::Integer(_) => json!(7),
+            TypeRef::Float(_) => json!(1.5),
+            TypeRef::Any => json!("any JSON value"),
+            TypeRef::Object => json!({"key": "value"}),
+            TypeRef::Array(item) => Value::Array(
+                self.synth(item, Mode::Minimal, stack, sub("items"))
+                    .ok()
+                    .into_iter()
+                    .collect(),
+            ),
+            TypeRef::Map(item) => {
+                let mut map = Map::new();
+                if let Ok(v) = self.synth(item, Mode::Minimal, stack, sub("additionalProperties")) {
+                    map.insert("key".into(), v);
                 }
+                Value::Object(map)
             }
-            Some(Value::Object(map))
-        }
-        TypeKind::Enum(e) => Some(json!(
-            e.variants.first().map_or("value", |v| v.value.as_str())
-        )),
-        TypeKind::Union(u) => u
-            .variants
-            .iter()
-            .find_map(|v| synth(api, &v.ty, Mode::Minimal, stack)),
-        TypeKind::Tagged(t) => t
-            .variants
-            .iter()
-            .find_map(|v| synth_tagged(api, t, v, Mode::Minimal, stack)),
-        TypeKind::Alias(ty) => synth(api, ty, mode, stack),
+            TypeRef::Nullable(inner) => {
+                return Ok(self
+                    .synth(inner, mode, stack, schema)
+                    .unwrap_or(Value::Null));
+            }
+            TypeRef::DateTime => json!("2024-05-06T07:08:09Z"),
+            TypeRef::Date => json!("2024-05-06"),
+            TypeRef::Uuid => json!("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            TypeRef::Binary => json!("binary contents"),
+            TypeRef::Tuple(members) => {
+                let schemas = kw.get(X_PREFIX_ITEMS).and_then(Value::as_array);
+                Value::Array(
+                    members
+                        .iter()
+                        .enumerate()
+                        .map(|(i, m)| {
+                            let member = schemas.and_then(|s| s.get(i));
+                            self.synth(m, Mode::Minimal, stack, member)
+                        })
+                        .collect::<Result<Vec<_>, _>>()?,
+                )
+            }
+        };
+        sample_values::fit(value, &kw)
     }
+
+    /// An instance of one variant of a tagged union, with its tag set.
+    fn synth_tagged(
+        &self,
+        t: &TaggedDef,
+        v: &TaggedVariant,
+        mode: Mode,
+        stack: &mut Vec<TypeId>,
+    ) -> Result<Value, String> {
+        let mut value = self.synth(&v.ty, mode, stack, None)?;
+        if let Value::Object(map) = &mut value {
+            map.insert(t.tag.clone(), json!(v.values[0]));
+        }
+        Ok(value)
+    }
+
+    fn synth_named(
+        &self,
+        id: TypeId,
+        mode: Mode,
+        stack: &mut Vec<TypeId>,
+    ) -> Result<Value, String> {
+        let def = self.api.ty(id);
+        match &def.kind {
+            TypeKind::Struct(s) => {
+                let (also_required, excluded) = sample_values::required_alternative(
+                    def.origin
+                        .resolve(self.raw)
+                        .filter(|_| def.origin != Pointer::root()),
+                );
+                let mut map = Map::new();
+                for f in &s.fields {
+                    if excluded.contains(&f.wire_name) {
+                        continue;
+                    }
+                    // Read- and write-only properties are optional in Rust,
+                    // but an instance of the schema still has them; so are
+                    // the properties of the alternative the sample takes.
+                    let required =
+                        f.required || f.schema_required || also_required.contains(&f.wire_name);
+                    let value = if f.nullable
+                        && (mode == Mode::FullNulls || (mode == Mode::Minimal && required))
+                    {
+                        Ok(Value::Null)
+                    } else if let Some(constant) = f
+                        .constant
+                        .as_ref()
+                        .filter(|_| required || mode != Mode::Minimal)
+                    {
+                        // The schema allows this value only.
+                        Ok(constant.clone())
+                    } else if required || mode != Mode::Minimal {
+                        let schema = f.origin.resolve(self.raw);
+                        self.synth(&f.ty, Mode::Minimal, stack, schema)
+                    } else {
+                        continue;
+                    };
+                    match value {
+                        Ok(v) => {
+                            map.insert(f.wire_name.clone(), v);
+                        }
+                        Err(_) if required && f.nullable => {
+                            map.insert(f.wire_name.clone(), Value::Null);
+                        }
+                        Err(why) if required => {
+                            return Err(format!("{}.{}: {why}", def.name, f.wire_name));
+                        }
+                        Err(_) => {}
+                    }
+                }
+                Ok(Value::Object(map))
+            }
+            TypeKind::Enum(e) => Ok(json!(
+                e.variants.first().map_or("value", |v| v.value.as_str())
+            )),
+            TypeKind::Union(u) => first_ok(
+                u.variants
+                    .iter()
+                    .map(|v| self.synth(&v.ty, Mode::Minimal, stack, None)),
+            ),
+            TypeKind::Tagged(t) => first_ok(
+                t.variants
+                    .iter()
+                    .map(|v| self.synth_tagged(t, v, Mode::Minimal, stack)),
+            ),
+            TypeKind::Alias(ty) => {
+                let schema = (def.origin != Pointer::root())
+                    .then(|| def.origin.resolve(self.raw))
+                    .flatten();
+                self.synth(ty, mode, stack, schema)
+            }
+        }
+    }
+}
+
+/// The first success, or the last reason.
+fn first_ok(attempts: impl Iterator<Item = Result<Value, String>>) -> Result<Value, String> {
+    let mut why = "no variants".to_owned();
+    for attempt in attempts {
+        match attempt {
+            Ok(v) => return Ok(v),
+            Err(e) => why = e,
+        }
+    }
+    Err(why)
 }
 
 /// What the generated type serialises `value` back to, or why it rejects it.
@@ -412,11 +505,19 @@ fn canonical_named(api: &Api, id: TypeId, value: &Value) -> Result<Value, String
             }
             Ok(out)
         }
-        TypeKind::Union(u) => u
-            .variants
-            .iter()
-            .find_map(|v| canonical(api, &v.ty, value).ok())
-            .ok_or_else(|| format!("{}: matches none of the variants", def.name)),
+        // As the generated `Deserialize` chooses (see `UnionDef`).
+        TypeKind::Union(u) => {
+            let mut fallback = None;
+            for v in u.variants.iter().filter(|v| v.constants_hold(value)) {
+                if let Ok(out) = canonical(api, &v.ty, value) {
+                    if v.covers(value) {
+                        return Ok(out);
+                    }
+                    fallback.get_or_insert(out);
+                }
+            }
+            fallback.ok_or_else(|| format!("{}: matches none of the variants", def.name))
+        }
         TypeKind::Struct(s) => {
             let Value::Object(input) = value else {
                 return Err(format!(

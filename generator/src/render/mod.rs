@@ -70,6 +70,9 @@ pub struct CrateOptions {
     /// Hand-written TOML appended to the generated `Cargo.toml` (features,
     /// extra test targets, dev-dependencies of hand-written tests).
     pub extra_manifest: Option<String>,
+    /// Defects that touch only part of the document ([`crate::error::LocalKind`])
+    /// degrade that part with a warning instead of failing generation.
+    pub lenient: bool,
 }
 
 pub fn render(

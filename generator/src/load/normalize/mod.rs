@@ -18,6 +18,7 @@
 //! The pass is also applied to 3.0 documents: the only rewrites that can fire
 //! there (`$ref` siblings such as `nullable`) are ones real 3.0 specs rely on.
 
+mod anchors;
 mod types;
 
 use crate::error::{Error, Pointer};
@@ -36,8 +37,14 @@ pub const X_PREFIX_ITEMS: &str = "x-oapi-prefix-items";
 /// represent, so the model can warn about them where it meets them.
 pub const X_IGNORED: &str = "x-oapi-ignored";
 
+/// Extension holding numeric keywords whose value does not fit what the
+/// typed document (or the Rust type) can hold: `minimum: -9223372036854776000`
+/// on an integer, `maximum: .inf`, `maxLength: -1`. Shown in the docs.
+pub const X_UNFIT: &str = "x-oapi-unfit";
+
 /// JSON Schema keywords with no Rust-type counterpart here.
-const IGNORED_KEYWORDS: [&str; 9] = [
+const IGNORED_KEYWORDS: [&str; 10] = [
+    "$dynamicRef",
     "if",
     "then",
     "else",
@@ -56,6 +63,8 @@ const METHODS: [&str; 8] = [
 /// Normalises the whole document in place.
 pub fn normalize_document(doc: &mut Value) -> Result<(), Error> {
     let root = Pointer::root();
+    anchors::resolve(doc);
+    inline_path_item_refs(doc);
     let Some(obj) = doc.as_object_mut() else {
         return Ok(());
     };
@@ -69,6 +78,7 @@ pub fn normalize_document(doc: &mut Value) -> Result<(), Error> {
     }
     if let Some(Value::Object(components)) = obj.get_mut("components") {
         let at = root.join("components");
+        set_aside_mutual_tls(components);
         for_each_entry(components, "schemas", &at, schema)?;
         for_each_entry(components, "parameters", &at, parameter)?;
         for_each_entry(components, "headers", &at, parameter)?;
@@ -77,6 +87,70 @@ pub fn normalize_document(doc: &mut Value) -> Result<(), Error> {
         for_each_entry(components, "pathItems", &at, path_item)?;
     }
     Ok(())
+}
+
+/// Extension of `components` holding the 3.1 `mutualTLS` security schemes,
+/// which `openapiv3` does not model; by key.
+pub const X_MUTUAL_TLS: &str = "x-oapi-mutual-tls";
+
+/// `type: mutualTLS` schemes move to [`X_MUTUAL_TLS`] (the credential is a
+/// client certificate, set on the HTTP client, not per request).
+fn set_aside_mutual_tls(components: &mut Map<String, Value>) {
+    let Some(Value::Object(schemes)) = components.get_mut("securitySchemes") else {
+        return;
+    };
+    let keys: Vec<String> = schemes
+        .iter()
+        .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("mutualTLS"))
+        .map(|(k, _)| k.clone())
+        .collect();
+    if keys.is_empty() {
+        return;
+    }
+    let mut moved = Map::new();
+    for key in keys {
+        if let Some(scheme) = schemes.shift_remove(&key) {
+            moved.insert(key, scheme);
+        }
+    }
+    components.insert(X_MUTUAL_TLS.into(), Value::Object(moved));
+}
+
+/// The `mutualTLS` schemes of a normalised document, by key.
+pub fn mutual_tls_schemes(raw: &Value) -> Map<String, Value> {
+    raw.get("components")
+        .and_then(|c| c.get(X_MUTUAL_TLS))
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// 3.1 lets `paths` entries `$ref` a path item (`#/components/pathItems/X`);
+/// `openapiv3` does not, so the target is copied in (the entry's own
+/// `summary`/`description` win).
+fn inline_path_item_refs(doc: &mut Value) {
+    let Some(Value::Object(paths)) = doc.get("paths") else {
+        return;
+    };
+    let resolved: Vec<(String, Value)> = paths
+        .iter()
+        .filter_map(|(path, item)| {
+            let target = Pointer::from_ref(item.get("$ref")?.as_str()?)?;
+            let mut copy = target.resolve(doc)?.as_object()?.clone();
+            copy.remove("$ref"); // a chain of references is not followed
+            for (k, v) in item.as_object()? {
+                if k != "$ref" {
+                    copy.insert(k.clone(), v.clone());
+                }
+            }
+            Some((path.clone(), Value::Object(copy)))
+        })
+        .collect();
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for (path, item) in resolved {
+            paths.insert(path, item);
+        }
+    }
 }
 
 type Visit = fn(&mut Value, &Pointer) -> Result<(), Error>;
@@ -222,6 +296,7 @@ pub fn schema(value: &mut Value, at: &Pointer) -> Result<(), Error> {
     if obj.contains_key("$ref") && obj.len() > 1 {
         ref_with_siblings(obj);
     }
+    unfit_numbers(obj);
     type_array(obj, at)?;
     if obj.get("type").and_then(Value::as_str) == Some("null") {
         obj.remove("type");
@@ -272,6 +347,73 @@ pub fn schema(value: &mut Value, at: &Pointer) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Moves numeric keywords whose value the typed document cannot hold into
+/// [`X_UNFIT`], so that any number a document writes loads. Integral floats
+/// that fit (`minimum: 1.0` on an integer) are written as integers instead.
+fn unfit_numbers(obj: &mut Map<String, Value>) {
+    const BOUNDS: [&str; 5] = [
+        "minimum",
+        "maximum",
+        "multipleOf",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+    ];
+    const COUNTS: [&str; 6] = [
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "minProperties",
+        "maxProperties",
+    ];
+    let integer = obj.get("type").and_then(Value::as_str) == Some("integer");
+    let mut unfit = Map::new();
+    for key in BOUNDS.iter().chain(&COUNTS) {
+        let Some(value) = obj.get(*key) else { continue };
+        let is_count = COUNTS.contains(key);
+        let fitted = match value {
+            // 3.0's `exclusiveMinimum: true`.
+            Value::Bool(_) if key.starts_with("exclusive") => Some(value.clone()),
+            Value::Number(n) if is_count => n
+                .as_u64()
+                .or_else(|| n.as_f64().and_then(integral_u64))
+                .map(Value::from),
+            // Exclusive bounds that are numbers (3.1) become bounds later;
+            // they must fit as the bound they become.
+            Value::Number(n) if integer => n
+                .as_i64()
+                .or_else(|| n.as_f64().and_then(integral_i64))
+                .map(Value::from),
+            Value::Number(_) => Some(value.clone()),
+            _ => None,
+        };
+        match fitted {
+            Some(v) => {
+                obj.insert((*key).to_owned(), v);
+            }
+            None => {
+                if let Some(v) = obj.remove(*key) {
+                    unfit.insert((*key).to_owned(), v);
+                }
+            }
+        }
+    }
+    if !unfit.is_empty() {
+        obj.insert(X_UNFIT.into(), Value::Object(unfit));
+    }
+}
+
+/// `f` as an `i64` when it is a whole number in range.
+fn integral_i64(f: f64) -> Option<i64> {
+    // -2^63 is exact in f64; 2^63 is one past the range.
+    (f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f))
+        .then_some(f as i64)
+}
+
+fn integral_u64(f: f64) -> Option<u64> {
+    (f.fract() == 0.0 && (0.0..1.844_674_407_370_955_2e19).contains(&f)).then_some(f as u64)
 }
 
 fn nested_schemas(obj: &mut Map<String, Value>, at: &Pointer) -> Result<(), Error> {

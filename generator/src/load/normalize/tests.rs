@@ -134,3 +134,33 @@ fn document_level_defaults() {
         json!("")
     );
 }
+
+#[test]
+fn numbers_the_typed_document_cannot_hold_are_set_aside() {
+    let out = norm(json!({
+        "type": "integer",
+        "minimum": -9.223372036854776e18,
+        "maximum": 1.8446744073709552e19,
+        "multipleOf": 2.0,
+        "maxLength": -1,
+    }));
+    assert_eq!(
+        out,
+        json!({
+            "type": "integer",
+            "minimum": i64::MIN,
+            "multipleOf": 2,
+            "x-oapi-unfit": {"maximum": 1.8446744073709552e19, "maxLength": -1},
+        })
+    );
+    let out = norm(json!({"type": "number", "maximum": ".inf", "exclusiveMinimum": 1e300}));
+    assert_eq!(
+        out,
+        json!({
+            "type": "number",
+            "minimum": 1e300,
+            "exclusiveMinimum": true,
+            "x-oapi-unfit": {"maximum": ".inf"},
+        })
+    );
+}

@@ -184,11 +184,17 @@ impl<'a> OperationBuilder<'a, '_> {
                 continue;
             }
             let hat = at.join("headers").join(wire);
-            let Some(header) = self.resolve(header, &hat, "headers", |c| &c.headers) else {
-                continue;
+            let (format, description, deprecated) = match self.parameter_as_header(header, &hat) {
+                Some(param) => (&param.format, &param.description, param.deprecated),
+                None => {
+                    let Some(header) = self.resolve(header, &hat, "headers", |c| &c.headers) else {
+                        continue;
+                    };
+                    (&header.format, &header.description, header.deprecated)
+                }
             };
             let hint = format!("{}{}", self.prefix, naming::type_name(wire));
-            let ty = match &header.format {
+            let ty = match format {
                 openapiv3::ParameterSchemaOrContent::Schema(schema) => {
                     self.converter.convert(schema, &hat.join("schema"), &hint)
                 }
@@ -203,11 +209,39 @@ impl<'a> OperationBuilder<'a, '_> {
                 ty: ty.strip_nullable().0,
                 sensitive: naming::is_sensitive_name(wire),
                 docs: crate::model::Docs {
-                    text: header.description.clone().filter(|d| !d.trim().is_empty()),
-                    deprecated: header.deprecated.unwrap_or(false),
+                    text: description.clone().filter(|d| !d.trim().is_empty()),
+                    deprecated: deprecated.unwrap_or(false),
                 },
             });
         }
+    }
+
+    /// A response header that `$ref`s a parameter component
+    /// (`#/components/parameters/X`) instead of a header: common, and its
+    /// meaning is plain, so the parameter's schema and description serve,
+    /// with a warning.
+    fn parameter_as_header(
+        &mut self,
+        header: &ReferenceOr<openapiv3::Header>,
+        at: &Pointer,
+    ) -> Option<&'a openapiv3::ParameterData> {
+        let ReferenceOr::Reference { reference } = header else {
+            return None;
+        };
+        let name = reference.strip_prefix("#/components/parameters/")?;
+        let doc: &'a crate::load::Document = self.doc;
+        let param = doc
+            .openapi
+            .components
+            .as_ref()?
+            .parameters
+            .get(name)?
+            .as_item()?;
+        self.converter.warn(
+            at,
+            format!("response header $ref `{reference}` points to a parameter, not a header; its schema and description are used"),
+        );
+        Some(param.parameter_data_ref())
     }
 
     /// Records a media type's `example` and `examples` for round-trip tests.

@@ -6,30 +6,10 @@ use super::{
     Docs, Operation, Param, ParamLocation, ParamStyle, PathSegment, ResponseBody, SecurityScheme,
     TypeRef,
 };
-use crate::error::{Error, Pointer};
+use crate::error::{Error, LocalKind, Pointer};
 use crate::load::Document;
 use indexmap::IndexMap;
 use openapiv3::{MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, SecurityRequirement};
-
-/// Methods and fields of the generated `Client` that operations must not
-/// shadow.
-pub const CLIENT_RESERVED: &[&str] = &[
-    "new",
-    "builder",
-    "with_base_url",
-    "with_http_client",
-    "base_url",
-    "http_client",
-    "http",
-    "config",
-    "clone",
-    "fmt",
-    "default",
-    "with_config",
-    "with_timeout",
-    "with_retry_policy",
-    "assume_idempotent",
-];
 
 mod content;
 mod security;
@@ -45,7 +25,7 @@ pub(super) fn operations<'a>(
     converter: &mut Converter<'a>,
     schemes: &[SecurityScheme],
 ) -> Vec<Operation> {
-    let mut reserved: Vec<&str> = CLIENT_RESERVED.to_vec();
+    let mut reserved: Vec<&str> = naming::CLIENT_MEMBERS.to_vec();
     reserved.extend(schemes.iter().map(|s| s.setter.as_str()));
     let mut method_names = Namespace::with_reserved(&reserved);
     let mut method_owners: std::collections::HashMap<String, Pointer> = Default::default();
@@ -55,12 +35,25 @@ pub(super) fn operations<'a>(
     let mut out = Vec::new();
     for (path, item) in paths {
         let path_at = Pointer::root().join("paths").join(path);
-        let ReferenceOr::Item(item) = item else {
-            converter.errors.push(Error::invalid(
-                &path_at,
-                "path item $refs are not supported",
-            ));
-            continue;
+        let item = match item {
+            ReferenceOr::Item(item) => item,
+            // Local targets were copied in by normalisation.
+            ReferenceOr::Reference { reference } if reference.starts_with('#') => {
+                converter.local(
+                    LocalKind::MissingRef,
+                    &path_at,
+                    format!("$ref `{reference}` does not point to a path item in this document"),
+                    "the path is left out",
+                );
+                continue;
+            }
+            ReferenceOr::Reference { reference } => {
+                converter.errors.push(Error::invalid(
+                    &path_at,
+                    format!("external $ref `{reference}` is not supported; bundle the document into one file first (e.g. `redocly bundle`)"),
+                ));
+                continue;
+            }
         };
         for method in METHODS {
             let op = match method {
@@ -75,20 +68,24 @@ pub(super) fn operations<'a>(
             };
             let Some(op) = op else { continue };
             let at = path_at.join(method);
+            let desired = naming::clean_operation_id(op.operation_id.as_deref(), method, path);
+            let (method_name, renamed) = method_names.claim(&desired);
+            let mut duplicate = false;
             if let Some(id) = &op.operation_id {
                 if let Some(first) = operation_ids.get(id) {
-                    converter.errors.push(Error::invalid(
+                    duplicate = true;
+                    converter.local(
+                        LocalKind::DuplicateOperationId,
                         &at.join("operationId"),
                         format!("operationId `{id}` is already used by {first}; operationIds must be unique"),
-                    ));
+                        &format!("this operation's method is `{method_name}`"),
+                    );
                 }
                 operation_ids
                     .entry(id.clone())
                     .or_insert_with(|| at.clone());
             }
-            let desired = naming::clean_operation_id(op.operation_id.as_deref(), method, path);
-            let (method_name, renamed) = method_names.claim(&desired);
-            if renamed {
+            if renamed && !duplicate {
                 let owner = method_owners
                     .get(&desired)
                     .map_or_else(|| "the client itself".to_owned(), Pointer::to_string);
@@ -128,8 +125,8 @@ impl<'a> OperationBuilder<'a, '_> {
         op: &'a openapiv3::Operation,
         schemes: &[SecurityScheme],
     ) -> Operation {
-        let params = self.params(path_params, &op.parameters);
-        let segments = self.segments(path, &params);
+        let mut params = self.params(path_params, &op.parameters);
+        let segments = self.segments(path, &mut params);
         let params_type = params
             .iter()
             .any(|p| p.location != ParamLocation::Path)
@@ -215,10 +212,29 @@ impl<'a> OperationBuilder<'a, '_> {
             .and_then(|name| section(doc.openapi.components.as_ref()?).get(name))
             .and_then(ReferenceOr::as_item);
         if found.is_none() {
-            self.converter.errors.push(Error::invalid(
+            let (kind, message) = if reference.trim().is_empty() {
+                (LocalKind::EmptyRef, "empty $ref".to_owned())
+            } else {
+                let elsewhere = reference.starts_with("#/components/")
+                    && !reference.starts_with(&format!("#/components/{what}/"));
+                let kind = if elsewhere {
+                    LocalKind::WrongComponent
+                } else {
+                    LocalKind::MissingRef
+                };
+                (
+                    kind,
+                    format!(
+                        "$ref `{reference}` does not resolve to an entry of #/components/{what}"
+                    ),
+                )
+            };
+            self.converter.local(
+                kind,
                 at,
-                format!("$ref `{reference}` does not resolve to an entry of #/components/{what}"),
-            ));
+                message,
+                &format!("this entry of {what} is left out"),
+            );
         }
         found
     }
@@ -247,7 +263,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 }
             }
         }
-        let mut names = Namespace::with_reserved(&["body", "params"]);
+        let mut names = Namespace::with_reserved(naming::METHOD_ARGUMENTS);
         let mut out = Vec::new();
         for ((_, _), (param, at)) in merged {
             let data = param.parameter_data_ref();
@@ -281,7 +297,11 @@ impl<'a> OperationBuilder<'a, '_> {
             let style = param_style(param);
             // OpenAPI: `explode` defaults to true for `form`, false otherwise.
             let explode = data.explode.unwrap_or(style == ParamStyle::Form);
-            let (name, _) = names.claim(&naming::field_name(&data.name));
+            let desired = match location {
+                ParamLocation::Path => naming::argument_name(&data.name),
+                _ => naming::field_name(&data.name),
+            };
+            let (name, _) = names.claim(&desired);
             out.push(Param {
                 name,
                 wire_name: data.name.clone(),
@@ -300,7 +320,7 @@ impl<'a> OperationBuilder<'a, '_> {
         out
     }
 
-    fn segments(&mut self, path: &str, params: &[Param]) -> Vec<PathSegment> {
+    fn segments(&mut self, path: &str, params: &mut Vec<Param>) -> Vec<PathSegment> {
         let mut segments = Vec::new();
         let mut rest = path;
         while let Some(open) = rest.find('{') {
@@ -315,13 +335,23 @@ impl<'a> OperationBuilder<'a, '_> {
                 return segments;
             };
             let name = &rest[open + 1..open + close];
-            match params.iter().position(|p| p.location == ParamLocation::Path && p.wire_name == name) {
-                Some(i) => segments.push(PathSegment::Param(i)),
-                None => self.converter.errors.push(Error::invalid(
-                    &self.at.join("parameters"),
-                    format!("path template `{path}` uses `{{{name}}}`, but no path parameter `{name}` is declared"),
-                )),
-            }
+            let index = match params
+                .iter()
+                .position(|p| p.location == ParamLocation::Path && p.wire_name == name)
+            {
+                Some(i) => i,
+                None => {
+                    self.converter.local(
+                        LocalKind::UndeclaredPathParam,
+                        &self.at.join("parameters"),
+                        format!("path template `{path}` uses `{{{name}}}`, but no path parameter `{name}` is declared"),
+                        "it is added as a required string parameter",
+                    );
+                    params.push(undeclared_path_param(name, params));
+                    params.len() - 1
+                }
+            };
+            segments.push(PathSegment::Param(index));
             rest = &rest[open + close + 1..];
         }
         if !rest.is_empty() {
@@ -351,9 +381,15 @@ impl<'a> OperationBuilder<'a, '_> {
         for (i, requirement) in requirements.iter().enumerate() {
             let mut all = Vec::new();
             for key in requirement.keys() {
-                match schemes.iter().position(|s| &s.key == key) {
-                    Some(index) => all.push(index),
-                    None => self.converter.errors.push(Error::invalid(&at.join(i.to_string()), format!("security requirement names `{key}`, which is not in #/components/securitySchemes"))),
+                if let Some(index) = schemes.iter().position(|s| &s.key == key) {
+                    all.push(index);
+                } else if !self.declared_scheme(key) {
+                    // The schemes that exist still work; the server decides
+                    // about the rest.
+                    self.converter.warn(
+                        &at.join(i.to_string()),
+                        format!("security requirement names `{key}`, which is not in #/components/securitySchemes; the requirement is ignored"),
+                    );
                 }
             }
             alternatives.push(all);
@@ -364,6 +400,34 @@ impl<'a> OperationBuilder<'a, '_> {
             alternatives.push(Vec::new());
         }
         alternatives
+    }
+}
+
+impl OperationBuilder<'_, '_> {
+    /// Whether `components.securitySchemes` declares `key` (a scheme the
+    /// client cannot apply was skipped with its own warning).
+    fn declared_scheme(&self, key: &str) -> bool {
+        let components = self.doc.openapi.components.as_ref();
+        components.is_some_and(|c| c.security_schemes.contains_key(key))
+            || crate::load::normalize::mutual_tls_schemes(&self.doc.raw).contains_key(key)
+    }
+}
+
+/// The parameter a path template names but the operation does not declare.
+fn undeclared_path_param(wire: &str, existing: &[Param]) -> Param {
+    let mut reserved: Vec<&str> = existing.iter().map(|p| p.name.as_str()).collect();
+    reserved.extend(naming::METHOD_ARGUMENTS);
+    let (name, _) = Namespace::with_reserved(&reserved).claim(&naming::argument_name(wire));
+    Param {
+        name,
+        wire_name: wire.to_owned(),
+        location: ParamLocation::Path,
+        ty: TypeRef::String,
+        required: true,
+        style: ParamStyle::Simple,
+        explode: false,
+        sensitive: naming::is_sensitive_name(wire),
+        docs: Docs::default(),
     }
 }
 

@@ -1,6 +1,5 @@
 //! Security schemes → the client's credential fields and setters.
 
-use super::CLIENT_RESERVED;
 use crate::error::Pointer;
 use crate::load::Document;
 use crate::model::naming::{self, Namespace};
@@ -12,10 +11,16 @@ pub(in crate::model) fn security_schemes(
     doc: &Document,
     converter: &mut Converter,
 ) -> Vec<SecurityScheme> {
+    let base = Pointer::root().join("components").join("securitySchemes");
+    for key in crate::load::normalize::mutual_tls_schemes(&doc.raw).keys() {
+        converter.warn(
+            &base.join(key),
+            "mutualTLS: the client certificate is not set by the generated client; build a reqwest::Client with a reqwest::Identity and pass it to `Client::with_http_client`",
+        );
+    }
     let Some(components) = &doc.openapi.components else {
         return Vec::new();
     };
-    let base = Pointer::root().join("components").join("securitySchemes");
     let mut entries: Vec<_> = components.security_schemes.iter().collect();
     entries.sort_by(|a, b| a.0.cmp(b.0));
     let mut schemes = Vec::new();
@@ -81,7 +86,7 @@ pub(in crate::model) fn security_schemes(
     }
     // `with_bearer_token` when there is one bearer scheme; otherwise the
     // scheme's key tells them apart.
-    let mut names = Namespace::with_reserved(CLIENT_RESERVED);
+    let mut names = Namespace::with_reserved(naming::CLIENT_MEMBERS);
     let kinds: Vec<&'static str> = schemes.iter().map(|s| kind_word(&s.kind)).collect();
     for (scheme, kind) in schemes.iter_mut().zip(&kinds) {
         let alone = kinds.iter().filter(|k| *k == kind).count() == 1;

@@ -1,13 +1,15 @@
 //! Rustdoc text from a schema: title, description, defaults, constraints.
 
+use super::objects::{adds_no_shape, requires_only};
+use crate::load::normalize::X_UNFIT;
 use crate::model::Docs;
-use openapiv3::{Schema, SchemaKind, Type, VariantOrUnknownOrEmpty};
+use openapiv3::{Schema, SchemaData, SchemaKind, Type, VariantOrUnknownOrEmpty};
 
 /// Documentation from `title` and `description`. FastAPI derives titles
 /// from names (`organization_id` → "Organization Id"); such a title says
 /// nothing the name does not, so it is left out.
 pub(in crate::model) fn docs(schema: &Schema, name: &str) -> Docs {
-    let data = &schema.schema_data;
+    let data = &effective_data(schema);
     let squash = |s: &str| -> String {
         s.chars()
             .filter(|c| c.is_alphanumeric())
@@ -43,6 +45,59 @@ pub(in crate::model) fn docs(schema: &Schema, name: &str) -> Docs {
     }
 }
 
+/// The schema's annotations, with those its annotation-only `allOf`
+/// members add (`allOf: [{$ref: X}, {description: ...}]`); its own win.
+pub(in crate::model) fn effective_data(schema: &Schema) -> SchemaData {
+    let mut data = schema.schema_data.clone();
+    let members = match &schema.schema_kind {
+        SchemaKind::AllOf { all_of } => all_of,
+        SchemaKind::Any(any) => &any.all_of,
+        _ => return data,
+    };
+    for member in members.iter().filter_map(|m| m.as_item()) {
+        if !adds_no_shape(member) {
+            continue;
+        }
+        let m = &member.schema_data;
+        data.title = data.title.take().or_else(|| m.title.clone());
+        data.description = data.description.take().or_else(|| m.description.clone());
+        data.default = data.default.take().or_else(|| m.default.clone());
+        data.deprecated |= m.deprecated;
+        data.read_only |= m.read_only;
+        data.write_only |= m.write_only;
+    }
+    data
+}
+
+/// "Exactly one of these must hold: `a` is set; or `b` and `c` are set."
+/// for a `oneOf` (`anyOf`) whose members only list required properties;
+/// the struct has those fields optional, so the rule goes in its docs.
+fn required_alternatives(
+    members: &[openapiv3::ReferenceOr<Schema>],
+    quantity: &str,
+) -> Option<String> {
+    if members.is_empty() || !members.iter().all(requires_only) {
+        return None;
+    }
+    let alternatives: Vec<String> = members
+        .iter()
+        .filter_map(|m| m.as_item())
+        .filter_map(|s| match &s.schema_kind {
+            SchemaKind::Any(any) => Some(&any.required),
+            _ => None,
+        })
+        .map(|required| {
+            let names: Vec<String> = required.iter().map(|r| format!("`{r}`")).collect();
+            let verb = if names.len() == 1 { "is" } else { "are" };
+            format!("{} {verb} set", names.join(" and "))
+        })
+        .collect();
+    Some(format!(
+        "{quantity} of these must hold: {}.",
+        alternatives.join("; or ")
+    ))
+}
+
 /// "One of `a`, `b`." for an enum's allowed values, when it has any.
 fn one_of<T: std::fmt::Display>(values: impl Iterator<Item = T>) -> Option<String> {
     let values: Vec<String> = values.map(|v| format!("`{v}`")).collect();
@@ -60,7 +115,7 @@ fn facts(schema: &Schema) -> Vec<String> {
         }
     };
     let mut facts = Vec::new();
-    let data = &schema.schema_data;
+    let data = &effective_data(schema);
     if let Some(default) = &data.default {
         facts.push(format!("Default: {}.", code(default)));
     }
@@ -137,7 +192,18 @@ fn facts(schema: &Schema) -> Vec<String> {
         {
             facts.extend(one_of(any.enumeration.iter()));
         }
+        SchemaKind::Any(any) if !any.properties.is_empty() => {
+            facts.extend(required_alternatives(&any.one_of, "Exactly one"));
+            facts.extend(required_alternatives(&any.any_of, "At least one"));
+        }
         _ => {}
+    }
+    if let Some(serde_json::Value::Object(unfit)) = data.extensions.get(X_UNFIT) {
+        let listed: Vec<String> = unfit.iter().map(|(k, v)| format!("`{k}: {v}`")).collect();
+        facts.push(format!(
+            "Also declared, not checked: {}.",
+            listed.join(", ")
+        ));
     }
     facts
 }

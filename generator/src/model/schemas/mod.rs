@@ -8,14 +8,16 @@
 
 mod docs;
 mod objects;
+mod scalars;
 mod unions;
 
 pub(super) use docs::docs;
+use scalars::{enum_def, float_kind, format_name, int_kind, string_format};
 
 use super::cycles;
 use super::naming::{self, Namespace};
-use super::{Docs, EnumDef, EnumVariant, FloatKind, IntKind, TypeDef, TypeId, TypeKind, TypeRef};
-use crate::error::{Error, Pointer, Warning};
+use super::{Docs, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::error::{Error, LocalKind, Pointer, Warning};
 use crate::load::Document;
 use crate::load::normalize::{X_IGNORED, X_NULL, X_PREFIX_ITEMS};
 use indexmap::IndexMap;
@@ -53,6 +55,8 @@ pub(super) struct Converter<'a> {
     /// Schemas parsed from the raw tree (targets of deep `$ref`s).
     parsed: HashMap<Pointer, Option<Schema>>,
     names: Namespace,
+    /// Local defects become warnings (see [`Converter::local`]).
+    lenient: bool,
     /// Where each type name was first claimed, for collision warnings.
     name_owners: HashMap<String, Pointer>,
     pub warnings: Vec<Warning>,
@@ -72,9 +76,10 @@ pub struct MediaExample {
 }
 
 impl<'a> Converter<'a> {
-    pub fn new(doc: &'a Document) -> Self {
+    pub fn new(doc: &'a Document, lenient: bool) -> Self {
         Converter {
             doc,
+            lenient,
             types: Vec::new(),
             nullable: Vec::new(),
             by_pointer: HashMap::new(),
@@ -93,6 +98,20 @@ impl<'a> Converter<'a> {
             pointer: at.clone(),
             message: message.into(),
         });
+    }
+
+    /// A defect that touches one part of the document: an error, or with
+    /// `lenient` a warning that says how the part was degraded.
+    pub fn local(&mut self, kind: LocalKind, at: &Pointer, message: String, degraded: &str) {
+        if self.lenient {
+            self.warn(at, format!("{message}; {degraded}"));
+        } else {
+            self.errors.push(Error::Local {
+                kind,
+                pointer: at.clone(),
+                message,
+            });
+        }
     }
 
     /// Claims a name in the shared type namespace (also used for the types
@@ -257,6 +276,15 @@ impl<'a> Converter<'a> {
 
     /// Resolves a `$ref` to the type at its target.
     pub fn reference(&mut self, reference: &str, at: &Pointer) -> TypeRef {
+        if reference.trim().is_empty() {
+            self.local(
+                LocalKind::EmptyRef,
+                at,
+                "empty $ref".into(),
+                "using serde_json::Value",
+            );
+            return TypeRef::Any;
+        }
         let Some(target) = Pointer::from_ref(reference) else {
             self.errors.push(Error::invalid(
                 at,
@@ -271,23 +299,28 @@ impl<'a> Converter<'a> {
         if segments.first().map(String::as_str) == Some("components")
             && segments.get(1).is_some_and(|kind| kind != "schemas")
         {
-            self.errors.push(Error::invalid(
+            self.local(
+                LocalKind::WrongComponent,
                 at,
                 format!(
                     "$ref `{reference}` points to a {} component where a schema is expected",
                     segments[1]
                 ),
-            ));
+                "using serde_json::Value",
+            );
             return TypeRef::Any;
         }
         let Some(schema) = self.schema_at(&target) else {
-            self.errors.push(Error::invalid(
+            let message = format!(
+                "$ref `{reference}` does not point to a schema in this document{}",
+                self.suggestion(&segments)
+            );
+            self.local(
+                LocalKind::MissingRef,
                 at,
-                format!(
-                    "$ref `{reference}` does not point to a schema in this document{}",
-                    self.suggestion(&segments)
-                ),
-            ));
+                message,
+                "using serde_json::Value",
+            );
             return TypeRef::Any;
         };
         let hint = segments.last().cloned().unwrap_or_default();
@@ -391,9 +424,11 @@ impl<'a> Converter<'a> {
             SchemaKind::Type(Type::Integer(i)) => {
                 Shape::Ref(TypeRef::Integer(int_kind(&format_name(&i.format))))
             }
-            SchemaKind::Type(Type::Number(n)) => {
-                Shape::Ref(TypeRef::Float(float_kind(&format_name(&n.format))))
-            }
+            SchemaKind::Type(Type::Number(n)) => Shape::Ref(TypeRef::Float(float_kind(
+                &format_name(&n.format),
+                n.minimum,
+                n.maximum,
+            ))),
             SchemaKind::Type(Type::Boolean(_)) => Shape::Ref(TypeRef::Bool),
             SchemaKind::Type(Type::Object(o)) => {
                 let part = ObjectPart {
@@ -484,6 +519,7 @@ impl<'a> Converter<'a> {
             })
             .collect();
         let mut warnings = self.warnings;
+        unions::describe_variants(&mut types);
         cycles::order_union_variants(&mut types);
         warnings.extend(cycles::box_recursion(&mut types));
         (types, warnings, self.errors)
@@ -503,66 +539,4 @@ fn is_password(schema: &Schema) -> bool {
         &schema.schema_kind,
         SchemaKind::Type(Type::String(s)) if matches!(s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Password))
     )
-}
-
-fn format_name<T: serde::Serialize>(format: &VariantOrUnknownOrEmpty<T>) -> String {
-    match format {
-        VariantOrUnknownOrEmpty::Item(item) => serde_json::to_value(item)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
-        VariantOrUnknownOrEmpty::Unknown(s) => s.clone(),
-        VariantOrUnknownOrEmpty::Empty => String::new(),
-    }
-}
-
-/// String formats with a well-known Rust type; the rest stay `String`.
-fn string_format(format: &str) -> TypeRef {
-    match format {
-        "date-time" => TypeRef::DateTime,
-        "date" => TypeRef::Date,
-        "uuid" => TypeRef::Uuid,
-        "binary" => TypeRef::Binary,
-        _ => TypeRef::String,
-    }
-}
-
-fn int_kind(format: &str) -> IntKind {
-    match format {
-        "int8" => IntKind::I8,
-        "int16" => IntKind::I16,
-        "int32" => IntKind::I32,
-        "uint8" => IntKind::U8,
-        "uint16" => IntKind::U16,
-        "uint32" => IntKind::U32,
-        "uint64" | "uint" => IntKind::U64,
-        _ => IntKind::I64,
-    }
-}
-
-fn float_kind(format: &str) -> FloatKind {
-    match format {
-        "float" => FloatKind::F32,
-        _ => FloatKind::F64,
-    }
-}
-
-fn enum_def(values: &[String]) -> EnumDef {
-    let mut names = Namespace::default();
-    let mut variants = Vec::new();
-    for value in values {
-        if variants.iter().any(|v: &EnumVariant| &v.value == value) {
-            continue;
-        }
-        let (name, _) = names.claim(&naming::variant_name(value));
-        variants.push(EnumVariant {
-            name,
-            value: value.clone(),
-        });
-    }
-    let catch_all = (variants.len() > 1).then(|| names.claim("Unknown").0);
-    EnumDef {
-        variants,
-        catch_all,
-    }
 }

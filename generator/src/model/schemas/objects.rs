@@ -5,12 +5,13 @@ use super::{
     Converter, ObjectPart, Shape, docs, enum_def, float_kind, int_kind, is_password, nullable_if,
     string_format,
 };
-use crate::error::{Error, Pointer};
-use crate::load::normalize::X_PREFIX_ITEMS;
+use crate::error::{LocalKind, Pointer};
+use crate::load::normalize::{X_NULL, X_PREFIX_ITEMS};
 use crate::model::naming::{self, Namespace};
 use crate::model::{Field, StructDef, TypeKind, TypeRef};
 use openapiv3::{
     AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaData, SchemaKind, Type,
+    VariantOrUnknownOrEmpty,
 };
 
 impl Converter<'_> {
@@ -35,6 +36,17 @@ impl Converter<'_> {
         }
         for (members, key) in [(&any.one_of, "oneOf"), (&any.any_of, "anyOf")] {
             if !members.is_empty() {
+                // "either `a` or `b` is required": the struct of the
+                // properties, those fields optional, the rule in the docs.
+                if !any.properties.is_empty() && members.iter().all(requires_only) {
+                    let own = ObjectPart {
+                        properties: &any.properties,
+                        required: &any.required,
+                        additional: any.additional_properties.as_ref(),
+                        at: at.clone(),
+                    };
+                    return self.object_shape(vec![own], hint);
+                }
                 if has_object_keywords {
                     self.warn(
                         at,
@@ -70,6 +82,8 @@ impl Converter<'_> {
             ))),
             Some("number") => Shape::Ref(TypeRef::Float(float_kind(
                 any.format.as_deref().unwrap_or(""),
+                any.minimum,
+                any.maximum,
             ))),
             Some("boolean") => Shape::Ref(TypeRef::Bool),
             _ => Shape::Ref(TypeRef::Any),
@@ -109,7 +123,8 @@ impl Converter<'_> {
                 let ty =
                     self.convert_boxed(schema, &pat, &format!("{hint}{}", naming::type_name(wire)));
                 let (ty, nullable) = ty.strip_nullable();
-                let data = schema.as_item().map(|s| &s.schema_data);
+                let effective = schema.as_item().map(|s| super::docs::effective_data(s));
+                let data = effective.as_ref();
                 let sensitive = naming::is_sensitive_name(wire)
                     || naming::echoes_caller_input(wire, ty == TypeRef::Any)
                     || data.is_some_and(|d| {
@@ -132,7 +147,8 @@ impl Converter<'_> {
                 // returned, so one Rust type serves both directions only if
                 // such properties are optional, whatever `required` says.
                 let one_way = data.is_some_and(|d| d.read_only || d.write_only);
-                let required = required.contains(&wire) && !one_way;
+                let schema_required = required.contains(&wire);
+                let required = schema_required && !one_way;
                 fields.push(Field {
                     name,
                     wire_name: wire.clone(),
@@ -143,6 +159,9 @@ impl Converter<'_> {
                     required,
                     sensitive,
                     boxed: false,
+                    constant: self.single_value(schema),
+                    schema_required,
+                    origin: pat.clone(),
                     docs: schema.as_item().map(|s| docs(s, wire)).unwrap_or_default(),
                 });
             }
@@ -151,6 +170,16 @@ impl Converter<'_> {
             fields,
             additional: additional_ty,
         }))
+    }
+
+    /// The one value a property schema allows (following a `$ref`).
+    fn single_value(&mut self, schema: &ReferenceOr<Box<Schema>>) -> Option<serde_json::Value> {
+        match schema {
+            ReferenceOr::Item(schema) => single_value(schema),
+            ReferenceOr::Reference { reference } => {
+                single_value(&self.schema_at(&Pointer::from_ref(reference)?)?)
+            }
+        }
     }
 
     pub(super) fn all_of_shape(
@@ -163,6 +192,9 @@ impl Converter<'_> {
         let own_empty = own.as_ref().is_none_or(|o| {
             o.properties.is_empty() && o.additional.is_none() && o.required.is_empty()
         });
+        if let Some(shape) = self.one_meaningful_member(members, own.as_ref(), at, hint) {
+            return shape;
+        }
         if members.len() == 1 && own_empty {
             return match &members[0] {
                 ReferenceOr::Reference { reference } => Shape::Ref(self.reference(reference, at)),
@@ -197,6 +229,82 @@ impl Converter<'_> {
         self.object_shape(parts, hint)
     }
 
+    /// `allOf: [{$ref: Status}, {description: ...}]`: every member but one
+    /// only annotates (or constrains what Rust does not model), so the
+    /// combination is that member's type. Several members of one scalar
+    /// type (a string enum and a string with a pattern) are the narrowest.
+    fn one_meaningful_member(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        own: Option<&ObjectPart<'_>>,
+        at: &Pointer,
+        hint: &str,
+    ) -> Option<Shape> {
+        let own_adds_fields = own.is_some_and(|o| {
+            !o.properties.is_empty()
+                || !o.required.is_empty()
+                || !matches!(o.additional, None | Some(AdditionalProperties::Any(true)))
+        });
+        if own_adds_fields {
+            return None;
+        }
+        let mut nullable = false;
+        let mut meaningful = Vec::new();
+        for (i, member) in members.iter().enumerate() {
+            match member {
+                ReferenceOr::Item(schema) if adds_no_shape(schema) => {
+                    nullable |= schema.schema_data.nullable;
+                }
+                _ => meaningful.push(i),
+            }
+        }
+        let chosen = match meaningful.as_slice() {
+            [] => return None,
+            [one] => *one,
+            several => self.narrowest(members, several)?,
+        };
+        let member_at = at.join("allOf").join(chosen.to_string());
+        Some(match &members[chosen] {
+            ReferenceOr::Reference { reference } => {
+                Shape::Ref(nullable_if(nullable, self.reference(reference, &member_at)))
+            }
+            ReferenceOr::Item(schema) => match self.shape(schema, &member_at, hint) {
+                Shape::Ref(ty) => {
+                    Shape::Ref(nullable_if(nullable || schema.schema_data.nullable, ty))
+                }
+                def => def,
+            },
+        })
+    }
+
+    /// Among members that are all the same scalar type, the one that says
+    /// most: an enum, else a format, else the first. `None` when they are
+    /// not all one scalar type.
+    fn narrowest(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        candidates: &[usize],
+    ) -> Option<usize> {
+        let mut scored = Vec::new();
+        for &i in candidates {
+            let schema = match &members[i] {
+                ReferenceOr::Item(schema) => schema.clone(),
+                ReferenceOr::Reference { reference } => {
+                    self.schema_at(&Pointer::from_ref(reference)?)?
+                }
+            };
+            scored.push((scalar_kind(&schema)?, specificity(&schema), i));
+        }
+        if scored.iter().any(|(kind, _, _)| *kind != scored[0].0) {
+            return None;
+        }
+        // Highest specificity; the first listed among equals.
+        scored
+            .iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))
+            .map(|(_, _, i)| *i)
+    }
+
     /// Resolves an `allOf` member (following references and nested `allOf`s)
     /// into the object schemas it merges. False when it is not mergeable.
     pub(super) fn flatten_all_of(
@@ -211,18 +319,29 @@ impl Converter<'_> {
         }
         let (schema, at) = match member {
             ReferenceOr::Reference { reference } => {
+                if reference.trim().is_empty() {
+                    self.local(
+                        LocalKind::EmptyRef,
+                        at,
+                        "empty $ref".into(),
+                        "the allOf member is left out",
+                    );
+                    return true;
+                }
                 let Some(target) = Pointer::from_ref(reference) else {
                     return false;
                 };
                 match self.schema_at(&target) {
                     Some(schema) => (schema, target),
                     None => {
-                        self.errors.push(Error::invalid(
+                        self.local(
+                            LocalKind::MissingRef,
                             at,
                             format!(
                                 "$ref `{reference}` does not point to a schema in this document"
                             ),
-                        ));
+                            "the allOf member is left out",
+                        );
                         return true;
                     }
                 }
@@ -250,6 +369,132 @@ impl Converter<'_> {
         }
         out.push((schema, at));
         true
+    }
+}
+
+/// Whether a schema adds nothing a Rust type shows: only annotations
+/// (`description`, `examples`, `default`, `deprecated`, `nullable`, ...) or
+/// constraints that are not modelled (`pattern`, bounds, lengths).
+pub(super) fn adds_no_shape(schema: &Schema) -> bool {
+    let SchemaKind::Any(any) = &schema.schema_kind else {
+        return false;
+    };
+    any.typ.is_none()
+        && any.properties.is_empty()
+        && any.required.is_empty()
+        && any.items.is_none()
+        && any.all_of.is_empty()
+        && any.one_of.is_empty()
+        && any.any_of.is_empty()
+        && any.not.is_none()
+        && any.enumeration.is_empty()
+        && any.format.is_none()
+        && matches!(
+            any.additional_properties,
+            None | Some(AdditionalProperties::Any(true))
+        )
+        && schema.schema_data.discriminator.is_none()
+        && !schema.schema_data.extensions.contains_key(X_PREFIX_ITEMS)
+        // `{type: 'null'}` says "null only", which is no annotation.
+        && !schema.schema_data.extensions.contains_key(X_NULL)
+}
+
+/// A `oneOf`/`anyOf` member that only lists `required` properties.
+pub(super) fn requires_only(member: &ReferenceOr<Schema>) -> bool {
+    let ReferenceOr::Item(schema) = member else {
+        return false;
+    };
+    let SchemaKind::Any(any) = &schema.schema_kind else {
+        return false;
+    };
+    !any.required.is_empty()
+        && any.typ.as_deref().is_none_or(|t| t == "object")
+        && any.properties.is_empty()
+        && any.items.is_none()
+        && any.all_of.is_empty()
+        && any.one_of.is_empty()
+        && any.any_of.is_empty()
+        && any.not.is_none()
+        && any.enumeration.is_empty()
+        && any.additional_properties.is_none()
+}
+
+/// The only value a schema's `enum` (or `const`) allows, when it has one.
+fn single_value(schema: &Schema) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    fn one<T: Clone>(values: &[T], to: impl Fn(T) -> Value) -> Option<Value> {
+        match values {
+            [only] => Some(to(only.clone())),
+            _ => None,
+        }
+    }
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            one(&s.enumeration, |v| v.map_or(Value::Null, Value::String))
+        }
+        SchemaKind::Type(Type::Integer(i)) => {
+            one(&i.enumeration, |v| v.map_or(Value::Null, Value::from))
+        }
+        SchemaKind::Type(Type::Number(n)) => {
+            one(&n.enumeration, |v| v.map_or(Value::Null, Value::from))
+        }
+        SchemaKind::Type(Type::Boolean(b)) => {
+            one(&b.enumeration, |v| v.map_or(Value::Null, Value::Bool))
+        }
+        SchemaKind::Any(any) => one(&any.enumeration, |v| v),
+        _ => None,
+    }
+}
+
+/// The JSON type of a scalar schema.
+fn scalar_kind(schema: &Schema) -> Option<&'static str> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(_)) => Some("string"),
+        SchemaKind::Type(Type::Integer(_)) => Some("integer"),
+        SchemaKind::Type(Type::Number(_)) => Some("number"),
+        SchemaKind::Type(Type::Boolean(_)) => Some("boolean"),
+        SchemaKind::Any(any) => match any.typ.as_deref()? {
+            t @ ("string" | "integer" | "number" | "boolean")
+                if any.properties.is_empty() && any.all_of.is_empty() =>
+            {
+                Some(match t {
+                    "string" => "string",
+                    "integer" => "integer",
+                    "number" => "number",
+                    _ => "boolean",
+                })
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// How much a scalar schema narrows its type: 2 for an enum, 1 for a format.
+fn specificity(schema: &Schema) -> u8 {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => 2,
+        SchemaKind::Type(Type::Integer(i)) if !i.enumeration.is_empty() => 2,
+        SchemaKind::Type(Type::Number(n)) if !n.enumeration.is_empty() => 2,
+        SchemaKind::Type(Type::Boolean(b)) if !b.enumeration.is_empty() => 2,
+        SchemaKind::Any(any) if !any.enumeration.is_empty() => 2,
+        SchemaKind::Type(Type::String(s))
+            if !matches!(s.format, VariantOrUnknownOrEmpty::Empty) =>
+        {
+            1
+        }
+        SchemaKind::Type(Type::Integer(i))
+            if !matches!(i.format, VariantOrUnknownOrEmpty::Empty) =>
+        {
+            1
+        }
+        SchemaKind::Type(Type::Number(n))
+            if !matches!(n.format, VariantOrUnknownOrEmpty::Empty) =>
+        {
+            1
+        }
+        SchemaKind::Any(any) if any.format.is_some() => 1,
+        _ => 0,
     }
 }
 

@@ -4,7 +4,7 @@ use super::objects::declares_property;
 use super::{Converter, Shape};
 use crate::error::Pointer;
 use crate::model::naming::{self, Namespace};
-use crate::model::{TaggedDef, TaggedVariant, TypeKind, TypeRef, UnionDef, UnionVariant};
+use crate::model::{TaggedDef, TaggedVariant, TypeDef, TypeKind, TypeRef, UnionDef, UnionVariant};
 use openapiv3::{ReferenceOr, Schema, SchemaData};
 
 impl Converter<'_> {
@@ -102,6 +102,8 @@ impl Converter<'_> {
                     name,
                     ty,
                     boxed: false,
+                    constants: Vec::new(),
+                    known_fields: None,
                 }
             })
             .collect();
@@ -130,4 +132,59 @@ impl Converter<'_> {
             TypeRef::Tuple(_) => "Tuple".into(),
         }
     }
+}
+
+/// Fills in what tells each untagged union variant apart (its constants
+/// and the properties it keeps), once every type is defined.
+pub(super) fn describe_variants(types: &mut [TypeDef]) {
+    let described: Vec<Vec<Described>> = types
+        .iter()
+        .map(|t| match &t.kind {
+            TypeKind::Union(u) => u.variants.iter().map(|v| describe(types, &v.ty)).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    for (t, described) in types.iter_mut().zip(described) {
+        if let TypeKind::Union(u) = &mut t.kind {
+            for (v, (constants, known)) in u.variants.iter_mut().zip(described) {
+                v.constants = constants;
+                v.known_fields = known;
+            }
+        }
+    }
+}
+
+type Described = (Vec<(String, serde_json::Value, bool)>, Option<Vec<String>>);
+
+fn describe(types: &[TypeDef], ty: &TypeRef) -> Described {
+    let mut ty = ty;
+    for _ in 0..32 {
+        match ty {
+            TypeRef::Named(id) => match &types[id.0].kind {
+                TypeKind::Alias(target) => ty = target,
+                TypeKind::Struct(s) => {
+                    let constants = s
+                        .fields
+                        .iter()
+                        .filter_map(|f| {
+                            let value = f.constant.clone()?;
+                            // Objects and arrays as constants are left to
+                            // the variant's own type.
+                            (!value.is_object() && !value.is_array())
+                                .then(|| (f.wire_name.clone(), value, f.required && !f.nullable))
+                        })
+                        .collect();
+                    let known = s
+                        .additional
+                        .is_none()
+                        .then(|| s.fields.iter().map(|f| f.wire_name.clone()).collect());
+                    return (constants, known);
+                }
+                _ => break,
+            },
+            TypeRef::Nullable(inner) => ty = inner,
+            _ => break,
+        }
+    }
+    (Vec::new(), None)
 }

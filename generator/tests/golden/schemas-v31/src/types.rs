@@ -69,7 +69,7 @@ pub struct Everything {
     pub unsigned: ::std::option::Option<u32>,
     pub ratio: f64,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub small: ::std::option::Option<f32>,
+    pub small: ::std::option::Option<f64>,
     pub flag: bool,
     /// Format: `uri`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -169,11 +169,55 @@ pub struct FooOutput {
     pub foo_bar_2: ::std::option::Option<::std::string::String>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Forest {
     Tree(::std::boxed::Box<Tree>),
     TreeList(::std::vec::Vec<Tree>),
+}
+
+/// Variants are tried in order. One whose constant properties the
+/// payload contradicts is skipped; of those that accept it, the first
+/// that keeps every property present wins, else the first at all.
+impl<'de> serde::Deserialize<'de> for Forest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let mut fallback = ::std::option::Option::None;
+        if let ::std::result::Result::Ok(inner) = <Tree as serde::Deserialize>::deserialize(
+            &value,
+        ) {
+            let parsed = Self::Tree(::std::boxed::Box::new(inner));
+            if value
+                .as_object()
+                .is_none_or(|map| {
+                    map
+                        .keys()
+                        .all(|k| {
+                            ["value", "children", "by_name", "parent"]
+                                .contains(&k.as_str())
+                        })
+                })
+            {
+                return ::std::result::Result::Ok(parsed);
+            }
+            if fallback.is_none() {
+                fallback = ::std::option::Option::Some(parsed);
+            }
+        }
+        if let ::std::result::Result::Ok(inner) = <::std::vec::Vec<
+            Tree,
+        > as serde::Deserialize>::deserialize(&value) {
+            return ::std::result::Result::Ok(Self::TreeList(inner));
+        }
+        fallback
+            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
+                "data did not match any variant of Forest",
+            ))
+    }
 }
 
 impl From<::std::vec::Vec<Tree>> for Forest {

@@ -64,7 +64,7 @@ pub struct Page {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<f32>,
+    pub score: Option<f64>,
     /// One of `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
@@ -265,11 +265,69 @@ impl std::str::FromStr for MarkdownBodyKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum PageBody {
     HtmlBody(HtmlBody),
     MarkdownBody(MarkdownBody),
+}
+
+/// Variants are tried in order. One whose constant properties the
+/// payload contradicts is skipped; of those that accept it, the first
+/// that keeps every property present wins, else the first at all.
+impl<'de> serde::Deserialize<'de> for PageBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let mut fallback = ::std::option::Option::None;
+        if value.get("kind") == ::std::option::Option::Some(&serde_json::json!("html")) {
+            if let ::std::result::Result::Ok(inner) = <HtmlBody as serde::Deserialize>::deserialize(
+                &value,
+            ) {
+                let parsed = Self::HtmlBody(inner);
+                if value
+                    .as_object()
+                    .is_none_or(|map| {
+                        map
+                            .keys()
+                            .all(|k| ["kind", "html", "sanitized"].contains(&k.as_str()))
+                    })
+                {
+                    return ::std::result::Result::Ok(parsed);
+                }
+                if fallback.is_none() {
+                    fallback = ::std::option::Option::Some(parsed);
+                }
+            }
+        }
+        if value.get("kind")
+            == ::std::option::Option::Some(&serde_json::json!("markdown"))
+        {
+            if let ::std::result::Result::Ok(inner) = <MarkdownBody as serde::Deserialize>::deserialize(
+                &value,
+            ) {
+                let parsed = Self::MarkdownBody(inner);
+                if value
+                    .as_object()
+                    .is_none_or(|map| {
+                        map.keys().all(|k| ["kind", "text"].contains(&k.as_str()))
+                    })
+                {
+                    return ::std::result::Result::Ok(parsed);
+                }
+                if fallback.is_none() {
+                    fallback = ::std::option::Option::Some(parsed);
+                }
+            }
+        }
+        fallback
+            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
+                "data did not match any variant of PageBody",
+            ))
+    }
 }
 
 impl From<HtmlBody> for PageBody {

@@ -203,7 +203,7 @@ fn order_state_unknown_value() {
     roundtrip::<
         types::OrderState,
     >(
-        "synthesised from the schema",
+        "a value the API may add later (outside the schema)",
         "\"a value added to the API later\"",
         "\"a value added to the API later\"",
     );
