@@ -59,6 +59,9 @@ pub(super) struct Converter<'a> {
     lenient: bool,
     /// Where each type name was first claimed, for collision warnings.
     name_owners: HashMap<String, Pointer>,
+    /// "did you mean" hints already worked out, by missing name: a large
+    /// document may miss one name in thousands of places.
+    suggestions: std::cell::RefCell<HashMap<String, String>>,
     pub warnings: Vec<Warning>,
     pub errors: Vec<Error>,
     /// Examples found on request and response media types.
@@ -87,6 +90,7 @@ impl<'a> Converter<'a> {
             by_content: HashMap::new(),
             names: Namespace::default(),
             name_owners: HashMap::new(),
+            suggestions: Default::default(),
             warnings: Vec::new(),
             errors: Vec::new(),
             examples: Vec::new(),
@@ -368,16 +372,27 @@ impl<'a> Converter<'a> {
         if first != "components" || kind != "schemas" {
             return String::new();
         }
+        if let Some(known) = self.suggestions.borrow().get(name) {
+            return known.clone();
+        }
+        let close_enough = |key: &str| 2.max(key.len() / 4);
         let closest = self
             .components()
             .into_iter()
+            // The distance is at least the difference in length: most
+            // names are ruled out without computing it.
+            .filter(|(key, _)| key.len().abs_diff(name.len()) <= close_enough(key))
             .map(|(key, _)| (naming::edit_distance(key, name), key))
-            .filter(|(d, key)| *d <= 2.max(key.len() / 4))
+            .filter(|(d, key)| *d <= close_enough(key))
             .min();
-        match closest {
+        let hint = match closest {
             Some((_, key)) => format!(" (did you mean `#/components/schemas/{key}`?)"),
             None => String::new(),
-        }
+        };
+        self.suggestions
+            .borrow_mut()
+            .insert(name.clone(), hint.clone());
+        hint
     }
 
     /// The schema at a pointer, parsed from the normalised tree.
