@@ -51,11 +51,17 @@ fn lib(api: &Api) -> TokenStream {
         #![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags, rustdoc::bare_urls)]
         // Large APIs nest types deeply; rustdoc's auto-trait checks need room.
         #![recursion_limit = "512"]
+        // `rustfmt` would reformat the generated modules; fenced off, so that
+        // `cargo fmt --check` and `cargo xtask codegen --check` agree.
+        #[rustfmt::skip]
         pub mod types;
+        #[rustfmt::skip]
         mod client;
+        #[rustfmt::skip]
         mod runtime;
 
         pub use client::Client;
+        #[rustfmt::skip]
         pub use runtime::{
             http_client_builder, ByteStream, Config, DecodeError, Error, FilePart, RedirectPolicy, RedirectRefusal, RequestInfo,
             ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,

@@ -208,8 +208,8 @@ fn body_statements(
 pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
     let name = ident(&op.method_name);
     let doc = docs(&op.docs);
-    let route = format!(" `{} {}`", op.http_method, op.path);
-    let method = ident(&op.http_method);
+    let route = format!(" `{} {}`", op.http_method.as_str(), op.path);
+    let method = ident(op.http_method.as_str());
     let path = &op.path;
 
     let mut args = Vec::new();

@@ -13,7 +13,7 @@ pub use naming::{clean_operation_id, field_name, type_name, variant_name};
 pub use samples::UNKNOWN_VALUE_ORIGIN;
 
 use crate::error::{Error, Pointer, Warning};
-use crate::load::{Document, SpecVersion};
+use crate::load::Document;
 use serde_json::Value;
 
 /// Index of a type in [`Api::types`].
@@ -26,7 +26,6 @@ pub struct Api {
     pub title: String,
     pub version: String,
     pub description: Option<String>,
-    pub spec_version: SpecVersion,
     /// `servers[0].url`, the client's default base URL, when the spec has one.
     pub default_server: Option<String>,
     pub types: Vec<TypeDef>,
@@ -358,11 +357,59 @@ pub enum ParamStyle {
     DeepObject,
 }
 
-#[derive(Debug, Clone)]
-pub enum PathSegment {
-    Literal(String),
-    /// Index into [`Operation::params`].
-    Param(usize),
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    /// In the order a path item lists them, which is the order operations
+    /// are generated in.
+    pub const ALL: [HttpMethod; 8] = [
+        HttpMethod::Get,
+        HttpMethod::Put,
+        HttpMethod::Post,
+        HttpMethod::Delete,
+        HttpMethod::Options,
+        HttpMethod::Head,
+        HttpMethod::Patch,
+        HttpMethod::Trace,
+    ];
+
+    /// As HTTP writes it (`GET`), which is also `reqwest::Method`'s constant.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+
+    /// As a path item's key (`get`).
+    pub fn key(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "get",
+            HttpMethod::Put => "put",
+            HttpMethod::Post => "post",
+            HttpMethod::Delete => "delete",
+            HttpMethod::Options => "options",
+            HttpMethod::Head => "head",
+            HttpMethod::Patch => "patch",
+            HttpMethod::Trace => "trace",
+        }
+    }
 }
 
 /// How a request body is put on the wire.
@@ -431,9 +478,8 @@ pub struct ResponseCase {
 pub struct Operation {
     /// The client method, snake_case.
     pub method_name: String,
-    pub http_method: String,
+    pub http_method: HttpMethod,
     pub path: String,
-    pub segments: Vec<PathSegment>,
     pub params: Vec<Param>,
     /// Struct holding query, header and cookie parameters, when there are any.
     pub params_type: Option<String>,
@@ -585,7 +631,6 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
         title: info.title.clone(),
         version: info.version.clone(),
         description: describe(doc),
-        spec_version: doc.version,
         default_server: doc.openapi.servers.first().map(|s| s.url.clone()),
         types,
         operations,

@@ -91,23 +91,7 @@ pub fn render(
             contents: format!("{header}{}", format_tokens(path, tokens)?),
         })
     };
-    let lib = {
-        let body = &emitted.lib;
-        // `rustfmt` would reformat the generated modules; fence them off so
-        // `cargo fmt --check` and `cargo xtask codegen --check` agree.
-        let fenced = quote::quote! {
-            #body
-        };
-        let text = format_tokens("src/lib.rs", &fenced)?
-            .replace("pub mod types;", "#[rustfmt::skip]\npub mod types;")
-            .replace("mod client;", "#[rustfmt::skip]\nmod client;")
-            .replace("mod runtime;", "#[rustfmt::skip]\nmod runtime;")
-            .replace("pub use runtime::", "#[rustfmt::skip]\npub use runtime::");
-        GeneratedFile {
-            path: "src/lib.rs".into(),
-            contents: format!("{header}{text}"),
-        }
-    };
+    let lib = rust("src/lib.rs", &emitted.lib)?;
     let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".into(),

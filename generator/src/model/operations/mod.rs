@@ -3,7 +3,7 @@
 use super::naming::{self, Namespace};
 use super::schemas::Converter;
 use super::{
-    Docs, Operation, Param, ParamLocation, ParamStyle, PathSegment, ResponseBody, SecurityScheme,
+    Docs, HttpMethod, Operation, Param, ParamLocation, ParamStyle, ResponseBody, SecurityScheme,
     TypeRef,
 };
 use crate::error::{Error, LocalKind, Pointer};
@@ -15,10 +15,6 @@ mod content;
 mod security;
 
 pub(super) use security::security_schemes;
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 pub(super) fn operations<'a>(
     doc: &'a Document,
@@ -55,20 +51,21 @@ pub(super) fn operations<'a>(
                 continue;
             }
         };
-        for method in METHODS {
+        for method in HttpMethod::ALL {
             let op = match method {
-                "get" => &item.get,
-                "put" => &item.put,
-                "post" => &item.post,
-                "delete" => &item.delete,
-                "options" => &item.options,
-                "head" => &item.head,
-                "patch" => &item.patch,
-                _ => &item.trace,
+                HttpMethod::Get => &item.get,
+                HttpMethod::Put => &item.put,
+                HttpMethod::Post => &item.post,
+                HttpMethod::Delete => &item.delete,
+                HttpMethod::Options => &item.options,
+                HttpMethod::Head => &item.head,
+                HttpMethod::Patch => &item.patch,
+                HttpMethod::Trace => &item.trace,
             };
             let Some(op) = op else { continue };
-            let at = path_at.join(method);
-            let desired = naming::clean_operation_id(op.operation_id.as_deref(), method, path);
+            let at = path_at.join(method.key());
+            let desired =
+                naming::clean_operation_id(op.operation_id.as_deref(), method.key(), path);
             let (method_name, renamed) = method_names.claim(&desired);
             let mut duplicate = false;
             if let Some(id) = &op.operation_id {
@@ -119,14 +116,14 @@ impl<'a> OperationBuilder<'a, '_> {
     fn build(
         mut self,
         method_name: String,
-        method: &str,
+        method: HttpMethod,
         path: &str,
         path_params: &'a [ReferenceOr<Parameter>],
         op: &'a openapiv3::Operation,
         schemes: &[SecurityScheme],
     ) -> Operation {
         let mut params = self.params(path_params, &op.parameters);
-        let segments = self.segments(path, &mut params);
+        self.check_path_template(path, &mut params);
         let params_type = params
             .iter()
             .any(|p| p.location != ParamLocation::Path)
@@ -167,9 +164,8 @@ impl<'a> OperationBuilder<'a, '_> {
         };
         Operation {
             method_name,
-            http_method: method.to_ascii_uppercase(),
+            http_method: method,
             path: path.to_owned(),
-            segments,
             params,
             params_type,
             body,
@@ -320,27 +316,25 @@ impl<'a> OperationBuilder<'a, '_> {
         out
     }
 
-    fn segments(&mut self, path: &str, params: &mut Vec<Param>) -> Vec<PathSegment> {
-        let mut segments = Vec::new();
+    /// Every `{name}` in the path template must be a declared path
+    /// parameter (under `--lenient` a missing one is added as a string),
+    /// and every declared one should appear.
+    fn check_path_template(&mut self, path: &str, params: &mut Vec<Param>) {
         let mut rest = path;
         while let Some(open) = rest.find('{') {
-            if open > 0 {
-                segments.push(PathSegment::Literal(rest[..open].to_owned()));
-            }
             let Some(close) = rest[open..].find('}') else {
                 self.converter.errors.push(Error::invalid(
                     &self.at,
                     format!("path template `{path}` has an unclosed `{{`"),
                 ));
-                return segments;
+                return;
             };
             let name = &rest[open + 1..open + close];
-            let index = match params
+            let declared = params
                 .iter()
-                .position(|p| p.location == ParamLocation::Path && p.wire_name == name)
-            {
-                Some(i) => i,
-                None => {
+                .any(|p| p.location == ParamLocation::Path && p.wire_name == name);
+            if !declared {
+                {
                     self.converter.local(
                         LocalKind::UndeclaredPathParam,
                         &self.at.join("parameters"),
@@ -348,21 +342,15 @@ impl<'a> OperationBuilder<'a, '_> {
                         "it is added as a required string parameter",
                     );
                     params.push(undeclared_path_param(name, params));
-                    params.len() - 1
                 }
-            };
-            segments.push(PathSegment::Param(index));
+            }
             rest = &rest[open + close + 1..];
-        }
-        if !rest.is_empty() {
-            segments.push(PathSegment::Literal(rest.to_owned()));
         }
         for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
             if !path.contains(&format!("{{{}}}", p.wire_name)) {
                 self.converter.warn(&self.at.join("parameters"), format!("path parameter `{}` does not appear in the path template `{path}`; it is ignored", p.wire_name));
             }
         }
-        segments
     }
 
     fn security(
