@@ -244,6 +244,23 @@ fn formatted(format: &str) -> Option<&'static str> {
     })
 }
 
+/// A pattern compiled once per run: large documents repeat a few patterns
+/// (a name, an id) in thousands of places, and compiling is the costly
+/// part.
+fn compiled(pattern: &str) -> Option<fancy_regex::Regex> {
+    thread_local! {
+        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Option<fancy_regex::Regex>>> =
+            Default::default();
+    }
+    COMPILED.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(pattern.to_owned())
+            .or_insert_with(|| fancy_regex::Regex::new(pattern).ok())
+            .clone()
+    })
+}
+
 fn string(default: String, kw: &Map<String, Value>) -> Result<String, String> {
     let count = |key: &str| kw.get(key).and_then(Value::as_u64).map(|n| n as usize);
     let (min, max) = (count("minLength"), count("maxLength"));
@@ -256,8 +273,8 @@ fn string(default: String, kw: &Map<String, Value>) -> Result<String, String> {
     let mut candidates: Vec<String> = base.into_iter().collect();
     candidates.push(default);
     if let Some(pattern) = kw.get("pattern").and_then(Value::as_str) {
-        let re = fancy_regex::Regex::new(pattern)
-            .map_err(|_| format!("`pattern` {pattern:?} is not a regex this generator reads"))?;
+        let re = compiled(pattern)
+            .ok_or_else(|| format!("`pattern` {pattern:?} is not a regex this generator reads"))?;
         if !fixed {
             candidates.extend(pattern_example(pattern));
             candidates.extend(
