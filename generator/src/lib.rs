@@ -29,7 +29,7 @@ pub struct Generated {
 pub fn generate(spec: &str, options: &CrateOptions) -> Result<Generated, Error> {
     let document = load::load(spec)?;
     let api = model::build_with(&document, options.lenient)?;
-    let crate_ident = options.crate_name.replace('-', "_");
+    let crate_ident = model::crate_ident(&options.crate_name);
     let emitted = emit::emit(&api, &crate_ident);
     let files = render::render(&api, &emitted, options)?;
     Ok(Generated {

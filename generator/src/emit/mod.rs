@@ -1,6 +1,7 @@
 //! Stage 3, *emit*: the model → token streams, one per generated file.
 
 mod client;
+mod debug;
 mod enums;
 mod operation;
 mod operation_types;

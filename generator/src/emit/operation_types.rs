@@ -1,7 +1,7 @@
 //! Types an operation adds to `types.rs`: its error and success enums,
 //! its parameter struct and its multipart form struct.
 
-use super::types::{DebugField, redacted_debug_impl};
+use super::debug::{DebugField, redacted_debug_impl};
 use super::{docs, ident, option_type, string_type, ty, vec_type};
 use crate::model::{
     Api, Field, Operation, ParamLocation, ResponseBody, ResponseCase, StatusMatch, TypeKind,

@@ -1,6 +1,7 @@
 //! `types.rs`: one Rust item per named schema, plus each operation's error
 //! enum and parameter struct.
 
+use super::debug::{DebugField, redacted_debug_impl};
 use super::{box_type, docs, enums, ident, operation_types, option_type, string_type, ty};
 use crate::model::{Api, Field, StructDef, TypeDef, TypeKind};
 use proc_macro2::TokenStream;
@@ -102,7 +103,7 @@ fn struct_def(api: &Api, def: &TypeDef, s: &StructDef, here: &TokenStream) -> To
         quote! { #doc #serde pub #field: #t, }
     });
     let additional = s.additional.as_ref().map(|extra| {
-        let field = ident(&additional_field_name(s));
+        let field = ident(&s.additional_name.clone());
         let value = ty(api, extra, here);
         let string = string_type(api);
         quote! {
@@ -127,16 +128,6 @@ fn struct_def(api: &Api, def: &TypeDef, s: &StructDef, here: &TokenStream) -> To
     }
 }
 
-/// The field name for a flattened `additionalProperties` map, clear of the
-/// declared fields.
-pub(crate) fn additional_field_name(s: &StructDef) -> String {
-    let mut name = "additional_properties".to_owned();
-    while s.fields.iter().any(|f| f.name == name) {
-        name.push('_');
-    }
-    name
-}
-
 /// `Debug` that prints `"***"` for credential fields.
 fn redacted_debug(def: &TypeDef, s: &StructDef) -> TokenStream {
     let mut fields: Vec<DebugField> = s
@@ -150,41 +141,10 @@ fn redacted_debug(def: &TypeDef, s: &StructDef) -> TokenStream {
         .collect();
     if s.additional.is_some() {
         fields.push(DebugField {
-            name: additional_field_name(s),
+            name: s.additional_name.clone(),
             sensitive: false,
             optional: false,
         });
     }
     redacted_debug_impl(&def.name, &fields)
-}
-
-/// A field as a hand-written `Debug` impl shows it.
-pub(crate) struct DebugField {
-    pub name: String,
-    pub sensitive: bool,
-    pub optional: bool,
-}
-
-/// `Debug` that prints `"***"` for credential fields (`Some("***")` when
-/// optional and set, so "is it set?" can still be answered).
-pub(crate) fn redacted_debug_impl(type_name: &str, fields: &[DebugField]) -> TokenStream {
-    let name = ident(type_name);
-    let entries = fields.iter().map(|f| {
-        let field = ident(&f.name);
-        let label = &f.name;
-        match (f.sensitive, f.optional) {
-            (false, _) => quote!(.field(#label, &self.#field)),
-            (true, false) => quote!(.field(#label, &"***")),
-            (true, true) => quote!(.field(#label, &self.#field.as_ref().map(|_| "***"))),
-        }
-    });
-    quote! {
-        impl std::fmt::Debug for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(#type_name)
-                    #(#entries)*
-                    .finish()
-            }
-        }
-    }
 }

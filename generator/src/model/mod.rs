@@ -9,7 +9,7 @@ mod sample_values;
 mod samples;
 mod schemas;
 
-pub use naming::{clean_operation_id, field_name, type_name, variant_name};
+pub use naming::{clean_operation_id, crate_ident, field_name, type_name, variant_name};
 pub use samples::UNKNOWN_VALUE_ORIGIN;
 
 use crate::error::{Error, Pointer, Warning};
@@ -157,6 +157,8 @@ pub struct StructDef {
     pub fields: Vec<Field>,
     /// `additionalProperties` beside declared properties: a flattened map.
     pub additional: Option<TypeRef>,
+    /// The Rust field that holds that map, clear of the declared fields.
+    pub additional_name: String,
 }
 
 #[derive(Debug, Clone)]

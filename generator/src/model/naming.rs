@@ -241,6 +241,21 @@ pub const COMMON_SECRET_KEYS: &[&str] = &[
     "x_api_key",
 ];
 
+/// How Rust code names a crate published as `crate_name`.
+pub fn crate_ident(crate_name: &str) -> String {
+    crate_name.replace('-', "_")
+}
+
+/// The field name for a flattened `additionalProperties` map, clear of the
+/// declared fields.
+pub fn additional_field_name(fields: &[super::Field]) -> String {
+    let mut name = "additional_properties".to_owned();
+    while fields.iter().any(|f| f.name == name) {
+        name.push('_');
+    }
+    name
+}
+
 /// Levenshtein distance, for "did you mean" hints.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

@@ -166,9 +166,11 @@ impl Converter<'_> {
                 });
             }
         }
+        let additional_name = naming::additional_field_name(&fields);
         Shape::Def(TypeKind::Struct(StructDef {
             fields,
             additional: additional_ty,
+            additional_name,
         }))
     }
 
