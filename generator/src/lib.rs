@@ -23,6 +23,9 @@ pub use render::{CrateOptions, GeneratedFile};
 pub struct Generated {
     pub files: Vec<GeneratedFile>,
     pub warnings: Vec<Warning>,
+    /// How many named types and operations the client has, for summaries.
+    pub types: usize,
+    pub operations: usize,
 }
 
 /// Runs every stage on the text of an OpenAPI document.
@@ -34,6 +37,8 @@ pub fn generate(spec: &str, options: &CrateOptions) -> Result<Generated, Error> 
     let files = render::render(&api, &emitted, options)?;
     Ok(Generated {
         files,
+        types: api.types.len(),
+        operations: api.operations.len(),
         warnings: api.warnings,
     })
 }

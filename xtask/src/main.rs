@@ -3,6 +3,7 @@
 
 mod bench;
 mod corpus;
+mod flags;
 
 use anyhow::{Context, Result, bail};
 use openapi_client_gen::render::{self, FileStatus};
@@ -10,60 +11,12 @@ use openapi_client_gen::{CrateOptions, generate};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--crate-name NAME]
-                           [--standalone] [--deny-warnings] [--lenient]
-       cargo xtask corpus DIR [--keep-going]
-       cargo xtask bench [--spec PATH] [--runs N] [--only 1,2,3,4]
-
-Generates a typed Rust client crate from an OpenAPI 3.0/3.1 document.
-
-  --check           do not write; fail with a diff if the files on disk differ
-  --spec PATH       the OpenAPI document (default: spec/openapi.yaml)
-  --out DIR         the crate directory (default: generated-client)
-  --crate-name NAME package name (default: almanac-client for the default
-                    output, otherwise the output directory's name)
-  --standalone      add an empty [workspace] so the crate builds on its own
-                    (implied when DIR is outside this workspace)
-  --deny-warnings   fail if the generator reports warnings
-  --lenient         generate even when a defect touches only part of the
-                    document (a missing or empty $ref target, a $ref to the
-                    wrong kind of component, an undeclared path parameter, a
-                    duplicate operationId): that part is degraded and the
-                    error becomes a warning
-
-If DIR holds a hand-written Cargo.extra.toml, its TOML is appended to the
-generated Cargo.toml (features, extra test targets, dev-dependencies).
-
-corpus generates a crate for every .yaml/.yml/.json document in DIR under
-target/corpus/, runs clippy and rustdoc with -D warnings and the tests on each
-(one shared target dir), and prints a table. A document named X.lenient.yaml
-must be refused by default and is generated with --lenient. --keep-going does not stop at
-the first failure.
-
-bench prints the performance figures as ratios of medians, ours against a
-reference, the two alternating over --runs runs each (default 7): rebuild of
-the generated crate and codegen time against progenitor (installed into
-target/bench-tools/ when missing) for --spec (default
-../shared/specs/progenitor-nexus.json), and one Almanac call against a
-hand-written reqwest call. --only picks figures.";
-
 /// A hand-written file in the output directory whose TOML is appended to
 /// the generated `Cargo.toml`.
 const EXTRA_MANIFEST: &str = "Cargo.extra.toml";
 
 /// The crate name of the checked-in Almanac client.
 const DEFAULT_CRATE_NAME: &str = "almanac-client";
-
-struct Args {
-    check: bool,
-    spec: Option<PathBuf>,
-    out: Option<PathBuf>,
-    crate_name: Option<String>,
-    standalone: bool,
-    deny_warnings: bool,
-    lenient: bool,
-}
 
 fn main() -> ExitCode {
     match run() {
@@ -76,89 +29,89 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<ExitCode> {
-    let mut argv = std::env::args().skip(1);
-    match argv.next().as_deref() {
-        Some("codegen") => codegen(parse_args(argv)?),
-        Some("corpus") => {
-            let mut dir = None;
-            let mut keep_going = false;
-            for arg in argv {
-                match arg.as_str() {
-                    "--keep-going" => keep_going = true,
-                    _ if dir.is_none() => dir = Some(PathBuf::from(arg)),
-                    other => bail!("unknown argument `{other}`\n\n{USAGE}"),
-                }
-            }
-            let dir = dir.context("corpus needs a folder of OpenAPI documents")?;
-            corpus::corpus(
-                &std::env::current_dir()?.join(dir),
-                &workspace_root(),
-                keep_going,
-            )
+    // With no command at all, the usage (xflags would call it an error).
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let args = if args.is_empty() {
+        vec!["--help".into()]
+    } else {
+        args
+    };
+    let flags = match flags::Xtask::from_vec(args) {
+        Ok(flags) => flags,
+        Err(error) if error.is_help() => {
+            println!("{error}");
+            return Ok(ExitCode::SUCCESS);
         }
-        Some("bench") => {
+        Err(error) => {
+            eprintln!("error: {error}{}", did_you_mean(&error.to_string()));
+            eprintln!("\nrun `cargo xtask --help` for the usage of every command");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    match flags.subcommand {
+        flags::XtaskCmd::Codegen(args) => codegen(args),
+        flags::XtaskCmd::Corpus(args) => corpus::corpus(
+            &std::env::current_dir()?.join(args.dir),
+            &workspace_root(),
+            args.keep_going,
+        ),
+        flags::XtaskCmd::Bench(args) => {
             let root = workspace_root();
-            let mut options = bench::Options {
-                spec: root.join("../shared/specs/progenitor-nexus.json"),
-                runs: 7,
-                only: Vec::new(),
+            let only = match args.only {
+                Some(list) => list
+                    .split(',')
+                    .map(|n| {
+                        n.trim()
+                            .parse()
+                            .context("--only takes figure numbers, e.g. 1,4")
+                    })
+                    .collect::<Result<_>>()?,
+                None => Vec::new(),
             };
-            while let Some(arg) = argv.next() {
-                let mut value =
-                    |name: &str| argv.next().with_context(|| format!("{name} needs a value"));
-                match arg.as_str() {
-                    "--spec" => options.spec = std::env::current_dir()?.join(value("--spec")?),
-                    "--runs" => {
-                        options.runs = value("--runs")?.parse().context("--runs takes a number")?
-                    }
-                    "--only" => {
-                        options.only = value("--only")?
-                            .split(',')
-                            .map(|n| {
-                                n.trim()
-                                    .parse()
-                                    .context("--only takes figure numbers, e.g. 1,4")
-                            })
-                            .collect::<Result<_>>()?
-                    }
-                    other => bail!("unknown argument `{other}`\n\n{USAGE}"),
-                }
-            }
+            let options = bench::Options {
+                spec: match args.spec {
+                    Some(spec) => std::env::current_dir()?.join(spec),
+                    None => root.join("../shared/specs/progenitor-nexus.json"),
+                },
+                runs: args.runs.unwrap_or(7),
+                only,
+            };
             bench::bench(&root, &options)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some("-h" | "--help") | None => {
-            println!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(other) => bail!("unknown task `{other}`\n\n{USAGE}"),
     }
 }
 
-fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args> {
-    let mut args = Args {
-        check: false,
-        spec: None,
-        out: None,
-        crate_name: None,
-        standalone: false,
-        deny_warnings: false,
-        lenient: false,
+/// `1 type`, `2 types`; `1 file changed`, `3 files changed`.
+fn count(n: usize, what: &str) -> String {
+    let (noun, rest) = what.split_once(' ').unwrap_or((what, ""));
+    let plural = if n == 1 { "" } else { "s" };
+    let rest = if rest.is_empty() {
+        String::new()
+    } else {
+        format!(" {rest}")
     };
-    while let Some(arg) = argv.next() {
-        let mut value = |name: &str| argv.next().with_context(|| format!("{name} needs a value"));
-        match arg.as_str() {
-            "--check" => args.check = true,
-            "--standalone" => args.standalone = true,
-            "--deny-warnings" => args.deny_warnings = true,
-            "--lenient" => args.lenient = true,
-            "--spec" => args.spec = Some(value("--spec")?.into()),
-            "--out" => args.out = Some(value("--out")?.into()),
-            "--crate-name" => args.crate_name = Some(value("--crate-name")?),
-            other => bail!("unknown argument `{other}`\n\n{USAGE}"),
-        }
-    }
-    Ok(args)
+    format!("{n} {noun}{plural}{rest}")
+}
+
+/// " (did you mean `--check`?)" when the argument xflags refused (quoted
+/// in its message) is close to one it knows.
+fn did_you_mean(message: &str) -> String {
+    let Some(given) = message.split(['`', '"']).nth(1) else {
+        return String::new();
+    };
+    flags::KNOWN
+        .iter()
+        .map(|known| {
+            (
+                openapi_client_gen::model::edit_distance(given, known),
+                known,
+            )
+        })
+        .filter(|(distance, known)| *distance > 0 && *distance <= 2.max(known.len() / 3))
+        .min()
+        .map(|(_, known)| format!(" (did you mean `{known}`?)"))
+        .unwrap_or_default()
 }
 
 /// A warning's message with its specifics (`quoted` names, parenthesised
@@ -247,7 +200,7 @@ fn workspace_root() -> PathBuf {
         .unwrap_or_default()
 }
 
-fn codegen(args: Args) -> Result<ExitCode> {
+fn codegen(args: flags::Codegen) -> Result<ExitCode> {
     let root = workspace_root();
     let cwd = std::env::current_dir()?;
     let is_default = args.spec.is_none() && args.out.is_none();
@@ -344,13 +297,28 @@ fn codegen(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
 
+    let mut changed = 0;
     for status in render::write(&out, &generated.files)? {
         match status {
-            FileStatus::Written(path) => println!("wrote {path}"),
-            FileStatus::Removed(path) => println!("removed stale {path}"),
+            FileStatus::Written(path) => {
+                changed += 1;
+                println!("wrote {path}");
+            }
+            FileStatus::Removed(path) => {
+                changed += 1;
+                println!("removed stale {path}");
+            }
             FileStatus::Unchanged(_) => {}
         }
     }
+    println!(
+        "{}: {}, {}, {}, {}",
+        out.display(),
+        count(generated.types, "type"),
+        count(generated.operations, "operation"),
+        count(changed, "file changed"),
+        count(generated.warnings.len(), "warning")
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -141,6 +141,17 @@ fn hand_edits_to_generated_files_are_drift_and_get_overwritten() {
         "{}",
         text(&out.stdout)
     );
+    // One line a person can read at a glance ends the run: only the
+    // edited file was written again.
+    let summary = text(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        summary.ends_with(": 1 type, 1 operation, 1 file changed, 0 warnings"),
+        "{summary}"
+    );
     assert!(!std::fs::read_to_string(&types).unwrap().contains("sneaky"));
     assert_eq!(
         std::fs::read_to_string(&hand_written).unwrap(),
@@ -160,7 +171,16 @@ fn unchanged_files_are_not_rewritten() {
     assert!(generate_into(dir.path(), SPEC).status.success());
     let out = generate_into(dir.path(), SPEC);
     assert!(out.status.success());
-    assert_eq!(text(&out.stdout), "", "nothing to write the second time");
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "nothing written the second time: {stdout}"
+    );
+    assert!(
+        stdout.trim_end().ends_with(", 0 files changed, 0 warnings"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -228,11 +248,57 @@ fn swagger_2_is_refused_with_advice() {
 }
 
 #[test]
-fn unknown_arguments_are_refused_with_usage() {
+fn unknown_arguments_are_refused_with_a_hint() {
     let dir = tempfile::tempdir().unwrap();
     let out = xtask(&["codegen", "--frobnicate"], dir.path());
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("usage: cargo xtask codegen"));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("`--frobnicate`"), "{stderr}");
+    assert!(stderr.contains("cargo xtask --help"), "{stderr}");
+    assert!(
+        !stderr.contains("did you mean"),
+        "nothing is close: {stderr}"
+    );
+
+    let out = xtask(&["codegen", "--chek"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("(did you mean `--check`?)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = xtask(&["codgen"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("(did you mean `codegen`?)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn every_command_answers_help_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &[],
+        &["codegen", "--help"],
+        &["corpus", "-h"],
+        &["bench", "--help"],
+    ] {
+        let out = xtask(args, dir.path());
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        let help = text(&out.stdout);
+        for flag in ["--check", "--spec", "--lenient", "--keep-going", "--runs"] {
+            assert!(help.contains(flag), "{args:?}: no {flag} in {help}");
+        }
+    }
 }
 
 /// The whole of what a user sees for a spec with several independent

@@ -9,7 +9,9 @@ mod sample_values;
 mod samples;
 mod schemas;
 
-pub use naming::{clean_operation_id, crate_ident, field_name, type_name, variant_name};
+pub use naming::{
+    clean_operation_id, crate_ident, edit_distance, field_name, type_name, variant_name,
+};
 pub use samples::UNKNOWN_VALUE_ORIGIN;
 
 use crate::error::{Error, Pointer, Warning};
