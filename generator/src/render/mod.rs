@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 8] = [
+const RUNTIME: [(&str, &str); 9] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../templates/runtime/mod.rs"),
@@ -44,6 +44,10 @@ const RUNTIME: [(&str, &str); 8] = [
     (
         "src/runtime/request.rs",
         include_str!("../../templates/runtime/request.rs"),
+    ),
+    (
+        "src/runtime/response.rs",
+        include_str!("../../templates/runtime/response.rs"),
     ),
     (
         "src/runtime/retry.rs",

@@ -11,6 +11,7 @@ mod params;
 mod redact;
 mod redirect;
 mod request;
+mod response;
 mod retry;
 
 pub use error::{DecodeError, Error};
@@ -22,7 +23,7 @@ pub use multipart::FilePart;
 pub(crate) use multipart::Multipart;
 #[allow(unused_imports)]
 pub(crate) use params::Style;
-pub use request::ByteStream;
+pub use response::ByteStream;
 #[allow(unused_imports)] // an API without operations has no requests
 pub(crate) use request::{BaseUrl, PendingRequest};
 pub use redirect::{RedirectPolicy, RedirectRefusal};
