@@ -3,47 +3,19 @@
 //! section promises; the ones that failed at review time are fixed, the
 //! others held then and must keep holding. Every server is on 127.0.0.1.
 
+mod support;
+
+use support::{ACCESS, BEARER, REFRESH, answering, refresh_body, texts};
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use almanac_client::types::HostedLoginRefresh;
 use almanac_client::{Client, Error, RetryPolicy};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const REFRESH_PATH: &str = "/v1/auth/token/refresh";
-const ACCESS: &str = "acc-SECRET-1";
-const REFRESH: &str = "ref-SECRET-2";
-const BEARER: &str = "bearer-SECRET-3";
-
-fn refresh_body() -> HostedLoginRefresh {
-    HostedLoginRefresh {
-        refresh_token: REFRESH.into(),
-        organization_id: None,
-    }
-}
-
-async fn answering(response: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(REFRESH_PATH))
-        .respond_with(response)
-        .mount(&server)
-        .await;
-    server
-}
-
-fn texts(error: &Error<almanac_client::types::RefreshTokenError>) -> [String; 3] {
-    [
-        error.to_string(),
-        format!("{error:?}"),
-        format!("{error:#?}"),
-    ]
-}
 
 /// The secrets found in any text of the error.
 fn leaked(error: &Error<almanac_client::types::RefreshTokenError>) -> Vec<&'static str> {

@@ -3,25 +3,16 @@
 //! echo secrets or carry terminal escapes, servers that never answer.
 //! (Hand-written.) Every server is in-process, on 127.0.0.1.
 
+mod support;
+
+use support::{ACCESS, BEARER, REFRESH, REFRESH_PATH, answering, refresh_body, texts};
+
 use std::time::{Duration, Instant};
 
-use almanac_client::types::HostedLoginRefresh;
 use almanac_client::{Client, Error, RedirectPolicy, RedirectRefusal, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const REFRESH_PATH: &str = "/v1/auth/token/refresh";
-const ACCESS: &str = "acc-SECRET-1";
-const REFRESH: &str = "ref-SECRET-2";
-const BEARER: &str = "bearer-SECRET-3";
-
-fn refresh_body() -> HostedLoginRefresh {
-    HostedLoginRefresh {
-        refresh_token: REFRESH.into(),
-        organization_id: None,
-    }
-}
 
 /// Retries that would happen at once, so a test sees any repeat.
 fn eager_retries() -> RetryPolicy {
@@ -40,27 +31,8 @@ fn closed_port_url() -> String {
     format!("http://{address}")
 }
 
-async fn answering(response: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(REFRESH_PATH))
-        .respond_with(response)
-        .mount(&server)
-        .await;
-    server
-}
-
 async fn received(server: &MockServer) -> usize {
     server.received_requests().await.unwrap().len()
-}
-
-/// Every text an error can be printed as.
-fn texts(error: &Error<almanac_client::types::RefreshTokenError>) -> [String; 3] {
-    [
-        error.to_string(),
-        format!("{error:?}"),
-        format!("{error:#?}"),
-    ]
 }
 
 fn assert_no_secret(text: &str) {

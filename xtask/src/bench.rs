@@ -182,14 +182,7 @@ impl Generator {
         let mut command = match self {
             Generator::Ours(xtask) => {
                 let mut command = Command::new(xtask);
-                command.args([
-                    "codegen",
-                    "--standalone",
-                    "--crate-name",
-                    "bench-ours",
-                    "--spec",
-                ]);
-                command.arg(spec).arg("--out").arg(out);
+                our_codegen_args(&mut command, spec, out);
                 command
             }
             Generator::Progenitor(cli) => {
@@ -234,11 +227,9 @@ fn timed(command: &mut Command) -> Result<Duration> {
     Ok(elapsed)
 }
 
-fn cargo_xtask_codegen(root: &Path, spec: &Path, out: &Path) -> Result<Duration> {
-    let _ = std::fs::remove_dir_all(out.join("src"));
-    let mut command = cargo();
-    command.current_dir(root).args([
-        "xtask",
+/// `codegen` into `out`, as both ways of running ours are measured.
+fn our_codegen_args(command: &mut Command, spec: &Path, out: &Path) {
+    command.args([
         "codegen",
         "--standalone",
         "--crate-name",
@@ -246,6 +237,13 @@ fn cargo_xtask_codegen(root: &Path, spec: &Path, out: &Path) -> Result<Duration>
         "--spec",
     ]);
     command.arg(spec).arg("--out").arg(out);
+}
+
+fn cargo_xtask_codegen(root: &Path, spec: &Path, out: &Path) -> Result<Duration> {
+    let _ = std::fs::remove_dir_all(out.join("src"));
+    let mut command = cargo();
+    command.current_dir(root).arg("xtask");
+    our_codegen_args(&mut command, spec, out);
     timed(&mut command)
 }
 

@@ -111,7 +111,10 @@ impl From<Failure> for AttemptError {
 
 /// Everything an attempt needs that does not change between attempts.
 struct Prepared<'a> {
-    http: &'a HttpClient,
+    client: &'a reqwest::Client,
+    /// See [`HttpClient`]: only the runtime's own client proves, by a
+    /// connection error, that nothing was sent.
+    follows_no_redirects: bool,
     config: &'a Config,
     /// The API's base URL: its origin is the one credentials may go to.
     api: &'a Url,
@@ -336,9 +339,7 @@ impl PendingRequest {
     fn prepare<'a>(&mut self, http: &'a HttpClient, base: &'a BaseUrl, config: &'a Config) -> Result<Prepared<'a>, Failure> {
         let bad_base = |e: &str| self.invalid(format!("base URL `{}` does not make a valid URL: {e}", redacted_url(&base.text)));
         let api = base.parsed.as_ref().map_err(|e| bad_base(e))?;
-        if let Err(reason) = &http.client {
-            return Err(self.invalid(reason.clone()));
-        }
+        let client = http.client.as_ref().map_err(|reason| self.invalid(reason.clone()))?;
         let mut url = Url::parse(&format!("{}{}", base.text.trim_end_matches('/'), self.path)).map_err(|e| bad_base(&e.to_string()))?;
         // Credentials in the base URL (`https://user:password@host`) are
         // sent as basic auth, to the API's origin only, unless a security
@@ -374,7 +375,7 @@ impl PendingRequest {
         }
         let carrying = Carrying { credentials: self.credentials, body: self.body.is_some() };
         let headers = std::mem::take(&mut self.headers);
-        Ok(Prepared { http, config, api, url, headers, carrying })
+        Ok(Prepared { client, follows_no_redirects: http.follows_no_redirects, config, api, url, headers, carrying })
     }
 
     /// Sends the request, retrying as `config.retry` allows, and reads the
@@ -496,17 +497,14 @@ impl PendingRequest {
                 }
                 *request.body_mut() = Some(body.clone().into());
             }
-            let Ok(client) = &prepared.http.client else {
-                return Err(self.invalid("the HTTP client could not be built".into()).into());
-            };
-            let response = match client.execute(request).await {
+            let response = match prepared.client.execute(request).await {
                 Ok(response) => response,
                 Err(error) => {
                     // Only the first connection, to the API itself, proves
                     // that nothing was sent, and only when no redirect was
                     // followed inside `reqwest` first (a client of the
                     // caller's may do that, and its errors do not say).
-                    let never_sent = hops == 0 && error.is_connect() && prepared.http.follows_no_redirects;
+                    let never_sent = hops == 0 && error.is_connect() && prepared.follows_no_redirects;
                     let reach = if never_sent { Reach::NotSent } else { Reach::MaybeSent };
                     return Err(AttemptError { failure: self.transport(error), reach });
                 }

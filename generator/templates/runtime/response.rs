@@ -25,12 +25,8 @@ pub(crate) struct Described {
 impl Described {
     /// The full description, with the server's request id when the
     /// response carried one.
-    pub(super) fn info(&self, headers: Option<&HeaderMap>) -> RequestInfo {
-        let info = RequestInfo { method: self.method.clone(), path: self.path.to_string(), request_id: None };
-        match headers {
-            Some(headers) => info.with_request_id(headers),
-            None => info,
-        }
+    pub(super) fn info(&self, headers: &HeaderMap) -> RequestInfo {
+        RequestInfo { method: self.method.clone(), path: self.path.to_string(), request_id: None }.with_request_id(headers)
     }
 }
 
@@ -115,17 +111,17 @@ impl StreamingResponse {
         let body = match deadline {
             Some((deadline, after)) => match tokio::time::timeout_at(deadline, read).await {
                 Ok(read) => read,
-                Err(_) => return Err(Failure::new(Error::Timeout { request: request.info(Some(&headers)), after })),
+                Err(_) => return Err(Failure::new(Error::Timeout { request: request.info(&headers), after })),
             },
             None => read.await,
         }
-        .map_err(|e| e.describe(request.info(Some(&headers)), status).failure)?;
+        .map_err(|e| e.describe(request.info(&headers), status).failure)?;
         Ok(RawResponse { request, status, headers, refused, body })
     }
 
     pub fn into_stream(self) -> ResponseValue<ByteStream> {
         let StreamingResponse { request, answer } = self;
-        let info = request.info(Some(&answer.headers));
+        let info = request.info(&answer.headers);
         // Without its URL: `reqwest::Response` shows it in `Debug`, and a
         // query-string API key would show with it.
         let response = reqwest::Response::from(http::Response::<reqwest::Body>::from(answer.body));
@@ -195,7 +191,7 @@ impl RawResponse {
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Failure> {
         serde_json::from_slice(&self.body).map_err(|source| {
             Failure::new(Error::Decode {
-                request: self.request.info(Some(&self.headers)),
+                request: self.request.info(&self.headers),
                 status: self.status,
                 source: DecodeError::new(&source, &self.request.sent),
                 snippet: snippet(&self.body, crate::types::SENSITIVE_KEYS, &self.request.sent),
@@ -216,14 +212,14 @@ impl RawResponse {
     }
 
     pub fn api_error<E>(self, body: E) -> Error<E> {
-        let request = self.request.info(Some(&self.headers));
+        let request = self.request.info(&self.headers);
         Error::Api { request, status: self.status, headers: Box::new(self.headers), body }
     }
 
     /// A status the operation does not declare; a redirect that was not
     /// followed says where it led and why it stopped.
     pub fn unexpected<E>(self) -> Error<E> {
-        let request = self.request.info(Some(&self.headers));
+        let request = self.request.info(&self.headers);
         let location = self.headers.get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
         if let (Some(refused), Some(location)) = (self.refused, location) {
             let location = location.to_owned();
