@@ -384,12 +384,7 @@ pub(super) fn adds_no_shape(schema: &Schema) -> bool {
     any.typ.is_none()
         && any.properties.is_empty()
         && any.required.is_empty()
-        && any.items.is_none()
-        && any.all_of.is_empty()
-        && any.one_of.is_empty()
-        && any.any_of.is_empty()
-        && any.not.is_none()
-        && any.enumeration.is_empty()
+        && composes_nothing(any)
         && any.format.is_none()
         && matches!(
             any.additional_properties,
@@ -412,13 +407,19 @@ pub(super) fn requires_only(member: &ReferenceOr<Schema>) -> bool {
     !any.required.is_empty()
         && any.typ.as_deref().is_none_or(|t| t == "object")
         && any.properties.is_empty()
-        && any.items.is_none()
+        && composes_nothing(any)
+        && any.additional_properties.is_none()
+}
+
+/// No items, no combinators, no `not`, no `enum`: nothing that makes a
+/// schema more than its own keywords.
+fn composes_nothing(any: &openapiv3::AnySchema) -> bool {
+    any.items.is_none()
         && any.all_of.is_empty()
         && any.one_of.is_empty()
         && any.any_of.is_empty()
         && any.not.is_none()
         && any.enumeration.is_empty()
-        && any.additional_properties.is_none()
 }
 
 /// The only value a schema's `enum` (or `const`) allows, when it has one.
