@@ -16,6 +16,7 @@ mod redirect;
 mod request;
 mod response;
 mod retry;
+mod send;
 
 pub use error::{DecodeError, Error};
 pub(crate) use error::Failure;

@@ -14,7 +14,8 @@ use reqwest::{Method, StatusCode};
 use super::error::DecodeError;
 use super::redact::snippet;
 use super::redirect::RedirectRefusal;
-use super::request::{AttemptError, PendingRequest, Reach};
+use super::request::PendingRequest;
+use super::send::{AttemptError, Reach};
 use super::{Config, Error, Failure, RequestInfo, ResponseValue, Secret};
 
 /// Method and shown path of a sent request, and the secrets it sent: what

@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 9] = [
+const RUNTIME: [(&str, &str); 10] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../templates/runtime/mod.rs"),
@@ -52,6 +52,10 @@ const RUNTIME: [(&str, &str); 9] = [
     (
         "src/runtime/retry.rs",
         include_str!("../../templates/runtime/retry.rs"),
+    ),
+    (
+        "src/runtime/send.rs",
+        include_str!("../../templates/runtime/send.rs"),
     ),
 ];
 

@@ -1,0 +1,411 @@
+//! Sending a built request: the URL and headers checked once, then each
+//! attempt within its timeout, redirects walked by the runtime (never by
+//! `reqwest`), and retries as the policy allows (`response.rs` reads what
+//! comes back).
+
+use std::borrow::Cow;
+use std::time::Instant;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::Url;
+
+use super::params;
+use super::redact::redacted_url;
+use super::redirect::{self, Carrying, Next, Sent};
+use super::request::{BaseUrl, PendingRequest};
+use super::response::{Answer, Described, RawResponse, StreamingResponse};
+use super::retry::Outcome;
+use super::{Config, Error, Failure, HttpClient, Secret};
+
+/// Whether a failed attempt might have reached the server, which decides
+/// whether a request that is not idempotent may be tried again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reach {
+    /// The connection to the API could not be made: nothing was sent.
+    NotSent,
+    /// Sent, or perhaps sent (a timeout, a reset, a redirect followed).
+    MaybeSent,
+    /// Not worth repeating (the request is invalid).
+    Final,
+}
+
+pub(super) struct AttemptError {
+    pub(super) failure: Failure,
+    pub(super) reach: Reach,
+}
+
+impl From<Failure> for AttemptError {
+    fn from(failure: Failure) -> Self {
+        AttemptError { failure, reach: Reach::Final }
+    }
+}
+
+/// Everything an attempt needs that does not change between attempts.
+pub(super) struct Prepared<'a> {
+    client: &'a reqwest::Client,
+    /// See [`HttpClient`]: only the runtime's own client proves, by a
+    /// connection error, that nothing was sent.
+    follows_no_redirects: bool,
+    config: &'a Config,
+    /// The API's base URL: its origin is the one credentials may go to.
+    api: &'a Url,
+    pub(super) url: Url,
+    headers: HeaderMap,
+    carrying: Carrying,
+}
+
+impl PendingRequest {
+    /// The URL and headers, checked once for all attempts.
+    pub(super) fn prepare<'a>(&mut self, http: &'a HttpClient, base: &'a BaseUrl, config: &'a Config) -> Result<Prepared<'a>, Failure> {
+        let bad_base = |e: &str| self.invalid(format!("base URL `{}` does not make a valid URL: {e}", redacted_url(&base.text)));
+        let api = base.parsed.as_ref().map_err(|e| bad_base(e))?;
+        let client = http.client.as_ref().map_err(|reason| self.invalid(reason.clone()))?;
+        let mut url = Url::parse(&format!("{}{}", base.text.trim_end_matches('/'), self.path)).map_err(|e| bad_base(&e.to_string()))?;
+        // Credentials in the base URL (`https://user:password@host`) are
+        // sent as basic auth, to the API's origin only, unless a security
+        // scheme already set one; they never stay in the URL.
+        if !api.username().is_empty() || api.password().is_some() {
+            let decode = |text: &str| percent_decoded(text);
+            let (user, password) = (Secret::new(decode(api.username())), api.password().map(|p| Secret::new(decode(p))));
+            if self.headers.contains_key(reqwest::header::AUTHORIZATION) {
+                self.sent.extend([user].into_iter().chain(password));
+            } else {
+                self.basic_auth(&user, password.as_ref())?;
+            }
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
+        // The URL parser drops `.` and `..` segments; a path that lost
+        // segments on the way is not the one the operation built.
+        let built = api.path().trim_end_matches('/').split('/').count() + self.path.split('/').count() - 1;
+        let parsed = url.path_segments().map_or(0, |s| s.count()) + 1;
+        if self.path.split('/').any(params::is_dot_segment) || parsed != built {
+            return Err(self.invalid("the path has `.` or `..` segments, which would change the resource it names".into()));
+        }
+        if !self.query.is_empty() || !self.secret_query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            pairs.extend_pairs(&self.query);
+            pairs.extend_pairs(self.secret_query.iter().map(|(k, v)| (k, v.expose())));
+        }
+        if !self.cookies.is_empty() {
+            let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            let mut value = HeaderValue::from_str(&cookie).map_err(|_| self.invalid("cookie value is not valid in HTTP".into()))?;
+            value.set_sensitive(true);
+            self.headers.insert(reqwest::header::COOKIE, value);
+        }
+        let carrying = Carrying { credentials: self.credentials, body: self.body.is_some() };
+        let headers = std::mem::take(&mut self.headers);
+        Ok(Prepared { client, follows_no_redirects: http.follows_no_redirects, config, api, url, headers, carrying })
+    }
+
+    /// Sends the request, retrying as `config.retry` allows, and reads the
+    /// whole response body, up to the configured limit. An attempt includes
+    /// reading the body, so its timeout covers it and a body cut off
+    /// half-way is retried like any other failure.
+    pub async fn send(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> Result<RawResponse, Failure> {
+        let prepared = self.prepare(http, base, config)?;
+        let request = &self;
+        let answer = self
+            .with_retries(&prepared, || async {
+                let head = request.attempt_head(&prepared).await?;
+                head.read(config.max_body_bytes, request).await
+            })
+            .await?;
+        let Answer { status, headers, refused, body, .. } = answer;
+        Ok(RawResponse { request: self.into_described(), status, headers, refused, body })
+    }
+
+    /// Like [`Self::send`], but the response body is left unread, for a
+    /// caller that streams it. The timeout covers the response head only:
+    /// a long download is not cut off.
+    pub async fn send_streaming(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> Result<StreamingResponse, Failure> {
+        let prepared = self.prepare(http, base, config)?;
+        let request = &self;
+        let answer = self.with_retries(&prepared, || request.attempt_head(&prepared)).await?;
+        Ok(StreamingResponse { request: self.into_described(), answer })
+    }
+
+    /// What responses keep of the request, to describe it in errors.
+    fn into_described(self) -> Described {
+        let path = match self.shown_path {
+            Some(shown) => Cow::Owned(shown),
+            None => self.path,
+        };
+        Described { method: self.method, path, sent: self.sent }
+    }
+
+    /// Attempts until one stands, each within the attempt's timeout and
+    /// what is left of the whole call's.
+    async fn with_retries<B, A>(&self, prepared: &Prepared<'_>, attempt: impl Fn() -> A) -> Result<Answer<B>, Failure>
+    where
+        A: std::future::Future<Output = Result<Answer<B>, AttemptError>>,
+    {
+        let config = prepared.config;
+        let started = Instant::now();
+        let mut retry = 0;
+        loop {
+            let result = self.timed(config, started, attempt()).await;
+            let outcome = match &result {
+                Ok(answer) => Outcome::Answered(answer.status, &answer.headers),
+                Err(e) if e.reach == Reach::NotSent => Outcome::NotSent,
+                Err(e) if e.reach == Reach::MaybeSent => Outcome::Failed,
+                Err(_) => return result.map_err(|e| e.failure),
+            };
+            let delay = config.retry.delay(&self.method, outcome, retry, started.elapsed());
+            // No retry that would start after the whole call's deadline.
+            let delay = delay.filter(|delay| match config.total_timeout {
+                Some(total) => started.elapsed().checked_add(*delay).is_some_and(|at| at < total),
+                None => true,
+            });
+            match delay {
+                Some(delay) => {
+                    drop(result);
+                    tokio::time::sleep(delay).await;
+                    retry += 1;
+                }
+                None => return result.map_err(|e| e.failure),
+            }
+        }
+    }
+
+    /// Runs one attempt within its time limit: the attempt's timeout or
+    /// what is left of the whole call's, whichever ends first. The answer
+    /// keeps that deadline, for reading a body later in the same attempt.
+    async fn timed<B>(
+        &self,
+        config: &Config,
+        started: Instant,
+        attempt: impl std::future::Future<Output = Result<Answer<B>, AttemptError>>,
+    ) -> Result<Answer<B>, AttemptError> {
+        let remaining = config.total_timeout.map(|total| total.saturating_sub(started.elapsed()));
+        let (limit, after) = match (config.timeout, remaining, config.total_timeout) {
+            (Some(attempt), Some(remaining), Some(total)) if remaining < attempt => (remaining, total),
+            (Some(attempt), _, _) => (attempt, attempt),
+            (None, Some(remaining), Some(total)) => (remaining, total),
+            _ => return attempt.await,
+        };
+        let Some(deadline) = tokio::time::Instant::now().checked_add(limit) else {
+            return attempt.await;
+        };
+        match tokio::time::timeout_at(deadline, attempt).await {
+            Ok(result) => result.map(|answer| Answer { deadline: Some((deadline, after)), ..answer }),
+            Err(_) => Err(AttemptError { failure: Failure::new(Error::Timeout { request: self.info(), after }), reach: Reach::MaybeSent }),
+        }
+    }
+
+    /// Sends the request and waits for the status and headers, walking the
+    /// redirects that [`redirect::next`] allows.
+    async fn attempt_head(&self, prepared: &Prepared<'_>) -> Result<Answer<reqwest::Response>, AttemptError> {
+        let mut url = Cow::Borrowed(&prepared.url);
+        let mut method = Cow::Borrowed(&self.method);
+        let mut keep_body = true;
+        let mut same_origin = true;
+        let mut hops = 0;
+        loop {
+            let mut request = reqwest::Request::new(method.as_ref().clone(), url.as_ref().clone());
+            if same_origin {
+                *request.headers_mut() = prepared.headers.clone();
+                if !keep_body {
+                    request.headers_mut().remove(reqwest::header::CONTENT_TYPE);
+                }
+            }
+            if let (true, Some(body)) = (keep_body, &self.body) {
+                if !same_origin {
+                    if let Some(content_type) = prepared.headers.get(reqwest::header::CONTENT_TYPE) {
+                        request.headers_mut().insert(reqwest::header::CONTENT_TYPE, content_type.clone());
+                    }
+                }
+                *request.body_mut() = Some(body.clone().into());
+            }
+            let response = match prepared.client.execute(request).await {
+                Ok(response) => response,
+                Err(error) => {
+                    // Only the first connection, to the API itself, proves
+                    // that nothing was sent, and only when no redirect was
+                    // followed inside `reqwest` first (a client of the
+                    // caller's may do that, and its errors do not say).
+                    let never_sent = hops == 0 && error.is_connect() && prepared.follows_no_redirects;
+                    let reach = if never_sent { Reach::NotSent } else { Reach::MaybeSent };
+                    return Err(AttemptError { failure: self.transport(error), reach });
+                }
+            };
+            let status = response.status();
+            if !status.is_redirection() {
+                return Ok(Answer::new(response, None));
+            }
+            let location = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
+            let carrying = Carrying { credentials: prepared.carrying.credentials, body: prepared.carrying.body && keep_body };
+            let sent = Sent { url: &url, method: &method, hops };
+            let refused = match redirect::next(&prepared.config.redirects, status, location, &sent, prepared.api, &carrying) {
+                Next::Done => None,
+                Next::Refuse(reason) => Some(reason),
+                Next::Follow(mut hop) => {
+                    same_origin = same_origin && hop.same_origin;
+                    // The API's own redirect may need its query keys again.
+                    if same_origin && !self.secret_query.is_empty() {
+                        hop.url.query_pairs_mut().extend_pairs(self.secret_query.iter().map(|(k, v)| (k, v.expose())));
+                    }
+                    (url, method, keep_body) = (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
+                    hops += 1;
+                    continue;
+                }
+            };
+            return Ok(Answer::new(response, refused));
+        }
+    }
+
+    fn transport(&self, e: reqwest::Error) -> Failure {
+        Failure::new(Error::from_transport(self.info(), e))
+    }
+}
+
+/// `%XX` sequences decoded (userinfo in a URL is percent-encoded).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::Method;
+
+    // Attacks from the adversarial review (see generated-client/tests/adversarial.rs).
+
+    /// A server that answers `head` and then keeps the connection open,
+    /// sending nothing more, for `stall`.
+    async fn stalling_server(head: &'static str, delay: std::time::Duration) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = socket.read(&mut buf).await;
+                    tokio::time::sleep(delay).await;
+                    let _ = socket.write_all(head.as_bytes()).await;
+                    tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+                });
+            }
+        });
+        format!("http://{address}")
+    }
+
+    /// A download operation (`send_streaming`) whose answer is an error
+    /// status reads the error body within the call's `total_timeout`.
+    #[tokio::test]
+    async fn download_error_body_obeys_the_total_timeout() {
+        use std::time::Duration;
+        let base = BaseUrl::new(stalling_server("HTTP/1.1 500 Internal Server Error\r\ncontent-length: 100\r\n\r\nx", Duration::ZERO).await);
+        let config = Config {
+            timeout: None,
+            total_timeout: Some(Duration::from_millis(500)),
+            retry: super::super::RetryPolicy::disabled(),
+            ..Config::default()
+        };
+        let http = HttpClient::default();
+        let request = PendingRequest::new(Method::GET, "/files/a");
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(Duration::from_secs(3), async {
+            let response = request.send_streaming(&http, &base, &config).await?;
+            assert_eq!(response.status().as_u16(), 500);
+            response.buffer(&config).await.map(|_| ())
+        })
+        .await;
+        assert!(outcome.is_ok(), "total_timeout of 500 ms ignored: still reading the error body after {:?}", started.elapsed());
+    }
+
+    /// Same path, per-attempt timeout: the error body shares the attempt's
+    /// timeout with the head, it does not get a fresh one.
+    #[tokio::test]
+    async fn download_error_body_shares_the_attempt_timeout() {
+        use std::time::Duration;
+        let base = BaseUrl::new(
+            stalling_server("HTTP/1.1 500 Internal Server Error\r\ncontent-length: 100\r\n\r\nx", Duration::from_millis(500)).await,
+        );
+        let config = Config {
+            timeout: Some(Duration::from_millis(700)),
+            retry: super::super::RetryPolicy::disabled(),
+            ..Config::default()
+        };
+        let http = HttpClient::default();
+        let request = PendingRequest::new(Method::GET, "/files/a");
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(Duration::from_secs(5), async {
+            let response = request.send_streaming(&http, &base, &config).await?;
+            response.buffer(&config).await.map(|_| ())
+        })
+        .await;
+        let elapsed = started.elapsed();
+        assert!(matches!(&outcome, Ok(Err(Failure(e))) if matches!(**e, Error::Timeout { .. })), "expected a timeout");
+        assert!(elapsed < Duration::from_millis(1000), "a 700 ms attempt timeout ended only after {elapsed:?}");
+    }
+
+    /// A PUT or PATCH answered with 301/302 (a trailing-slash or
+    /// canonical-path redirect, say) is re-sent with its method and body,
+    /// never as an empty request with a stale Content-Type.
+    #[tokio::test]
+    async fn redirects_301_302_do_not_resend_put_or_patch_without_their_body() {
+        use wiremock::matchers::{any, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        for status in [301u16, 302] {
+            for method in [Method::PUT, Method::PATCH] {
+                let server = MockServer::start().await;
+                Mock::given(path("/files/a"))
+                    .respond_with(ResponseTemplate::new(status).insert_header("location", "/files/a/"))
+                    .mount(&server)
+                    .await;
+                Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+                let config = Config { retry: super::super::RetryPolicy::disabled(), ..Config::default() };
+                let mut request = PendingRequest::new(method.clone(), "/files/a");
+                request.raw_body(b"IMPORTANT CONTENTS".to_vec(), "application/octet-stream").unwrap_or_else(|_| panic!());
+                let _ = request.send(&HttpClient::default(), &BaseUrl::new(server.uri()), &config).await;
+                let requests = server.received_requests().await.unwrap();
+                assert_eq!(requests.len(), 2, "{status} {method}");
+                let second = &requests[1];
+                let resent_whole = second.method.as_str() == method.as_str() && second.body == b"IMPORTANT CONTENTS";
+                let became_get = second.method.as_str() == "GET" && second.body.is_empty() && second.headers.get("content-type").is_none();
+                assert!(
+                    resent_whole || became_get,
+                    "{status} to {method}: followed with {} {} body {:?}, content-type {:?}",
+                    second.method,
+                    second.url.path(),
+                    String::from_utf8_lossy(&second.body),
+                    second.headers.get("content-type")
+                );
+            }
+        }
+    }
+
+    /// `ByteStream::into_inner` hands out a `reqwest::Response` without the
+    /// URL, whose query string may hold an API key.
+    #[tokio::test]
+    async fn byte_stream_into_inner_does_not_expose_a_query_key() {
+        use wiremock::matchers::any;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_bytes(b"file".to_vec())).mount(&server).await;
+        let mut request = PendingRequest::new(Method::GET, "/files/a");
+        request.secret_query("api_key", &Secret::new("key-SECRET-Q"));
+        let response = request.send_streaming(&HttpClient::default(), &BaseUrl::new(server.uri()), &Config::default()).await.unwrap_or_else(|_| panic!());
+        let inner = response.into_stream().into_inner().into_inner();
+        let text = format!("{inner:?}");
+        assert!(!text.contains("key-SECRET-Q"), "{text}");
+    }
+}
