@@ -8,10 +8,11 @@
 //! their variants in order, so a sample is not made to match one variant
 //! only. The one sample outside its schema on purpose (a string enum's
 //! catch-all value) is left out, and so are `.lenient` fixtures, whose
-//! schemas are broken on purpose.
+//! schemas are broken on purpose, and the members of implicitly tagged
+//! unions, whose structs leave the tag to the union.
 
 use openapi_client_gen::load::load;
-use openapi_client_gen::model::{TypeRef, UNKNOWN_VALUE_ORIGIN, build_with};
+use openapi_client_gen::model::{TypeKind, TypeRef, UNKNOWN_VALUE_ORIGIN, build_with};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
@@ -83,7 +84,20 @@ fn synthesised_samples_satisfy_their_schemas() {
         let doc = load(&text).unwrap();
         let api = build_with(&doc, false).unwrap();
         let document = draft4(&doc.raw);
+        let tag_left_to_union: Vec<&TypeRef> = api
+            .types
+            .iter()
+            .filter_map(|t| match &t.kind {
+                TypeKind::Tagged(tagged) => Some(tagged),
+                _ => None,
+            })
+            .flat_map(|tagged| tagged.variants.iter().filter(|v| !v.has_tag_field))
+            .map(|v| &v.ty)
+            .collect();
         for sample in &api.samples {
+            if tag_left_to_union.contains(&&sample.ty) {
+                continue;
+            }
             if sample.origin == UNKNOWN_VALUE_ORIGIN || !sample.origin.starts_with("synthesised") {
                 continue;
             }
@@ -95,7 +109,8 @@ fn synthesised_samples_satisfy_their_schemas() {
                 continue;
             }
             let mut root = document.clone();
-            root["$ref"] = json!(uri_fragment(&origin));
+            // `draft4` turned every `oneOf` into an `anyOf`.
+            root["$ref"] = json!(uri_fragment(&origin.replace("/oneOf/", "/anyOf/")));
             let validator = jsonschema::options()
                 .with_draft(jsonschema::Draft::Draft4)
                 .should_validate_formats(true)

@@ -5,7 +5,7 @@ use super::{Converter, Shape};
 use crate::error::Pointer;
 use crate::model::naming::{self, Namespace};
 use crate::model::{TaggedDef, TaggedVariant, TypeDef, TypeKind, TypeRef, UnionDef, UnionVariant};
-use openapiv3::{ReferenceOr, Schema, SchemaData};
+use openapiv3::{ReferenceOr, Schema, SchemaData, SchemaKind, Type};
 
 impl Converter<'_> {
     /// A union with a `discriminator` becomes a tagged enum when every
@@ -18,6 +18,9 @@ impl Converter<'_> {
         hint: &str,
     ) -> Shape {
         let Some(discriminator) = &data.discriminator else {
+            if let Some(tagged) = self.implicitly_tagged(members, at, hint) {
+                return tagged;
+            }
             return self.union_shape(members, at, hint);
         };
         let refs: Option<Vec<&str>> = members
@@ -68,6 +71,78 @@ impl Converter<'_> {
             });
         }
         Shape::Def(TypeKind::Tagged(TaggedDef { tag, variants }))
+    }
+
+    /// A union without a discriminator whose members are all objects that
+    /// require one common property, each member with a different single
+    /// string value for it (`{type: {enum: [vpc]}, value: ...}`): the
+    /// property tells the members apart as a discriminator would, so the
+    /// union is tagged by it. Inline members become structs of their other
+    /// properties, named after their tag value; a referenced member keeps
+    /// its own type (and serialises the tag itself).
+    fn implicitly_tagged(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        at: &Pointer,
+        hint: &str,
+    ) -> Option<Shape> {
+        if members.len() < 2 {
+            return None;
+        }
+        let schemas: Vec<Schema> = members
+            .iter()
+            .map(|member| match member {
+                ReferenceOr::Item(schema) => Some(schema.clone()),
+                ReferenceOr::Reference { reference } => {
+                    self.schema_at(&Pointer::from_ref(reference)?)
+                }
+            })
+            .collect::<Option<_>>()?;
+        let tag = tag_candidates(&schemas[0]).into_iter().find(|candidate| {
+            let values: Option<Vec<String>> = schemas
+                .iter()
+                .map(|schema| tag_value(schema, candidate))
+                .collect();
+            values.is_some_and(|values| {
+                values
+                    .iter()
+                    .enumerate()
+                    .all(|(i, value)| !values[..i].contains(value))
+            })
+        })?;
+        let mut names = Namespace::default();
+        let mut variants = Vec::new();
+        for (i, (member, schema)) in members.iter().zip(&schemas).enumerate() {
+            let value = tag_value(schema, &tag)?;
+            let member_at = at.join(i.to_string());
+            // Named as a discriminator's variants are: after the schema a
+            // member refers to, else after its tag value.
+            let (name, _) = names.claim(&match member {
+                ReferenceOr::Reference { reference } => {
+                    naming::type_name(reference.rsplit('/').next().unwrap_or_default())
+                }
+                ReferenceOr::Item(_) => naming::variant_name(&value),
+            });
+            let (ty, has_tag_field) = match member {
+                ReferenceOr::Reference { reference } => {
+                    (self.reference(reference, &member_at), true)
+                }
+                ReferenceOr::Item(schema) => {
+                    let untagged = without_property(schema, &tag);
+                    let ty = self.convert_schema(&untagged, &member_at, &format!("{hint}{name}"));
+                    (ty, false)
+                }
+            };
+            let (ty, _) = ty.strip_nullable();
+            variants.push(TaggedVariant {
+                name,
+                values: vec![value],
+                ty,
+                has_tag_field,
+                boxed: false,
+            });
+        }
+        Some(Shape::Def(TypeKind::Tagged(TaggedDef { tag, variants })))
     }
 
     pub(super) fn union_shape(
@@ -132,6 +207,81 @@ impl Converter<'_> {
             TypeRef::Tuple(_) => "Tuple".into(),
         }
     }
+}
+
+/// The properties of an object schema that could be an implicit tag: the
+/// required ones.
+fn tag_candidates(schema: &Schema) -> Vec<String> {
+    match object_members(schema) {
+        Some((properties, required)) => properties
+            .keys()
+            .filter(|name| required.contains(name))
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The single string value an object schema requires for `property`.
+fn tag_value(schema: &Schema, property: &str) -> Option<String> {
+    if schema.schema_data.nullable {
+        return None;
+    }
+    let (properties, required) = object_members(schema)?;
+    if !required.iter().any(|r| r == property) {
+        return None;
+    }
+    let ReferenceOr::Item(property) = properties.get(property)? else {
+        return None;
+    };
+    match &property.schema_kind {
+        SchemaKind::Type(Type::String(s)) => match s.enumeration.as_slice() {
+            [Some(value)] => Some(value.clone()),
+            _ => None,
+        },
+        SchemaKind::Any(any) => match any.enumeration.as_slice() {
+            [serde_json::Value::String(value)] => Some(value.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+type Properties = indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>;
+
+/// The properties and required names of a plain object schema (no
+/// composition, which would make the tag's place uncertain).
+fn object_members(schema: &Schema) -> Option<(&Properties, &Vec<String>)> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => Some((&o.properties, &o.required)),
+        SchemaKind::Any(any)
+            if any.all_of.is_empty()
+                && any.one_of.is_empty()
+                && any.any_of.is_empty()
+                && any.typ.as_deref().is_none_or(|t| t == "object") =>
+        {
+            Some((&any.properties, &any.required))
+        }
+        _ => None,
+    }
+}
+
+/// An object schema without one of its properties (the tag, which the
+/// union writes and reads).
+fn without_property(schema: &Schema, property: &str) -> Schema {
+    let mut schema = schema.clone();
+    match &mut schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => {
+            o.properties.shift_remove(property);
+            o.required.retain(|r| r != property);
+        }
+        SchemaKind::Any(any) => {
+            any.properties.shift_remove(property);
+            any.required.retain(|r| r != property);
+        }
+        _ => {}
+    }
+    schema
 }
 
 /// Fills in what tells each untagged union variant apart (its constants

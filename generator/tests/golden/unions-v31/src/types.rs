@@ -27,6 +27,79 @@ pub(crate) const SENSITIVE_KEYS: &[&str] = &[
     "x_api_key",
 ];
 
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Ambiguous {
+    AmbiguousVariant1(AmbiguousVariant1),
+    AmbiguousVariant2(AmbiguousVariant2),
+}
+
+/// Variants are tried in order. One whose constant properties the
+/// payload contradicts is skipped; of those that accept it, the first
+/// that keeps every property present wins, else the first at all.
+impl<'de> serde::Deserialize<'de> for Ambiguous {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let mut fallback = ::std::option::Option::None;
+        if value.get("kind") == ::std::option::Option::Some(&serde_json::json!("same")) {
+            if let ::std::result::Result::Ok(inner) = <AmbiguousVariant1 as serde::Deserialize>::deserialize(
+                &value,
+            ) {
+                let parsed = Self::AmbiguousVariant1(inner);
+                if value
+                    .as_object()
+                    .is_none_or(|map| {
+                        map.keys().all(|k| ["kind", "a"].contains(&k.as_str()))
+                    })
+                {
+                    return ::std::result::Result::Ok(parsed);
+                }
+                if fallback.is_none() {
+                    fallback = ::std::option::Option::Some(parsed);
+                }
+            }
+        }
+        if value.get("kind") == ::std::option::Option::Some(&serde_json::json!("same")) {
+            if let ::std::result::Result::Ok(inner) = <AmbiguousVariant2 as serde::Deserialize>::deserialize(
+                &value,
+            ) {
+                let parsed = Self::AmbiguousVariant2(inner);
+                if value
+                    .as_object()
+                    .is_none_or(|map| {
+                        map.keys().all(|k| ["kind", "b"].contains(&k.as_str()))
+                    })
+                {
+                    return ::std::result::Result::Ok(parsed);
+                }
+                if fallback.is_none() {
+                    fallback = ::std::option::Option::Some(parsed);
+                }
+            }
+        }
+        fallback
+            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
+                "data did not match any variant of Ambiguous",
+            ))
+    }
+}
+
+impl From<AmbiguousVariant1> for Ambiguous {
+    fn from(value: AmbiguousVariant1) -> Self {
+        Self::AmbiguousVariant1(value)
+    }
+}
+
+impl From<AmbiguousVariant2> for Ambiguous {
+    fn from(value: AmbiguousVariant2) -> Self {
+        Self::AmbiguousVariant2(value)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Button {
     /// One of `2`.
@@ -142,6 +215,17 @@ pub struct Message {
     pub visibility: Option<Visibility>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setting: Option<Setting>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<Target>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ambiguous: Option<Ambiguous>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NamedTarget {
+    #[serde(rename = "type")]
+    pub type_: NamedTargetType,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -214,6 +298,111 @@ impl From<Toggle> for Setting {
 impl From<std::collections::BTreeMap<String, String>> for Setting {
     fn from(value: std::collections::BTreeMap<String, String>) -> Self {
         Self::StringMap(value)
+    }
+}
+
+/// What a rule applies to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// Selected by `type: "vpc"`.
+    Vpc(TargetVpc),
+    /// Selected by `type: "ip_net"`.
+    IpNet(TargetIpNet),
+    /// Selected by `type: "everywhere"`.
+    Everywhere(serde_json::Map<String, serde_json::Value>),
+    /// Selected by `type: "named"`.
+    NamedTarget(NamedTarget),
+}
+
+impl serde::Serialize for Target {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Vpc(inner) => {
+                let mut value = serde_json::to_value(inner)
+                    .map_err(serde::ser::Error::custom)?;
+                if let serde_json::Value::Object(map) = &mut value {
+                    map.insert(
+                        "type".to_owned(),
+                        serde_json::Value::String("vpc".to_owned()),
+                    );
+                }
+                serde::Serialize::serialize(&value, serializer)
+            }
+            Self::IpNet(inner) => {
+                let mut value = serde_json::to_value(inner)
+                    .map_err(serde::ser::Error::custom)?;
+                if let serde_json::Value::Object(map) = &mut value {
+                    map.insert(
+                        "type".to_owned(),
+                        serde_json::Value::String("ip_net".to_owned()),
+                    );
+                }
+                serde::Serialize::serialize(&value, serializer)
+            }
+            Self::Everywhere(inner) => {
+                let mut value = serde_json::to_value(inner)
+                    .map_err(serde::ser::Error::custom)?;
+                if let serde_json::Value::Object(map) = &mut value {
+                    map.insert(
+                        "type".to_owned(),
+                        serde_json::Value::String("everywhere".to_owned()),
+                    );
+                }
+                serde::Serialize::serialize(&value, serializer)
+            }
+            Self::NamedTarget(inner) => serde::Serialize::serialize(inner, serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        const TAGS: &[&str] = &["vpc", "ip_net", "everywhere", "named"];
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        let parsed = match tag.as_str() {
+            "vpc" => serde_json::from_value(value).map(Self::Vpc),
+            "ip_net" => serde_json::from_value(value).map(Self::IpNet),
+            "everywhere" => serde_json::from_value(value).map(Self::Everywhere),
+            "named" => serde_json::from_value(value).map(Self::NamedTarget),
+            other => return Err(D::Error::unknown_variant(other, TAGS)),
+        };
+        parsed.map_err(D::Error::custom)
+    }
+}
+
+impl From<TargetVpc> for Target {
+    fn from(value: TargetVpc) -> Self {
+        Self::Vpc(value)
+    }
+}
+
+impl From<TargetIpNet> for Target {
+    fn from(value: TargetIpNet) -> Self {
+        Self::IpNet(value)
+    }
+}
+
+impl From<serde_json::Map<String, serde_json::Value>> for Target {
+    fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
+        Self::Everywhere(value)
+    }
+}
+
+impl From<NamedTarget> for Target {
+    fn from(value: NamedTarget) -> Self {
+        Self::NamedTarget(value)
     }
 }
 
@@ -374,14 +563,169 @@ impl From<Private> for Visibility {
     }
 }
 
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum AmbiguousVariant1Kind {
+    /// `"same"`
+    #[serde(rename = "same")]
+    Same,
+}
+
+impl AmbiguousVariant1Kind {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Same => "same",
+        }
+    }
+}
+
+impl std::fmt::Display for AmbiguousVariant1Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for AmbiguousVariant1Kind {
+    type Err = String;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        match value {
+            "same" => Ok(Self::Same),
+            _ => Err(format!("unknown AmbiguousVariant1Kind value: {value:?}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AmbiguousVariant1 {
+    pub kind: AmbiguousVariant1Kind,
+    pub a: String,
+}
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum AmbiguousVariant2Kind {
+    /// `"same"`
+    #[serde(rename = "same")]
+    Same,
+}
+
+impl AmbiguousVariant2Kind {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Same => "same",
+        }
+    }
+}
+
+impl std::fmt::Display for AmbiguousVariant2Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for AmbiguousVariant2Kind {
+    type Err = String;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        match value {
+            "same" => Ok(Self::Same),
+            _ => Err(format!("unknown AmbiguousVariant2Kind value: {value:?}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AmbiguousVariant2 {
+    pub kind: AmbiguousVariant2Kind,
+    pub b: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CardedEventProjectCard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
 }
 
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum NamedTargetType {
+    /// `"named"`
+    #[serde(rename = "named")]
+    Named,
+}
+
+impl NamedTargetType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Named => "named",
+        }
+    }
+}
+
+impl std::fmt::Display for NamedTargetType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for NamedTargetType {
+    type Err = String;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        match value {
+            "named" => Ok(Self::Named),
+            _ => Err(format!("unknown NamedTargetType value: {value:?}")),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Toggle {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on: Option<bool>,
+}
+
+/// Every instance in the network.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TargetVpc {
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TargetIpNet {
+    /// Format: `ipv4`.
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mask: Option<i64>,
 }

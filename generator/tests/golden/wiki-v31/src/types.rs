@@ -265,80 +265,57 @@ impl std::str::FromStr for MarkdownBodyKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PageBody {
-    HtmlBody(HtmlBody),
+    /// Selected by `kind: "markdown"`.
     MarkdownBody(MarkdownBody),
+    /// Selected by `kind: "html"`.
+    HtmlBody(HtmlBody),
 }
 
-/// Variants are tried in order. One whose constant properties the
-/// payload contradicts is skipped; of those that accept it, the first
-/// that keeps every property present wins, else the first at all.
+impl serde::Serialize for PageBody {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::MarkdownBody(inner) => serde::Serialize::serialize(inner, serializer),
+            Self::HtmlBody(inner) => serde::Serialize::serialize(inner, serializer),
+        }
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for PageBody {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        const TAGS: &[&str] = &["markdown", "html"];
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let mut fallback = ::std::option::Option::None;
-        if value.get("kind") == ::std::option::Option::Some(&serde_json::json!("html")) {
-            if let ::std::result::Result::Ok(inner) = <HtmlBody as serde::Deserialize>::deserialize(
-                &value,
-            ) {
-                let parsed = Self::HtmlBody(inner);
-                if value
-                    .as_object()
-                    .is_none_or(|map| {
-                        map
-                            .keys()
-                            .all(|k| ["kind", "html", "sanitized"].contains(&k.as_str()))
-                    })
-                {
-                    return ::std::result::Result::Ok(parsed);
-                }
-                if fallback.is_none() {
-                    fallback = ::std::option::Option::Some(parsed);
-                }
-            }
-        }
-        if value.get("kind")
-            == ::std::option::Option::Some(&serde_json::json!("markdown"))
-        {
-            if let ::std::result::Result::Ok(inner) = <MarkdownBody as serde::Deserialize>::deserialize(
-                &value,
-            ) {
-                let parsed = Self::MarkdownBody(inner);
-                if value
-                    .as_object()
-                    .is_none_or(|map| {
-                        map.keys().all(|k| ["kind", "text"].contains(&k.as_str()))
-                    })
-                {
-                    return ::std::result::Result::Ok(parsed);
-                }
-                if fallback.is_none() {
-                    fallback = ::std::option::Option::Some(parsed);
-                }
-            }
-        }
-        fallback
-            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of PageBody",
-            ))
-    }
-}
-
-impl From<HtmlBody> for PageBody {
-    fn from(value: HtmlBody) -> Self {
-        Self::HtmlBody(value)
+        let tag = match value.get("kind") {
+            Some(serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("kind")),
+        };
+        let parsed = match tag.as_str() {
+            "markdown" => serde_json::from_value(value).map(Self::MarkdownBody),
+            "html" => serde_json::from_value(value).map(Self::HtmlBody),
+            other => return Err(D::Error::unknown_variant(other, TAGS)),
+        };
+        parsed.map_err(D::Error::custom)
     }
 }
 
 impl From<MarkdownBody> for PageBody {
     fn from(value: MarkdownBody) -> Self {
         Self::MarkdownBody(value)
+    }
+}
+
+impl From<HtmlBody> for PageBody {
+    fn from(value: HtmlBody) -> Self {
+        Self::HtmlBody(value)
     }
 }
 

@@ -45,6 +45,28 @@ where
 }
 
 #[test]
+fn ambiguous_ambiguous_variant1() {
+    roundtrip::<
+        types::Ambiguous,
+    >(
+        "synthesised from the schema",
+        "{\"kind\":\"same\",\"a\":\"string\"}",
+        "{\"kind\":\"same\",\"a\":\"string\"}",
+    );
+}
+
+#[test]
+fn ambiguous_ambiguous_variant2() {
+    roundtrip::<
+        types::Ambiguous,
+    >(
+        "synthesised from the schema",
+        "{\"kind\":\"same\",\"b\":7}",
+        "{\"kind\":\"same\",\"b\":7}",
+    );
+}
+
+#[test]
 fn button_minimal() {
     roundtrip::<
         types::Button,
@@ -149,8 +171,19 @@ fn message_full() {
         types::Message,
     >(
         "synthesised from the schema",
-        "{\"components\":[{\"type\":2,\"label\":\"string\"}],\"events\":[{\"event\":\"string\",\"actor\":\"string\"}],\"visibility\":{\"public\":true},\"setting\":{}}",
-        "{\"components\":[{\"type\":2,\"label\":\"string\"}],\"events\":[{\"event\":\"string\",\"actor\":\"string\"}],\"visibility\":{\"public\":true},\"setting\":{}}",
+        "{\"components\":[{\"type\":2,\"label\":\"string\"}],\"events\":[{\"event\":\"string\",\"actor\":\"string\"}],\"visibility\":{\"public\":true},\"setting\":{},\"targets\":[{\"value\":\"string\",\"type\":\"vpc\"}],\"ambiguous\":{\"kind\":\"same\",\"a\":\"string\"}}",
+        "{\"components\":[{\"type\":2,\"label\":\"string\"}],\"events\":[{\"event\":\"string\",\"actor\":\"string\"}],\"visibility\":{\"public\":true},\"setting\":{},\"targets\":[{\"value\":\"string\",\"type\":\"vpc\"}],\"ambiguous\":{\"kind\":\"same\",\"a\":\"string\"}}",
+    );
+}
+
+#[test]
+fn named_target_minimal() {
+    roundtrip::<
+        types::NamedTarget,
+    >(
+        "synthesised from the schema",
+        "{\"type\":\"named\",\"name\":\"string\"}",
+        "{\"type\":\"named\",\"name\":\"string\"}",
     );
 }
 
@@ -202,6 +235,50 @@ fn setting_string_map() {
     roundtrip::<
         types::Setting,
     >("synthesised from the schema", "{\"key\":\"string\"}", "{\"key\":\"string\"}");
+}
+
+#[test]
+fn target_vpc() {
+    roundtrip::<
+        types::Target,
+    >(
+        "synthesised from the schema",
+        "{\"value\":\"string\",\"type\":\"vpc\"}",
+        "{\"value\":\"string\",\"type\":\"vpc\"}",
+    );
+}
+
+#[test]
+fn target_ip_net() {
+    roundtrip::<
+        types::Target,
+    >(
+        "synthesised from the schema",
+        "{\"value\":\"192.0.2.1\",\"mask\":7,\"type\":\"ip_net\"}",
+        "{\"value\":\"192.0.2.1\",\"mask\":7,\"type\":\"ip_net\"}",
+    );
+}
+
+#[test]
+fn target_everywhere() {
+    roundtrip::<
+        types::Target,
+    >(
+        "synthesised from the schema",
+        "{\"key\":\"value\",\"type\":\"everywhere\"}",
+        "{\"key\":\"value\",\"type\":\"everywhere\"}",
+    );
+}
+
+#[test]
+fn target_named_target() {
+    roundtrip::<
+        types::Target,
+    >(
+        "synthesised from the schema",
+        "{\"type\":\"named\",\"name\":\"string\"}",
+        "{\"type\":\"named\",\"name\":\"string\"}",
+    );
 }
 
 #[test]
@@ -271,6 +348,42 @@ fn visibility_private() {
 }
 
 #[test]
+fn ambiguous_variant1_kind_same() {
+    roundtrip::<
+        types::AmbiguousVariant1Kind,
+    >("synthesised from the schema", "\"same\"", "\"same\"");
+}
+
+#[test]
+fn ambiguous_variant1_minimal() {
+    roundtrip::<
+        types::AmbiguousVariant1,
+    >(
+        "synthesised from the schema",
+        "{\"kind\":\"same\",\"a\":\"string\"}",
+        "{\"kind\":\"same\",\"a\":\"string\"}",
+    );
+}
+
+#[test]
+fn ambiguous_variant2_kind_same() {
+    roundtrip::<
+        types::AmbiguousVariant2Kind,
+    >("synthesised from the schema", "\"same\"", "\"same\"");
+}
+
+#[test]
+fn ambiguous_variant2_minimal() {
+    roundtrip::<
+        types::AmbiguousVariant2,
+    >(
+        "synthesised from the schema",
+        "{\"kind\":\"same\",\"b\":7}",
+        "{\"kind\":\"same\",\"b\":7}",
+    );
+}
+
+#[test]
 fn carded_event_project_card_minimal() {
     roundtrip::<
         types::CardedEventProjectCard,
@@ -289,6 +402,13 @@ fn carded_event_project_card_full() {
 }
 
 #[test]
+fn named_target_type_named() {
+    roundtrip::<
+        types::NamedTargetType,
+    >("synthesised from the schema", "\"named\"", "\"named\"");
+}
+
+#[test]
 fn toggle_minimal() {
     roundtrip::<types::Toggle>("synthesised from the schema", "{}", "{}");
 }
@@ -298,4 +418,33 @@ fn toggle_full() {
     roundtrip::<
         types::Toggle,
     >("synthesised from the schema", "{\"on\":true}", "{\"on\":true}");
+}
+
+#[test]
+fn target_vpc_minimal() {
+    roundtrip::<
+        types::TargetVpc,
+    >("synthesised from the schema", "{\"value\":\"string\"}", "{\"value\":\"string\"}");
+}
+
+#[test]
+fn target_ip_net_minimal() {
+    roundtrip::<
+        types::TargetIpNet,
+    >(
+        "synthesised from the schema",
+        "{\"value\":\"192.0.2.1\"}",
+        "{\"value\":\"192.0.2.1\"}",
+    );
+}
+
+#[test]
+fn target_ip_net_full() {
+    roundtrip::<
+        types::TargetIpNet,
+    >(
+        "synthesised from the schema",
+        "{\"value\":\"192.0.2.1\",\"mask\":7}",
+        "{\"value\":\"192.0.2.1\",\"mask\":7}",
+    );
 }
