@@ -2,7 +2,7 @@
 //! operation.
 
 use super::{docs, ident, operation};
-use crate::model::{Api, Operation, ParamLocation, ResponseBody, SchemeKind, TypeRef};
+use crate::model::{Api, Operation, ParamLocation, ResponseBody, SchemeKind, Success, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -71,7 +71,7 @@ pub fn client(api: &Api) -> TokenStream {
     }) {
         imports.push(quote!(Style));
     }
-    if uses(&|op| op.body.as_ref().is_some_and(|b| b.form_type.is_some())) {
+    if uses(&|op| op.body.as_ref().is_some_and(|b| b.form.is_some())) {
         imports.push(quote!(Multipart));
     }
     if !api.security_schemes.is_empty() {
@@ -206,14 +206,16 @@ fn uses_types_module(op: &Operation) -> bool {
     let named = |t: &TypeRef| matches!(t, TypeRef::Named(_));
     let body = |b: &ResponseBody| matches!(b, ResponseBody::Json(t) if t.contains(named));
     op.params_type.is_some()
-        || op.success_type.is_some()
         || op.error_type.is_some()
         || op.params.iter().any(|p| p.ty.contains(named))
         || op
             .body
             .as_ref()
-            .is_some_and(|b| b.form_type.is_some() || b.ty.contains(named))
-        || body(&op.success)
+            .is_some_and(|b| b.form.is_some() || b.ty.contains(named))
+        || match &op.success {
+            Success::PerStatus(_) => true,
+            Success::Body(b) => body(b),
+        }
 }
 
 fn credential_type(kind: &SchemeKind) -> TokenStream {

@@ -1,11 +1,10 @@
 //! One `Client` method per operation: build the request, apply
 //! credentials, send, and turn each declared status into its result.
 
-use super::operation_types::{FormFile, form_fields, form_file};
 use super::{docs, ident, ty};
 use crate::model::{
-    Api, BodyEncoding, Operation, ParamLocation, ParamStyle, ResponseBody, ResponseCase,
-    SchemeKind, StatusMatch, TypeRef,
+    Api, BodyEncoding, FormFile, Operation, ParamLocation, ParamStyle, ResponseBody, ResponseCase,
+    SchemeKind, StatusMatch, Success, TypeRef,
 };
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -97,7 +96,7 @@ fn error_arms(op: &Operation, types: &TokenStream) -> Vec<(StatusMatch, TokenStr
     let Some(error_type) = &op.error_type else {
         return Vec::new();
     };
-    let error_type = ident(error_type);
+    let error_type = ident(&error_type.name);
     op.errors
         .iter()
         .map(|case| {
@@ -136,8 +135,8 @@ fn body_statements(
         return (None, Vec::new());
     };
     let content_type = &body.content_type;
-    let (arg_type, set) = match body.encoding {
-        BodyEncoding::Json | BodyEncoding::Form => {
+    let (arg_type, set) = match (body.encoding, &body.form) {
+        (BodyEncoding::Json | BodyEncoding::Form, _) => {
             let t = ty(api, &body.ty, types);
             let encode = if body.encoding == BodyEncoding::Json {
                 quote!(request.json_body(body, #content_type)?;)
@@ -155,38 +154,36 @@ fn body_statements(
             });
             (quote!(&#t), quote!(#encode #(#remember)*))
         }
-        BodyEncoding::Text => (
+        (BodyEncoding::Text, _) => (
             quote!(&str),
             quote!(request.raw_body(body.as_bytes().to_vec(), #content_type)?;),
         ),
-        BodyEncoding::Bytes => (
+        // The model gives every multipart body its form.
+        (BodyEncoding::Bytes, _) | (BodyEncoding::Multipart, None) => (
             quote!(Vec<u8>),
             quote!(request.raw_body(body, #content_type)?;),
         ),
-        BodyEncoding::Multipart => {
-            let form = ident(body.form_type.as_deref().unwrap_or("Form"));
-            let parts = form_fields(api, &body.ty)
-                .unwrap_or_default()
-                .iter()
-                .map(|f| {
-                    let field = ident(&f.name);
-                    let wire = &f.wire_name;
-                    let add = |value: TokenStream| match form_file(&f.ty) {
-                        Some(FormFile::One) => {
-                            quote!(form.file(#wire, #value).map_err(|e| request.invalid(e))?;)
-                        }
-                        Some(FormFile::Many) => {
-                            quote!(form.files(#wire, #value).map_err(|e| request.invalid(e))?;)
-                        }
-                        None => quote!(form.field(#wire, #value).map_err(|e| request.invalid(e))?;),
-                    };
-                    if f.is_option() && form_file(&f.ty).is_some() {
-                        let add = add(quote!(value));
-                        quote!(if let Some(value) = &body.#field { #add })
-                    } else {
-                        add(quote!(&body.#field))
+        (BodyEncoding::Multipart, Some(form)) => {
+            let parts = form.fields.iter().map(|f| {
+                let field = ident(&f.name);
+                let wire = &f.wire_name;
+                let add = |value: TokenStream| match f.file {
+                    Some(FormFile::One) => {
+                        quote!(form.file(#wire, #value).map_err(|e| request.invalid(e))?;)
                     }
-                });
+                    Some(FormFile::Many) => {
+                        quote!(form.files(#wire, #value).map_err(|e| request.invalid(e))?;)
+                    }
+                    None => quote!(form.field(#wire, #value).map_err(|e| request.invalid(e))?;),
+                };
+                if f.optional && f.file.is_some() {
+                    let add = add(quote!(value));
+                    quote!(if let Some(value) = &body.#field { #add })
+                } else {
+                    add(quote!(&body.#field))
+                }
+            });
+            let form = ident(&form.name);
             let set = quote! {
                 let mut form = Multipart::new();
                 #(#parts)*
@@ -272,12 +269,12 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
 
     let error_ty = match &op.error_type {
         Some(e) => {
-            let e = ident(e);
+            let e = ident(&e.name);
             quote!(#types::#e)
         }
         None => quote!(std::convert::Infallible),
     };
-    let streaming = op.success_type.is_none() && op.success == ResponseBody::Bytes;
+    let streaming = op.success == Success::Body(ResponseBody::Bytes);
     let (success_ty, handling) = if streaming {
         let patterns = op.successes.iter().map(|c| status_pattern(c.status));
         let rest = arms(error_arms(op, types), quote!(Err(response.unexpected())));
@@ -293,8 +290,8 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
             },
         )
     } else {
-        let (success_ty, success_arms): (TokenStream, Vec<_>) = match &op.success_type {
-            Some(success_type) => {
+        let (success_ty, success_arms): (TokenStream, Vec<_>) = match &op.success {
+            Success::PerStatus(success_type) => {
                 let enum_type = ident(success_type);
                 let arms = op
                     .successes
@@ -309,8 +306,8 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
                     .collect();
                 (quote!(#types::#enum_type), arms)
             }
-            None => {
-                let read = read_body(&op.success);
+            Success::Body(success) => {
+                let read = read_body(success);
                 let arms = op
                     .successes
                     .iter()
@@ -321,7 +318,7 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
                         )
                     })
                     .collect();
-                (body_type(api, &op.success, types), arms)
+                (body_type(api, success, types), arms)
             }
         };
         let mut all = success_arms;

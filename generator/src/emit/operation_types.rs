@@ -4,37 +4,45 @@
 use super::debug::{DebugField, redacted_debug_impl};
 use super::{docs, ident, option_type, string_type, ty, vec_type};
 use crate::model::{
-    Api, Field, Operation, ParamLocation, ResponseBody, ResponseCase, StatusMatch, TypeKind,
-    TypeRef,
+    Api, FormFile, Operation, ParamLocation, ResponseBody, ResponseCase, StatusMatch, Success,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn error_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
+    let error = op.error_type.as_ref()?;
     let method = &op.method_name;
-    let summary =
-        format!(" Error responses declared for [`Client::{method}`](crate::Client::{method}).");
-    Some(response_enum(
-        api,
-        op.error_type.as_deref()?,
-        &summary,
-        &op.errors,
-        here,
-    ))
+    if let Some(owner) = &error.same_as {
+        let (name, owner_ident) = (ident(&error.name), ident(owner));
+        let doc = format!(
+            " Error responses declared for [`Client::{method}`](crate::Client::{method}): the same as [`{owner}`]'s, so the same type."
+        );
+        return Some(quote! { #[doc = #doc] pub type #name = #owner_ident; });
+    }
+    let mut summary =
+        format!(" Error responses declared for [`Client::{method}`](crate::Client::{method})");
+    match error.shared_with.as_slice() {
+        [] => summary.push('.'),
+        [other] => summary.push_str(&format!(
+            " and [`Client::{other}`](crate::Client::{other}), which has the same ones."
+        )),
+        others => summary.push_str(&format!(
+            " and {} other operations that have the same ones (their error types are aliases of this one).",
+            others.len()
+        )),
+    }
+    Some(response_enum(api, &error.name, &summary, &op.errors, here))
 }
 
 pub fn success_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
+    let Success::PerStatus(name) = &op.success else {
+        return None;
+    };
     let method = &op.method_name;
     let summary = format!(
         " Successful responses of [`Client::{method}`](crate::Client::{method}), one variant per status."
     );
-    Some(response_enum(
-        api,
-        op.success_type.as_deref()?,
-        &summary,
-        &op.successes,
-        here,
-    ))
+    Some(response_enum(api, name, &summary, &op.successes, here))
 }
 
 /// An enum with a variant per response case, holding its body.
@@ -90,17 +98,16 @@ fn response_enum(
 /// The struct a caller fills for a multipart body: the body schema's
 /// fields, with `format: binary` ones as files.
 pub fn form_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
-    let body = op.body.as_ref()?;
-    let name = ident(body.form_type.as_deref()?);
-    let fields = form_fields(api, &body.ty)?;
+    let form = op.body.as_ref()?.form.as_ref()?;
+    let name = ident(&form.name);
     let method = &op.method_name;
     let summary = format!(
         " The `multipart/form-data` body of [`Client::{method}`](crate::Client::{method})."
     );
     let option = option_type(api);
-    let entries = fields.iter().map(|f| {
+    let entries = form.fields.iter().map(|f| {
         let field = ident(&f.name);
-        let mut t = match form_file(&f.ty) {
+        let mut t = match f.file {
             Some(FormFile::One) => quote!(crate::FilePart),
             Some(FormFile::Many) => {
                 let vec = vec_type(api);
@@ -108,13 +115,17 @@ pub fn form_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<Toke
             }
             None => ty(api, &f.ty, here),
         };
-        if f.is_option() {
+        if f.optional {
             t = quote!(#option<#t>);
         }
         let doc = docs(&f.docs);
         quote! { #doc pub #field: #t, }
     });
-    let derive_default = fields.iter().all(|f| !f.required).then(|| quote!(Default,));
+    let derive_default = form
+        .fields
+        .iter()
+        .all(|f| f.optional)
+        .then(|| quote!(Default,));
     Some(quote! {
         #[doc = #summary]
         #[derive(Debug, Clone, PartialEq, #derive_default)]
@@ -178,37 +189,6 @@ pub fn headers_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<T
         }
         #debug_impl
     })
-}
-
-/// Whether a multipart field is a file, or a list of files.
-pub enum FormFile {
-    One,
-    Many,
-}
-
-pub fn form_file(ty: &TypeRef) -> Option<FormFile> {
-    match ty {
-        TypeRef::Binary => Some(FormFile::One),
-        TypeRef::Array(inner) if **inner == TypeRef::Binary => Some(FormFile::Many),
-        _ => None,
-    }
-}
-
-/// The fields of the struct behind a multipart body type.
-pub fn form_fields<'a>(api: &'a Api, ty: &'a TypeRef) -> Option<&'a [Field]> {
-    let mut ty = ty;
-    for _ in 0..32 {
-        match ty {
-            TypeRef::Named(id) => match &api.ty(*id).kind {
-                TypeKind::Struct(s) => return Some(&s.fields),
-                TypeKind::Alias(target) => ty = target,
-                _ => return None,
-            },
-            TypeRef::Nullable(inner) => ty = inner,
-            _ => return None,
-        }
-    }
-    None
 }
 
 pub fn params_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {

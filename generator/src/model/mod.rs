@@ -437,9 +437,34 @@ pub struct RequestBody {
     pub encoding: BodyEncoding,
     pub content_type: String,
     pub required: bool,
-    /// For multipart bodies: the struct (a copy of the body's fields, with
-    /// files as `FilePart`) the caller fills in.
-    pub form_type: Option<String>,
+    /// For multipart bodies: the struct the caller fills in.
+    pub form: Option<FormDef>,
+}
+
+/// The struct a caller fills for a multipart body: a copy of the body
+/// schema's fields, with `format: binary` ones as files.
+#[derive(Debug, Clone)]
+pub struct FormDef {
+    pub name: String,
+    pub fields: Vec<FormField>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FormField {
+    pub name: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    /// Whether the part is a file (or a list of files) rather than a value.
+    pub file: Option<FormFile>,
+    /// `Option` in the struct: absent parts are not sent.
+    pub optional: bool,
+    pub docs: Docs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormFile {
+    One,
+    Many,
 }
 
 /// Which statuses a response case covers.
@@ -478,6 +503,28 @@ pub struct ResponseCase {
     pub description: String,
 }
 
+/// What a successful call of an operation returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Success {
+    /// Every success status has this body (`Bytes` is streamed).
+    Body(ResponseBody),
+    /// Success statuses with different bodies: the enum, one variant per
+    /// status, that holds them.
+    PerStatus(String),
+}
+
+/// An operation's enum of declared error responses.
+#[derive(Debug, Clone)]
+pub struct ErrorEnum {
+    pub name: String,
+    /// Operations whose errors have the same statuses, variants and
+    /// bodies share one enum, to keep the crate small: for those after the
+    /// first, the enum their name aliases.
+    pub same_as: Option<String>,
+    /// On the first: the methods of the operations that share it.
+    pub shared_with: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Operation {
     /// The client method, snake_case.
@@ -491,15 +538,12 @@ pub struct Operation {
     /// Statuses that count as success (all 2XX when none is declared),
     /// each with its body.
     pub successes: Vec<ResponseCase>,
-    /// What a success returns when every success status has the same body.
-    pub success: ResponseBody,
-    /// When success statuses have different bodies: the enum (one variant
-    /// per status) a success returns instead.
-    pub success_type: Option<String>,
+    /// What a success returns.
+    pub success: Success,
     /// Declared statuses whose body goes into the error enum.
     pub errors: Vec<ResponseCase>,
-    /// Name of the error enum, when `errors` is not empty.
-    pub error_type: Option<String>,
+    /// The error enum, when `errors` is not empty.
+    pub error_type: Option<ErrorEnum>,
     /// Headers the success responses declare.
     pub response_headers: Vec<ResponseHeader>,
     /// Struct that reads them from a response, when there are any.
@@ -631,6 +675,8 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
     let media_examples = std::mem::take(&mut converter.examples);
     let (types, mut warnings, errors) = converter.finish();
     Error::collect(errors)?;
+    let mut operations = operations;
+    operations::finish(&types, &mut operations);
     let mut api = Api {
         title: info.title.clone(),
         version: info.version.clone(),

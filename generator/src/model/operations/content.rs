@@ -5,7 +5,8 @@ use super::OperationBuilder;
 use crate::error::Pointer;
 use crate::model::naming;
 use crate::model::{
-    BodyEncoding, RequestBody, ResponseBody, ResponseCase, ResponseHeader, StatusMatch, TypeRef,
+    BodyEncoding, FormDef, RequestBody, ResponseBody, ResponseCase, ResponseHeader, StatusMatch,
+    TypeRef,
 };
 use indexmap::IndexMap;
 use openapiv3::{MediaType, ReferenceOr, StatusCode};
@@ -21,7 +22,7 @@ impl<'a> OperationBuilder<'a, '_> {
         let media_at = at.join("content").join(content_type);
         let hint = format!("{}Body", self.prefix);
         let mut encoding = media_encoding(content_type);
-        let mut form_type = None;
+        let mut form = None;
         let ty = match (encoding, &media.schema) {
             (BodyEncoding::Text, _) => TypeRef::String,
             (BodyEncoding::Bytes, _) => TypeRef::Any,
@@ -38,10 +39,14 @@ impl<'a> OperationBuilder<'a, '_> {
         };
         if encoding == BodyEncoding::Multipart {
             if self.converter.is_struct(&ty) {
-                form_type = Some(
-                    self.converter
+                // Its fields are filled in once every type is final
+                // (`owned::finish`).
+                form = Some(FormDef {
+                    name: self
+                        .converter
                         .claim_type_name(&format!("{}Form", self.prefix), &media_at),
-                );
+                    fields: Vec::new(),
+                });
             } else {
                 self.converter.warn(&media_at, "multipart body is not an object with properties; it is sent as pre-encoded bytes");
                 encoding = BodyEncoding::Bytes;
@@ -59,7 +64,7 @@ impl<'a> OperationBuilder<'a, '_> {
             encoding,
             content_type: content_type.to_owned(),
             required: body.required,
-            form_type,
+            form,
         })
     }
 

@@ -3,8 +3,8 @@
 use super::naming::{self, Namespace};
 use super::schemas::Converter;
 use super::{
-    Docs, HttpMethod, Operation, Param, ParamLocation, ParamStyle, ResponseBody, SecurityScheme,
-    TypeRef,
+    Docs, ErrorEnum, HttpMethod, Operation, Param, ParamLocation, ParamStyle, SecurityScheme,
+    Success, TypeRef,
 };
 use crate::error::{Error, LocalKind, Pointer};
 use crate::load::Document;
@@ -12,8 +12,10 @@ use indexmap::IndexMap;
 use openapiv3::{MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, SecurityRequirement};
 
 mod content;
+mod owned;
 mod security;
 
+pub(super) use owned::finish;
 pub(super) use security::security_schemes;
 
 pub(super) fn operations<'a>(
@@ -141,17 +143,19 @@ impl<'a> OperationBuilder<'a, '_> {
         // an enum with a variant per status keeps them apart.
         let uniform = successes.iter().all(|c| c.body == successes[0].body);
         let success = if uniform {
-            successes[0].body.clone()
+            Success::Body(successes[0].body.clone())
         } else {
-            ResponseBody::Empty
+            Success::PerStatus(
+                self.converter
+                    .claim_type_name(&format!("{}Success", self.prefix), &self.at),
+            )
         };
-        let success_type = (!uniform).then(|| {
-            self.converter
-                .claim_type_name(&format!("{}Success", self.prefix), &self.at)
-        });
-        let error_type = (!errors.is_empty()).then(|| {
-            self.converter
-                .claim_type_name(&format!("{}Error", self.prefix), &self.at)
+        let error_type = (!errors.is_empty()).then(|| ErrorEnum {
+            name: self
+                .converter
+                .claim_type_name(&format!("{}Error", self.prefix), &self.at),
+            same_as: None,
+            shared_with: Vec::new(),
         });
         let security = self.security(op.security.as_ref(), schemes);
         let text = match (op.summary.as_deref(), op.description.as_deref()) {
@@ -171,7 +175,6 @@ impl<'a> OperationBuilder<'a, '_> {
             body,
             successes,
             success,
-            success_type,
             response_headers,
             headers_type,
             errors,

@@ -245,7 +245,7 @@ impl Client {
     pub async fn get_invite(
         &self,
         invite_token: &str,
-    ) -> Result<ResponseValue<types::Item>, Error<std::convert::Infallible>> {
+    ) -> Result<ResponseValue<types::Item>, Error<types::GetInviteError>> {
         let mut request = PendingRequest::new(
             reqwest::Method::GET,
             "/invites/{invite_token}",
@@ -263,6 +263,10 @@ impl Client {
             200 => {
                 let body = response.json()?;
                 Ok(response.success(body))
+            }
+            400..=499 => {
+                let body = types::GetInviteError::ClientError(response.json()?);
+                Err(response.api_error(body))
             }
             _ => Err(response.unexpected()),
         }

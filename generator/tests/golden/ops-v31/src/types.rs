@@ -115,12 +115,15 @@ pub enum GetFileError {
     NotFound(String),
 }
 
-/// Error responses declared for [`Client::put_file`](crate::Client::put_file).
+/// Error responses declared for [`Client::put_file`](crate::Client::put_file) and [`Client::get_invite`](crate::Client::get_invite), which has the same ones.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PutFileError {
     /// Rejected (status 4XX).
     ClientError(Problem),
 }
+
+/// Error responses declared for [`Client::get_invite`](crate::Client::get_invite): the same as [`PutFileError`]'s, so the same type.
+pub type GetInviteError = PutFileError;
 
 /// Error responses declared for [`Client::create_item`](crate::Client::create_item).
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,98 @@
+//! The types an operation owns, completed once every schema type is final:
+//! the fields of multipart forms, and which error enums are shared.
+
+use crate::model::{
+    Field, FormField, FormFile, Operation, ResponseBody, ResponseCase, StatusMatch, TypeDef,
+    TypeKind, TypeRef,
+};
+use std::collections::HashMap;
+
+pub fn finish(types: &[TypeDef], operations: &mut [Operation]) {
+    for op in operations.iter_mut() {
+        if let Some(body) = &mut op.body {
+            if let Some(form) = &mut body.form {
+                form.fields = struct_fields(types, &body.ty)
+                    .iter()
+                    .map(form_field)
+                    .collect();
+            }
+        }
+    }
+    share_error_enums(operations);
+}
+
+/// The fields of the struct behind a type, through aliases.
+fn struct_fields<'a>(types: &'a [TypeDef], ty: &'a TypeRef) -> &'a [Field] {
+    let mut ty = ty;
+    for _ in 0..types.len() {
+        match ty {
+            TypeRef::Named(id) => match &types[id.0].kind {
+                TypeKind::Struct(s) => return &s.fields,
+                TypeKind::Alias(target) => ty = target,
+                _ => break,
+            },
+            TypeRef::Nullable(inner) => ty = inner,
+            _ => break,
+        }
+    }
+    &[]
+}
+
+fn form_field(field: &Field) -> FormField {
+    let file = match &field.ty {
+        TypeRef::Binary => Some(FormFile::One),
+        TypeRef::Array(inner) if **inner == TypeRef::Binary => Some(FormFile::Many),
+        _ => None,
+    };
+    FormField {
+        name: field.name.clone(),
+        wire_name: field.wire_name.clone(),
+        ty: field.ty.clone(),
+        file,
+        optional: field.is_option(),
+        docs: field.docs.clone(),
+    }
+}
+
+/// What makes two error enums the same type: their cases' statuses,
+/// variant names and bodies (descriptions only document them), written
+/// out as a key.
+fn shape(cases: &[ResponseCase]) -> String {
+    let parts: Vec<(StatusMatch, &str, &ResponseBody)> = cases
+        .iter()
+        .map(|c| (c.status, c.variant.as_str(), &c.body))
+        .collect();
+    format!("{parts:?}")
+}
+
+/// Operations whose error enums would be identical (typical of APIs with
+/// one error schema for every 4XX and 5XX) share the first one's: later
+/// names become aliases of it, so the crate compiles one enum instead of
+/// one per operation.
+fn share_error_enums(operations: &mut [Operation]) {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    for i in 0..operations.len() {
+        if operations[i].error_type.is_none() {
+            continue;
+        }
+        let key = shape(&operations[i].errors);
+        match first.get(&key) {
+            Some(&owner) => {
+                let owner_name = operations[owner]
+                    .error_type
+                    .as_ref()
+                    .map(|e| e.name.clone());
+                let method = operations[i].method_name.clone();
+                if let Some(owner_enum) = &mut operations[owner].error_type {
+                    owner_enum.shared_with.push(method);
+                }
+                if let Some(error) = &mut operations[i].error_type {
+                    error.same_as = owner_name;
+                }
+            }
+            None => {
+                first.insert(key, i);
+            }
+        }
+    }
+}
