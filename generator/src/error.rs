@@ -86,6 +86,10 @@ pub enum Error {
     /// Several independent problems, all reported at once.
     #[error("{} errors in the OpenAPI document:\n{}", .0.len(), list(.0))]
     Many(Vec<Error>),
+    /// A bug in the generator, not in the document (the code it produced
+    /// does not parse, for example).
+    #[error("internal error (a generator bug, please report it with the document): {message}")]
+    Internal { message: String },
     /// Writing or reading generated files failed.
     #[error("{path}: {source}")]
     Io {
@@ -185,7 +189,49 @@ pub enum LocalKind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Warning {
     pub pointer: Pointer,
+    pub kind: WarningKind,
     pub message: String,
+}
+
+/// What a warning is about, for grouping and for tests; the message says
+/// the specifics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// A name was already taken (a type, field or method) or is not an
+    /// identifier; the item got another.
+    Renamed,
+    /// A keyword the generated types do not enforce (`not`,
+    /// `patternProperties`, `if`, ...): values are not checked against it.
+    Unenforced,
+    /// A schema represented more loosely than written: as
+    /// `serde_json::Value`, an untagged union, or without some properties.
+    Loosened,
+    /// A request body the client sends as pre-encoded bytes.
+    BodyAsBytes,
+    /// An example that does not match its schema, or cannot be checked.
+    Example,
+    /// A part of the document the client leaves out (webhooks, a security
+    /// scheme or requirement it cannot apply, an unused path parameter).
+    LeftOut,
+    /// A defect that touches one part of the document, degraded because
+    /// generation is lenient.
+    Degraded(LocalKind),
+}
+
+impl WarningKind {
+    /// A short heading for a group of warnings of this kind.
+    pub fn title(self) -> &'static str {
+        match self {
+            WarningKind::Renamed => "names changed to avoid a collision",
+            WarningKind::Unenforced => "constraints the generated types do not check",
+            WarningKind::Loosened => "schemas represented more loosely than written",
+            WarningKind::BodyAsBytes => "request bodies sent as pre-encoded bytes",
+            WarningKind::Example => "examples not round-tripped",
+            WarningKind::LeftOut => "parts of the document left out",
+            WarningKind::Degraded(_) => "defects degraded by --lenient",
+        }
+    }
 }
 
 impl fmt::Display for Warning {

@@ -14,7 +14,7 @@ pub mod load;
 pub mod model;
 pub mod render;
 
-pub use error::{Error, LocalKind, Pointer, Warning};
+pub use error::{Error, LocalKind, Pointer, Warning, WarningKind};
 pub use render::{CrateOptions, GeneratedFile};
 
 /// The files of a generated crate, and what the generator had to

@@ -6,6 +6,7 @@ mod corpus;
 mod flags;
 
 use anyhow::{Context, Result, bail};
+use openapi_client_gen::WarningKind;
 use openapi_client_gen::render::{self, FileStatus};
 use openapi_client_gen::{CrateOptions, generate};
 use std::path::{Path, PathBuf};
@@ -114,44 +115,15 @@ fn did_you_mean(message: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A warning's message with its specifics (`quoted` names, parenthesised
-/// details) replaced by `…`.
-fn group_key(message: &str) -> String {
-    let mut key = String::new();
-    let mut depth = 0usize;
-    let mut quoted = false;
-    for c in message.chars() {
-        match c {
-            '`' if depth == 0 => {
-                if !quoted {
-                    key.push('…');
-                }
-                quoted = !quoted;
-            }
-            '(' if !quoted => {
-                if depth == 0 {
-                    key.push('…');
-                }
-                depth += 1;
-            }
-            ')' if !quoted && depth > 0 => depth -= 1,
-            _ if quoted || depth > 0 => {}
-            c => key.push(c),
-        }
-    }
-    key
-}
-
-/// Warnings grouped by what they say (the quoted specifics set aside), the
-/// largest group first, each with a few of its places.
+/// Warnings grouped by their kind, the largest group first, each with a
+/// few of its places.
 fn warning_report(spec_label: &str, warnings: &[openapi_client_gen::Warning]) -> String {
     const SHOWN_PER_GROUP: usize = 5;
-    let mut groups: Vec<(String, Vec<&openapi_client_gen::Warning>)> = Vec::new();
+    let mut groups: Vec<(WarningKind, Vec<&openapi_client_gen::Warning>)> = Vec::new();
     for warning in warnings {
-        let key = group_key(&warning.message);
-        match groups.iter_mut().find(|(k, _)| *k == key) {
+        match groups.iter_mut().find(|(kind, _)| *kind == warning.kind) {
             Some((_, members)) => members.push(warning),
-            None => groups.push((key, vec![warning])),
+            None => groups.push((warning.kind, vec![warning])),
         }
     }
     groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
@@ -160,8 +132,8 @@ fn warning_report(spec_label: &str, warnings: &[openapi_client_gen::Warning]) ->
         warnings.len(),
         groups.len()
     );
-    for (key, members) in &groups {
-        out.push_str(&format!("  [{}] {key}\n", members.len()));
+    for (kind, members) in &groups {
+        out.push_str(&format!("  [{}] {}\n", members.len(), kind.title()));
         for w in members.iter().take(SHOWN_PER_GROUP) {
             out.push_str(&format!("      {w}\n"));
         }
@@ -324,19 +296,31 @@ fn codegen(args: flags::Codegen) -> Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
-    use super::group_key;
+    use super::warning_report;
+    use openapi_client_gen::{Pointer, Warning, WarningKind};
 
     #[test]
-    fn warnings_group_by_their_wording() {
-        assert_eq!(
-            group_key(
-                "example does not match its schema (Tag: expected `x`); it is not round-tripped"
-            ),
-            "example does not match its schema …; it is not round-tripped"
+    fn warnings_group_by_their_kind() {
+        let warning = |kind, at: &str, message: &str| Warning {
+            pointer: Pointer::from_ref(at).unwrap(),
+            kind,
+            message: message.into(),
+        };
+        let report = warning_report(
+            "spec.yaml",
+            &[
+                warning(WarningKind::Example, "#/a", "example does not match (x)"),
+                warning(WarningKind::Renamed, "#/b", "type name `Foo` is taken"),
+                warning(WarningKind::Renamed, "#/c", "field name collides"),
+            ],
         );
+        let lines: Vec<&str> = report.lines().collect();
         assert_eq!(
-            group_key("type name `Foo` is already used by #/a; this one is `Foo2`"),
-            "type name … is already used by #/a; this one is …"
+            lines[0],
+            "warning: 3 generator warning(s) for spec.yaml, in 2 kind(s):"
         );
+        assert_eq!(lines[1], format!("  [2] {}", WarningKind::Renamed.title()));
+        assert_eq!(lines[2], "      #/b: type name `Foo` is taken");
+        assert_eq!(lines[4], format!("  [1] {}", WarningKind::Example.title()));
     }
 }

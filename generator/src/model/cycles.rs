@@ -3,6 +3,7 @@
 
 use super::{TypeDef, TypeId, TypeKind, TypeRef};
 use crate::error::Warning;
+use crate::error::WarningKind;
 
 /// Serde tries untagged variants in order and keeps the first that fits, so
 /// the pickier variants go first: enums before strings, integers before
@@ -139,6 +140,7 @@ pub(super) fn box_recursion(types: &mut [TypeDef]) -> Vec<Warning> {
                 *ty = TypeRef::Any;
                 warnings.push(Warning {
                     pointer: types[i].origin.clone(),
+                    kind: WarningKind::Loosened,
                     message:
                         "schema only refers to itself through references; using serde_json::Value"
                             .into(),

@@ -14,6 +14,7 @@ pub use naming::{
 };
 pub use samples::UNKNOWN_VALUE_ORIGIN;
 
+use crate::error::WarningKind;
 use crate::error::{Error, Pointer, Warning};
 use crate::load::Document;
 use serde_json::Value;
@@ -628,13 +629,14 @@ fn document_level_warnings(doc: &Document, converter: &mut schemas::Converter) {
         .is_some_and(|w| !w.is_empty())
     {
         converter.warn(
-            &root.join("webhooks"),
+            WarningKind::LeftOut,&root.join("webhooks"),
             "webhooks are requests the API makes, not a client; no methods are generated for them (the schemas they use are)",
         );
     }
     if let Some(dialect) = doc.raw.get("jsonSchemaDialect").and_then(Value::as_str) {
         if dialect.trim_end_matches('#') != OAS_DIALECT {
             converter.warn(
+                WarningKind::Unenforced,
                 &root.join("jsonSchemaDialect"),
                 format!("schemas are read as the OpenAPI 3.1 dialect, not `{dialect}`"),
             );

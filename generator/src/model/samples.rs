@@ -14,6 +14,7 @@ use super::schemas::MediaExample;
 use super::{
     Api, FloatKind, IntKind, Sample, TaggedDef, TaggedVariant, TypeId, TypeKind, TypeRef, formats,
 };
+use crate::error::WarningKind;
 use crate::error::{Pointer, Warning};
 use crate::load::Document;
 use crate::load::normalize::{X_EXAMPLES, X_PREFIX_ITEMS};
@@ -116,6 +117,7 @@ impl Samples<'_> {
             Ok(_) => self.push(ty, name, format!("example at {origin}"), value),
             Err(why) => self.warnings.push(Warning {
                 pointer: origin,
+                kind: WarningKind::Example,
                 message: format!(
                     "example does not match its schema ({why}); it is not round-tripped"
                 ),

@@ -6,7 +6,7 @@ mod files;
 pub use files::{Drift, FileStatus, check, write};
 
 use crate::emit::Emitted;
-use crate::error::{Error, Pointer};
+use crate::error::Error;
 use crate::model::{Api, TypeRef};
 use proc_macro2::TokenStream;
 
@@ -128,10 +128,9 @@ pub fn render(
 fn format_tokens(path: &str, tokens: &TokenStream) -> Result<String, Error> {
     let file = syn::parse2::<syn::File>(tokens.clone()).map_err(|e| {
         // Only a generator bug gets here; say which file, for the report.
-        Error::invalid(
-            &Pointer::root(),
-            format!("internal error: generated {path} does not parse: {e}"),
-        )
+        Error::Internal {
+            message: format!("generated {path} does not parse: {e}"),
+        }
     })?;
     Ok(space_items(&prettyplease::unparse(&file)))
 }
@@ -282,5 +281,18 @@ mod tests {
     #[test]
     fn toml_strings_are_escaped() {
         assert_eq!(toml_string("a \"b\"\\\n"), "\"a \\\"b\\\"\\\\\\n\"");
+    }
+
+    /// Code the generator got wrong is its own bug, not the document's.
+    #[test]
+    fn unparsable_output_is_an_internal_error() {
+        let error = format_tokens("src/types.rs", &quote::quote!(pub struct)).unwrap_err();
+        assert!(matches!(error, Error::Internal { .. }), "{error:?}");
+        let text = error.to_string();
+        assert!(
+            text.contains("generator bug") && text.contains("src/types.rs"),
+            "{text}"
+        );
+        assert!(error.pointer().is_none());
     }
 }

@@ -3,6 +3,7 @@
 
 use super::OperationBuilder;
 use crate::error::Pointer;
+use crate::error::WarningKind;
 use crate::model::naming;
 use crate::model::{
     BodyEncoding, FormDef, RequestBody, ResponseBody, ResponseCase, ResponseHeader, StatusMatch,
@@ -48,12 +49,13 @@ impl<'a> OperationBuilder<'a, '_> {
                     fields: Vec::new(),
                 });
             } else {
-                self.converter.warn(&media_at, "multipart body is not an object with properties; it is sent as pre-encoded bytes");
+                self.converter.warn(WarningKind::BodyAsBytes, &media_at, "multipart body is not an object with properties; it is sent as pre-encoded bytes");
                 encoding = BodyEncoding::Bytes;
             }
         }
         if encoding == BodyEncoding::Form && ty == TypeRef::Any {
             self.converter.warn(
+                WarningKind::BodyAsBytes,
                 &media_at,
                 "form body has no schema; it is sent as pre-encoded bytes",
             );
@@ -243,7 +245,7 @@ impl<'a> OperationBuilder<'a, '_> {
             .get(name)?
             .as_item()?;
         self.converter.warn(
-            at,
+            WarningKind::Loosened,at,
             format!("response header $ref `{reference}` points to a parameter, not a header; its schema and description are used"),
         );
         Some(param.parameter_data_ref())
@@ -269,6 +271,7 @@ impl<'a> OperationBuilder<'a, '_> {
             match value {
                 Some(value) => found.push((value, eat.join("value"))),
                 None => self.converter.warn(
+                    WarningKind::Example,
                     &eat,
                     "example has no inline `value` (external examples are not checked)",
                 ),

@@ -6,6 +6,7 @@ use super::{
     Docs, ErrorEnum, HttpMethod, Operation, Param, ParamLocation, ParamStyle, SecurityScheme,
     Success, TypeRef,
 };
+use crate::error::WarningKind;
 use crate::error::{Error, LocalKind, Pointer};
 use crate::load::Document;
 use indexmap::IndexMap;
@@ -89,7 +90,7 @@ pub(super) fn operations<'a>(
                     .get(&desired)
                     .map_or_else(|| "the client itself".to_owned(), Pointer::to_string);
                 converter.warn(
-                    &at,
+                    WarningKind::Renamed,&at,
                     format!("method name `{desired}` is already used by {owner}; this operation is `{method_name}`"),
                 );
             }
@@ -351,7 +352,7 @@ impl<'a> OperationBuilder<'a, '_> {
         }
         for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
             if !path.contains(&format!("{{{}}}", p.wire_name)) {
-                self.converter.warn(&self.at.join("parameters"), format!("path parameter `{}` does not appear in the path template `{path}`; it is ignored", p.wire_name));
+                self.converter.warn(WarningKind::LeftOut, &self.at.join("parameters"), format!("path parameter `{}` does not appear in the path template `{path}`; it is ignored", p.wire_name));
             }
         }
     }
@@ -378,7 +379,7 @@ impl<'a> OperationBuilder<'a, '_> {
                     // The schemes that exist still work; the server decides
                     // about the rest.
                     self.converter.warn(
-                        &at.join(i.to_string()),
+                        WarningKind::LeftOut,&at.join(i.to_string()),
                         format!("security requirement names `{key}`, which is not in #/components/securitySchemes; the requirement is ignored"),
                     );
                 }

@@ -1,6 +1,7 @@
 //! Security schemes → the client's credential fields and setters.
 
 use crate::error::Pointer;
+use crate::error::WarningKind;
 use crate::load::Document;
 use crate::model::naming::{self, Namespace};
 use crate::model::schemas::Converter;
@@ -14,7 +15,7 @@ pub(in crate::model) fn security_schemes(
     let base = Pointer::root().join("components").join("securitySchemes");
     for key in crate::load::normalize::mutual_tls_schemes(&doc.raw).keys() {
         converter.warn(
-            &base.join(key),
+            WarningKind::LeftOut,&base.join(key),
             "mutualTLS: the client certificate is not set by the generated client; build a reqwest::Client with a reqwest::Identity and pass it to `Client::with_http_client`",
         );
     }
@@ -28,6 +29,7 @@ pub(in crate::model) fn security_schemes(
         let at = base.join(key);
         let ReferenceOr::Item(scheme) = scheme else {
             converter.warn(
+                WarningKind::LeftOut,
                 &at,
                 "referenced security schemes are not supported; scheme skipped",
             );
@@ -44,6 +46,7 @@ pub(in crate::model) fn security_schemes(
                 "basic" => (SchemeKind::Basic, description),
                 other => {
                     converter.warn(
+                        WarningKind::LeftOut,
                         &at,
                         format!("HTTP auth scheme `{other}` is not supported; scheme skipped"),
                     );

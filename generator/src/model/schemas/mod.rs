@@ -11,6 +11,7 @@ mod objects;
 mod scalars;
 mod unions;
 
+use crate::error::WarningKind;
 pub(super) use docs::docs;
 use scalars::{enum_def, float_kind, format_name, int_kind, string_format};
 
@@ -97,9 +98,10 @@ impl<'a> Converter<'a> {
         }
     }
 
-    pub fn warn(&mut self, at: &Pointer, message: impl Into<String>) {
+    pub fn warn(&mut self, kind: WarningKind, at: &Pointer, message: impl Into<String>) {
         self.warnings.push(Warning {
             pointer: at.clone(),
+            kind,
             message: message.into(),
         });
     }
@@ -108,7 +110,11 @@ impl<'a> Converter<'a> {
     /// `lenient` a warning that says how the part was degraded.
     pub fn local(&mut self, kind: LocalKind, at: &Pointer, message: String, degraded: &str) {
         if self.lenient {
-            self.warn(at, format!("{message}; {degraded}"));
+            self.warn(
+                WarningKind::Degraded(kind),
+                at,
+                format!("{message}; {degraded}"),
+            );
         } else {
             self.errors.push(Error::Local {
                 kind,
@@ -128,6 +134,7 @@ impl<'a> Converter<'a> {
                 .get(desired)
                 .map_or_else(|| "a built-in name".to_owned(), Pointer::to_string);
             self.warn(
+                WarningKind::Renamed,
                 at,
                 format!("type name `{desired}` is already used by {owner}; this one is `{name}`"),
             );
@@ -417,6 +424,7 @@ impl<'a> Converter<'a> {
                 .map(|k| format!("`{k}`"))
                 .collect();
             self.warn(
+                WarningKind::Unenforced,
                 at,
                 format!(
                     "{} not represented in the generated type; values are not checked against it",
@@ -466,6 +474,7 @@ impl<'a> Converter<'a> {
             }
             SchemaKind::Not { .. } => {
                 self.warn(
+                    WarningKind::Unenforced,
                     at,
                     "`not` cannot be expressed as a Rust type; using serde_json::Value",
                 );
@@ -487,6 +496,7 @@ impl<'a> Converter<'a> {
                 return self.tuple(members, at, hint);
             }
             self.warn(
+                WarningKind::Loosened,
                 at,
                 "tuple with additional `items` is represented as an array of serde_json::Value",
             );

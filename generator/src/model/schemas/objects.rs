@@ -5,6 +5,7 @@ use super::{
     Converter, ObjectPart, Shape, docs, enum_def, float_kind, int_kind, is_password, nullable_if,
     string_format,
 };
+use crate::error::WarningKind;
 use crate::error::{LocalKind, Pointer};
 use crate::load::normalize::{X_NULL, X_PREFIX_ITEMS};
 use crate::model::naming::{self, Namespace};
@@ -49,6 +50,7 @@ impl Converter<'_> {
                 }
                 if has_object_keywords {
                     self.warn(
+                        WarningKind::Loosened,
                         at,
                         format!(
                             "properties beside `{key}` are not merged into the union's variants"
@@ -132,11 +134,12 @@ impl Converter<'_> {
                     })
                     || schema.as_item().is_some_and(|s| is_password(s));
                 if !wire.chars().any(|c| c.is_ascii_alphanumeric()) {
-                    self.warn(&pat, format!("property name `{wire}` has no ASCII letters or digits for a Rust name; the field is named after its position"));
+                    self.warn(WarningKind::Renamed, &pat, format!("property name `{wire}` has no ASCII letters or digits for a Rust name; the field is named after its position"));
                 }
                 let (name, renamed) = names.claim(&naming::field_name(wire));
                 if renamed {
                     self.warn(
+                        WarningKind::Renamed,
                         &pat,
                         format!(
                             "field name collides after conversion to snake_case; using `{name}`"
@@ -215,7 +218,7 @@ impl Converter<'_> {
         for (i, member) in members.iter().enumerate() {
             let member_at = at.join("allOf").join(i.to_string());
             if !self.flatten_all_of(member, &member_at, &mut owned, 0) {
-                self.warn(&member_at, "allOf member is not an object schema; the combination is represented as serde_json::Value");
+                self.warn(WarningKind::Loosened, &member_at, "allOf member is not an object schema; the combination is represented as serde_json::Value");
                 return Shape::Ref(TypeRef::Any);
             }
         }

@@ -3,6 +3,7 @@
 use super::objects::declares_property;
 use super::{Converter, Shape};
 use crate::error::Pointer;
+use crate::error::WarningKind;
 use crate::model::naming::{self, Namespace};
 use crate::model::{TaggedDef, TaggedVariant, TypeDef, TypeKind, TypeRef, UnionDef, UnionVariant};
 use openapiv3::{ReferenceOr, Schema, SchemaData, SchemaKind, Type};
@@ -32,6 +33,7 @@ impl Converter<'_> {
             .collect();
         let Some(refs) = refs.filter(|r| r.len() > 1) else {
             self.warn(
+                WarningKind::Loosened,
                 at,
                 "discriminator with inline members is treated as an untagged union",
             );
