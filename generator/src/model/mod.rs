@@ -2,6 +2,7 @@
 //! operations. Nothing here knows about tokens; every name is final.
 
 mod cycles;
+mod diagnostics;
 mod formats;
 mod naming;
 mod operations;
@@ -620,7 +621,7 @@ fn sensitive_keys(api: &Api) -> Vec<String> {
 const OAS_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
 
 /// 3.1 parts of a document that a client has no use for.
-fn document_level_warnings(doc: &Document, converter: &mut schemas::Converter) {
+fn document_level_warnings(doc: &Document, diagnostics: &mut diagnostics::Diagnostics) {
     let root = Pointer::root();
     if doc
         .raw
@@ -628,14 +629,15 @@ fn document_level_warnings(doc: &Document, converter: &mut schemas::Converter) {
         .and_then(Value::as_object)
         .is_some_and(|w| !w.is_empty())
     {
-        converter.warn(
-            WarningKind::LeftOut,&root.join("webhooks"),
+        diagnostics.warn(
+            WarningKind::LeftOut,
+            &root.join("webhooks"),
             "webhooks are requests the API makes, not a client; no methods are generated for them (the schemas they use are)",
         );
     }
     if let Some(dialect) = doc.raw.get("jsonSchemaDialect").and_then(Value::as_str) {
         if dialect.trim_end_matches('#') != OAS_DIALECT {
-            converter.warn(
+            diagnostics.warn(
                 WarningKind::Unenforced,
                 &root.join("jsonSchemaDialect"),
                 format!("schemas are read as the OpenAPI 3.1 dialect, not `{dialect}`"),
@@ -671,13 +673,21 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
     let mut converter = schemas::Converter::new(doc, lenient);
     converter.register_components();
     converter.convert_components();
-    let security_schemes = operations::security_schemes(doc, &mut converter);
-    let operations = operations::operations(doc, &mut converter, &security_schemes);
-    document_level_warnings(doc, &mut converter);
-    let media_examples = std::mem::take(&mut converter.examples);
-    let (types, mut warnings, errors) = converter.finish();
+    let mut diagnostics = diagnostics::Diagnostics::new(lenient);
+    let security_schemes = operations::security_schemes(doc, &mut diagnostics);
+    let (mut operations, media_examples) =
+        operations::operations(doc, &mut converter, &mut diagnostics, &security_schemes);
+    document_level_warnings(doc, &mut diagnostics);
+    let (types, schema_diagnostics) = converter.finish();
+    diagnostics.absorb(schema_diagnostics);
+    let diagnostics::Diagnostics {
+        mut warnings,
+        mut errors,
+        ..
+    } = diagnostics;
+    // In the order of the document's places, whichever part found them.
+    errors.sort_by(|a, b| a.pointer().cmp(&b.pointer()));
     Error::collect(errors)?;
-    let mut operations = operations;
     operations::finish(&types, &mut operations);
     let mut api = Api {
         title: info.title.clone(),

@@ -9,8 +9,8 @@
 //! are dropped, and numbers read into a float type come back as floats.
 
 use super::naming::{self, Namespace};
+use super::operations::MediaExample;
 use super::sample_values;
-use super::schemas::MediaExample;
 use super::{
     Api, FloatKind, IntKind, Sample, TaggedDef, TaggedVariant, TypeId, TypeKind, TypeRef, formats,
 };

@@ -49,12 +49,12 @@ impl<'a> OperationBuilder<'a, '_> {
                     fields: Vec::new(),
                 });
             } else {
-                self.converter.warn(WarningKind::BodyAsBytes, &media_at, "multipart body is not an object with properties; it is sent as pre-encoded bytes");
+                self.diagnostics.warn(WarningKind::BodyAsBytes, &media_at, "multipart body is not an object with properties; it is sent as pre-encoded bytes");
                 encoding = BodyEncoding::Bytes;
             }
         }
         if encoding == BodyEncoding::Form && ty == TypeRef::Any {
-            self.converter.warn(
+            self.diagnostics.warn(
                 WarningKind::BodyAsBytes,
                 &media_at,
                 "form body has no schema; it is sent as pre-encoded bytes",
@@ -244,7 +244,7 @@ impl<'a> OperationBuilder<'a, '_> {
             .parameters
             .get(name)?
             .as_item()?;
-        self.converter.warn(
+        self.diagnostics.warn(
             WarningKind::Loosened,at,
             format!("response header $ref `{reference}` points to a parameter, not a header; its schema and description are used"),
         );
@@ -262,15 +262,14 @@ impl<'a> OperationBuilder<'a, '_> {
             let eat = at.join("examples").join(name);
             let value = match example {
                 ReferenceOr::Item(e) => e.value.clone(),
-                ReferenceOr::Reference { reference } => reference
-                    .strip_prefix("#/components/examples/")
-                    .and_then(|n| self.doc.openapi.components.as_ref()?.examples.get(n))
-                    .and_then(ReferenceOr::as_item)
-                    .and_then(|e| e.value.clone()),
+                ReferenceOr::Reference { reference } => {
+                    super::component(self.doc, reference, "examples", |c| &c.examples)
+                        .and_then(|e| e.value.clone())
+                }
             };
             match value {
                 Some(value) => found.push((value, eat.join("value"))),
-                None => self.converter.warn(
+                None => self.diagnostics.warn(
                     WarningKind::Example,
                     &eat,
                     "example has no inline `value` (external examples are not checked)",
@@ -278,14 +277,12 @@ impl<'a> OperationBuilder<'a, '_> {
             }
         }
         for (value, origin) in found {
-            self.converter
-                .examples
-                .push(crate::model::schemas::MediaExample {
-                    ty: ty.clone(),
-                    context: context.clone(),
-                    value,
-                    origin,
-                });
+            self.examples.push(super::MediaExample {
+                ty: ty.clone(),
+                context: context.clone(),
+                value,
+                origin,
+            });
         }
     }
 }

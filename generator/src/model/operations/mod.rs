@@ -1,5 +1,6 @@
 //! Paths and security schemes → client operations and credentials.
 
+use super::diagnostics::Diagnostics;
 use super::naming::{self, Namespace};
 use super::schemas::Converter;
 use super::{
@@ -19,11 +20,25 @@ mod security;
 pub(super) use owned::finish;
 pub(super) use security::security_schemes;
 
+/// An example given on a media type, for the round-trip tests.
+#[derive(Debug, Clone)]
+pub struct MediaExample {
+    pub ty: TypeRef,
+    /// Snake-case context for the test name (`refresh_token_body`).
+    pub context: String,
+    pub value: serde_json::Value,
+    pub origin: Pointer,
+}
+
+/// The operations of the document, and the examples their bodies carry.
+/// Their schemas go into `converter`; what is wrong with the operations
+/// themselves into `diagnostics`.
 pub(super) fn operations<'a>(
     doc: &'a Document,
     converter: &mut Converter<'a>,
+    diagnostics: &mut Diagnostics,
     schemes: &[SecurityScheme],
-) -> Vec<Operation> {
+) -> (Vec<Operation>, Vec<MediaExample>) {
     let mut reserved: Vec<&str> = naming::CLIENT_MEMBERS.to_vec();
     reserved.extend(schemes.iter().map(|s| s.setter.as_str()));
     let mut method_names = Namespace::with_reserved(&reserved);
@@ -32,13 +47,14 @@ pub(super) fn operations<'a>(
     let mut paths: Vec<_> = doc.openapi.paths.paths.iter().collect();
     paths.sort_by(|a, b| a.0.cmp(b.0));
     let mut out = Vec::new();
+    let mut examples = Vec::new();
     for (path, item) in paths {
         let path_at = Pointer::root().join("paths").join(path);
         let item = match item {
             ReferenceOr::Item(item) => item,
             // Local targets were copied in by normalisation.
             ReferenceOr::Reference { reference } if reference.starts_with('#') => {
-                converter.local(
+                diagnostics.local(
                     LocalKind::MissingRef,
                     &path_at,
                     format!("$ref `{reference}` does not point to a path item in this document"),
@@ -47,7 +63,7 @@ pub(super) fn operations<'a>(
                 continue;
             }
             ReferenceOr::Reference { reference } => {
-                converter.errors.push(Error::invalid(
+                diagnostics.error(Error::invalid(
                     &path_at,
                     format!("external $ref `{reference}` is not supported; bundle the document into one file first (e.g. `redocly bundle`)"),
                 ));
@@ -74,7 +90,7 @@ pub(super) fn operations<'a>(
             if let Some(id) = &op.operation_id {
                 if let Some(first) = operation_ids.get(id) {
                     duplicate = true;
-                    converter.local(
+                    diagnostics.local(
                         LocalKind::DuplicateOperationId,
                         &at.join("operationId"),
                         format!("operationId `{id}` is already used by {first}; operationIds must be unique"),
@@ -89,7 +105,7 @@ pub(super) fn operations<'a>(
                 let owner = method_owners
                     .get(&desired)
                     .map_or_else(|| "the client itself".to_owned(), Pointer::to_string);
-                converter.warn(
+                diagnostics.warn(
                     WarningKind::Renamed,&at,
                     format!("method name `{desired}` is already used by {owner}; this operation is `{method_name}`"),
                 );
@@ -98,18 +114,22 @@ pub(super) fn operations<'a>(
             let builder = OperationBuilder {
                 doc,
                 converter: &mut *converter,
+                diagnostics: &mut *diagnostics,
+                examples: &mut examples,
                 at: at.clone(),
                 prefix: naming::type_name(&method_name),
             };
             out.push(builder.build(method_name, method, path, &item.parameters, op, schemes));
         }
     }
-    out
+    (out, examples)
 }
 
 struct OperationBuilder<'a, 'c> {
     doc: &'a Document,
     converter: &'c mut Converter<'a>,
+    diagnostics: &'c mut Diagnostics,
+    examples: &'c mut Vec<MediaExample>,
     at: Pointer,
     /// PascalCase stem for types this operation introduces.
     prefix: String,
@@ -206,11 +226,7 @@ impl<'a> OperationBuilder<'a, '_> {
             ReferenceOr::Item(item) => return Some(item),
             ReferenceOr::Reference { reference } => reference,
         };
-        let doc: &'a Document = self.doc;
-        let found = reference
-            .strip_prefix(&format!("#/components/{what}/"))
-            .and_then(|name| section(doc.openapi.components.as_ref()?).get(name))
-            .and_then(ReferenceOr::as_item);
+        let found = component(self.doc, reference, what, section);
         if found.is_none() {
             let (kind, message) = if reference.trim().is_empty() {
                 (LocalKind::EmptyRef, "empty $ref".to_owned())
@@ -229,7 +245,7 @@ impl<'a> OperationBuilder<'a, '_> {
                     ),
                 )
             };
-            self.converter.local(
+            self.diagnostics.local(
                 kind,
                 at,
                 message,
@@ -327,7 +343,7 @@ impl<'a> OperationBuilder<'a, '_> {
         let mut rest = path;
         while let Some(open) = rest.find('{') {
             let Some(close) = rest[open..].find('}') else {
-                self.converter.errors.push(Error::invalid(
+                self.diagnostics.error(Error::invalid(
                     &self.at,
                     format!("path template `{path}` has an unclosed `{{`"),
                 ));
@@ -339,7 +355,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 .any(|p| p.location == ParamLocation::Path && p.wire_name == name);
             if !declared {
                 {
-                    self.converter.local(
+                    self.diagnostics.local(
                         LocalKind::UndeclaredPathParam,
                         &self.at.join("parameters"),
                         format!("path template `{path}` uses `{{{name}}}`, but no path parameter `{name}` is declared"),
@@ -352,7 +368,7 @@ impl<'a> OperationBuilder<'a, '_> {
         }
         for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
             if !path.contains(&format!("{{{}}}", p.wire_name)) {
-                self.converter.warn(WarningKind::LeftOut, &self.at.join("parameters"), format!("path parameter `{}` does not appear in the path template `{path}`; it is ignored", p.wire_name));
+                self.diagnostics.warn(WarningKind::LeftOut, &self.at.join("parameters"), format!("path parameter `{}` does not appear in the path template `{path}`; it is ignored", p.wire_name));
             }
         }
     }
@@ -378,7 +394,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 } else if !self.declared_scheme(key) {
                     // The schemes that exist still work; the server decides
                     // about the rest.
-                    self.converter.warn(
+                    self.diagnostics.warn(
                         WarningKind::LeftOut,&at.join(i.to_string()),
                         format!("security requirement names `{key}`, which is not in #/components/securitySchemes; the requirement is ignored"),
                     );
@@ -403,6 +419,22 @@ impl OperationBuilder<'_, '_> {
         components.is_some_and(|c| c.security_schemes.contains_key(key))
             || crate::load::normalize::mutual_tls_schemes(&self.doc.raw).contains_key(key)
     }
+}
+
+/// The entry of one section of `components` a local `$ref` names
+/// (`#/components/{what}/{name}`), the one lookup for every kind of entry.
+fn component<'a, T>(
+    doc: &'a Document,
+    reference: &str,
+    what: &str,
+    section: impl FnOnce(&'a openapiv3::Components) -> &'a IndexMap<String, ReferenceOr<T>>,
+) -> Option<&'a T> {
+    reference
+        .strip_prefix("#/components/")?
+        .strip_prefix(what)?
+        .strip_prefix('/')
+        .and_then(|name| section(doc.openapi.components.as_ref()?).get(name))
+        .and_then(ReferenceOr::as_item)
 }
 
 /// The parameter a path template names but the operation does not declare.

@@ -3,19 +3,20 @@
 use crate::error::Pointer;
 use crate::error::WarningKind;
 use crate::load::Document;
+use crate::model::diagnostics::Diagnostics;
 use crate::model::naming::{self, Namespace};
-use crate::model::schemas::Converter;
 use crate::model::{Docs, ParamLocation, SchemeKind, SecurityScheme};
 use openapiv3::ReferenceOr;
 
 pub(in crate::model) fn security_schemes(
     doc: &Document,
-    converter: &mut Converter,
+    diagnostics: &mut Diagnostics,
 ) -> Vec<SecurityScheme> {
     let base = Pointer::root().join("components").join("securitySchemes");
     for key in crate::load::normalize::mutual_tls_schemes(&doc.raw).keys() {
-        converter.warn(
-            WarningKind::LeftOut,&base.join(key),
+        diagnostics.warn(
+            WarningKind::LeftOut,
+            &base.join(key),
             "mutualTLS: the client certificate is not set by the generated client; build a reqwest::Client with a reqwest::Identity and pass it to `Client::with_http_client`",
         );
     }
@@ -28,7 +29,7 @@ pub(in crate::model) fn security_schemes(
     for (key, scheme) in entries {
         let at = base.join(key);
         let ReferenceOr::Item(scheme) = scheme else {
-            converter.warn(
+            diagnostics.warn(
                 WarningKind::LeftOut,
                 &at,
                 "referenced security schemes are not supported; scheme skipped",
@@ -45,7 +46,7 @@ pub(in crate::model) fn security_schemes(
                 "bearer" => (SchemeKind::Bearer, description),
                 "basic" => (SchemeKind::Basic, description),
                 other => {
-                    converter.warn(
+                    diagnostics.warn(
                         WarningKind::LeftOut,
                         &at,
                         format!("HTTP auth scheme `{other}` is not supported; scheme skipped"),

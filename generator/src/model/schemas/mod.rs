@@ -16,9 +16,10 @@ pub(super) use docs::docs;
 use scalars::{enum_def, float_kind, format_name, int_kind, string_format};
 
 use super::cycles;
+use super::diagnostics::Diagnostics;
 use super::naming::{self, Namespace};
 use super::{Docs, TypeDef, TypeId, TypeKind, TypeRef};
-use crate::error::{Error, LocalKind, Pointer, Warning};
+use crate::error::{Error, LocalKind, Pointer};
 use crate::load::Document;
 use crate::load::normalize::{X_IGNORED, X_NULL, X_PREFIX_ITEMS};
 use indexmap::IndexMap;
@@ -57,33 +58,19 @@ pub(super) struct Converter<'a> {
     parsed: HashMap<Pointer, Option<Schema>>,
     names: Namespace,
     /// Local defects become warnings (see [`Converter::local`]).
-    lenient: bool,
     /// Where each type name was first claimed, for collision warnings.
     name_owners: HashMap<String, Pointer>,
     /// "did you mean" hints already worked out, by missing name: a large
     /// document may miss one name in thousands of places.
     suggestions: std::cell::RefCell<HashMap<String, String>>,
-    pub warnings: Vec<Warning>,
-    pub errors: Vec<Error>,
-    /// Examples found on request and response media types.
-    pub examples: Vec<MediaExample>,
-}
-
-/// An example given on a media type, for the round-trip tests.
-#[derive(Debug, Clone)]
-pub struct MediaExample {
-    pub ty: TypeRef,
-    /// Snake-case context for the test name (`refresh_token_body`).
-    pub context: String,
-    pub value: serde_json::Value,
-    pub origin: Pointer,
+    /// What converting schemas found wrong or approximate.
+    diagnostics: Diagnostics,
 }
 
 impl<'a> Converter<'a> {
     pub fn new(doc: &'a Document, lenient: bool) -> Self {
         Converter {
             doc,
-            lenient,
             types: Vec::new(),
             nullable: Vec::new(),
             by_pointer: HashMap::new(),
@@ -92,36 +79,16 @@ impl<'a> Converter<'a> {
             names: Namespace::default(),
             name_owners: HashMap::new(),
             suggestions: Default::default(),
-            warnings: Vec::new(),
-            errors: Vec::new(),
-            examples: Vec::new(),
+            diagnostics: Diagnostics::new(lenient),
         }
     }
 
-    pub fn warn(&mut self, kind: WarningKind, at: &Pointer, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            pointer: at.clone(),
-            kind,
-            message: message.into(),
-        });
+    fn warn(&mut self, kind: WarningKind, at: &Pointer, message: impl Into<String>) {
+        self.diagnostics.warn(kind, at, message);
     }
 
-    /// A defect that touches one part of the document: an error, or with
-    /// `lenient` a warning that says how the part was degraded.
-    pub fn local(&mut self, kind: LocalKind, at: &Pointer, message: String, degraded: &str) {
-        if self.lenient {
-            self.warn(
-                WarningKind::Degraded(kind),
-                at,
-                format!("{message}; {degraded}"),
-            );
-        } else {
-            self.errors.push(Error::Local {
-                kind,
-                pointer: at.clone(),
-                message,
-            });
-        }
+    fn local(&mut self, kind: LocalKind, at: &Pointer, message: String, degraded: &str) {
+        self.diagnostics.local(kind, at, message, degraded);
     }
 
     /// Claims a name in the shared type namespace (also used for the types
@@ -297,7 +264,7 @@ impl<'a> Converter<'a> {
             return TypeRef::Any;
         }
         let Some(target) = Pointer::from_ref(reference) else {
-            self.errors.push(Error::invalid(
+            self.diagnostics.error(Error::invalid(
                 at,
                 format!("external $ref `{reference}` is not supported; bundle the document into one file first (e.g. `redocly bundle`)"),
             ));
@@ -516,7 +483,7 @@ impl<'a> Converter<'a> {
             let ty = match serde_json::from_value::<ReferenceOr<Schema>>(member.clone()) {
                 Ok(schema) => self.convert(&schema, &member_at, &format!("{hint}{}", i + 1)),
                 Err(e) => {
-                    self.errors.push(Error::invalid(
+                    self.diagnostics.error(Error::invalid(
                         &member_at,
                         format!("invalid tuple member schema: {e}"),
                     ));
@@ -529,7 +496,9 @@ impl<'a> Converter<'a> {
     }
 
     /// Hands back the finished types, with recursion boxed.
-    pub fn finish(self) -> (Vec<TypeDef>, Vec<Warning>, Vec<Error>) {
+    /// The types, complete (union variants described, recursion boxed),
+    /// and what converting them found.
+    pub fn finish(self) -> (Vec<TypeDef>, Diagnostics) {
         let mut types: Vec<TypeDef> = self
             .types
             .into_iter()
@@ -543,11 +512,13 @@ impl<'a> Converter<'a> {
                 })
             })
             .collect();
-        let mut warnings = self.warnings;
+        let mut diagnostics = self.diagnostics;
         unions::describe_variants(&mut types);
         cycles::order_union_variants(&mut types);
-        warnings.extend(cycles::box_recursion(&mut types));
-        (types, warnings, self.errors)
+        diagnostics
+            .warnings
+            .extend(cycles::box_recursion(&mut types));
+        (types, diagnostics)
     }
 }
 
