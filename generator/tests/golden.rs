@@ -192,3 +192,66 @@ fn lenient_fixtures_are_refused_by_default_with_local_errors_only() {
         assert!(local == total && total > 0, "{}: {error}", spec.display());
     }
 }
+
+/// The locals the client's methods bind are the ones `model/naming.rs`
+/// reserves (so no parameter can take or shadow them), or a credential
+/// bound under the name of the client field it comes from (also decided
+/// there): a binding added to the emitted code without reserving its name
+/// fails here.
+#[test]
+fn emitted_methods_bind_only_reserved_locals() {
+    use openapi_client_gen::model::{METHOD_ARGUMENTS, METHOD_LOCALS};
+    use proc_macro2::{TokenStream, TokenTree};
+
+    fn bindings(tokens: TokenStream, out: &mut Vec<String>) {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        for (i, token) in tokens.iter().enumerate() {
+            match token {
+                TokenTree::Group(group) => bindings(group.stream(), out),
+                TokenTree::Ident(ident) if ident == "let" => {
+                    let mut rest = tokens[i + 1..].iter();
+                    let mut next = rest.next();
+                    if matches!(next, Some(TokenTree::Ident(i)) if i == "mut") {
+                        next = rest.next();
+                    }
+                    match (next, rest.next()) {
+                        // `let Some(value) = ...`
+                        (Some(TokenTree::Ident(some)), Some(TokenTree::Group(inner)))
+                            if some == "Some" =>
+                        {
+                            out.push(inner.stream().to_string())
+                        }
+                        (Some(TokenTree::Ident(name)), _) => out.push(name.to_string()),
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&golden).unwrap() {
+        let client = entry.unwrap().path().join("src/client.rs");
+        let Ok(text) = std::fs::read_to_string(&client) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        bindings(text.parse().unwrap(), &mut found);
+        checked += found.len();
+        for name in found {
+            let credential = text.contains(&format!("let Some({name}) = &self.{name}"))
+                || text.contains(&format!("Some({name}),"))
+                    && text.contains(&format!("&self.{name}"));
+            assert!(
+                METHOD_LOCALS.contains(&name.as_str())
+                    || METHOD_ARGUMENTS.contains(&name.as_str())
+                    || credential,
+                "{}: the emitted code binds `{name}`, which model/naming.rs does not reserve",
+                client.display()
+            );
+        }
+    }
+    assert!(checked > 0, "no bindings found in {}", golden.display());
+}

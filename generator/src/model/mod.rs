@@ -11,7 +11,8 @@ mod samples;
 mod schemas;
 
 pub use naming::{
-    clean_operation_id, crate_ident, edit_distance, field_name, type_name, variant_name,
+    METHOD_ARGUMENTS, METHOD_LOCALS, clean_operation_id, crate_ident, edit_distance, field_name,
+    type_name, variant_name,
 };
 pub use samples::UNKNOWN_VALUE_ORIGIN;
 
