@@ -207,6 +207,8 @@ fn body_statements(
 
 pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
     let name = ident(&op.method_name);
+    // Tracing and hooks name the operation as the caller knows it: its method.
+    let operation_name = &op.method_name;
     let doc = docs(&op.docs);
     let route = format!(" `{} {}`", op.http_method.as_str(), op.path);
     let method = ident(op.http_method.as_str());
@@ -353,7 +355,7 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         #headers_doc
         #many_args
         pub async fn #name(&self, #(#args),*) -> Result<ResponseValue<#success_ty>, Error<#error_ty>> {
-            let #binding = PendingRequest::new(reqwest::Method::#method, #path);
+            let #binding = PendingRequest::for_operation(#operation_name, reqwest::Method::#method, #path);
             #(#fill)*
             #auth
             #handling

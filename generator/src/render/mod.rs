@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 10] = [
+const RUNTIME: [(&str, &str); 12] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../templates/runtime/mod.rs"),
@@ -24,6 +24,10 @@ const RUNTIME: [(&str, &str); 10] = [
     (
         "src/runtime/error.rs",
         include_str!("../../templates/runtime/error.rs"),
+    ),
+    (
+        "src/runtime/hooks.rs",
+        include_str!("../../templates/runtime/hooks.rs"),
     ),
     (
         "src/runtime/multipart.rs",
@@ -56,6 +60,10 @@ const RUNTIME: [(&str, &str); 10] = [
     (
         "src/runtime/send.rs",
         include_str!("../../templates/runtime/send.rs"),
+    ),
+    (
+        "src/runtime/trace.rs",
+        include_str!("../../templates/runtime/trace.rs"),
     ),
 ];
 
@@ -245,6 +253,9 @@ serde = {{ version = "1", features = ["derive"] }}
 # query objects, `serde_json::Value`s read from the API).
 serde_json = {{ version = "1", features = ["preserve_order"] }}
 tokio = {{ version = "1", features = ["time"] }}
+# Spans for every call; no proc macros (`attributes`), silent without a
+# subscriber.
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util"] }}
