@@ -44,7 +44,7 @@ fn status_pattern(status: StatusMatch) -> TokenStream {
     }
 }
 
-fn style(style: ParamStyle) -> TokenStream {
+pub(super) fn style(style: ParamStyle) -> TokenStream {
     match style {
         ParamStyle::Simple => quote!(Style::Simple),
         ParamStyle::Label => quote!(Style::Label),
@@ -57,7 +57,7 @@ fn style(style: ParamStyle) -> TokenStream {
 }
 
 /// Path parameters are taken by value when they are `Copy` scalars.
-fn path_arg_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
+pub(super) fn path_arg_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
     match t {
         TypeRef::String => quote!(&str),
         TypeRef::Bool | TypeRef::Integer(_) | TypeRef::Float(_) => ty(api, t, types),

@@ -1,6 +1,7 @@
 //! Stage 2, *model*: the loaded document resolved into named Rust types and
 //! operations. Nothing here knows about tokens; every name is final.
 
+mod answers;
 mod cycles;
 mod formats;
 mod naming;
@@ -10,7 +11,8 @@ mod samples;
 mod schemas;
 
 pub use naming::{
-    clean_operation_id, crate_ident, edit_distance, field_name, type_name, variant_name,
+    MockNames, clean_operation_id, crate_ident, edit_distance, field_name, mock_names,
+    mock_path_method, type_name, variant_name,
 };
 pub use samples::UNKNOWN_VALUE_ORIGIN;
 

@@ -7,6 +7,8 @@
 
 mod error;
 mod hooks;
+#[cfg(feature = "mock")]
+mod mock;
 mod multipart;
 mod params;
 mod redact;
@@ -20,6 +22,8 @@ mod trace;
 pub use error::{DecodeError, Error};
 pub(crate) use error::Failure;
 pub use hooks::{AttemptRequest, AttemptResponse, Hook, HookError, Hooks};
+#[cfg(feature = "mock")]
+pub use mock::{MockCall, MockServer};
 pub use multipart::FilePart;
 // Used by the operations of APIs that have multipart bodies or path and
 // query parameters.

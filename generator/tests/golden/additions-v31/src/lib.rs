@@ -23,6 +23,10 @@ mod client;
 #[rustfmt::skip]
 mod runtime;
 
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
+
 pub use client::Client;
 
 #[rustfmt::skip]
