@@ -209,3 +209,64 @@ async fn a_hook_sees_credentials_only_as_sensitive() {
     );
     assert!(!text.contains("tok-SECRET"), "{text}");
 }
+
+/// Adds a signature header to every attempt.
+struct Sign;
+
+impl Hook for Sign {
+    fn on_request(&self, request: &mut AttemptRequest<'_>) -> Result<(), HookError> {
+        request
+            .headers_mut()
+            .insert("x-signature", HeaderValue::from_static("sig-SECRET"));
+        Ok(())
+    }
+}
+
+/// A hook's headers follow a redirect within the API's origin and, like
+/// the credentials, stay behind when a redirect leads to another origin.
+#[tokio::test]
+async fn hook_headers_never_follow_a_redirect_to_another_origin() {
+    let api = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(path(REFRESH_PATH))
+        .respond_with(
+            ResponseTemplate::new(307).insert_header("location", "/v1/auth/token/refresh/again"),
+        )
+        .mount(&api)
+        .await;
+    let cross = format!("{}/collect", elsewhere.uri());
+    Mock::given(path("/v1/auth/token/refresh/again"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", cross.as_str()))
+        .mount(&api)
+        .await;
+    Mock::given(path("/collect"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "a", "refresh_token": "r2"})),
+        )
+        .mount(&elsewhere)
+        .await;
+    let client = Client::with_base_url(api.uri())
+        .with_bearer_token("tok-SECRET")
+        .with_redirect_policy(almanac_client::RedirectPolicy {
+            follow_cross_origin: true,
+            ..Default::default()
+        })
+        .with_retry_policy(RetryPolicy::disabled())
+        .with_hook(Sign);
+
+    client.refresh_token(&body()).await.unwrap();
+
+    let at_api = api.received_requests().await.unwrap();
+    assert_eq!(at_api.len(), 2);
+    assert!(
+        at_api
+            .iter()
+            .all(|r| r.headers.get("x-signature").is_some()),
+        "the API's own hops carry the hook's header"
+    );
+    let at_elsewhere = elsewhere.received_requests().await.unwrap();
+    assert_eq!(at_elsewhere.len(), 1);
+    assert!(at_elsewhere[0].headers.get("x-signature").is_none());
+    assert!(at_elsewhere[0].headers.get("authorization").is_none());
+}

@@ -112,10 +112,10 @@ impl PendingRequest {
     pub async fn send(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> Result<RawResponse, Failure> {
         let span = trace::call_span(&self, base);
         let prepared = self.prepare_traced(http, base, config, &span)?;
-        let (request, attempts_share) = (&self, &prepared);
+        let (request, prepared) = (&self, &prepared);
         let answer = self
-            .with_retries(&prepared, &span, |attempt| async move {
-                let head = request.attempt_head(attempts_share, attempt).await?;
+            .with_retries(prepared, &span, |attempt| async move {
+                let head = request.attempt_head(prepared, attempt).await?;
                 head.read(config.max_body_bytes, request).await
             })
             .instrument(span.clone())
