@@ -116,6 +116,13 @@ impl Client {
         client
     }
 
+    /// Adds a hook, run on every attempt of every call after the
+    /// hooks added before it (see [`Hook`](crate::Hook)).
+    pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+        self.config.hooks.push(hook);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.base_url.as_str()
@@ -137,7 +144,8 @@ impl Client {
         ResponseValue<types::HostedLoginToken>,
         Error<types::RefreshTokenError>,
     > {
-        let mut request = PendingRequest::new(
+        let mut request = PendingRequest::for_operation(
+            "refresh_token",
             reqwest::Method::POST,
             "/v1/auth/token/refresh",
         );

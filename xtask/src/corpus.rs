@@ -132,8 +132,18 @@ fn run_one(spec: &Path, name: &str, out_root: &Path, target_dir: &Path) -> Resul
     render::write(&out, &generated.files)?;
     copy_hand_written_tests(spec, &out)?;
     let manifest = out.join("Cargo.toml");
+    // `--all-features`: the `mock` module is linted, documented and used by
+    // the hand-written tests too.
     let clippy = cargo(
-        &["clippy", "--all-targets", "--quiet", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--all-targets",
+            "--all-features",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ],
         &manifest,
         target_dir,
     )?;
@@ -146,14 +156,22 @@ fn run_one(spec: &Path, name: &str, out_root: &Path, target_dir: &Path) -> Resul
         eprintln!("{}", tail(&clippy.1, 40));
         return Ok(row);
     }
-    let doc = cargo(&["doc", "--no-deps", "--quiet"], &manifest, target_dir)?;
+    let doc = cargo(
+        &["doc", "--no-deps", "--all-features", "--quiet"],
+        &manifest,
+        target_dir,
+    )?;
     if !doc.0 {
         row.clippy = "clean; rustdoc FAILED".into();
         eprintln!("{}", tail(&doc.1, 40));
         return Ok(row);
     }
     row.clippy = "clean".into();
-    let test = cargo(&["test", "--quiet"], &manifest, target_dir)?;
+    let test = cargo(
+        &["test", "--all-features", "--quiet"],
+        &manifest,
+        target_dir,
+    )?;
     let (passed, failed) = count_tests(&test.1);
     row.tests = format!("{passed} passed, {failed} failed");
     // Clippy sees the lib and test targets; this catches whatever else

@@ -9,6 +9,7 @@ use std::fmt;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use super::hooks::HookError;
 use super::redact::{SNIPPET_BYTES, escape_controls, redacted_url, without_secrets};
 use super::{RequestInfo, Secret};
 use super::redirect::RedirectRefusal;
@@ -49,6 +50,9 @@ pub enum Error<E = Infallible> {
         refused: RedirectRefusal,
         headers: Box<HeaderMap>,
     },
+    /// A [`Hook`](crate::Hook) stopped the call with `source`, its own
+    /// error (before an attempt was sent, or when its response came).
+    Hook { request: RequestInfo, source: HookError },
 }
 
 impl<E> Error<E> {
@@ -62,7 +66,8 @@ impl<E> Error<E> {
             | Error::UnexpectedStatus { request, .. }
             | Error::Decode { request, .. }
             | Error::BodyTooLarge { request, .. }
-            | Error::Redirect { request, .. } => request,
+            | Error::Redirect { request, .. }
+            | Error::Hook { request, .. } => request,
         }
     }
 
@@ -74,7 +79,7 @@ impl<E> Error<E> {
             | Error::Decode { status, .. }
             | Error::BodyTooLarge { status, .. }
             | Error::Redirect { status, .. } => Some(*status),
-            Error::InvalidRequest { .. } | Error::Transport { .. } | Error::Timeout { .. } => None,
+            Error::InvalidRequest { .. } | Error::Transport { .. } | Error::Timeout { .. } | Error::Hook { .. } => None,
         }
     }
 
@@ -145,6 +150,9 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("location", &redacted_location(location))
                 .field("refused", refused)
                 .finish_non_exhaustive(),
+            Error::Hook { request, source } => {
+                f.debug_struct("Hook").field("request", request).field("source", source).finish()
+            }
         }
     }
 }
@@ -176,6 +184,7 @@ impl<E> fmt::Display for Error<E> {
                 "{request}: server redirected ({status}) to {}, not followed: {refused}",
                 redacted_location(location)
             ),
+            Error::Hook { request, source } => write!(f, "{request}: stopped by a hook: {source}"),
         }
     }
 }
@@ -185,6 +194,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
         match self {
             Error::Transport { source, .. } => Some(source),
             Error::Decode { source, .. } => Some(source),
+            Error::Hook { source, .. } => Some(&**source),
             _ => None,
         }
     }
@@ -220,6 +230,7 @@ impl<E> From<Failure> for Error<E> {
             Error::Redirect { request, status, location, refused, headers } => {
                 Error::Redirect { request, status, location, refused, headers }
             }
+            Error::Hook { request, source } => Error::Hook { request, source },
         }
     }
 }

@@ -9,6 +9,9 @@
 #![allow(dead_code)]
 
 mod error;
+mod hooks;
+#[cfg(feature = "mock")]
+mod mock;
 mod multipart;
 mod params;
 mod redact;
@@ -17,9 +20,13 @@ mod request;
 mod response;
 mod retry;
 mod send;
+mod trace;
 
 pub use error::{DecodeError, Error};
 pub(crate) use error::Failure;
+pub use hooks::{AttemptRequest, AttemptResponse, Hook, HookError, Hooks};
+#[cfg(feature = "mock")]
+pub use mock::{MockCall, MockServer};
 pub use multipart::FilePart;
 // Used by the operations of APIs that have multipart bodies or path and
 // query parameters.
@@ -120,6 +127,8 @@ pub struct Config {
     pub retry: RetryPolicy,
     /// Which redirects are followed.
     pub redirects: RedirectPolicy,
+    /// The caller's code run on every attempt (see [`Hook`]).
+    pub hooks: Hooks,
 }
 
 impl Default for Config {
@@ -130,6 +139,7 @@ impl Default for Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             retry: RetryPolicy::default(),
             redirects: RedirectPolicy::default(),
+            hooks: Hooks::default(),
         }
     }
 }

@@ -189,6 +189,13 @@ pub fn client(api: &Api) -> TokenStream {
                 client
             }
 
+            /// Adds a hook, run on every attempt of every call after the
+            /// hooks added before it (see [`Hook`](crate::Hook)).
+            pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+                self.config.hooks.push(hook);
+                self
+            }
+
             /// The base URL requests go to.
             pub fn base_url(&self) -> &str {
                 self.base_url.as_str()

@@ -3,6 +3,7 @@
 mod client;
 mod debug;
 mod enums;
+mod mock;
 mod operation;
 mod operation_types;
 mod tests;
@@ -17,6 +18,8 @@ pub struct Emitted {
     pub lib: TokenStream,
     pub types: TokenStream,
     pub client: TokenStream,
+    /// The typed mocks (cargo feature `mock`).
+    pub mock: TokenStream,
     /// The round-trip tests; `crate_ident` is how they name the crate.
     pub roundtrip_tests: TokenStream,
 }
@@ -26,6 +29,7 @@ pub fn emit(api: &Api, crate_ident: &str) -> Emitted {
         lib: lib(api),
         types: types::types(api),
         client: client::client(api),
+        mock: mock::mock(api),
         roundtrip_tests: tests::roundtrip(api, &ident(crate_ident)),
     }
 }
@@ -60,12 +64,15 @@ fn lib(api: &Api) -> TokenStream {
         mod client;
         #[rustfmt::skip]
         mod runtime;
+        #[cfg(feature = "mock")]
+        #[rustfmt::skip]
+        pub mod mock;
 
         pub use client::Client;
         #[rustfmt::skip]
         pub use runtime::{
-            http_client_builder, ByteStream, Config, DecodeError, Error, FilePart, RedirectPolicy, RedirectRefusal, RequestInfo,
-            ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+            http_client_builder, AttemptRequest, AttemptResponse, ByteStream, Config, DecodeError, Error, FilePart, Hook, HookError,
+            Hooks, RedirectPolicy, RedirectRefusal, RequestInfo, ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
     }
 }

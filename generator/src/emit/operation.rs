@@ -43,7 +43,7 @@ fn status_pattern(status: StatusMatch) -> TokenStream {
     }
 }
 
-fn style(style: ParamStyle) -> TokenStream {
+pub(super) fn style(style: ParamStyle) -> TokenStream {
     match style {
         ParamStyle::Simple => quote!(Style::Simple),
         ParamStyle::Label => quote!(Style::Label),
@@ -56,7 +56,7 @@ fn style(style: ParamStyle) -> TokenStream {
 }
 
 /// Path parameters are taken by value when they are `Copy` scalars.
-fn path_arg_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
+pub(super) fn path_arg_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
     match t {
         TypeRef::String => quote!(&str),
         TypeRef::Bool | TypeRef::Integer(_) | TypeRef::Float(_) => ty(api, t, types),
@@ -204,6 +204,8 @@ fn body_statements(
 
 pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
     let name = ident(&op.method_name);
+    // Tracing and hooks name the operation as the caller knows it: its method.
+    let operation_name = &op.method_name;
     let doc = docs(&op.docs);
     let route = format!(" `{} {}`", op.http_method.as_str(), op.path);
     let method = ident(op.http_method.as_str());
@@ -350,7 +352,7 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         #headers_doc
         #many_args
         pub async fn #name(&self, #(#args),*) -> Result<ResponseValue<#success_ty>, Error<#error_ty>> {
-            let #binding = PendingRequest::new(reqwest::Method::#method, #path);
+            let #binding = PendingRequest::for_operation(#operation_name, reqwest::Method::#method, #path);
             #(#fill)*
             #auth
             #handling

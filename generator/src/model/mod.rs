@@ -1,6 +1,7 @@
 //! Stage 2, *model*: the loaded document resolved into named Rust types and
 //! operations. Nothing here knows about tokens; every name is final.
 
+mod answers;
 mod cycles;
 mod diagnostics;
 mod formats;
@@ -11,8 +12,8 @@ mod samples;
 mod schemas;
 
 pub use naming::{
-    METHOD_ARGUMENTS, METHOD_LOCALS, clean_operation_id, crate_ident, edit_distance, field_name,
-    type_name, variant_name,
+    METHOD_ARGUMENTS, METHOD_LOCALS, MockNames, clean_operation_id, crate_ident, edit_distance,
+    field_name, mock_names, mock_path_method, type_name, variant_name,
 };
 pub use samples::UNKNOWN_VALUE_ORIGIN;
 

@@ -310,9 +310,68 @@ impl Namespace {
     }
 }
 
+/// Methods of the `mock` feature's `MockServer` (hand-written, in the
+/// runtime) that the per-operation mock methods must not take.
+pub const MOCK_SERVER_MEMBERS: &[&str] =
+    &["start", "client", "uri", "inner", "verify", "call", "fmt"];
+
+/// Types the generated `mock` module names besides the builders.
+pub const MOCK_ITEMS: &[&str] = &["MockServer", "MockCall", "Style", "Mock"];
+
+/// The names one operation gets in the generated `mock` module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockNames {
+    /// The `MockServer` method that starts a mock of the operation.
+    pub method: String,
+    /// The typed builder it returns: `RefreshTokenMock`.
+    pub builder: String,
+}
+
+/// Mock names for the operations, from their client method names (unique
+/// snake_case), in the same order.
+pub fn mock_names(method_names: &[&str]) -> Vec<MockNames> {
+    let mut methods = Namespace::with_reserved(MOCK_SERVER_MEMBERS);
+    let mut builders = Namespace::with_reserved(MOCK_ITEMS);
+    method_names
+        .iter()
+        .map(|name| MockNames {
+            method: methods.claim(name).0,
+            builder: builders
+                .claim(&format!("{}Mock", name.to_upper_camel_case()))
+                .0,
+        })
+        .collect()
+}
+
+/// The builder method that matches a path parameter's value: `with_id`.
+/// No parameter is named `body` (see `METHOD_ARGUMENTS`), so it never
+/// takes `with_body`, the builder's method for the request body.
+pub fn mock_path_method(argument: &str) -> String {
+    format!("with_{}", argument.trim_end_matches('_'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mock_names_are_unique_and_leave_the_server_methods_alone() {
+        let names = mock_names(&["refresh_token", "start", "get_item2", "get_item_2"]);
+        let pairs: Vec<_> = names
+            .iter()
+            .map(|n| (n.method.as_str(), n.builder.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("refresh_token", "RefreshTokenMock"),
+                ("start_2", "StartMock"),
+                ("get_item2", "GetItem2Mock"),
+                ("get_item_2", "GetItem2Mock2"),
+            ]
+        );
+        assert_eq!(mock_path_method("type_"), "with_type");
+    }
 
     #[test]
     fn type_names() {

@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 10] = [
+const RUNTIME: [(&str, &str); 13] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../templates/runtime/mod.rs"),
@@ -24,6 +24,14 @@ const RUNTIME: [(&str, &str); 10] = [
     (
         "src/runtime/error.rs",
         include_str!("../../templates/runtime/error.rs"),
+    ),
+    (
+        "src/runtime/hooks.rs",
+        include_str!("../../templates/runtime/hooks.rs"),
+    ),
+    (
+        "src/runtime/mock.rs",
+        include_str!("../../templates/runtime/mock.rs"),
     ),
     (
         "src/runtime/multipart.rs",
@@ -56,6 +64,10 @@ const RUNTIME: [(&str, &str); 10] = [
     (
         "src/runtime/send.rs",
         include_str!("../../templates/runtime/send.rs"),
+    ),
+    (
+        "src/runtime/trace.rs",
+        include_str!("../../templates/runtime/trace.rs"),
     ),
 ];
 
@@ -108,6 +120,7 @@ pub fn render(
         lib,
         rust("src/types.rs", &emitted.types)?,
         rust("src/client.rs", &emitted.client)?,
+        rust("src/mock.rs", &emitted.mock)?,
     ];
     files.extend(RUNTIME.iter().map(|(path, text)| GeneratedFile {
         path: (*path).to_owned(),
@@ -220,6 +233,32 @@ fn manifest(api: &Api, options: &CrateOptions) -> String {
     if api.uses(|t| matches!(t, TypeRef::Uuid)) {
         optional.push_str("uuid = { version = \"1\", features = [\"serde\"] }\n");
     }
+    // The `mock` feature goes into the hand-written `[features]` table when
+    // there is one: TOML allows a table only once.
+    let mock_feature = "# Typed mocks of the operations, for tests of code that uses this\n\
+                        # crate (the `mock` module); off by default.\n\
+                        mock = [\"dep:wiremock\"]\n";
+    let extra = options.extra_manifest.as_deref().map(str::trim_end);
+    let has_features = |extra: &str| extra.lines().any(|line| line.trim() == "[features]");
+    let (features, extra) = match extra {
+        Some(extra) if has_features(extra) => {
+            let merged: Vec<String> = extra
+                .lines()
+                .map(|line| {
+                    if line.trim() == "[features]" {
+                        format!("{line}\n{}", mock_feature.trim_end())
+                    } else {
+                        line.to_owned()
+                    }
+                })
+                .collect();
+            (String::new(), Some(merged.join("\n")))
+        }
+        other => (
+            format!("\n[features]\n{mock_feature}"),
+            other.map(str::to_owned),
+        ),
+    };
     format!(
         r#"# {GENERATED_MARKER} by `cargo xtask codegen` from {spec}.
 # Do not edit: change the spec (or the generator) and run `cargo xtask codegen`.
@@ -244,7 +283,11 @@ serde = {{ version = "1", features = ["derive"] }}
 # query objects, `serde_json::Value`s read from the API).
 serde_json = {{ version = "1", features = ["preserve_order"] }}
 tokio = {{ version = "1", features = ["time"] }}
-
+# Spans for every call; no proc macros (`attributes`), silent without a
+# subscriber.
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
+wiremock = {{ version = "0.6", optional = true }}
+{features}
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util"] }}
 wiremock = "0.6"
@@ -254,13 +297,8 @@ wiremock = "0.6"
         api_version = api.version,
         version = toml_string(&crate_version(&api.version)),
         description = toml_string(&description),
-        extra = options
-            .extra_manifest
-            .as_deref()
-            .map(|extra| format!(
-                "\n# From Cargo.extra.toml (hand-written):\n{}\n",
-                extra.trim_end()
-            ))
+        extra = extra
+            .map(|extra| format!("\n# From Cargo.extra.toml (hand-written):\n{extra}\n"))
             .unwrap_or_default(),
     )
 }

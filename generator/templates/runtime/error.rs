@@ -6,6 +6,7 @@ use std::fmt;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use super::hooks::HookError;
 use super::redact::{SNIPPET_BYTES, escape_controls, redacted_url, without_secrets};
 use super::{RequestInfo, Secret};
 use super::redirect::RedirectRefusal;
@@ -46,6 +47,9 @@ pub enum Error<E = Infallible> {
         refused: RedirectRefusal,
         headers: Box<HeaderMap>,
     },
+    /// A [`Hook`](crate::Hook) stopped the call with `source`, its own
+    /// error (before an attempt was sent, or when its response came).
+    Hook { request: RequestInfo, source: HookError },
 }
 
 impl<E> Error<E> {
@@ -59,7 +63,8 @@ impl<E> Error<E> {
             | Error::UnexpectedStatus { request, .. }
             | Error::Decode { request, .. }
             | Error::BodyTooLarge { request, .. }
-            | Error::Redirect { request, .. } => request,
+            | Error::Redirect { request, .. }
+            | Error::Hook { request, .. } => request,
         }
     }
 
@@ -71,7 +76,7 @@ impl<E> Error<E> {
             | Error::Decode { status, .. }
             | Error::BodyTooLarge { status, .. }
             | Error::Redirect { status, .. } => Some(*status),
-            Error::InvalidRequest { .. } | Error::Transport { .. } | Error::Timeout { .. } => None,
+            Error::InvalidRequest { .. } | Error::Transport { .. } | Error::Timeout { .. } | Error::Hook { .. } => None,
         }
     }
 
@@ -142,6 +147,9 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("location", &redacted_location(location))
                 .field("refused", refused)
                 .finish_non_exhaustive(),
+            Error::Hook { request, source } => {
+                f.debug_struct("Hook").field("request", request).field("source", source).finish()
+            }
         }
     }
 }
@@ -173,6 +181,7 @@ impl<E> fmt::Display for Error<E> {
                 "{request}: server redirected ({status}) to {}, not followed: {refused}",
                 redacted_location(location)
             ),
+            Error::Hook { request, source } => write!(f, "{request}: stopped by a hook: {source}"),
         }
     }
 }
@@ -182,6 +191,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
         match self {
             Error::Transport { source, .. } => Some(source),
             Error::Decode { source, .. } => Some(source),
+            Error::Hook { source, .. } => Some(&**source),
             _ => None,
         }
     }
@@ -217,6 +227,7 @@ impl<E> From<Failure> for Error<E> {
             Error::Redirect { request, status, location, refused, headers } => {
                 Error::Redirect { request, status, location, refused, headers }
             }
+            Error::Hook { request, source } => Error::Hook { request, source },
         }
     }
 }

@@ -57,6 +57,12 @@ impl std::fmt::Debug for BaseUrl {
 /// A request being put together by an operation, before it is sent. It can
 /// be sent more than once (for retries).
 pub(crate) struct PendingRequest {
+    /// The operation's id in the API description (empty for a request that
+    /// is not an operation's), for tracing and hooks.
+    pub(super) operation: &'static str,
+    /// The path template, as tracing and hooks show it: the filled path
+    /// may hold ids that are personal data.
+    pub(super) template: &'static str,
     pub(super) method: Method,
     /// The path that is sent: the template, until a parameter fills it.
     pub(super) path: Cow<'static, str>,
@@ -89,7 +95,15 @@ fn static_header_value(text: &'static str) -> Option<HeaderValue> {
 impl PendingRequest {
     /// `path` is the template; fill its `{params}` with [`Self::path_param`].
     pub fn new(method: Method, path: &'static str) -> Self {
+        Self::for_operation("", method, path)
+    }
+
+    /// A request of the operation `operation` (its id in the API
+    /// description), which tracing and hooks name.
+    pub fn for_operation(operation: &'static str, method: Method, path: &'static str) -> Self {
         PendingRequest {
+            operation,
+            template: path,
             method,
             path: Cow::Borrowed(path),
             shown_path: None,

@@ -9,12 +9,16 @@ use std::time::Instant;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::Url;
 
+use tracing::{Instrument, Span};
+
+use super::hooks::{AttemptRequest, AttemptResponse, HookError};
 use super::params;
 use super::redact::redacted_url;
 use super::redirect::{self, Carrying, Next, Sent};
 use super::request::{BaseUrl, PendingRequest};
 use super::response::{Answer, Described, RawResponse, StreamingResponse};
 use super::retry::Outcome;
+use super::trace;
 use super::{Config, Error, Failure, HttpClient, Secret};
 
 /// Whether a failed attempt might have reached the server, which decides
@@ -103,13 +107,15 @@ impl PendingRequest {
     /// reading the body, so its timeout covers it and a body cut off
     /// half-way is retried like any other failure.
     pub async fn send(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> Result<RawResponse, Failure> {
-        let prepared = self.prepare(http, base, config)?;
-        let request = &self;
+        let span = trace::call_span(&self, base);
+        let prepared = self.prepare_traced(http, base, config, &span)?;
+        let (request, prepared) = (&self, &prepared);
         let answer = self
-            .with_retries(&prepared, || async {
-                let head = request.attempt_head(&prepared).await?;
+            .with_retries(prepared, &span, |attempt| async move {
+                let head = request.attempt_head(prepared, attempt).await?;
                 head.read(config.max_body_bytes, request).await
             })
+            .instrument(span.clone())
             .await?;
         let Answer { status, headers, refused, body, .. } = answer;
         Ok(RawResponse { request: self.into_described(), status, headers, refused, body })
@@ -119,10 +125,19 @@ impl PendingRequest {
     /// caller that streams it. The timeout covers the response head only:
     /// a long download is not cut off.
     pub async fn send_streaming(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> Result<StreamingResponse, Failure> {
-        let prepared = self.prepare(http, base, config)?;
+        let span = trace::call_span(&self, base);
+        let prepared = self.prepare_traced(http, base, config, &span)?;
         let request = &self;
-        let answer = self.with_retries(&prepared, || request.attempt_head(&prepared)).await?;
+        let answer = self
+            .with_retries(&prepared, &span, |attempt| request.attempt_head(&prepared, attempt))
+            .instrument(span.clone())
+            .await?;
         Ok(StreamingResponse { request: self.into_described(), answer })
+    }
+
+    /// [`Self::prepare`], its failure recorded in the call's span.
+    fn prepare_traced<'a>(&mut self, http: &'a HttpClient, base: &'a BaseUrl, config: &'a Config, span: &Span) -> Result<Prepared<'a>, Failure> {
+        self.prepare(http, base, config).inspect_err(|failure| trace::finished(span, Err(&failure.0), 0, Instant::now()))
     }
 
     /// What responses keep of the request, to describe it in errors.
@@ -135,8 +150,9 @@ impl PendingRequest {
     }
 
     /// Attempts until one stands, each within the attempt's timeout and
-    /// what is left of the whole call's.
-    async fn with_retries<B, A>(&self, prepared: &Prepared<'_>, attempt: impl Fn() -> A) -> Result<Answer<B>, Failure>
+    /// what is left of the whole call's. `attempt` is given the attempt's
+    /// number, from 1.
+    async fn with_retries<B, A>(&self, prepared: &Prepared<'_>, span: &Span, attempt: impl Fn(u32) -> A) -> Result<Answer<B>, Failure>
     where
         A: std::future::Future<Output = Result<Answer<B>, AttemptError>>,
     {
@@ -144,14 +160,14 @@ impl PendingRequest {
         let started = Instant::now();
         let mut retry = 0;
         loop {
-            let result = self.timed(config, started, attempt()).await;
+            let result = self.timed(config, started, attempt(retry + 1)).await;
             let outcome = match &result {
-                Ok(answer) => Outcome::Answered(answer.status, &answer.headers),
-                Err(e) if e.reach == Reach::NotSent => Outcome::NotSent,
-                Err(e) if e.reach == Reach::MaybeSent => Outcome::Failed,
-                Err(_) => return result.map_err(|e| e.failure),
+                Ok(answer) => Some(Outcome::Answered(answer.status, &answer.headers)),
+                Err(e) if e.reach == Reach::NotSent => Some(Outcome::NotSent),
+                Err(e) if e.reach == Reach::MaybeSent => Some(Outcome::Failed),
+                Err(_) => None,
             };
-            let delay = config.retry.delay(&self.method, outcome, retry, started.elapsed());
+            let delay = outcome.and_then(|outcome| config.retry.delay(&self.method, outcome, retry, started.elapsed()));
             // No retry that would start after the whole call's deadline.
             let delay = delay.filter(|delay| match config.total_timeout {
                 Some(total) => started.elapsed().checked_add(*delay).is_some_and(|at| at < total),
@@ -159,11 +175,16 @@ impl PendingRequest {
             });
             match delay {
                 Some(delay) => {
+                    trace::retrying(span, retry + 1, result.as_ref().ok().map(|answer| answer.status), delay);
                     drop(result);
                     tokio::time::sleep(delay).await;
                     retry += 1;
                 }
-                None => return result.map_err(|e| e.failure),
+                None => {
+                    let outcome = result.as_ref().map(|answer| answer.status).map_err(|e| &*e.failure.0);
+                    trace::finished(span, outcome, retry + 1, started);
+                    return result.map_err(|e| e.failure);
+                }
             }
         }
     }
@@ -194,24 +215,35 @@ impl PendingRequest {
     }
 
     /// Sends the request and waits for the status and headers, walking the
-    /// redirects that [`redirect::next`] allows.
-    async fn attempt_head(&self, prepared: &Prepared<'_>) -> Result<Answer<reqwest::Response>, AttemptError> {
+    /// redirects that [`redirect::next`] allows. The hooks see the attempt
+    /// before its first hop and its response after the last.
+    async fn attempt_head(&self, prepared: &Prepared<'_>, attempt: u32) -> Result<Answer<reqwest::Response>, AttemptError> {
+        let hooks = &prepared.config.hooks;
+        let sent_at = (!hooks.is_empty()).then(Instant::now);
+        let headers = if hooks.is_empty() {
+            Cow::Borrowed(&prepared.headers)
+        } else {
+            let mut headers = prepared.headers.clone();
+            let mut view = AttemptRequest { operation: self.operation, method: &self.method, template: self.template, attempt, headers: &mut headers };
+            hooks.on_request(&mut view).map_err(|source| self.stopped_by_hook(source))?;
+            Cow::Owned(headers)
+        };
         let mut url = Cow::Borrowed(&prepared.url);
         let mut method = Cow::Borrowed(&self.method);
         let mut keep_body = true;
         let mut same_origin = true;
         let mut hops = 0;
-        loop {
+        let (response, refused) = loop {
             let mut request = reqwest::Request::new(method.as_ref().clone(), url.as_ref().clone());
             if same_origin {
-                *request.headers_mut() = prepared.headers.clone();
+                *request.headers_mut() = headers.as_ref().clone();
                 if !keep_body {
                     request.headers_mut().remove(reqwest::header::CONTENT_TYPE);
                 }
             }
             if let (true, Some(body)) = (keep_body, &self.body) {
                 if !same_origin {
-                    if let Some(content_type) = prepared.headers.get(reqwest::header::CONTENT_TYPE) {
+                    if let Some(content_type) = headers.get(reqwest::header::CONTENT_TYPE) {
                         request.headers_mut().insert(reqwest::header::CONTENT_TYPE, content_type.clone());
                     }
                 }
@@ -231,7 +263,7 @@ impl PendingRequest {
             };
             let status = response.status();
             if !status.is_redirection() {
-                return Ok(Answer::new(response, None));
+                break (response, None);
             }
             let location = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
             let carrying = Carrying { credentials: prepared.carrying.credentials, body: prepared.carrying.body && keep_body };
@@ -250,8 +282,27 @@ impl PendingRequest {
                     continue;
                 }
             };
-            return Ok(Answer::new(response, refused));
+            break (response, refused);
+        };
+        let answer = Answer::new(response, refused);
+        if let Some(sent_at) = sent_at {
+            let view = AttemptResponse {
+                operation: self.operation,
+                method: &self.method,
+                template: self.template,
+                attempt,
+                status: answer.status,
+                headers: &answer.headers,
+                latency: sent_at.elapsed(),
+            };
+            hooks.on_response(&view).map_err(|source| self.stopped_by_hook(source))?;
         }
+        Ok(answer)
+    }
+
+    /// A hook's error ends the call; it is not retried.
+    fn stopped_by_hook(&self, source: HookError) -> AttemptError {
+        Failure::new(Error::Hook { request: self.info(), source }).into()
     }
 
     fn transport(&self, e: reqwest::Error) -> Failure {

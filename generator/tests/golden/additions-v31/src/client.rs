@@ -104,6 +104,13 @@ impl Client {
         client
     }
 
+    /// Adds a hook, run on every attempt of every call after the
+    /// hooks added before it (see [`Hook`](crate::Hook)).
+    pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+        self.config.hooks.push(hook);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.base_url.as_str()
@@ -121,7 +128,11 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<ResponseValue<types::Sensor>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(reqwest::Method::GET, "/sensors/{id}");
+        let mut request = PendingRequest::for_operation(
+            "get_sensor",
+            reqwest::Method::GET,
+            "/sensors/{id}",
+        );
         request.path_param("id", &id, Style::Simple, false)?;
         if let Some(bearer_token) = &self.bearer_token {
             request.bearer_auth(bearer_token)?;

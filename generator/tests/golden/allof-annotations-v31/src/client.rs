@@ -99,6 +99,13 @@ impl Client {
         client
     }
 
+    /// Adds a hook, run on every attempt of every call after the
+    /// hooks added before it (see [`Hook`](crate::Hook)).
+    pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+        self.config.hooks.push(hook);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.base_url.as_str()
@@ -111,7 +118,11 @@ impl Client {
         name: &str,
         body: &types::Doc,
     ) -> Result<ResponseValue<types::Plugin>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(reqwest::Method::PUT, "/plugins/{name}");
+        let mut request = PendingRequest::for_operation(
+            "install_plugin",
+            reqwest::Method::PUT,
+            "/plugins/{name}",
+        );
         request.path_param("name", &name, Style::Simple, false)?;
         request.json_body(body, "application/json")?;
         let response = request.send(&self.http, &self.base_url, &self.config).await?;

@@ -99,6 +99,13 @@ impl Client {
         client
     }
 
+    /// Adds a hook, run on every attempt of every call after the
+    /// hooks added before it (see [`Hook`](crate::Hook)).
+    pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+        self.config.hooks.push(hook);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.base_url.as_str()
@@ -109,7 +116,11 @@ impl Client {
     pub async fn get_file(
         &self,
     ) -> Result<ResponseValue<Vec<types::File>>, Error<std::convert::Infallible>> {
-        let request = PendingRequest::new(reqwest::Method::GET, "/files");
+        let request = PendingRequest::for_operation(
+            "get_file",
+            reqwest::Method::GET,
+            "/files",
+        );
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
             200 => {
@@ -127,7 +138,8 @@ impl Client {
         project_id: &str,
         file_id: &str,
     ) -> Result<ResponseValue<types::File>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(
+        let mut request = PendingRequest::for_operation(
+            "get_file_2",
             reqwest::Method::GET,
             "/projects/{projectId}/files/{fileId}",
         );

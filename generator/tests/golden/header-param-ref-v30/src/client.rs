@@ -99,6 +99,13 @@ impl Client {
         client
     }
 
+    /// Adds a hook, run on every attempt of every call after the
+    /// hooks added before it (see [`Hook`](crate::Hook)).
+    pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+        self.config.hooks.push(hook);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.base_url.as_str()
@@ -112,7 +119,11 @@ impl Client {
         &self,
         params: &types::ListItemsParams,
     ) -> Result<ResponseValue<Vec<String>>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(reqwest::Method::GET, "/items");
+        let mut request = PendingRequest::for_operation(
+            "list_items",
+            reqwest::Method::GET,
+            "/items",
+        );
         request.header("X-Page-Size", &params.x_page_size, false)?;
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {

@@ -98,6 +98,13 @@ impl Client {
         client
     }
 
+    /// Adds a hook, run on every attempt of every call after the
+    /// hooks added before it (see [`Hook`](crate::Hook)).
+    pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+        self.config.hooks.push(hook);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.base_url.as_str()
@@ -109,7 +116,11 @@ impl Client {
         &self,
         body: &Vec<i32>,
     ) -> Result<ResponseValue<i64>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(reqwest::Method::POST, "/numbers");
+        let mut request = PendingRequest::for_operation(
+            "sum",
+            reqwest::Method::POST,
+            "/numbers",
+        );
         request.json_body(body, "application/json")?;
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
@@ -126,7 +137,11 @@ impl Client {
     pub async fn ping(
         &self,
     ) -> Result<ResponseValue<String>, Error<std::convert::Infallible>> {
-        let request = PendingRequest::new(reqwest::Method::GET, "/ping");
+        let request = PendingRequest::for_operation(
+            "ping",
+            reqwest::Method::GET,
+            "/ping",
+        );
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
             200 => {
@@ -142,7 +157,11 @@ impl Client {
     pub async fn reset(
         &self,
     ) -> Result<ResponseValue<()>, Error<std::convert::Infallible>> {
-        let request = PendingRequest::new(reqwest::Method::POST, "/reset");
+        let request = PendingRequest::for_operation(
+            "reset",
+            reqwest::Method::POST,
+            "/reset",
+        );
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
             204 => {

@@ -19,11 +19,16 @@ mod client;
 #[rustfmt::skip]
 mod runtime;
 
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
+
 pub use client::Client;
 
 #[rustfmt::skip]
 pub use runtime::{
-    http_client_builder, ByteStream, Config, DecodeError, Error, FilePart,
-    RedirectPolicy, RedirectRefusal, RequestInfo, ResponseValue, RetryPolicy, Secret,
+    http_client_builder, AttemptRequest, AttemptResponse, ByteStream, Config,
+    DecodeError, Error, FilePart, Hook, HookError, Hooks, RedirectPolicy,
+    RedirectRefusal, RequestInfo, ResponseValue, RetryPolicy, Secret,
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };

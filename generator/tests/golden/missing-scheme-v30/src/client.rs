@@ -102,6 +102,13 @@ impl Client {
         client
     }
 
+    /// Adds a hook, run on every attempt of every call after the
+    /// hooks added before it (see [`Hook`](crate::Hook)).
+    pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+        self.config.hooks.push(hook);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.base_url.as_str()
@@ -118,7 +125,11 @@ impl Client {
     pub async fn list_notes(
         &self,
     ) -> Result<ResponseValue<Vec<types::Note>>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(reqwest::Method::GET, "/notes");
+        let mut request = PendingRequest::for_operation(
+            "list_notes",
+            reqwest::Method::GET,
+            "/notes",
+        );
         if let Some(api_key) = &self.api_key {
             request.secret_header("X-Api-Key", api_key)?;
         }
@@ -138,7 +149,11 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<ResponseValue<types::Note>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(reqwest::Method::GET, "/notes/{id}");
+        let mut request = PendingRequest::for_operation(
+            "get_note",
+            reqwest::Method::GET,
+            "/notes/{id}",
+        );
         request.path_param("id", &id, Style::Simple, false)?;
         if let Some(api_key) = &self.api_key {
             request.secret_header("X-Api-Key", api_key)?;
@@ -159,7 +174,11 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<ResponseValue<()>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(reqwest::Method::DELETE, "/notes/{id}");
+        let mut request = PendingRequest::for_operation(
+            "delete_note",
+            reqwest::Method::DELETE,
+            "/notes/{id}",
+        );
         request.path_param("id", &id, Style::Simple, false)?;
         if let Some(api_key) = &self.api_key {
             request.secret_header("X-Api-Key", api_key)?;

@@ -131,6 +131,13 @@ impl Client {
         client
     }
 
+    /// Adds a hook, run on every attempt of every call after the
+    /// hooks added before it (see [`Hook`](crate::Hook)).
+    pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+        self.config.hooks.push(hook);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.base_url.as_str()
@@ -185,7 +192,11 @@ impl Client {
         path: &str,
         params: &types::GetFileParams,
     ) -> Result<ResponseValue<crate::ByteStream>, Error<types::GetFileError>> {
-        let mut request = PendingRequest::new(reqwest::Method::GET, "/files/{path}");
+        let mut request = PendingRequest::for_operation(
+            "get_file",
+            reqwest::Method::GET,
+            "/files/{path}",
+        );
         request.path_param("path", &path, Style::Simple, false)?;
         request.query("verbose", &params.verbose, Style::Form, true)?;
         if let Some(bearer_token) = &self.bearer_token {
@@ -218,7 +229,11 @@ impl Client {
         body: Vec<u8>,
         params: &types::PutFileParams,
     ) -> Result<ResponseValue<()>, Error<types::PutFileError>> {
-        let mut request = PendingRequest::new(reqwest::Method::PUT, "/files/{path}");
+        let mut request = PendingRequest::for_operation(
+            "put_file",
+            reqwest::Method::PUT,
+            "/files/{path}",
+        );
         request.path_param("path", &path, Style::Simple, false)?;
         request.query("verbose", &params.verbose, Style::Form, true)?;
         request.raw_body(body, "application/octet-stream")?;
@@ -246,7 +261,8 @@ impl Client {
         &self,
         invite_token: &str,
     ) -> Result<ResponseValue<types::Item>, Error<types::GetInviteError>> {
-        let mut request = PendingRequest::new(
+        let mut request = PendingRequest::for_operation(
+            "get_invite",
             reqwest::Method::GET,
             "/invites/{invite_token}",
         );
@@ -279,7 +295,11 @@ impl Client {
         &self,
         body: &types::NewItem,
     ) -> Result<ResponseValue<types::CreateItemSuccess>, Error<types::CreateItemError>> {
-        let mut request = PendingRequest::new(reqwest::Method::POST, "/items");
+        let mut request = PendingRequest::for_operation(
+            "create_item",
+            reqwest::Method::POST,
+            "/items",
+        );
         request.json_body(body, "application/vnd.item+json")?;
         if let Some(api_key_header) = &self.api_key_header {
             request.secret_header("X-API-Key", api_key_header)?;
@@ -314,7 +334,11 @@ impl Client {
         &self,
         body: Option<&types::PostItemsSearchBody>,
     ) -> Result<ResponseValue<Vec<types::Item>>, Error<types::PostItemsSearchError>> {
-        let mut request = PendingRequest::new(reqwest::Method::POST, "/items/search");
+        let mut request = PendingRequest::for_operation(
+            "post_items_search",
+            reqwest::Method::POST,
+            "/items/search",
+        );
         if let Some(body) = body {
             request.form_body(body, "application/x-www-form-urlencoded")?;
         }
@@ -342,7 +366,8 @@ impl Client {
         id: i64,
         body: &types::UploadAttachmentForm,
     ) -> Result<ResponseValue<types::Item>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(
+        let mut request = PendingRequest::for_operation(
+            "upload_attachment",
             reqwest::Method::POST,
             "/items/{id}/attachments",
         );
@@ -376,7 +401,11 @@ impl Client {
         &self,
         body: Option<&str>,
     ) -> Result<ResponseValue<String>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(reqwest::Method::POST, "/notes");
+        let mut request = PendingRequest::for_operation(
+            "add_note",
+            reqwest::Method::POST,
+            "/notes",
+        );
         if let Some(body) = body {
             request.raw_body(body.as_bytes().to_vec(), "text/plain")?;
         }
@@ -401,7 +430,8 @@ impl Client {
         ResponseValue<serde_json::Map<String, serde_json::Value>>,
         Error<std::convert::Infallible>,
     > {
-        let mut request = PendingRequest::new(
+        let mut request = PendingRequest::for_operation(
+            "styles",
             reqwest::Method::GET,
             "/styles/{label}/{matrix}",
         );

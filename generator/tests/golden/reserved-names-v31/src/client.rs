@@ -99,6 +99,13 @@ impl Client {
         client
     }
 
+    /// Adds a hook, run on every attempt of every call after the
+    /// hooks added before it (see [`Hook`](crate::Hook)).
+    pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+        self.config.hooks.push(hook);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.base_url.as_str()
@@ -109,7 +116,11 @@ impl Client {
     pub async fn client(
         &self,
     ) -> Result<ResponseValue<types::Client>, Error<std::convert::Infallible>> {
-        let request = PendingRequest::new(reqwest::Method::GET, "/client");
+        let request = PendingRequest::for_operation(
+            "client",
+            reqwest::Method::GET,
+            "/client",
+        );
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
             200 => {
@@ -126,7 +137,11 @@ impl Client {
         &self,
         body: Option<&types::TypesForm>,
     ) -> Result<ResponseValue<()>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(reqwest::Method::PUT, "/types");
+        let mut request = PendingRequest::for_operation(
+            "types",
+            reqwest::Method::PUT,
+            "/types",
+        );
         if let Some(body) = body {
             let mut form = Multipart::new();
             form.field("form", &body.form).map_err(|e| request.invalid(e))?;
@@ -165,7 +180,8 @@ impl Client {
         body: &types::Request,
         params: &types::RequestParams,
     ) -> Result<ResponseValue<types::Response>, Error<types::RequestError>> {
-        let mut request = PendingRequest::new(
+        let mut request = PendingRequest::for_operation(
+            "request",
             reqwest::Method::POST,
             "/{request}/{response}/{body}/{self}/{client}/{types}/{params}/{form}/{value}",
         );

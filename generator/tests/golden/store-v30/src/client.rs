@@ -119,6 +119,13 @@ impl Client {
         client
     }
 
+    /// Adds a hook, run on every attempt of every call after the
+    /// hooks added before it (see [`Hook`](crate::Hook)).
+    pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+        self.config.hooks.push(hook);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.base_url.as_str()
@@ -145,7 +152,11 @@ impl Client {
     pub async fn health(
         &self,
     ) -> Result<ResponseValue<String>, Error<std::convert::Infallible>> {
-        let request = PendingRequest::new(reqwest::Method::GET, "/health");
+        let request = PendingRequest::for_operation(
+            "health",
+            reqwest::Method::GET,
+            "/health",
+        );
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
             200 => {
@@ -162,7 +173,11 @@ impl Client {
         &self,
         body: &types::NewOrder,
     ) -> Result<ResponseValue<types::Order>, Error<types::CreateOrderError>> {
-        let mut request = PendingRequest::new(reqwest::Method::POST, "/orders");
+        let mut request = PendingRequest::for_operation(
+            "create_order",
+            reqwest::Method::POST,
+            "/orders",
+        );
         request.json_body(body, "application/json")?;
         if let Some(api_key) = &self.api_key {
             request.secret_header("X-API-Key", api_key)?;
@@ -192,7 +207,8 @@ impl Client {
         ResponseValue<types::GetOrdersByOrderIdItemsResponse>,
         Error<types::GetOrdersByOrderIdItemsError>,
     > {
-        let mut request = PendingRequest::new(
+        let mut request = PendingRequest::for_operation(
+            "get_orders_by_order_id_items",
             reqwest::Method::GET,
             "/orders/{orderId}/items",
         );

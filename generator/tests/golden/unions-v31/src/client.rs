@@ -99,6 +99,13 @@ impl Client {
         client
     }
 
+    /// Adds a hook, run on every attempt of every call after the
+    /// hooks added before it (see [`Hook`](crate::Hook)).
+    pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+        self.config.hooks.push(hook);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.base_url.as_str()
@@ -110,7 +117,11 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<ResponseValue<types::Message>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(reqwest::Method::GET, "/messages/{id}");
+        let mut request = PendingRequest::for_operation(
+            "get_message",
+            reqwest::Method::GET,
+            "/messages/{id}",
+        );
         request.path_param("id", &id, Style::Simple, false)?;
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {

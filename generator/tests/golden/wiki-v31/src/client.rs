@@ -116,6 +116,13 @@ impl Client {
         client
     }
 
+    /// Adds a hook, run on every attempt of every call after the
+    /// hooks added before it (see [`Hook`](crate::Hook)).
+    pub fn with_hook(mut self, hook: impl crate::Hook) -> Self {
+        self.config.hooks.push(hook);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.base_url.as_str()
@@ -135,7 +142,8 @@ impl Client {
         page_id: &str,
         params: &types::ReadPageParams,
     ) -> Result<ResponseValue<types::Page>, Error<types::ReadPageError>> {
-        let mut request = PendingRequest::new(
+        let mut request = PendingRequest::for_operation(
+            "read_page",
             reqwest::Method::GET,
             "/v1/pages/{page_id}",
         );
@@ -171,7 +179,8 @@ impl Client {
         &self,
         page_id: &str,
     ) -> Result<ResponseValue<()>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(
+        let mut request = PendingRequest::for_operation(
+            "delete_page",
             reqwest::Method::DELETE,
             "/v1/pages/{page_id}",
         );
@@ -195,7 +204,11 @@ impl Client {
         &self,
         params: &types::SearchParams,
     ) -> Result<ResponseValue<Vec<types::Page>>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::new(reqwest::Method::GET, "/v1/search");
+        let mut request = PendingRequest::for_operation(
+            "search",
+            reqwest::Method::GET,
+            "/v1/search",
+        );
         request.query("q", &params.q, Style::Form, true)?;
         request.query("tags", &params.tags, Style::Form, false)?;
         request.query("limit", &params.limit, Style::Form, true)?;

@@ -1,0 +1,266 @@
+//! `mock.rs` (cargo feature `mock`): a typed mock builder per operation,
+//! each a thin wrapper over the runtime's `MockCall`.
+
+use super::operation::{path_arg_type, style};
+use super::{ident, ty};
+use crate::model::{
+    Api, BodyEncoding, MockNames, Operation, ParamLocation, ResponseBody, ResponseCase, Success,
+    TypeRef, mock_names, mock_path_method,
+};
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+pub fn mock(api: &Api) -> TokenStream {
+    let types = quote!(types);
+    let method_names: Vec<&str> = api
+        .operations
+        .iter()
+        .map(|op| op.method_name.as_str())
+        .collect();
+    let names = mock_names(&method_names);
+    let starts = api
+        .operations
+        .iter()
+        .zip(&names)
+        .map(|(op, names)| start(op, names));
+    let builders = api
+        .operations
+        .iter()
+        .zip(&names)
+        .map(|(op, names)| builder(api, op, names, &types));
+    let uses_style = api
+        .operations
+        .iter()
+        .any(|op| op.params.iter().any(|p| p.location == ParamLocation::Path));
+    let use_style = uses_style.then(|| {
+        quote!(
+            use crate::runtime::Style;
+        )
+    });
+    let use_types = (!api.operations.is_empty()).then(|| {
+        quote!(
+            #[allow(unused_imports)]
+            use crate::types;
+        )
+    });
+    quote! {
+        //! Typed mocks of the API's operations, for the tests of code that
+        //! uses this client (cargo feature `mock`, on `wiremock`).
+        //!
+        //! [`MockServer::start`] starts an in-process server and
+        //! [`MockServer::client`] a client for it; one method per operation
+        //! mounts a mock of it, which matches the call (optionally its path
+        //! parameters and JSON body) and answers with a typed success, a
+        //! declared error or a status.
+        #![allow(deprecated)]
+
+        pub use crate::runtime::{MockCall, MockServer};
+        pub use wiremock;
+        #use_style
+        #use_types
+
+        impl MockServer {
+            #(#starts)*
+        }
+
+        #(#builders)*
+    }
+}
+
+fn start(op: &Operation, names: &MockNames) -> TokenStream {
+    let method = ident(&names.method);
+    let builder = ident(&names.builder);
+    let http_method = op.http_method.as_str();
+    let path = &op.path;
+    let doc = format!(
+        " Mocks [`Client::{}`](crate::Client::{}): `{http_method} {path}`.",
+        op.method_name, op.method_name
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn #method(&self) -> #builder<'_> {
+            #builder(self.call(#http_method, #path))
+        }
+    }
+}
+
+fn builder(api: &Api, op: &Operation, names: &MockNames, types: &TokenStream) -> TokenStream {
+    let builder = ident(&names.builder);
+    let doc = format!(
+        " A mock of [`Client::{}`](crate::Client::{}), mounted by one of its `respond_` methods.",
+        op.method_name, op.method_name
+    );
+    let path_methods = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .map(|p| {
+            let method = ident(&mock_path_method(&p.name));
+            let arg = ident(&p.name);
+            let t = path_arg_type(api, &p.ty, types);
+            let wire = &p.wire_name;
+            let (style, explode) = (style(p.style), p.explode);
+            let line = format!(" Matches only calls whose `{}` is this value.", p.name);
+            quote! {
+                #[doc = #line]
+                pub fn #method(self, #arg: #t) -> Self {
+                    Self(self.0.path_param(#wire, &#arg, #style, #explode))
+                }
+            }
+        });
+    let body_method = op
+        .body
+        .as_ref()
+        .filter(|body| body.encoding == BodyEncoding::Json)
+        .map(|body| {
+            let t = json_arg_type(api, &body.ty, types);
+            quote! {
+                /// Matches only calls whose JSON body equals `body`.
+                pub fn with_body(self, body: #t) -> Self {
+                    Self(self.0.json_body(serde_json::to_value(body).unwrap_or_default()))
+                }
+            }
+        });
+    let respond_ok = respond_ok(api, op, types);
+    let respond_error = respond_error(op, types);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug)]
+        #[must_use = "a mock does nothing until a `respond_` method mounts it"]
+        pub struct #builder<'a>(MockCall<'a>);
+
+        impl<'a> #builder<'a> {
+            #(#path_methods)*
+            #body_method
+
+            /// Checks that the mock is called exactly `n` times (when the
+            /// server is dropped or verified).
+            pub fn expect(self, n: u64) -> Self {
+                Self(self.0.expect(n))
+            }
+
+            /// Answers at most `n` calls, then lets mocks mounted later answer.
+            pub fn times(self, n: u64) -> Self {
+                Self(self.0.times(n))
+            }
+
+            #respond_ok
+            #respond_error
+
+            /// Answers with this status and no body.
+            pub async fn respond_status(self, status: u16) {
+                self.0.respond_status(status).await
+            }
+
+            /// The untyped mock, to answer with a `wiremock` response of
+            /// your own ([`MockCall::respond_with`]).
+            pub fn into_call(self) -> MockCall<'a> {
+                self.0
+            }
+        }
+    }
+}
+
+/// A JSON value's type as an argument: by reference, arrays as slices.
+fn json_arg_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
+    match t {
+        TypeRef::Array(item) => {
+            let item = ty(api, item, types);
+            quote!(&[#item])
+        }
+        other => {
+            let t = ty(api, other, types);
+            quote!(&#t)
+        }
+    }
+}
+
+/// The statement that answers a case with status `status` and the body
+/// `value` (an expression of the case's body type, by reference).
+fn answer(body: &ResponseBody, status: u16, value: TokenStream) -> TokenStream {
+    let status = Literal::u16_unsuffixed(status);
+    match body {
+        ResponseBody::Empty => quote!(self.0.respond_status(#status).await),
+        ResponseBody::Json(_) => {
+            quote!(self.0.respond_json(#status, serde_json::to_value(#value)).await)
+        }
+        ResponseBody::Text => quote!(self.0.respond_text(#status, #value).await),
+        ResponseBody::Bytes => quote!(self.0.respond_bytes(#status, #value).await),
+    }
+}
+
+/// `respond_ok`: the success value, as the operation returns it.
+fn respond_ok(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
+    let doc = quote!(#[doc = " Answers with a success, as the client returns it."]);
+    let success = match &op.success {
+        Success::Body(body) => body,
+        Success::PerStatus(success_type) => {
+            let enum_type = ident(success_type);
+            let arms = op
+                .successes
+                .iter()
+                .map(|case| enum_arm(op, case, types, &enum_type));
+            return quote! {
+                #doc
+                pub async fn respond_ok(self, value: #types::#enum_type) {
+                    match value { #(#arms)* }
+                }
+            };
+        }
+    };
+    let Some(case) = op.successes.first() else {
+        return quote!();
+    };
+    let status = op.answer_status(case);
+    let (arg, value) = match success {
+        ResponseBody::Empty => (quote!(), quote!()),
+        ResponseBody::Json(t) => {
+            let t = json_arg_type(api, t, types);
+            (quote!(, body: #t), quote!(body))
+        }
+        ResponseBody::Text => (quote!(, body: &str), quote!(body)),
+        ResponseBody::Bytes => (quote!(, body: &[u8]), quote!(body)),
+    };
+    let answer = answer(success, status, value);
+    quote! {
+        #doc
+        pub async fn respond_ok(self #arg) {
+            #answer
+        }
+    }
+}
+
+/// `respond_error`: one of the operation's declared errors.
+fn respond_error(op: &Operation, types: &TokenStream) -> TokenStream {
+    let Some(error_type) = &op.error_type else {
+        return quote!();
+    };
+    let enum_type = ident(&error_type.name);
+    let arms = op
+        .errors
+        .iter()
+        .map(|case| enum_arm(op, case, types, &enum_type));
+    quote! {
+        /// Answers with a declared error, as the client returns it in
+        /// `Error::Api`.
+        pub async fn respond_error(self, error: #types::#enum_type) {
+            match error { #(#arms)* }
+        }
+    }
+}
+
+/// A match arm from a variant of a success or error enum to its answer.
+fn enum_arm(
+    op: &Operation,
+    case: &ResponseCase,
+    types: &TokenStream,
+    enum_type: &proc_macro2::Ident,
+) -> TokenStream {
+    let variant = ident(&case.variant);
+    let status = op.answer_status(case);
+    let answer = answer(&case.body, status, quote!(&body));
+    match &case.body {
+        ResponseBody::Empty => quote!(#types::#enum_type::#variant => #answer,),
+        _ => quote!(#types::#enum_type::#variant(body) => #answer,),
+    }
+}
