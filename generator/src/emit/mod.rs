@@ -64,7 +64,7 @@ fn lib(api: &Api) -> TokenStream {
         pub use client::Client;
         #[rustfmt::skip]
         pub use runtime::{
-            http_client_builder, ByteStream, Config, DecodeError, Error, FilePart, RedirectPolicy, RedirectRefusal, RequestInfo,
+            http_client_builder, ByteStream, Config, CredentialError, CredentialFuture, CredentialProvider, DecodeError, Error, FilePart, RedirectPolicy, RedirectRefusal, RequestInfo,
             ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
     }

@@ -5,6 +5,7 @@
 // Not every API uses every helper (path parameters, text bodies, ...).
 #![allow(dead_code)]
 
+mod credentials;
 mod error;
 mod multipart;
 mod params;
@@ -15,6 +16,8 @@ mod response;
 mod retry;
 mod send;
 
+pub use credentials::{CredentialError, CredentialFuture, CredentialProvider};
+pub(crate) use credentials::Credential;
 pub use error::{DecodeError, Error};
 pub(crate) use error::Failure;
 pub use multipart::FilePart;

@@ -9,6 +9,7 @@ use std::time::Instant;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::Url;
 
+use super::credentials::Asking;
 use super::params;
 use super::redact::redacted_url;
 use super::redirect::{self, Carrying, Next, Sent};
@@ -52,6 +53,9 @@ pub(super) struct Prepared<'a> {
     pub(super) url: Url,
     headers: HeaderMap,
     carrying: Carrying,
+    /// Credentials from providers, asked before each attempt; `None` when
+    /// all are fixed (they are in `headers` then).
+    asking: Option<Box<Asking>>,
 }
 
 impl PendingRequest {
@@ -95,7 +99,8 @@ impl PendingRequest {
         }
         let carrying = Carrying { credentials: self.credentials, body: self.body.is_some() };
         let headers = std::mem::take(&mut self.headers);
-        Ok(Prepared { client, follows_no_redirects: http.follows_no_redirects, config, api, url, headers, carrying })
+        let asking = Asking::take(self);
+        Ok(Prepared { client, follows_no_redirects: http.follows_no_redirects, config, api, url, headers, carrying, asking })
     }
 
     /// Sends the request, retrying as `config.retry` allows, and reads the
@@ -111,6 +116,7 @@ impl PendingRequest {
                 head.read(config.max_body_bytes, request).await
             })
             .await?;
+        self.remember_provided(&prepared);
         let Answer { status, headers, refused, body, .. } = answer;
         Ok(RawResponse { request: self.into_described(), status, headers, refused, body })
     }
@@ -122,7 +128,15 @@ impl PendingRequest {
         let prepared = self.prepare(http, base, config)?;
         let request = &self;
         let answer = self.with_retries(&prepared, || request.attempt_head(&prepared)).await?;
+        self.remember_provided(&prepared);
         Ok(StreamingResponse { request: self.into_described(), answer })
+    }
+
+    /// The provided credentials join the secrets blanked out of errors.
+    fn remember_provided(&mut self, prepared: &Prepared<'_>) {
+        if let Some(asking) = &prepared.asking {
+            self.sent.extend(asking.sent());
+        }
     }
 
     /// What responses keep of the request, to describe it in errors.
@@ -135,7 +149,10 @@ impl PendingRequest {
     }
 
     /// Attempts until one stands, each within the attempt's timeout and
-    /// what is left of the whole call's.
+    /// what is left of the whole call's. Provided credentials are asked for
+    /// before each attempt; a `401` to one is repeated once, at once, when
+    /// its provider renewed it (the server refused before acting, so this
+    /// holds for any method).
     async fn with_retries<B, A>(&self, prepared: &Prepared<'_>, attempt: impl Fn() -> A) -> Result<Answer<B>, Failure>
     where
         A: std::future::Future<Output = Result<Answer<B>, AttemptError>>,
@@ -143,8 +160,20 @@ impl PendingRequest {
         let config = prepared.config;
         let started = Instant::now();
         let mut retry = 0;
+        let mut renewed = false;
         loop {
+            if let Some(asking) = &prepared.asking {
+                asking.ask(self, &prepared.headers).await?;
+            }
             let result = self.timed(config, started, attempt()).await;
+            if let (Some(asking), Ok(answer), false) = (&prepared.asking, &result, renewed) {
+                if answer.status == reqwest::StatusCode::UNAUTHORIZED {
+                    renewed = true;
+                    if asking.renew(self).await? {
+                        continue;
+                    }
+                }
+            }
             let outcome = match &result {
                 Ok(answer) => Outcome::Answered(answer.status, &answer.headers),
                 Err(e) if e.reach == Reach::NotSent => Outcome::NotSent,
@@ -196,7 +225,11 @@ impl PendingRequest {
     /// Sends the request and waits for the status and headers, walking the
     /// redirects that [`redirect::next`] allows.
     async fn attempt_head(&self, prepared: &Prepared<'_>) -> Result<Answer<reqwest::Response>, AttemptError> {
-        let mut url = Cow::Borrowed(&prepared.url);
+        let asked = prepared.asking.as_deref().map(Asking::current);
+        let mut url = match &asked {
+            Some(asked) => asked.url(&prepared.url),
+            None => Cow::Borrowed(&prepared.url),
+        };
         let mut method = Cow::Borrowed(&self.method);
         let mut keep_body = true;
         let mut same_origin = true;
@@ -205,6 +238,9 @@ impl PendingRequest {
             let mut request = reqwest::Request::new(method.as_ref().clone(), url.as_ref().clone());
             if same_origin {
                 *request.headers_mut() = prepared.headers.clone();
+                if let Some(asked) = &asked {
+                    asked.add_headers(request.headers_mut());
+                }
                 if !keep_body {
                     request.headers_mut().remove(reqwest::header::CONTENT_TYPE);
                 }
@@ -244,6 +280,9 @@ impl PendingRequest {
                     // The API's own redirect may need its query keys again.
                     if same_origin && !self.secret_query.is_empty() {
                         hop.url.query_pairs_mut().extend_pairs(self.secret_query.iter().map(|(k, v)| (k, v.expose())));
+                    }
+                    if let (true, Some(asked)) = (same_origin, &asked) {
+                        asked.add_query(&mut hop.url);
                     }
                     (url, method, keep_body) = (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
                     hops += 1;

@@ -23,7 +23,8 @@ pub use client::Client;
 
 #[rustfmt::skip]
 pub use runtime::{
-    http_client_builder, ByteStream, Config, DecodeError, Error, FilePart,
-    RedirectPolicy, RedirectRefusal, RequestInfo, ResponseValue, RetryPolicy, Secret,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    http_client_builder, ByteStream, Config, CredentialError, CredentialFuture,
+    CredentialProvider, DecodeError, Error, FilePart, RedirectPolicy, RedirectRefusal,
+    RequestInfo, ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
