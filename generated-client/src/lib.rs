@@ -30,3 +30,6 @@ pub use runtime::{
     RequestInfo, ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
+
+/// Hand-written additions to the generated client (`src/extra/`).
+pub mod extra;
