@@ -427,3 +427,27 @@ async fn no_token_shows_in_debug_output_or_errors() {
         assert!(!text.contains("SECRET"), "{text}");
     }
 }
+
+#[tokio::test]
+async fn a_cancelled_refresh_ends_the_session_instead_of_resending_its_token() {
+    let server = Server::start().await;
+    let session = Session::builder(server.client(), FIRST_REFRESH).build();
+
+    // The server takes 50 ms to answer a refresh; the caller gives up sooner.
+    let gave_up = tokio::time::timeout(Duration::from_millis(10), session.access_token()).await;
+    assert!(gave_up.is_err(), "the refresh finished first");
+    let error = session.access_token().await.unwrap_err();
+
+    assert!(
+        matches!(error, SessionError::Interrupted) && error.needs_login(),
+        "{error:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let state = server.state();
+    assert!(
+        state.refreshes <= 1 && state.reuses == 0,
+        "{} refreshes, {} reuses",
+        state.refreshes,
+        state.reuses
+    );
+}
