@@ -20,6 +20,7 @@ mod retry;
 mod send;
 
 pub use credentials::{CredentialError, CredentialFuture, CredentialProvider};
+#[allow(unused_imports)] // an API without security schemes has no credentials
 pub(crate) use credentials::Credential;
 pub use error::{DecodeError, Error};
 pub(crate) use error::Failure;
