@@ -68,6 +68,7 @@ fn generated_crates_match_the_golden_files() {
             ),
             standalone: true,
             extra_manifest: None,
+            extra_module: false,
             lenient: is_lenient(&spec),
         };
         let generated = generate(&text, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -119,6 +120,7 @@ fn generation_is_deterministic() {
             spec_label: "x".into(),
             standalone: false,
             extra_manifest: None,
+            extra_module: false,
             lenient: is_lenient(&spec),
         };
         let first = generate(&text, &options).unwrap();
@@ -158,6 +160,7 @@ fn output_does_not_depend_on_the_order_of_paths_and_components() {
             spec_label: "x".into(),
             standalone: false,
             extra_manifest: None,
+            extra_module: false,
             lenient: is_lenient(&spec),
         };
         let original = generate(&text, &options).unwrap();
@@ -185,6 +188,7 @@ fn lenient_fixtures_are_refused_by_default_with_local_errors_only() {
             spec_label: "x".into(),
             standalone: false,
             extra_manifest: None,
+            extra_module: false,
             lenient: false,
         };
         let error = generate(&text, &options).expect_err("refused by default");
@@ -254,4 +258,31 @@ fn emitted_methods_bind_only_reserved_locals() {
         }
     }
     assert!(checked > 0, "no bindings found in {}", golden.display());
+}
+
+#[test]
+fn a_hand_written_module_is_declared_only_when_the_crate_has_one() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ops-v31.yaml"),
+    )
+    .unwrap();
+    let lib = |extra_module: bool| {
+        let options = CrateOptions {
+            crate_name: "x".into(),
+            spec_label: "x".into(),
+            standalone: false,
+            extra_manifest: None,
+            extra_module,
+            lenient: false,
+        };
+        let generated = generate(&text, &options).unwrap();
+        generated
+            .files
+            .into_iter()
+            .find(|f| f.path == "src/lib.rs")
+            .unwrap()
+            .contents
+    };
+    assert!(lib(true).contains("\npub mod extra;\n"));
+    assert!(!lib(false).contains("mod extra"));
 }

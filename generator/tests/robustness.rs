@@ -13,6 +13,7 @@ fn options() -> CrateOptions {
         spec_label: "fuzz".into(),
         standalone: false,
         extra_manifest: None,
+        extra_module: false,
         lenient: false,
     }
 }

@@ -81,6 +81,7 @@ fn run_one(spec: &Path, name: &str, out_root: &Path, target_dir: &Path) -> Resul
         spec_label: spec.display().to_string(),
         standalone: true,
         extra_manifest: None,
+        extra_module: false,
         lenient: false,
     };
     let mut row = Row {

@@ -11,7 +11,11 @@ xflags::xflags! {
         /// Generate a typed Rust client crate from an OpenAPI 3.0/3.1
         /// document (by default the Almanac client from spec/openapi.yaml).
         /// If the output directory holds a hand-written Cargo.extra.toml,
-        /// its TOML is appended to the generated Cargo.toml.
+        /// its TOML is appended to the generated Cargo.toml. If it holds a
+        /// hand-written src/extra/mod.rs, the generated lib.rs declares
+        /// `pub mod extra;`. Files without the generated header (those two,
+        /// hand-written tests, src/extra/) are never written or removed, and
+        /// --check does not look at them.
         cmd codegen {
             /// Write nothing; fail with a diff if the files on disk differ.
             optional --check

@@ -15,6 +15,9 @@ use std::process::ExitCode;
 /// A hand-written file in the output directory whose TOML is appended to
 /// the generated `Cargo.toml`.
 const EXTRA_MANIFEST: &str = "Cargo.extra.toml";
+/// A hand-written module in the output crate; the generated `lib.rs`
+/// declares it when it exists.
+const EXTRA_MODULE: &str = "src/extra/mod.rs";
 
 /// The crate name of the checked-in Almanac client.
 const DEFAULT_CRATE_NAME: &str = "almanac-client";
@@ -228,6 +231,7 @@ fn codegen(args: flags::Codegen) -> Result<ExitCode> {
             spec_label: spec_label.clone(),
             standalone,
             extra_manifest,
+            extra_module: out.join(EXTRA_MODULE).is_file(),
             lenient: args.lenient,
         },
     )

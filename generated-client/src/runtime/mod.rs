@@ -8,6 +8,7 @@
 // Not every API uses every helper (path parameters, text bodies, ...).
 #![allow(dead_code)]
 
+mod credentials;
 mod error;
 mod hooks;
 #[cfg(feature = "mock")]
@@ -22,6 +23,9 @@ mod retry;
 mod send;
 mod trace;
 
+pub use credentials::{CredentialError, CredentialFuture, CredentialProvider};
+#[allow(unused_imports)] // an API without security schemes has no credentials
+pub(crate) use credentials::Credential;
 pub use error::{DecodeError, Error};
 pub(crate) use error::Failure;
 pub use hooks::{AttemptRequest, AttemptResponse, Hook, HookError, Hooks};

@@ -16,6 +16,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
+use super::credentials::Asked;
 use super::multipart::Multipart;
 use super::params::{self, Style};
 use super::redact::redacted_url;
@@ -86,6 +87,9 @@ pub(crate) struct PendingRequest {
     /// echoes one.
     pub(super) sent: Vec<Secret>,
     pub(super) body: Option<Bytes>,
+    /// Credentials asked of their providers before each attempt
+    /// (`credentials.rs`).
+    pub(super) asked: Vec<Asked>,
 }
 
 /// A content type from the generated code as a header value, without
@@ -117,6 +121,7 @@ impl PendingRequest {
             credentials: false,
             sent: Vec::new(),
             body: None,
+            asked: Vec::new(),
         }
     }
 
@@ -190,7 +195,7 @@ impl PendingRequest {
         Ok(())
     }
 
-    fn header_name(&self, name: &str) -> Result<HeaderName, Failure> {
+    pub(super) fn header_name(&self, name: &str) -> Result<HeaderName, Failure> {
         HeaderName::from_bytes(name.as_bytes()).map_err(|_| self.invalid(format!("`{name}` is not a valid header name")))
     }
 
@@ -310,7 +315,7 @@ impl PendingRequest {
 }
 
 /// Standard base64, for the `Basic` credential.
-fn base64(bytes: &[u8]) -> String {
+pub(super) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {

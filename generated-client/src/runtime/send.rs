@@ -14,6 +14,7 @@ use reqwest::Url;
 
 use tracing::{Instrument, Span};
 
+use super::credentials::Asking;
 use super::hooks::{AttemptRequest, AttemptResponse, HookError};
 use super::params;
 use super::redact::redacted_url;
@@ -59,6 +60,9 @@ pub(super) struct Prepared<'a> {
     pub(super) url: Url,
     headers: HeaderMap,
     carrying: Carrying,
+    /// Credentials from providers, asked before each attempt; `None` when
+    /// all are fixed (they are in `headers` then).
+    asking: Option<Box<Asking>>,
 }
 
 impl PendingRequest {
@@ -102,7 +106,8 @@ impl PendingRequest {
         }
         let carrying = Carrying { credentials: self.credentials, body: self.body.is_some() };
         let headers = std::mem::take(&mut self.headers);
-        Ok(Prepared { client, follows_no_redirects: http.follows_no_redirects, config, api, url, headers, carrying })
+        let asking = Asking::take(self);
+        Ok(Prepared { client, follows_no_redirects: http.follows_no_redirects, config, api, url, headers, carrying, asking })
     }
 
     /// Sends the request, retrying as `config.retry` allows, and reads the
@@ -120,6 +125,7 @@ impl PendingRequest {
             })
             .instrument(span.clone())
             .await?;
+        self.remember_provided(prepared);
         let Answer { status, headers, refused, body, .. } = answer;
         Ok(RawResponse { request: self.into_described(), status, headers, refused, body })
     }
@@ -135,12 +141,20 @@ impl PendingRequest {
             .with_retries(&prepared, &span, |attempt| request.attempt_head(&prepared, attempt))
             .instrument(span.clone())
             .await?;
+        self.remember_provided(&prepared);
         Ok(StreamingResponse { request: self.into_described(), answer })
     }
 
     /// [`Self::prepare`], its failure recorded in the call's span.
     fn prepare_traced<'a>(&mut self, http: &'a HttpClient, base: &'a BaseUrl, config: &'a Config, span: &Span) -> Result<Prepared<'a>, Failure> {
         self.prepare(http, base, config).inspect_err(|failure| trace::finished(span, Err(&failure.0), 0, Instant::now()))
+    }
+
+    /// The provided credentials join the secrets blanked out of errors.
+    fn remember_provided(&mut self, prepared: &Prepared<'_>) {
+        if let Some(asking) = &prepared.asking {
+            self.sent.extend(asking.sent());
+        }
     }
 
     /// What responses keep of the request, to describe it in errors.
@@ -154,7 +168,10 @@ impl PendingRequest {
 
     /// Attempts until one stands, each within the attempt's timeout and
     /// what is left of the whole call's. `attempt` is given the attempt's
-    /// number, from 1.
+    /// number, from 1. Provided credentials are asked for before each
+    /// attempt; a `401` to one is repeated once, at once, when its provider
+    /// renewed it (the server refused before acting, so this holds for any
+    /// method).
     async fn with_retries<B, A>(&self, prepared: &Prepared<'_>, span: &Span, attempt: impl Fn(u32) -> A) -> Result<Answer<B>, Failure>
     where
         A: std::future::Future<Output = Result<Answer<B>, AttemptError>>,
@@ -162,8 +179,28 @@ impl PendingRequest {
         let config = prepared.config;
         let started = Instant::now();
         let mut retry = 0;
+        let mut renewed = false;
         loop {
+            if let Some(asking) = &prepared.asking {
+                if let Err(failure) = asking.ask(self, &prepared.headers).await {
+                    trace::finished(span, Err(&failure.0), retry, started);
+                    return Err(failure);
+                }
+            }
             let result = self.timed(config, started, attempt(retry + 1)).await;
+            if let (Some(asking), Ok(answer), false) = (&prepared.asking, &result, renewed) {
+                if answer.status == reqwest::StatusCode::UNAUTHORIZED {
+                    renewed = true;
+                    match asking.renew(self).await {
+                        Ok(true) => continue,
+                        Ok(false) => {}
+                        Err(failure) => {
+                            trace::finished(span, Err(&failure.0), retry + 1, started);
+                            return Err(failure);
+                        }
+                    }
+                }
+            }
             let outcome = match &result {
                 Ok(answer) => Some(Outcome::Answered(answer.status, &answer.headers)),
                 Err(e) if e.reach == Reach::NotSent => Some(Outcome::NotSent),
@@ -219,7 +256,8 @@ impl PendingRequest {
 
     /// Sends the request and waits for the status and headers, walking the
     /// redirects that [`redirect::next`] allows. The hooks see the attempt
-    /// before its first hop and its response after the last.
+    /// before its first hop and its response after the last; credentials
+    /// from a provider are added after the hooks ran.
     async fn attempt_head(&self, prepared: &Prepared<'_>, attempt: u32) -> Result<Answer<reqwest::Response>, AttemptError> {
         let hooks = &prepared.config.hooks;
         let sent_at = (!hooks.is_empty()).then(Instant::now);
@@ -231,7 +269,11 @@ impl PendingRequest {
             hooks.on_request(&mut view).map_err(|source| self.stopped_by_hook(source))?;
             Cow::Owned(headers)
         };
-        let mut url = Cow::Borrowed(&prepared.url);
+        let asked = prepared.asking.as_deref().map(Asking::current);
+        let mut url = match &asked {
+            Some(asked) => asked.url(&prepared.url),
+            None => Cow::Borrowed(&prepared.url),
+        };
         let mut method = Cow::Borrowed(&self.method);
         let mut keep_body = true;
         let mut same_origin = true;
@@ -240,6 +282,9 @@ impl PendingRequest {
             let mut request = reqwest::Request::new(method.as_ref().clone(), url.as_ref().clone());
             if same_origin {
                 *request.headers_mut() = headers.as_ref().clone();
+                if let Some(asked) = &asked {
+                    asked.add_headers(request.headers_mut());
+                }
                 if !keep_body {
                     request.headers_mut().remove(reqwest::header::CONTENT_TYPE);
                 }
@@ -279,6 +324,9 @@ impl PendingRequest {
                     // The API's own redirect may need its query keys again.
                     if same_origin && !self.secret_query.is_empty() {
                         hop.url.query_pairs_mut().extend_pairs(self.secret_query.iter().map(|(k, v)| (k, v.expose())));
+                    }
+                    if let (true, Some(asked)) = (same_origin, &asked) {
+                        asked.add_query(&mut hop.url);
                     }
                     (url, method, keep_body) = (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
                     hops += 1;

@@ -92,6 +92,7 @@ fn error_kind(error: &Error<Infallible>) -> &'static str {
         Error::BodyTooLarge { .. } => "body_too_large",
         Error::Redirect { .. } => "redirect",
         Error::Hook { .. } => "hook",
+        Error::Credential { .. } => "credential",
     }
 }
 

@@ -27,6 +27,17 @@ pub fn client(api: &Api) -> TokenStream {
         quote!(.field(#label, &self.#field.as_ref().map(|_| "***")))
     });
     let setters = api.security_schemes.iter().map(setter);
+    let without_credentials = (!api.security_schemes.is_empty()).then(|| {
+        let fields = api.security_schemes.iter().map(|s| ident(&s.field));
+        quote! {
+            /// A copy of this client that sends no credentials (for a
+            /// credential provider's own calls, which must not ask itself).
+            pub fn without_credentials(mut self) -> Self {
+                #(self.#fields = None;)*
+                self
+            }
+        }
+    });
     let default_server = api.default_server.as_ref().map(|url| {
         quote! {
             /// The server the API description lists first.
@@ -75,7 +86,11 @@ pub fn client(api: &Api) -> TokenStream {
         imports.push(quote!(Multipart));
     }
     if !api.security_schemes.is_empty() {
-        imports.push(quote!(Secret));
+        imports.extend([
+            quote!(Credential),
+            quote!(CredentialProvider),
+            quote!(Secret),
+        ]);
     }
     let use_types = api.operations.iter().any(uses_types_module).then(|| {
         quote!(
@@ -202,6 +217,7 @@ pub fn client(api: &Api) -> TokenStream {
             }
 
             #(#setters)*
+            #without_credentials
             #(#methods)*
         }
     }
@@ -227,14 +243,16 @@ fn uses_types_module(op: &Operation) -> bool {
 
 fn credential_type(kind: &SchemeKind) -> TokenStream {
     match kind {
-        SchemeKind::Basic => quote!((Secret, Secret)),
-        SchemeKind::Bearer | SchemeKind::ApiKey { .. } => quote!(Secret),
+        // The user name stays; the password may come from a provider.
+        SchemeKind::Basic => quote!((Secret, Credential)),
+        SchemeKind::Bearer | SchemeKind::ApiKey { .. } => quote!(Credential),
     }
 }
 
 fn setter(scheme: &crate::model::SecurityScheme) -> TokenStream {
     let field = ident(&scheme.field);
     let setter = ident(&scheme.setter);
+    let provider_setter = ident(&scheme.provider_setter);
     let what = match &scheme.kind {
         SchemeKind::Bearer => "the bearer token sent as `Authorization: Bearer <token>`".to_owned(),
         SchemeKind::Basic => "the user name and password sent as HTTP basic auth".to_owned(),
@@ -252,20 +270,36 @@ fn setter(scheme: &crate::model::SecurityScheme) -> TokenStream {
         " Sets {what} (security scheme `{}`), on the operations that use it. It never appears in `Debug` output.",
         scheme.key
     );
+    let provider_summary = format!(
+        " Takes {what} (security scheme `{}`) from `provider`, asked before every attempt of every call (retries included), so that it can change while this client and its clones run. When a request that carried it is answered `401`, the provider's [`CredentialProvider::on_unauthorized`] decides whether the request is sent once more with a renewed one.",
+        scheme.key
+    );
     let scheme_docs = docs(&scheme.docs);
     let separator = scheme.docs.text.is_some().then(|| quote!(#[doc = ""]));
     match scheme.kind {
         SchemeKind::Basic => quote! {
             #[doc = #summary] #separator #scheme_docs
             pub fn #setter(mut self, username: impl Into<Secret>, password: impl Into<Secret>) -> Self {
-                self.#field = Some((username.into(), password.into()));
+                self.#field = Some((username.into(), Credential::Fixed(password.into())));
+                self
+            }
+
+            #[doc = #provider_summary] #[doc = ""] #[doc = " The user name is fixed; the password comes from the provider."]
+            pub fn #provider_setter(mut self, username: impl Into<Secret>, password: impl CredentialProvider + 'static) -> Self {
+                self.#field = Some((username.into(), Credential::provided(password)));
                 self
             }
         },
         _ => quote! {
             #[doc = #summary] #separator #scheme_docs
             pub fn #setter(mut self, credential: impl Into<Secret>) -> Self {
-                self.#field = Some(credential.into());
+                self.#field = Some(Credential::Fixed(credential.into()));
+                self
+            }
+
+            #[doc = #provider_summary]
+            pub fn #provider_setter(mut self, provider: impl CredentialProvider + 'static) -> Self {
+                self.#field = Some(Credential::provided(provider));
                 self
             }
         },

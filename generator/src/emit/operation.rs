@@ -379,12 +379,12 @@ fn authorization(api: &Api, op: &Operation) -> TokenStream {
             })
             .collect();
         let apply = schemes.iter().zip(&bindings).map(|(s, b)| match &s.kind {
-            SchemeKind::Bearer => quote!(request.bearer_auth(#b)?;),
-            SchemeKind::Basic => quote!(request.basic_auth(&#b.0, Some(&#b.1))?;),
+            SchemeKind::Bearer => quote!(request.bearer_credential(#b)?;),
+            SchemeKind::Basic => quote!(request.basic_credential(&#b.0, &#b.1)?;),
             SchemeKind::ApiKey { location, name } => match location {
-                ParamLocation::Query => quote!(request.secret_query(#name, #b);),
-                ParamLocation::Cookie => quote!(request.secret_cookie(#name, #b)?;),
-                _ => quote!(request.secret_header(#name, #b)?;),
+                ParamLocation::Query => quote!(request.query_credential(#name, #b);),
+                ParamLocation::Cookie => quote!(request.cookie_credential(#name, #b)?;),
+                _ => quote!(request.header_credential(#name, #b)?;),
             },
         });
         let pattern = if bindings.len() == 1 {

@@ -580,6 +580,8 @@ pub struct SecurityScheme {
     pub field: String,
     /// `Client` method that sets it.
     pub setter: String,
+    /// `Client` method that sets a provider asked for it on every request.
+    pub provider_setter: String,
     pub docs: Docs,
 }
 

@@ -43,7 +43,19 @@ pub const CLIENT_MEMBERS: &[&str] = &[
     "with_timeout",
     "with_retry_policy",
     "assume_idempotent",
+    "without_credentials",
 ];
+
+/// The `Client` method that sets a scheme's credential (`with_bearer_token`).
+pub fn credential_setter(field: &str) -> String {
+    format!("with_{field}")
+}
+
+/// The `Client` method that sets a provider for a scheme's credential
+/// (`with_bearer_token_provider`).
+pub fn provider_setter(field: &str) -> String {
+    format!("with_{field}_provider")
+}
 
 /// Associated items of the string enums' trait impls (`FromStr::Err`): a
 /// variant of that name makes `Self::Err` ambiguous, so it gets a `_`.

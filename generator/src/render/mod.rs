@@ -16,10 +16,14 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 13] = [
+const RUNTIME: [(&str, &str); 14] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../templates/runtime/mod.rs"),
+    ),
+    (
+        "src/runtime/credentials.rs",
+        include_str!("../../templates/runtime/credentials.rs"),
     ),
     (
         "src/runtime/error.rs",
@@ -90,6 +94,11 @@ pub struct CrateOptions {
     /// Hand-written TOML appended to the generated `Cargo.toml` (features,
     /// extra test targets, dev-dependencies of hand-written tests).
     pub extra_manifest: Option<String>,
+    /// The crate has a hand-written module, `src/extra/mod.rs` (code that
+    /// builds on the generated client, e.g. a session type): `lib.rs`
+    /// declares `pub mod extra;`. Generation never writes or removes
+    /// files without the generated header, so the module is kept.
+    pub extra_module: bool,
     /// Defects that touch only part of the document ([`crate::error::LocalKind`])
     /// degrade that part with a warning instead of failing generation.
     pub lenient: bool,
@@ -111,7 +120,14 @@ pub fn render(
             contents: format!("{header}{}", format_tokens(path, tokens)?),
         })
     };
-    let lib = rust("src/lib.rs", &emitted.lib)?;
+    let mut lib_tokens = emitted.lib.clone();
+    if options.extra_module {
+        lib_tokens.extend(quote::quote! {
+            /// Hand-written additions to the generated client (`src/extra/`).
+            pub mod extra;
+        });
+    }
+    let lib = rust("src/lib.rs", &lib_tokens)?;
     let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".into(),
@@ -282,7 +298,9 @@ serde = {{ version = "1", features = ["derive"] }}
 # `preserve_order`: objects keep the order of their fields (form bodies,
 # query objects, `serde_json::Value`s read from the API).
 serde_json = {{ version = "1", features = ["preserve_order"] }}
-tokio = {{ version = "1", features = ["time"] }}
+# `sync`: for hand-written credential providers (a session's single-flight
+# token refresh); hyper compiles it already.
+tokio = {{ version = "1", features = ["sync", "time"] }}
 # Spans for every call; no proc macros (`attributes`), silent without a
 # subscriber.
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}

@@ -8,7 +8,7 @@ use reqwest::header::HeaderMap;
 
 use super::hooks::HookError;
 use super::redact::{SNIPPET_BYTES, escape_controls, redacted_url, without_secrets};
-use super::{RequestInfo, Secret};
+use super::{CredentialError, RequestInfo, Secret};
 use super::redirect::RedirectRefusal;
 
 /// Why a call failed. `E` is the operation's declared error body (an enum
@@ -24,6 +24,10 @@ pub enum Error<E = Infallible> {
     /// the attempt's timeout ([`Config::timeout`](crate::Config::timeout))
     /// or the call's ([`Config::total_timeout`](crate::Config::total_timeout)).
     Timeout { request: RequestInfo, after: std::time::Duration },
+    /// A [`CredentialProvider`](crate::CredentialProvider) had no
+    /// credential for the request (before an attempt, or when asked to
+    /// renew one after a `401`); `source` is its error. Nothing was sent.
+    Credential { request: RequestInfo, source: CredentialError },
     /// The server answered with an error status the spec declares; `body`
     /// is its decoded body.
     Api { request: RequestInfo, status: StatusCode, headers: Box<HeaderMap>, body: E },
@@ -59,6 +63,7 @@ impl<E> Error<E> {
             Error::InvalidRequest { request, .. }
             | Error::Transport { request, .. }
             | Error::Timeout { request, .. }
+            | Error::Credential { request, .. }
             | Error::Api { request, .. }
             | Error::UnexpectedStatus { request, .. }
             | Error::Decode { request, .. }
@@ -76,7 +81,11 @@ impl<E> Error<E> {
             | Error::Decode { status, .. }
             | Error::BodyTooLarge { status, .. }
             | Error::Redirect { status, .. } => Some(*status),
-            Error::InvalidRequest { .. } | Error::Transport { .. } | Error::Timeout { .. } | Error::Hook { .. } => None,
+            Error::InvalidRequest { .. }
+            | Error::Transport { .. }
+            | Error::Timeout { .. }
+            | Error::Hook { .. }
+            | Error::Credential { .. } => None,
         }
     }
 
@@ -110,6 +119,11 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
             Error::Timeout { request, after } => {
                 f.debug_struct("Timeout").field("request", request).field("after", after).finish()
             }
+            Error::Credential { request, source } => f
+                .debug_struct("Credential")
+                .field("request", request)
+                .field("source", source)
+                .finish(),
             Error::Transport { request, source } => f
                 .debug_struct("Transport")
                 .field("request", request)
@@ -162,6 +176,7 @@ impl<E> fmt::Display for Error<E> {
             }
             Error::Transport { request, source } => write!(f, "{request}: request failed: {source}"),
             Error::Timeout { request, after } => write!(f, "{request}: no response within {after:?}"),
+            Error::Credential { request, source } => write!(f, "{request}: no credential to send: {source}"),
             Error::Api { request, status, .. } => {
                 write!(f, "{request}: server returned error status {status}")
             }
@@ -190,6 +205,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport { source, .. } => Some(source),
+            Error::Credential { source, .. } => Some(source),
             Error::Decode { source, .. } => Some(source),
             Error::Hook { source, .. } => Some(&**source),
             _ => None,
@@ -214,6 +230,7 @@ impl<E> From<Failure> for Error<E> {
             Error::InvalidRequest { request, message } => Error::InvalidRequest { request, message },
             Error::Transport { request, source } => Error::Transport { request, source },
             Error::Timeout { request, after } => Error::Timeout { request, after },
+            Error::Credential { request, source } => Error::Credential { request, source },
             Error::Api { body, .. } => match body {},
             Error::UnexpectedStatus { request, status, headers, body, snippet } => {
                 Error::UnexpectedStatus { request, status, headers, body, snippet }

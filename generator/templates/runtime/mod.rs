@@ -5,6 +5,7 @@
 // Not every API uses every helper (path parameters, text bodies, ...).
 #![allow(dead_code)]
 
+mod credentials;
 mod error;
 mod hooks;
 #[cfg(feature = "mock")]
@@ -19,6 +20,9 @@ mod retry;
 mod send;
 mod trace;
 
+pub use credentials::{CredentialError, CredentialFuture, CredentialProvider};
+#[allow(unused_imports)] // an API without security schemes has no credentials
+pub(crate) use credentials::Credential;
 pub use error::{DecodeError, Error};
 pub(crate) use error::Failure;
 pub use hooks::{AttemptRequest, AttemptResponse, Hook, HookError, Hooks};

@@ -41,6 +41,7 @@ pub(super) fn operations<'a>(
 ) -> (Vec<Operation>, Vec<MediaExample>) {
     let mut reserved: Vec<&str> = naming::CLIENT_MEMBERS.to_vec();
     reserved.extend(schemes.iter().map(|s| s.setter.as_str()));
+    reserved.extend(schemes.iter().map(|s| s.provider_setter.as_str()));
     let mut method_names = Namespace::with_reserved(&reserved);
     let mut method_owners: std::collections::HashMap<String, Pointer> = Default::default();
     let mut operation_ids: std::collections::HashMap<String, Pointer> = Default::default();

@@ -82,6 +82,7 @@ pub(in crate::model) fn security_schemes(
             kind,
             field: String::new(),
             setter: String::new(),
+            provider_setter: String::new(),
             docs: Docs {
                 text: description.clone(),
                 deprecated: false,
@@ -104,7 +105,8 @@ pub(in crate::model) fn security_schemes(
             format!("{key}_{kind}")
         };
         let (field, _) = names.claim(&field);
-        scheme.setter = format!("with_{field}");
+        scheme.setter = naming::credential_setter(&field);
+        (scheme.provider_setter, _) = names.claim(&naming::provider_setter(&field));
         scheme.field = field;
     }
     schemes

@@ -6,7 +6,11 @@
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
-use crate::runtime::{Config, Error, PendingRequest, ResponseValue, Style, Secret};
+use crate::runtime::{
+    Config, Error, PendingRequest, ResponseValue, Style, Credential, CredentialProvider,
+    Secret,
+};
+
 use crate::types;
 
 /// Client for the API. Cheap to clone: clones share one connection
@@ -16,7 +20,7 @@ pub struct Client {
     base_url: crate::runtime::BaseUrl,
     http: crate::runtime::HttpClient,
     config: Config,
-    api_key: Option<Secret>,
+    api_key: Option<Credential>,
 }
 
 impl std::fmt::Debug for Client {
@@ -116,7 +120,23 @@ impl Client {
 
     /// Sets the API key sent in the `X-Api-Key` header (security scheme `apiKey`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_api_key(mut self, credential: impl Into<Secret>) -> Self {
-        self.api_key = Some(credential.into());
+        self.api_key = Some(Credential::Fixed(credential.into()));
+        self
+    }
+
+    /// Takes the API key sent in the `X-Api-Key` header (security scheme `apiKey`) from `provider`, asked before every attempt of every call (retries included), so that it can change while this client and its clones run. When a request that carried it is answered `401`, the provider's [`CredentialProvider::on_unauthorized`] decides whether the request is sent once more with a renewed one.
+    pub fn with_api_key_provider(
+        mut self,
+        provider: impl CredentialProvider + 'static,
+    ) -> Self {
+        self.api_key = Some(Credential::provided(provider));
+        self
+    }
+
+    /// A copy of this client that sends no credentials (for a
+    /// credential provider's own calls, which must not ask itself).
+    pub fn without_credentials(mut self) -> Self {
+        self.api_key = None;
         self
     }
 
@@ -131,7 +151,7 @@ impl Client {
             "/notes",
         );
         if let Some(api_key) = &self.api_key {
-            request.secret_header("X-Api-Key", api_key)?;
+            request.header_credential("X-Api-Key", api_key)?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
@@ -156,7 +176,7 @@ impl Client {
         );
         request.path_param("id", &id, Style::Simple, false)?;
         if let Some(api_key) = &self.api_key {
-            request.secret_header("X-Api-Key", api_key)?;
+            request.header_credential("X-Api-Key", api_key)?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
@@ -181,7 +201,7 @@ impl Client {
         );
         request.path_param("id", &id, Style::Simple, false)?;
         if let Some(api_key) = &self.api_key {
-            request.secret_header("X-Api-Key", api_key)?;
+            request.header_credential("X-Api-Key", api_key)?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {

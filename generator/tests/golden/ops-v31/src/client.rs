@@ -7,7 +7,8 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
 use crate::runtime::{
-    Config, Error, PendingRequest, ResponseValue, Style, Multipart, Secret,
+    Config, Error, PendingRequest, ResponseValue, Style, Multipart, Credential,
+    CredentialProvider, Secret,
 };
 
 use crate::types;
@@ -19,11 +20,11 @@ pub struct Client {
     base_url: crate::runtime::BaseUrl,
     http: crate::runtime::HttpClient,
     config: Config,
-    api_key_cookie: Option<Secret>,
-    api_key_header: Option<Secret>,
-    api_key_query: Option<Secret>,
-    basic_auth: Option<(Secret, Secret)>,
-    bearer_token: Option<Secret>,
+    api_key_cookie: Option<Credential>,
+    api_key_header: Option<Credential>,
+    api_key_query: Option<Credential>,
+    basic_auth: Option<(Secret, Credential)>,
+    bearer_token: Option<Credential>,
 }
 
 impl std::fmt::Debug for Client {
@@ -145,19 +146,46 @@ impl Client {
 
     /// Sets the API key sent in the `auth` cookie (security scheme `apiKeyCookie`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_api_key_cookie(mut self, credential: impl Into<Secret>) -> Self {
-        self.api_key_cookie = Some(credential.into());
+        self.api_key_cookie = Some(Credential::Fixed(credential.into()));
+        self
+    }
+
+    /// Takes the API key sent in the `auth` cookie (security scheme `apiKeyCookie`) from `provider`, asked before every attempt of every call (retries included), so that it can change while this client and its clones run. When a request that carried it is answered `401`, the provider's [`CredentialProvider::on_unauthorized`] decides whether the request is sent once more with a renewed one.
+    pub fn with_api_key_cookie_provider(
+        mut self,
+        provider: impl CredentialProvider + 'static,
+    ) -> Self {
+        self.api_key_cookie = Some(Credential::provided(provider));
         self
     }
 
     /// Sets the API key sent in the `X-API-Key` header (security scheme `apiKeyHeader`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_api_key_header(mut self, credential: impl Into<Secret>) -> Self {
-        self.api_key_header = Some(credential.into());
+        self.api_key_header = Some(Credential::Fixed(credential.into()));
+        self
+    }
+
+    /// Takes the API key sent in the `X-API-Key` header (security scheme `apiKeyHeader`) from `provider`, asked before every attempt of every call (retries included), so that it can change while this client and its clones run. When a request that carried it is answered `401`, the provider's [`CredentialProvider::on_unauthorized`] decides whether the request is sent once more with a renewed one.
+    pub fn with_api_key_header_provider(
+        mut self,
+        provider: impl CredentialProvider + 'static,
+    ) -> Self {
+        self.api_key_header = Some(Credential::provided(provider));
         self
     }
 
     /// Sets the API key sent in the `api_key` query parameter (security scheme `apiKeyQuery`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_api_key_query(mut self, credential: impl Into<Secret>) -> Self {
-        self.api_key_query = Some(credential.into());
+        self.api_key_query = Some(Credential::Fixed(credential.into()));
+        self
+    }
+
+    /// Takes the API key sent in the `api_key` query parameter (security scheme `apiKeyQuery`) from `provider`, asked before every attempt of every call (retries included), so that it can change while this client and its clones run. When a request that carried it is answered `401`, the provider's [`CredentialProvider::on_unauthorized`] decides whether the request is sent once more with a renewed one.
+    pub fn with_api_key_query_provider(
+        mut self,
+        provider: impl CredentialProvider + 'static,
+    ) -> Self {
+        self.api_key_query = Some(Credential::provided(provider));
         self
     }
 
@@ -167,13 +195,45 @@ impl Client {
         username: impl Into<Secret>,
         password: impl Into<Secret>,
     ) -> Self {
-        self.basic_auth = Some((username.into(), password.into()));
+        self.basic_auth = Some((username.into(), Credential::Fixed(password.into())));
+        self
+    }
+
+    /// Takes the user name and password sent as HTTP basic auth (security scheme `basic`) from `provider`, asked before every attempt of every call (retries included), so that it can change while this client and its clones run. When a request that carried it is answered `401`, the provider's [`CredentialProvider::on_unauthorized`] decides whether the request is sent once more with a renewed one.
+    ///
+    /// The user name is fixed; the password comes from the provider.
+    pub fn with_basic_auth_provider(
+        mut self,
+        username: impl Into<Secret>,
+        password: impl CredentialProvider + 'static,
+    ) -> Self {
+        self.basic_auth = Some((username.into(), Credential::provided(password)));
         self
     }
 
     /// Sets the bearer token sent as `Authorization: Bearer <token>` (security scheme `bearer`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_bearer_token(mut self, credential: impl Into<Secret>) -> Self {
-        self.bearer_token = Some(credential.into());
+        self.bearer_token = Some(Credential::Fixed(credential.into()));
+        self
+    }
+
+    /// Takes the bearer token sent as `Authorization: Bearer <token>` (security scheme `bearer`) from `provider`, asked before every attempt of every call (retries included), so that it can change while this client and its clones run. When a request that carried it is answered `401`, the provider's [`CredentialProvider::on_unauthorized`] decides whether the request is sent once more with a renewed one.
+    pub fn with_bearer_token_provider(
+        mut self,
+        provider: impl CredentialProvider + 'static,
+    ) -> Self {
+        self.bearer_token = Some(Credential::provided(provider));
+        self
+    }
+
+    /// A copy of this client that sends no credentials (for a
+    /// credential provider's own calls, which must not ask itself).
+    pub fn without_credentials(mut self) -> Self {
+        self.api_key_cookie = None;
+        self.api_key_header = None;
+        self.api_key_query = None;
+        self.basic_auth = None;
+        self.bearer_token = None;
         self
     }
 
@@ -200,7 +260,7 @@ impl Client {
         request.path_param("path", &path, Style::Simple, false)?;
         request.query("verbose", &params.verbose, Style::Form, true)?;
         if let Some(bearer_token) = &self.bearer_token {
-            request.bearer_auth(bearer_token)?;
+            request.bearer_credential(bearer_token)?;
         }
         let response = request
             .send_streaming(&self.http, &self.base_url, &self.config)
@@ -238,7 +298,7 @@ impl Client {
         request.query("verbose", &params.verbose, Style::Form, true)?;
         request.raw_body(body, "application/octet-stream")?;
         if let Some(bearer_token) = &self.bearer_token {
-            request.bearer_auth(bearer_token)?;
+            request.bearer_credential(bearer_token)?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
@@ -271,8 +331,8 @@ impl Client {
             &self.api_key_header,
             &self.api_key_query,
         ) {
-            request.secret_header("X-API-Key", api_key_header)?;
-            request.secret_query("api_key", api_key_query);
+            request.header_credential("X-API-Key", api_key_header)?;
+            request.query_credential("api_key", api_key_query);
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
@@ -302,9 +362,9 @@ impl Client {
         );
         request.json_body(body, "application/vnd.item+json")?;
         if let Some(api_key_header) = &self.api_key_header {
-            request.secret_header("X-API-Key", api_key_header)?;
+            request.header_credential("X-API-Key", api_key_header)?;
         } else if let Some(basic_auth) = &self.basic_auth {
-            request.basic_auth(&basic_auth.0, Some(&basic_auth.1))?;
+            request.basic_credential(&basic_auth.0, &basic_auth.1)?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
@@ -343,7 +403,7 @@ impl Client {
             request.form_body(body, "application/x-www-form-urlencoded")?;
         }
         if let Some(api_key_query) = &self.api_key_query {
-            request.secret_query("api_key", api_key_query);
+            request.query_credential("api_key", api_key_query);
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
@@ -382,7 +442,7 @@ impl Client {
         }
         request.multipart_body(form)?;
         if let Some(api_key_cookie) = &self.api_key_cookie {
-            request.secret_cookie("auth", api_key_cookie)?;
+            request.cookie_credential("auth", api_key_cookie)?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
@@ -450,7 +510,7 @@ impl Client {
         request.cookie("session", &params.session, true)?;
         request.cookie("theme", &params.theme, true)?;
         if let Some(bearer_token) = &self.bearer_token {
-            request.bearer_auth(bearer_token)?;
+            request.bearer_credential(bearer_token)?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {

@@ -6,7 +6,11 @@
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
-use crate::runtime::{Config, Error, PendingRequest, ResponseValue, Style, Secret};
+use crate::runtime::{
+    Config, Error, PendingRequest, ResponseValue, Style, Credential, CredentialProvider,
+    Secret,
+};
+
 use crate::types;
 
 /// Client for the API. Cheap to clone: clones share one connection
@@ -16,8 +20,8 @@ pub struct Client {
     base_url: crate::runtime::BaseUrl,
     http: crate::runtime::HttpClient,
     config: Config,
-    api_key: Option<Secret>,
-    basic_auth: Option<(Secret, Secret)>,
+    api_key: Option<Credential>,
+    basic_auth: Option<(Secret, Credential)>,
 }
 
 impl std::fmt::Debug for Client {
@@ -133,7 +137,16 @@ impl Client {
 
     /// Sets the API key sent in the `X-API-Key` header (security scheme `apiKey`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_api_key(mut self, credential: impl Into<Secret>) -> Self {
-        self.api_key = Some(credential.into());
+        self.api_key = Some(Credential::Fixed(credential.into()));
+        self
+    }
+
+    /// Takes the API key sent in the `X-API-Key` header (security scheme `apiKey`) from `provider`, asked before every attempt of every call (retries included), so that it can change while this client and its clones run. When a request that carried it is answered `401`, the provider's [`CredentialProvider::on_unauthorized`] decides whether the request is sent once more with a renewed one.
+    pub fn with_api_key_provider(
+        mut self,
+        provider: impl CredentialProvider + 'static,
+    ) -> Self {
+        self.api_key = Some(Credential::provided(provider));
         self
     }
 
@@ -143,7 +156,27 @@ impl Client {
         username: impl Into<Secret>,
         password: impl Into<Secret>,
     ) -> Self {
-        self.basic_auth = Some((username.into(), password.into()));
+        self.basic_auth = Some((username.into(), Credential::Fixed(password.into())));
+        self
+    }
+
+    /// Takes the user name and password sent as HTTP basic auth (security scheme `basic`) from `provider`, asked before every attempt of every call (retries included), so that it can change while this client and its clones run. When a request that carried it is answered `401`, the provider's [`CredentialProvider::on_unauthorized`] decides whether the request is sent once more with a renewed one.
+    ///
+    /// The user name is fixed; the password comes from the provider.
+    pub fn with_basic_auth_provider(
+        mut self,
+        username: impl Into<Secret>,
+        password: impl CredentialProvider + 'static,
+    ) -> Self {
+        self.basic_auth = Some((username.into(), Credential::provided(password)));
+        self
+    }
+
+    /// A copy of this client that sends no credentials (for a
+    /// credential provider's own calls, which must not ask itself).
+    pub fn without_credentials(mut self) -> Self {
+        self.api_key = None;
+        self.basic_auth = None;
         self
     }
 
@@ -180,9 +213,9 @@ impl Client {
         );
         request.json_body(body, "application/json")?;
         if let Some(api_key) = &self.api_key {
-            request.secret_header("X-API-Key", api_key)?;
+            request.header_credential("X-API-Key", api_key)?;
         } else if let Some(basic_auth) = &self.basic_auth {
-            request.basic_auth(&basic_auth.0, Some(&basic_auth.1))?;
+            request.basic_credential(&basic_auth.0, &basic_auth.1)?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {

@@ -6,7 +6,11 @@
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
-use crate::runtime::{Config, Error, PendingRequest, ResponseValue, Style, Secret};
+use crate::runtime::{
+    Config, Error, PendingRequest, ResponseValue, Style, Credential, CredentialProvider,
+    Secret,
+};
+
 use crate::types;
 
 /// Client for the API. Cheap to clone: clones share one connection
@@ -16,7 +20,7 @@ pub struct Client {
     base_url: crate::runtime::BaseUrl,
     http: crate::runtime::HttpClient,
     config: Config,
-    bearer_token: Option<Secret>,
+    bearer_token: Option<Credential>,
 }
 
 impl std::fmt::Debug for Client {
@@ -130,7 +134,23 @@ impl Client {
 
     /// Sets the bearer token sent as `Authorization: Bearer <token>` (security scheme `bearerAuth`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_bearer_token(mut self, credential: impl Into<Secret>) -> Self {
-        self.bearer_token = Some(credential.into());
+        self.bearer_token = Some(Credential::Fixed(credential.into()));
+        self
+    }
+
+    /// Takes the bearer token sent as `Authorization: Bearer <token>` (security scheme `bearerAuth`) from `provider`, asked before every attempt of every call (retries included), so that it can change while this client and its clones run. When a request that carried it is answered `401`, the provider's [`CredentialProvider::on_unauthorized`] decides whether the request is sent once more with a renewed one.
+    pub fn with_bearer_token_provider(
+        mut self,
+        provider: impl CredentialProvider + 'static,
+    ) -> Self {
+        self.bearer_token = Some(Credential::provided(provider));
+        self
+    }
+
+    /// A copy of this client that sends no credentials (for a
+    /// credential provider's own calls, which must not ask itself).
+    pub fn without_credentials(mut self) -> Self {
+        self.bearer_token = None;
         self
     }
 
@@ -151,7 +171,7 @@ impl Client {
         request.query("revision", &params.revision, Style::Form, true)?;
         request.header("X-Trace-Id", &params.x_trace_id, false)?;
         if let Some(bearer_token) = &self.bearer_token {
-            request.bearer_auth(bearer_token)?;
+            request.bearer_credential(bearer_token)?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {
@@ -186,7 +206,7 @@ impl Client {
         );
         request.path_param("page_id", &page_id, Style::Simple, false)?;
         if let Some(bearer_token) = &self.bearer_token {
-            request.bearer_auth(bearer_token)?;
+            request.bearer_credential(bearer_token)?;
         }
         let response = request.send(&self.http, &self.base_url, &self.config).await?;
         match response.status().as_u16() {

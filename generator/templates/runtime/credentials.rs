@@ -1,0 +1,370 @@
+//! Credentials that may change while the client runs. A security scheme's
+//! credential is either fixed when the client is made (sent as it always
+//! was, with nothing asked or allocated per attempt) or taken from a
+//! [`CredentialProvider`], asked before every attempt: the first, each
+//! retry, and the one repeat after a `401` that the provider renewed.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Url;
+
+use super::params;
+use super::request::{base64, PendingRequest};
+use super::{Error, Failure, Secret};
+
+/// What a [`CredentialProvider`] hands back: a boxed future, so that the
+/// trait stays object-safe (clients keep `Arc<dyn CredentialProvider>`)
+/// and a provider may wait (for a token refresh, say).
+pub type CredentialFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, CredentialError>> + Send + 'a>>;
+
+/// Where a scheme's credential comes from when it can change while the
+/// client runs (a short-lived access token, a rotated API key). The client
+/// asks for it before every attempt of every call, retries included, so
+/// the client and all its clones follow the provider.
+///
+/// A closure `Fn() -> Result<Secret, CredentialError>` is a provider.
+pub trait CredentialProvider: Send + Sync {
+    /// The credential to send now.
+    fn credential(&self) -> CredentialFuture<'_, Secret>;
+
+    /// The server answered `401 Unauthorized` to a request that carried
+    /// `rejected`. Return `true` when a call made now would carry another
+    /// credential (the provider renewed it, or already had): the client
+    /// then repeats the request once with it. That repeat is safe even for
+    /// a POST: a `401` says the server refused the request before acting on
+    /// it. The default keeps the `401`.
+    fn on_unauthorized<'a>(&'a self, rejected: &'a Secret) -> CredentialFuture<'a, bool> {
+        let _ = rejected;
+        Box::pin(std::future::ready(Ok(false)))
+    }
+}
+
+impl<F> CredentialProvider for F
+where
+    F: Fn() -> Result<Secret, CredentialError> + Send + Sync,
+{
+    fn credential(&self) -> CredentialFuture<'_, Secret> {
+        Box::pin(std::future::ready(self()))
+    }
+}
+
+/// Why a provider had no credential to give. It carries the provider's own
+/// error, for [`Self::downcast_ref`]; cheap to clone, so that one failure
+/// can be handed to every call that waited for it.
+#[derive(Clone)]
+pub struct CredentialError(Arc<dyn std::error::Error + Send + Sync>);
+
+impl CredentialError {
+    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        CredentialError(Arc::from(error.into()))
+    }
+
+    /// The provider's error.
+    pub fn get_ref(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+
+    /// The provider's error, if it is a `T`.
+    pub fn downcast_ref<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        self.get_ref().downcast_ref()
+    }
+}
+
+impl fmt::Display for CredentialError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for CredentialError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CredentialError").field(&self.0).finish()
+    }
+}
+
+impl std::error::Error for CredentialError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+/// A scheme's credential as the client holds it.
+#[derive(Clone)]
+pub(crate) enum Credential {
+    Fixed(Secret),
+    Provided(Arc<dyn CredentialProvider>),
+}
+
+impl Credential {
+    pub fn provided(provider: impl CredentialProvider + 'static) -> Self {
+        Credential::Provided(Arc::new(provider))
+    }
+}
+
+impl From<Secret> for Credential {
+    fn from(secret: Secret) -> Self {
+        Credential::Fixed(secret)
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credential::Fixed(_) => f.write_str("Fixed(***)"),
+            Credential::Provided(_) => f.write_str("Provided(..)"),
+        }
+    }
+}
+
+/// Where a provided credential goes in the request.
+enum Place {
+    Bearer,
+    Basic { username: Secret },
+    Header(HeaderName),
+    Query(String),
+    Cookie(String),
+}
+
+/// A credential the request asks its provider for, before each attempt.
+pub(super) struct Asked {
+    place: Place,
+    provider: Arc<dyn CredentialProvider>,
+}
+
+/// The entry points the generated operations call: a fixed credential goes
+/// the way it always went; a provided one is noted, to be asked for.
+impl PendingRequest {
+    pub fn bearer_credential(&mut self, credential: &Credential) -> Result<(), Failure> {
+        match credential {
+            Credential::Fixed(token) => self.bearer_auth(token),
+            Credential::Provided(provider) => {
+                self.ask(Place::Bearer, provider);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn basic_credential(&mut self, username: &Secret, password: &Credential) -> Result<(), Failure> {
+        match password {
+            Credential::Fixed(password) => self.basic_auth(username, Some(password)),
+            Credential::Provided(provider) => {
+                self.sent.push(username.clone());
+                self.ask(Place::Basic { username: username.clone() }, provider);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn header_credential(&mut self, name: &str, credential: &Credential) -> Result<(), Failure> {
+        match credential {
+            Credential::Fixed(value) => self.secret_header(name, value),
+            Credential::Provided(provider) => {
+                let name = self.header_name(name)?;
+                self.ask(Place::Header(name), provider);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn query_credential(&mut self, name: &str, credential: &Credential) {
+        match credential {
+            Credential::Fixed(value) => self.secret_query(name, value),
+            Credential::Provided(provider) => self.ask(Place::Query(name.to_owned()), provider),
+        }
+    }
+
+    pub fn cookie_credential(&mut self, name: &str, credential: &Credential) -> Result<(), Failure> {
+        match credential {
+            Credential::Fixed(value) => self.secret_cookie(name, value),
+            Credential::Provided(provider) => {
+                if !params::cookie_safe(name) {
+                    return Err(self.invalid(format!("cookie name `{name}` contains a character a cookie cannot carry")));
+                }
+                self.ask(Place::Cookie(name.to_owned()), provider);
+                Ok(())
+            }
+        }
+    }
+
+    fn ask(&mut self, place: Place, provider: &Arc<dyn CredentialProvider>) {
+        self.asked.push(Asked { place, provider: provider.clone() });
+        self.credentials = true;
+    }
+}
+
+/// The provided credentials of a request being sent: what to ask for,
+/// what the current attempt carries, and every secret any attempt sent.
+pub(super) struct Asking {
+    asked: Vec<Asked>,
+    state: Mutex<AskState>,
+}
+
+#[derive(Default)]
+struct AskState {
+    /// This attempt's credential headers (a cookie header includes the
+    /// request's other cookies) and query pairs.
+    current: AttemptCredentials,
+    /// The credential each provider gave for this attempt, in order.
+    given: Vec<Secret>,
+    /// Every secret sent so far, to blank out of error text.
+    sent: Vec<Secret>,
+}
+
+/// What one attempt adds to the request.
+#[derive(Clone, Default)]
+pub(super) struct AttemptCredentials {
+    headers: HeaderMap,
+    query: Vec<(String, Secret)>,
+}
+
+impl AttemptCredentials {
+    /// The first URL of the attempt, with the query credentials.
+    pub(super) fn url<'a>(&self, url: &'a Url) -> Cow<'a, Url> {
+        if self.query.is_empty() {
+            return Cow::Borrowed(url);
+        }
+        let mut url = url.clone();
+        self.add_query(&mut url);
+        Cow::Owned(url)
+    }
+
+    /// Adds the query credentials (also to a redirect within the API).
+    pub(super) fn add_query(&self, url: &mut Url) {
+        if !self.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(self.query.iter().map(|(k, v)| (k, v.expose())));
+        }
+    }
+
+    /// Adds the credential headers to a request for the API's origin.
+    pub(super) fn add_headers(&self, headers: &mut HeaderMap) {
+        for (name, value) in &self.headers {
+            headers.insert(name, value.clone());
+        }
+    }
+}
+
+impl Asking {
+    /// The request's provided credentials, moved out of it; `None` when
+    /// every credential is fixed (nothing to do per attempt).
+    /// Boxed, so that a request with fixed credentials carries one word.
+    pub(super) fn take(request: &mut PendingRequest) -> Option<Box<Self>> {
+        if request.asked.is_empty() {
+            return None;
+        }
+        Some(Box::new(Asking { asked: std::mem::take(&mut request.asked), state: Mutex::default() }))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, AskState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Asks every provider, before an attempt. `headers` are the request's
+    /// own (for the cookies a provided cookie joins).
+    pub(super) async fn ask(&self, request: &PendingRequest, headers: &HeaderMap) -> Result<(), Failure> {
+        let mut current = AttemptCredentials::default();
+        let mut given = Vec::with_capacity(self.asked.len());
+        let mut sent = Vec::new();
+        for asked in &self.asked {
+            let secret = asked.provider.credential().await.map_err(|source| {
+                Failure::new(Error::Credential { request: request.info(), source })
+            })?;
+            let invalid = |what: &str| request.invalid(format!("the provided credential for {what} is not valid in HTTP"));
+            let header = |text: &str| {
+                let mut value = HeaderValue::from_maybe_shared(Bytes::copy_from_slice(text.as_bytes())).ok()?;
+                value.set_sensitive(true);
+                Some(value)
+            };
+            sent.push(secret.clone());
+            match &asked.place {
+                Place::Bearer => {
+                    let value = header(&format!("Bearer {}", secret.expose())).ok_or_else(|| invalid("the bearer token"))?;
+                    current.headers.insert(reqwest::header::AUTHORIZATION, value);
+                }
+                Place::Basic { username } => {
+                    let encoded = base64(format!("{}:{}", username.expose(), secret.expose()).as_bytes());
+                    let value = header(&format!("Basic {encoded}")).ok_or_else(|| invalid("basic auth"))?;
+                    current.headers.insert(reqwest::header::AUTHORIZATION, value);
+                    sent.push(Secret::new(encoded));
+                }
+                Place::Header(name) => {
+                    let value = header(secret.expose()).ok_or_else(|| invalid(&format!("header `{name}`")))?;
+                    current.headers.insert(name.clone(), value);
+                }
+                Place::Query(name) => current.query.push((name.clone(), secret.clone())),
+                Place::Cookie(name) => {
+                    if !params::cookie_safe(secret.expose()) {
+                        return Err(invalid(&format!("cookie `{name}`")));
+                    }
+                    let joined = current.headers.get(reqwest::header::COOKIE).or(headers.get(reqwest::header::COOKIE));
+                    let text = match joined.and_then(|c| c.to_str().ok()) {
+                        Some(others) => format!("{others}; {name}={}", secret.expose()),
+                        None => format!("{name}={}", secret.expose()),
+                    };
+                    let value = header(&text).ok_or_else(|| invalid(&format!("cookie `{name}`")))?;
+                    current.headers.insert(reqwest::header::COOKIE, value);
+                }
+            }
+            given.push(secret);
+        }
+        let mut state = self.lock();
+        state.current = current;
+        state.given = given;
+        state.sent.extend(sent);
+        Ok(())
+    }
+
+    /// What the current attempt carries.
+    pub(super) fn current(&self) -> AttemptCredentials {
+        self.lock().current.clone()
+    }
+
+    /// After a `401`: whether any provider has another credential now.
+    pub(super) async fn renew(&self, request: &PendingRequest) -> Result<bool, Failure> {
+        let given = self.lock().given.clone();
+        let mut renewed = false;
+        for (asked, rejected) in self.asked.iter().zip(&given) {
+            renewed |= asked.provider.on_unauthorized(rejected).await.map_err(|source| {
+                Failure::new(Error::Credential { request: request.info(), source })
+            })?;
+        }
+        Ok(renewed)
+    }
+
+    /// Every secret the attempts sent.
+    pub(super) fn sent(&self) -> Vec<Secret> {
+        std::mem::take(&mut self.lock().sent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_do_not_print() {
+        let fixed = Credential::Fixed(Secret::new("tok-SECRET"));
+        let provided = Credential::provided(|| Ok(Secret::new("tok-SECRET")));
+        assert_eq!(format!("{fixed:?} {provided:?}"), "Fixed(***) Provided(..)");
+    }
+
+    #[test]
+    fn provider_errors_keep_their_type() {
+        #[derive(Debug)]
+        struct Expired;
+        impl fmt::Display for Expired {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("expired")
+            }
+        }
+        impl std::error::Error for Expired {}
+        let error = CredentialError::new(Expired);
+        assert!(error.clone().downcast_ref::<Expired>().is_some());
+        assert_eq!(error.to_string(), "expired");
+    }
+}
