@@ -234,9 +234,11 @@ async fn hook_headers_never_follow_a_redirect_to_another_origin() {
         )
         .mount(&api)
         .await;
+    // A 303 (a 307 would re-send the body, whose refresh token never
+    // leaves the API's origin).
     let cross = format!("{}/collect", elsewhere.uri());
     Mock::given(path("/v1/auth/token/refresh/again"))
-        .respond_with(ResponseTemplate::new(307).insert_header("location", cross.as_str()))
+        .respond_with(ResponseTemplate::new(303).insert_header("location", cross.as_str()))
         .mount(&api)
         .await;
     Mock::given(path("/collect"))

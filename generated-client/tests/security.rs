@@ -139,38 +139,67 @@ async fn redirects_to_another_origin_take_no_token_along() {
 }
 
 #[tokio::test]
-async fn opting_in_follows_other_origins_without_credentials() {
-    let elsewhere = answering(
-        ResponseTemplate::new(200)
-            .set_body_json(json!({"access_token": "a", "refresh_token": "b"})),
-    )
-    .await;
-    let origin = answering(
-        ResponseTemplate::new(307)
-            .insert_header("location", format!("{}{REFRESH_PATH}", elsewhere.uri())),
-    )
-    .await;
-    let client = Client::with_base_url(origin.uri())
-        .with_bearer_token(BEARER)
-        .with_redirect_policy(RedirectPolicy {
-            follow_cross_origin: true,
-            ..RedirectPolicy::default()
-        });
+async fn opting_in_follows_other_origins_without_credentials_or_secret_bodies() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(path(REFRESH_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "a", "refresh_token": "b"})),
+        )
+        .mount(&elsewhere)
+        .await;
+    let redirecting = |status: u16| {
+        answering(
+            ResponseTemplate::new(status)
+                .insert_header("location", format!("{}{REFRESH_PATH}", elsewhere.uri())),
+        )
+    };
+    let client = |origin: &MockServer| {
+        Client::with_base_url(origin.uri())
+            .with_bearer_token(BEARER)
+            .with_redirect_policy(RedirectPolicy {
+                follow_cross_origin: true,
+                ..RedirectPolicy::default()
+            })
+    };
 
-    let tokens = client.refresh_token(&refresh_body()).await.unwrap();
+    // A 307 would re-send the body, and this one holds the refresh token:
+    // refused whatever the policy.
+    let origin = redirecting(307).await;
+    let error = client(&origin)
+        .refresh_token(&refresh_body())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Redirect {
+                refused: RedirectRefusal::CrossOrigin,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(received(&elsewhere).await, 0);
+
+    // A 303 drops the body (a GET follows): the caller opted in to that.
+    let origin = redirecting(303).await;
+    let tokens = client(&origin)
+        .refresh_token(&refresh_body())
+        .await
+        .unwrap();
 
     assert_eq!(tokens.refresh_token, "b");
     let requests = elsewhere.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
     let forwarded = &requests[0];
+    assert_eq!(forwarded.method.as_str(), "GET");
     assert!(
         forwarded.headers.get("authorization").is_none(),
         "{forwarded:?}"
     );
     assert!(forwarded.headers.get("referer").is_none(), "{forwarded:?}");
-    // The caller opted in to the 307's meaning: the same body, re-sent.
-    let body: serde_json::Value = serde_json::from_slice(&forwarded.body).unwrap();
-    assert_eq!(body["refresh_token"], REFRESH);
+    assert!(forwarded.body.is_empty(), "{forwarded:?}");
 }
 
 #[tokio::test]

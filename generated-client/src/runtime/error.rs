@@ -28,8 +28,10 @@ pub enum Error<E = Infallible> {
     /// or the call's ([`Config::total_timeout`](crate::Config::total_timeout)).
     Timeout { request: RequestInfo, after: std::time::Duration },
     /// A [`CredentialProvider`](crate::CredentialProvider) had no
-    /// credential for the request (before an attempt, or when asked to
-    /// renew one after a `401`); `source` is its error. Nothing was sent.
+    /// credential for the request; `source` is its error. Before the first
+    /// attempt this means nothing was sent; before a retry, or when it was
+    /// asked to renew a credential the server answered `401` to, an
+    /// earlier attempt was.
     Credential { request: RequestInfo, source: CredentialError },
     /// The server answered with an error status the spec declares; `body`
     /// is its decoded body.

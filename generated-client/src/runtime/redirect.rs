@@ -30,7 +30,9 @@ pub struct RedirectPolicy {
     pub max_redirects: u32,
     /// Also follow redirects to another origin when the request carries a
     /// credential or a body. The credential still stays behind (it is never
-    /// sent to another origin); a 307 or 308 re-sends the body there.
+    /// sent to another origin); a 307 or 308 re-sends the body there,
+    /// unless the body holds a secret (a refresh token, a password), which
+    /// is never sent to another origin either.
     pub follow_cross_origin: bool,
 }
 
@@ -91,9 +93,13 @@ pub(crate) enum Next {
 }
 
 /// What the request carries that must not leave the API's origin.
+#[derive(Clone, Copy)]
 pub(crate) struct Carrying {
     pub credentials: bool,
     pub body: bool,
+    /// The body holds a secret (a sensitive field the operation
+    /// registered): it never goes to another origin, whatever the policy.
+    pub secret_body: bool,
 }
 
 /// The request a response answers.
@@ -140,6 +146,9 @@ pub(crate) fn next(policy: &RedirectPolicy, status: StatusCode, location: Option
     if !same_origin && (carrying.credentials || keep_body) && !policy.follow_cross_origin {
         return Next::Refuse(RedirectRefusal::CrossOrigin);
     }
+    if !same_origin && keep_body && carrying.secret_body {
+        return Next::Refuse(RedirectRefusal::CrossOrigin);
+    }
     Next::Follow(Hop { url: target, method, keep_body, same_origin })
 }
 
@@ -150,7 +159,7 @@ mod tests {
     fn decide(status: u16, location: &str, method: Method, credentials: bool, body: bool, policy: &RedirectPolicy) -> Next {
         let api = Url::parse("https://api.example.com/v1/").unwrap();
         let current = api.join("items/1").unwrap();
-        let carrying = Carrying { credentials, body };
+        let carrying = Carrying { credentials, body, secret_body: false };
         let sent = Sent { url: &current, method: &method, hops: 0 };
         next(policy, StatusCode::from_u16(status).unwrap(), Some(location), &sent, &api, &carrying)
     }
@@ -193,6 +202,20 @@ mod tests {
         let open = RedirectPolicy { follow_cross_origin: true, ..policy };
         let Next::Follow(hop) = decide(307, "https://elsewhere.example/x", Method::POST, true, true, &open) else { panic!() };
         assert!(!hop.same_origin && hop.keep_body);
+        // Except a body that holds a secret: never to another origin. A 303
+        // drops the body, so that one may go.
+        let sent = Sent { url: &Url::parse("https://api.example.com/v1/auth").unwrap(), method: &Method::POST, hops: 0 };
+        let api = Url::parse("https://api.example.com/v1/").unwrap();
+        let secret = Carrying { credentials: false, body: true, secret_body: true };
+        for status in [307, 308] {
+            let decided = next(&open, StatusCode::from_u16(status).unwrap(), Some("https://elsewhere.example/x"), &sent, &api, &secret);
+            assert!(matches!(decided, Next::Refuse(RedirectRefusal::CrossOrigin)), "{status}");
+        }
+        let decided = next(&open, StatusCode::SEE_OTHER, Some("https://elsewhere.example/x"), &sent, &api, &secret);
+        assert!(matches!(decided, Next::Follow(Hop { keep_body: false, .. })));
+        // Within the API's origin it goes along.
+        let decided = next(&open, StatusCode::TEMPORARY_REDIRECT, Some("/v1/auth2"), &sent, &api, &secret);
+        assert!(matches!(decided, Next::Follow(Hop { keep_body: true, same_origin: true, .. })));
     }
 
     #[test]
@@ -209,7 +232,7 @@ mod tests {
         assert!(matches!(decide(304, "/x", Method::GET, false, false, &policy), Next::Done));
         assert!(matches!(decide(302, "javascript:alert(1)", Method::GET, false, false, &policy), Next::Done));
         let api = Url::parse("https://api.example.com/").unwrap();
-        let carrying = Carrying { credentials: false, body: false };
+        let carrying = Carrying { credentials: false, body: false, secret_body: false };
         let sent = Sent { url: &api, method: &Method::GET, hops: 0 };
         assert!(matches!(next(&policy, StatusCode::FOUND, None, &sent, &api, &carrying), Next::Done));
     }

@@ -104,7 +104,7 @@ impl PendingRequest {
             value.set_sensitive(true);
             self.headers.insert(reqwest::header::COOKIE, value);
         }
-        let carrying = Carrying { credentials: self.credentials, body: self.body.is_some() };
+        let carrying = Carrying { credentials: self.credentials, body: self.body.is_some(), secret_body: self.secret_body };
         let headers = std::mem::take(&mut self.headers);
         let asking = Asking::take(self);
         Ok(Prepared { client, follows_no_redirects: http.follows_no_redirects, config, api, url, headers, carrying, asking })
@@ -170,32 +170,40 @@ impl PendingRequest {
     /// what is left of the whole call's. `attempt` is given the attempt's
     /// number, from 1. Provided credentials are asked for before each
     /// attempt; a `401` to one is repeated once, at once, when its provider
-    /// renewed it (the server refused before acting, so this holds for any
-    /// method).
+    /// renewed it and the `401` answered the request as sent (then the
+    /// server refused it before acting on it, so this holds for any
+    /// method; after a redirect it may have acted already, or the `401`
+    /// came from another origin, and it is the answer).
     async fn with_retries<B, A>(&self, prepared: &Prepared<'_>, span: &Span, attempt: impl Fn(u32) -> A) -> Result<Answer<B>, Failure>
     where
         A: std::future::Future<Output = Result<Answer<B>, AttemptError>>,
     {
         let config = prepared.config;
         let started = Instant::now();
-        let mut retry = 0;
+        // Retries the policy granted, and attempts sent (the repeat after
+        // a renewed credential is one, but not a retry).
+        let (mut retry, mut attempts) = (0, 0);
         let mut renewed = false;
         loop {
             if let Some(asking) = &prepared.asking {
-                if let Err(failure) = asking.ask(self, &prepared.headers).await {
-                    trace::finished(span, Err(&failure.0), retry, started);
+                if let Err(failure) = self.within_total(config, started, asking.ask(self, &prepared.headers)).await {
+                    trace::finished(span, Err(&failure.0), attempts, started);
                     return Err(failure);
                 }
             }
-            let result = self.timed(config, started, attempt(retry + 1)).await;
+            attempts += 1;
+            let result = self.timed(config, started, attempt(attempts)).await;
             if let (Some(asking), Ok(answer), false) = (&prepared.asking, &result, renewed) {
-                if answer.status == reqwest::StatusCode::UNAUTHORIZED {
+                if answer.status == reqwest::StatusCode::UNAUTHORIZED && answer.first_hop {
                     renewed = true;
-                    match asking.renew(self).await {
-                        Ok(true) => continue,
+                    match self.within_total(config, started, asking.renew(self)).await {
+                        Ok(true) => {
+                            trace::repeating(span, attempts);
+                            continue;
+                        }
                         Ok(false) => {}
                         Err(failure) => {
-                            trace::finished(span, Err(&failure.0), retry + 1, started);
+                            trace::finished(span, Err(&failure.0), attempts, started);
                             return Err(failure);
                         }
                     }
@@ -215,17 +223,32 @@ impl PendingRequest {
             });
             match delay {
                 Some(delay) => {
-                    trace::retrying(span, retry + 1, result.as_ref().ok().map(|answer| answer.status), delay);
+                    trace::retrying(span, attempts, result.as_ref().ok().map(|answer| answer.status), delay);
                     drop(result);
                     tokio::time::sleep(delay).await;
                     retry += 1;
                 }
                 None => {
                     let outcome = result.as_ref().map(|answer| answer.status).map_err(|e| &*e.failure.0);
-                    trace::finished(span, outcome, retry + 1, started);
+                    trace::finished(span, outcome, attempts, started);
                     return result.map_err(|e| e.failure);
                 }
             }
+        }
+    }
+
+    /// Work outside an attempt (asking a credential provider) within what
+    /// is left of the whole call's time.
+    async fn within_total<T>(&self, config: &Config, started: Instant, work: impl std::future::Future<Output = Result<T, Failure>>) -> Result<T, Failure> {
+        let Some(total) = config.total_timeout else {
+            return work.await;
+        };
+        let Some(deadline) = tokio::time::Instant::now().checked_add(total.saturating_sub(started.elapsed())) else {
+            return work.await;
+        };
+        match tokio::time::timeout_at(deadline, work).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::new(Error::Timeout { request: self.info(), after: total })),
         }
     }
 
@@ -314,7 +337,7 @@ impl PendingRequest {
                 break (response, None);
             }
             let location = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
-            let carrying = Carrying { credentials: prepared.carrying.credentials, body: prepared.carrying.body && keep_body };
+            let carrying = Carrying { body: prepared.carrying.body && keep_body, ..prepared.carrying };
             let sent = Sent { url: &url, method: &method, hops };
             let refused = match redirect::next(&prepared.config.redirects, status, location, &sent, prepared.api, &carrying) {
                 Next::Done => None,
@@ -335,7 +358,7 @@ impl PendingRequest {
             };
             break (response, refused);
         };
-        let answer = Answer::new(response, refused);
+        let answer = Answer { first_hop: hops == 0, ..Answer::new(response, refused) };
         if let Some(sent_at) = sent_at {
             let view = AttemptResponse {
                 operation: self.operation,

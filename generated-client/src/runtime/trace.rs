@@ -57,6 +57,15 @@ pub(super) fn retrying(span: &Span, attempt: u32, status: Option<StatusCode>, de
     }
 }
 
+/// The request is sent again at once: it was answered `401` and its
+/// credential's provider renewed the credential.
+pub(super) fn repeating(span: &Span, attempt: u32) {
+    if span.is_disabled() {
+        return;
+    }
+    tracing::debug!(parent: span, attempt, "repeating with a renewed credential after 401");
+}
+
 /// The call's outcome: status or error kind, attempts and time taken.
 pub(super) fn finished(span: &Span, outcome: Result<StatusCode, &Error<Infallible>>, attempts: u32, started: Instant) {
     if span.is_disabled() {

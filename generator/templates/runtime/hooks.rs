@@ -48,8 +48,10 @@ pub trait Hook: Send + Sync + 'static {
 /// its headers to change. Not its URL (the query string may hold an API
 /// key) and not its body.
 ///
-/// The headers are the ones for the API's origin, credentials included;
-/// those are marked sensitive, so `Debug` shows them as `Sensitive`. They
+/// The headers are the ones for the API's origin, fixed credentials
+/// included; those are marked sensitive, so `Debug` shows them as
+/// `Sensitive`. Credentials from a provider are added after the hooks ran,
+/// so a hook neither sees nor changes them. They
 /// go with redirects within the API's origin, never to another origin,
 /// and so do the headers a hook adds: a hook runs once per attempt, before
 /// the first hop.
@@ -105,8 +107,8 @@ impl fmt::Debug for AttemptRequest<'_> {
     }
 }
 
-/// An attempt's response head, as a hook sees it.
-#[derive(Debug)]
+/// An attempt's response head, as a hook sees it. `Debug` names its
+/// headers without their values (a `Set-Cookie` may hold a session).
 pub struct AttemptResponse<'a> {
     pub(super) operation: &'static str,
     pub(super) method: &'a Method,
@@ -115,6 +117,20 @@ pub struct AttemptResponse<'a> {
     pub(super) status: StatusCode,
     pub(super) headers: &'a HeaderMap,
     pub(super) latency: Duration,
+}
+
+impl fmt::Debug for AttemptResponse<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AttemptResponse")
+            .field("operation", &self.operation)
+            .field("method", self.method)
+            .field("path_template", &self.template)
+            .field("attempt", &self.attempt)
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("latency", &self.latency)
+            .finish()
+    }
 }
 
 impl AttemptResponse<'_> {

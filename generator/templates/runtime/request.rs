@@ -83,6 +83,9 @@ pub(crate) struct PendingRequest {
     /// sensitive body fields), to blank out of error text if a server
     /// echoes one.
     pub(super) sent: Vec<Secret>,
+    /// Whether the body holds a secret ([`Self::remember_secret`]): such a
+    /// body never follows a redirect to another origin.
+    pub(super) secret_body: bool,
     pub(super) body: Option<Bytes>,
     /// Credentials asked of their providers before each attempt
     /// (`credentials.rs`).
@@ -117,6 +120,7 @@ impl PendingRequest {
             cookies: Vec::new(),
             credentials: false,
             sent: Vec::new(),
+            secret_body: false,
             body: None,
             asked: Vec::new(),
         }
@@ -225,6 +229,7 @@ impl PendingRequest {
     /// error text like the credentials.
     pub fn remember_secret(&mut self, value: &str) {
         self.sent.push(Secret::from(value));
+        self.secret_body = true;
     }
 
     fn insert_secret_header(&mut self, name: HeaderName, value: Bytes) -> Result<(), Failure> {

@@ -41,19 +41,23 @@ pub(super) struct Answer<B> {
     pub(super) body: B,
     /// When the attempt's time runs out, and the limit to report then.
     pub(super) deadline: Option<(tokio::time::Instant, std::time::Duration)>,
+    /// Whether the answer came from the request as sent, not from where a
+    /// redirect led (only such a `401` proves the request was refused
+    /// before the server acted on it).
+    pub(super) first_hop: bool,
 }
 
 impl Answer<reqwest::Response> {
     pub(super) fn new(mut response: reqwest::Response, refused: Option<RedirectRefusal>) -> Self {
         let headers = std::mem::take(response.headers_mut());
-        Answer { status: response.status(), headers, refused, body: response, deadline: None }
+        Answer { status: response.status(), headers, refused, body: response, deadline: None, first_hop: true }
     }
 
     /// Reads the body in, refusing more than `limit` bytes.
     pub(super) async fn read(self, limit: usize, request: &PendingRequest) -> Result<Answer<Bytes>, AttemptError> {
-        let Answer { status, headers, refused, body, deadline } = self;
+        let Answer { status, headers, refused, body, deadline, first_hop } = self;
         let body = read_capped(body, limit).await.map_err(|e| e.describe(request.info(), status))?;
-        Ok(Answer { status, headers, refused, body, deadline })
+        Ok(Answer { status, headers, refused, body, deadline, first_hop })
     }
 }
 
@@ -107,7 +111,7 @@ impl StreamingResponse {
     /// what is left of the attempt that brought the head.
     pub async fn buffer(self, config: &Config) -> Result<RawResponse, Failure> {
         let StreamingResponse { request, answer } = self;
-        let Answer { status, headers, refused, body, deadline } = answer;
+        let Answer { status, headers, refused, body, deadline, .. } = answer;
         let read = read_capped(body, config.max_body_bytes);
         let body = match deadline {
             Some((deadline, after)) => match tokio::time::timeout_at(deadline, read).await {
