@@ -10,9 +10,12 @@
 //!   token it was refused with the current one and, when another call has
 //!   already refreshed, simply uses the new one.
 //! - A refresh token is sent at most once: it is taken out of the session
-//!   before the request goes, so a refresh that fails in any way (even a
-//!   lost connection, or a cancelled task) is never repeated with it. The
-//!   session then ends with a [`SessionError`] that says to log in again.
+//!   before the request goes, so a refresh that fails after it may have
+//!   been sent (a lost connection, another status) is never repeated with
+//!   it. The session then ends with a [`SessionError`] that says to log in
+//!   again. The refresh runs in a task of its own, so a call that gives up
+//!   while it is under way (a timeout, a dropped request handler) does not
+//!   cut it short: the new pair is still stored for the other calls.
 //! - The app crashes after a refresh without having stored the new refresh
 //!   token. Here the app is told about each new pair before any call uses
 //!   it ([`SessionBuilder::on_rotate`]); while it cannot store the pair, the
@@ -22,13 +25,20 @@
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::types::{HostedLoginRefresh, RefreshTokenError};
 use crate::{
-    Client, CredentialError, CredentialFuture, CredentialProvider, Error, RetryPolicy, Secret,
+    Client, CredentialError, CredentialFuture, CredentialProvider, Error, RedirectPolicy,
+    RetryPolicy, Secret,
 };
+
+/// By default, a `401` to an access token the session got less than this
+/// long ago is the answer, not a reason to refresh again (see
+/// [`SessionBuilder::min_token_age`]).
+const MIN_TOKEN_AGE: Duration = Duration::from_secs(5);
 
 /// Why the app could not store a new token pair.
 pub type RotationError = Box<dyn std::error::Error + Send + Sync>;
@@ -60,8 +70,9 @@ pub enum SessionError {
     /// Its refresh token may have been used up on the server, and it is
     /// never sent twice, so the session is over: log in again.
     RefreshFailed { message: String },
-    /// A refresh was cancelled (its task dropped) after its refresh token
-    /// went out; for the same reason the session is over.
+    /// A refresh did not finish (its task panicked, or the runtime shut
+    /// down) after its refresh token went out; for the same reason the
+    /// session is over.
     Interrupted,
     /// The application could not store the new pair
     /// ([`SessionBuilder::on_rotate`] failed). No call uses it; the next
@@ -90,7 +101,7 @@ impl fmt::Display for SessionError {
                 "session expired: log in again (the token refresh failed, and a refresh token is never sent twice: {message})"
             ),
             SessionError::Interrupted => f.write_str(
-                "session expired: log in again (a token refresh was cancelled after its refresh token was sent)",
+                "session expired: log in again (a token refresh did not finish after its refresh token was sent)",
             ),
             SessionError::NotStored { source } => {
                 write!(f, "the new session tokens could not be stored, so no call uses them: {source}")
@@ -132,6 +143,8 @@ pub struct Session {
     inner: Arc<Inner>,
 }
 
+type StateGuard = OwnedMutexGuard<State>;
+
 struct Inner {
     /// Sends the refresh calls: no credential provider, no retries.
     client: Client,
@@ -139,7 +152,9 @@ struct Inner {
     refresh_bearer: Option<Secret>,
     organization_id: Option<String>,
     on_rotate: Box<OnRotate>,
-    state: Mutex<State>,
+    min_token_age: Duration,
+    /// Shared with the refresh task, which holds it while it runs.
+    state: Arc<Mutex<State>>,
     /// `State::round`, readable without the lock: a call notes it before
     /// waiting, to tell whether a refresh failed while it waited.
     rounds: AtomicU64,
@@ -147,6 +162,8 @@ struct Inner {
 
 struct State {
     access: Option<Secret>,
+    /// When the session itself got `access` (`None`: the app gave it).
+    minted: Option<Instant>,
     /// The refresh token to send next; taken out before it is sent, so it
     /// goes out at most once.
     refresh: Option<Secret>,
@@ -168,12 +185,14 @@ pub struct SessionBuilder {
     refresh_bearer: Option<Secret>,
     organization_id: Option<String>,
     on_rotate: Box<OnRotate>,
+    min_token_age: Duration,
 }
 
 impl Session {
     /// A session that logs in with `refresh_token`. `client` sends the
-    /// refresh calls (its base URL, HTTP client and timeouts are used; its
-    /// credentials and retry policy are not: a refresh is never retried).
+    /// refresh calls (its base URL, HTTP client, timeouts and hooks are
+    /// used; its credentials and retry policy are not: a refresh is never
+    /// retried, and it never follows a redirect to another origin).
     pub fn builder(client: Client, refresh_token: impl Into<Secret>) -> SessionBuilder {
         SessionBuilder {
             client,
@@ -182,6 +201,7 @@ impl Session {
             refresh_bearer: None,
             organization_id: None,
             on_rotate: Box::new(|_| Ok(())),
+            min_token_age: MIN_TOKEN_AGE,
         }
     }
 
@@ -206,7 +226,9 @@ impl SessionBuilder {
     }
 
     /// The bearer the refresh call itself carries (the spec's `bearerAuth`
-    /// covers it), e.g. an API key. Without it, the current access token.
+    /// covers it), e.g. an API key. Without it, the current access token,
+    /// and none when the session has none yet (built without one): set this
+    /// when the server asks for a bearer on every refresh.
     pub fn refresh_bearer(mut self, token: impl Into<Secret>) -> Self {
         self.refresh_bearer = Some(token.into());
         self
@@ -232,13 +254,29 @@ impl SessionBuilder {
         self
     }
 
+    /// How old an access token the session got must be before a `401` to
+    /// it makes the session refresh (5 s by default). A `401` to a younger
+    /// one is the call's answer: an operation that refuses every token (a
+    /// missing scope, another organisation) would otherwise rotate the
+    /// tokens on every call.
+    pub fn min_token_age(mut self, age: Duration) -> Self {
+        self.min_token_age = age;
+        self
+    }
+
     pub fn build(self) -> Session {
+        let redirects = RedirectPolicy {
+            follow_cross_origin: false,
+            ..self.client.config().redirects.clone()
+        };
         let client = self
             .client
             .without_credentials()
-            .with_retry_policy(RetryPolicy::disabled());
+            .with_retry_policy(RetryPolicy::disabled())
+            .with_redirect_policy(redirects);
         let state = State {
             access: self.access_token,
+            minted: None,
             refresh: Some(self.refresh_token),
             unstored: None,
             ended: None,
@@ -251,7 +289,8 @@ impl SessionBuilder {
                 refresh_bearer: self.refresh_bearer,
                 organization_id: self.organization_id,
                 on_rotate: self.on_rotate,
-                state: Mutex::new(state),
+                min_token_age: self.min_token_age,
+                state: Arc::new(Mutex::new(state)),
                 rounds: AtomicU64::new(0),
             }),
         }
@@ -259,9 +298,9 @@ impl SessionBuilder {
 }
 
 impl Inner {
-    async fn access_token(&self) -> Result<Secret, SessionError> {
+    async fn access_token(self: &Arc<Self>) -> Result<Secret, SessionError> {
         let seen = self.rounds.load(Ordering::Acquire);
-        let mut state = self.state.lock().await;
+        let state = self.state.clone().lock_owned().await;
         if let Some(ended) = &state.ended {
             return Err(ended.clone());
         }
@@ -271,38 +310,54 @@ impl Inner {
         if let (true, Some(failure)) = (state.round != seen, &state.last_failure) {
             return Err(failure.clone());
         }
-        self.renew(&mut state).await
+        self.renew(state).await
     }
 
-    /// A call carrying `rejected` was answered `401`.
-    async fn renew_rejected(&self, rejected: &Secret) -> Result<bool, SessionError> {
+    /// A call carrying `rejected` was answered `401`: whether it may be
+    /// repeated with a new token.
+    async fn renew_rejected(self: &Arc<Self>, rejected: &Secret) -> Result<bool, SessionError> {
         let seen = self.rounds.load(Ordering::Acquire);
-        let mut state = self.state.lock().await;
+        let state = self.state.clone().lock_owned().await;
         if let Some(ended) = &state.ended {
             return Err(ended.clone());
         }
-        // Another call has refreshed since this one got its token.
-        if state
-            .access
-            .as_ref()
-            .is_some_and(|access| access != rejected)
-            && state.unstored.is_none()
-        {
-            return Ok(true);
+        if state.unstored.is_none() {
+            match &state.access {
+                // Another call has refreshed since this one got its token.
+                Some(access) if access != rejected => return Ok(true),
+                // Refused although just issued: the operation refuses it,
+                // not because it expired; the 401 is the answer.
+                Some(_)
+                    if state
+                        .minted
+                        .is_some_and(|at| at.elapsed() < self.min_token_age) =>
+                {
+                    return Ok(false);
+                }
+                _ => {}
+            }
         }
         if let (true, Some(failure)) = (state.round != seen, &state.last_failure) {
             return Err(failure.clone());
         }
-        self.renew(&mut state).await.map(|_| true)
+        self.renew(state).await.map(|_| true)
     }
 
-    /// One refresh, with the lock held: every other call waits for it.
-    async fn renew(&self, state: &mut State) -> Result<Secret, SessionError> {
-        let result = self.new_pair(state).await;
-        state.round += 1;
-        self.rounds.store(state.round, Ordering::Release);
-        state.last_failure = result.as_ref().err().cloned();
-        result
+    /// One refresh, with the lock held: every other call waits for it. It
+    /// runs in a task of its own that owns the lock, so the call that
+    /// started it may give up without cutting it short.
+    async fn renew(self: &Arc<Self>, mut state: StateGuard) -> Result<Secret, SessionError> {
+        let inner = self.clone();
+        let task = tokio::spawn(async move {
+            let result = inner.new_pair(&mut state).await;
+            state.round += 1;
+            inner.rounds.store(state.round, Ordering::Release);
+            state.last_failure = result.as_ref().err().cloned();
+            result
+        });
+        // A task that did not finish (it panicked) has dropped the lock
+        // with the refresh token taken: the next call sees the session over.
+        task.await.unwrap_or(Err(SessionError::Interrupted))
     }
 
     async fn new_pair(&self, state: &mut State) -> Result<Secret, SessionError> {
@@ -318,7 +373,13 @@ impl Inner {
                 let bearer = self.refresh_bearer.clone().or_else(|| state.access.clone());
                 match self.refresh(&refresh_token, bearer).await {
                     Ok(pair) => pair,
-                    Err(ended) => {
+                    // Refused before it was sent (an invalid request): the
+                    // refresh token is still unused.
+                    Err((false, failure)) => {
+                        state.refresh = Some(refresh_token);
+                        return Err(failure);
+                    }
+                    Err((true, ended)) => {
                         state.ended = Some(ended.clone());
                         return Err(ended);
                     }
@@ -332,17 +393,19 @@ impl Inner {
             });
         }
         state.access = Some(pair.access_token.clone());
+        state.minted = Some(Instant::now());
         state.refresh = Some(pair.refresh_token);
         Ok(pair.access_token)
     }
 
     /// The refresh call, through the generated `refresh_token` operation of
     /// a client without this session as its provider.
+    /// On failure, whether the refresh token may have been sent.
     async fn refresh(
         &self,
         refresh_token: &Secret,
         bearer: Option<Secret>,
-    ) -> Result<TokenPair, SessionError> {
+    ) -> Result<TokenPair, (bool, SessionError)> {
         let client = match bearer {
             Some(bearer) => self.client.clone().with_bearer_token(bearer),
             None => self.client.clone(),
@@ -360,7 +423,10 @@ impl Inner {
                     organization_id: answer.organization_id,
                 })
             }
-            Err(error) => Err(refresh_failure(&error)),
+            Err(error) => {
+                let sent = !matches!(error, Error::InvalidRequest { .. });
+                Err((sent, refresh_failure(&error)))
+            }
         }
     }
 }

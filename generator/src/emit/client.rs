@@ -216,6 +216,11 @@ pub fn client(api: &Api) -> TokenStream {
                 self.base_url.as_str()
             }
 
+            /// The per-request settings (timeouts, retries, redirects, hooks).
+            pub fn config(&self) -> &Config {
+                &self.config
+            }
+
             #(#setters)*
             #without_credentials
             #(#methods)*

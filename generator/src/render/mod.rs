@@ -298,9 +298,10 @@ serde = {{ version = "1", features = ["derive"] }}
 # `preserve_order`: objects keep the order of their fields (form bodies,
 # query objects, `serde_json::Value`s read from the API).
 serde_json = {{ version = "1", features = ["preserve_order"] }}
-# `sync`: for hand-written credential providers (a session's single-flight
-# token refresh); hyper compiles it already.
-tokio = {{ version = "1", features = ["sync", "time"] }}
+# `rt` and `sync`: for hand-written credential providers (a session's
+# single-flight token refresh, run as a task of its own); hyper compiles
+# both already.
+tokio = {{ version = "1", features = ["rt", "sync", "time"] }}
 # Spans for every call; no proc macros (`attributes`), silent without a
 # subscriber.
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}

@@ -110,6 +110,11 @@ impl Client {
         self.base_url.as_str()
     }
 
+    /// The per-request settings (timeouts, retries, redirects, hooks).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     ///
     /// `POST /numbers`
     pub async fn sum(

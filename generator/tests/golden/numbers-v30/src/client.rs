@@ -111,6 +111,11 @@ impl Client {
         self.base_url.as_str()
     }
 
+    /// The per-request settings (timeouts, retries, redirects, hooks).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     ///
     /// `GET /counters/{id}`
     pub async fn get_counter(

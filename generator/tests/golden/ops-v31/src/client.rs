@@ -144,6 +144,11 @@ impl Client {
         self.base_url.as_str()
     }
 
+    /// The per-request settings (timeouts, retries, redirects, hooks).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     /// Sets the API key sent in the `auth` cookie (security scheme `apiKeyCookie`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_api_key_cookie(mut self, credential: impl Into<Secret>) -> Self {
         self.api_key_cookie = Some(Credential::Fixed(credential.into()));

@@ -135,6 +135,11 @@ impl Client {
         self.base_url.as_str()
     }
 
+    /// The per-request settings (timeouts, retries, redirects, hooks).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     /// Sets the API key sent in the `X-API-Key` header (security scheme `apiKey`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_api_key(mut self, credential: impl Into<Secret>) -> Self {
         self.api_key = Some(Credential::Fixed(credential.into()));

@@ -132,6 +132,11 @@ impl Client {
         self.base_url.as_str()
     }
 
+    /// The per-request settings (timeouts, retries, redirects, hooks).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     /// Sets the bearer token sent as `Authorization: Bearer <token>` (security scheme `bearerAuth`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_bearer_token(mut self, credential: impl Into<Secret>) -> Self {
         self.bearer_token = Some(Credential::Fixed(credential.into()));
