@@ -37,17 +37,6 @@ impl<'a> RefreshTokenMock<'a> {
         Self(self.0.json_body(serde_json::to_value(body).unwrap_or_default()))
     }
 
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &types::HostedLoginToken) {
         self.0.respond_json(200, serde_json::to_value(body)).await
@@ -62,15 +51,5 @@ impl<'a> RefreshTokenMock<'a> {
             }
         }
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }

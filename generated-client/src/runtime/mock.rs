@@ -12,6 +12,35 @@ use wiremock::{Mock, ResponseTemplate};
 
 use super::params::{self, Style};
 
+/// The methods every operation's builder (a tuple struct around a
+/// [`MockCall`]) has, written once here rather than in each builder.
+macro_rules! shared_mock_methods {
+    () => {
+        /// Checks that the mock is called exactly `n` times (when the
+        /// server is dropped or verified).
+        pub fn expect(self, n: u64) -> Self {
+            Self(self.0.expect(n))
+        }
+
+        /// Answers at most `n` calls, then lets mocks mounted later answer.
+        pub fn times(self, n: u64) -> Self {
+            Self(self.0.times(n))
+        }
+
+        /// Answers with this status and no body.
+        pub async fn respond_status(self, status: u16) {
+            self.0.respond_status(status).await
+        }
+
+        /// The untyped mock, to answer with a `wiremock` response of
+        /// your own ([`MockCall::respond_with`](crate::mock::MockCall::respond_with)).
+        pub fn into_call(self) -> crate::runtime::MockCall<'a> {
+            self.0
+        }
+    };
+}
+pub(crate) use shared_mock_methods;
+
 /// An in-process HTTP server that answers as the mocks mounted on it say,
 /// with one method per operation to mount them. Mocks that were given an
 /// [`expect`](MockCall::expect)ed count are checked when it is dropped.

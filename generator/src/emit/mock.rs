@@ -132,31 +132,10 @@ fn builder(api: &Api, op: &Operation, names: &MockNames, types: &TokenStream) ->
         impl<'a> #builder<'a> {
             #(#path_methods)*
             #body_method
-
-            /// Checks that the mock is called exactly `n` times (when the
-            /// server is dropped or verified).
-            pub fn expect(self, n: u64) -> Self {
-                Self(self.0.expect(n))
-            }
-
-            /// Answers at most `n` calls, then lets mocks mounted later answer.
-            pub fn times(self, n: u64) -> Self {
-                Self(self.0.times(n))
-            }
-
             #respond_ok
             #respond_error
-
-            /// Answers with this status and no body.
-            pub async fn respond_status(self, status: u16) {
-                self.0.respond_status(status).await
-            }
-
-            /// The untyped mock, to answer with a `wiremock` response of
-            /// your own ([`MockCall::respond_with`]).
-            pub fn into_call(self) -> MockCall<'a> {
-                self.0
-            }
+            // `expect`, `times`, `respond_status` and `into_call`.
+            crate::runtime::shared_mock_methods!();
         }
     }
 }

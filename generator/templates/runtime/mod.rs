@@ -28,6 +28,8 @@ pub(crate) use error::Failure;
 pub use hooks::{AttemptRequest, AttemptResponse, Hook, HookError, Hooks};
 #[cfg(feature = "mock")]
 pub use mock::{MockCall, MockServer};
+#[cfg(feature = "mock")]
+pub(crate) use mock::shared_mock_methods;
 pub use multipart::FilePart;
 // Used by the operations of APIs that have multipart bodies or path and
 // query parameters.

@@ -39,30 +39,9 @@ impl<'a> GetSensorMock<'a> {
         Self(self.0.path_param("id", &id, Style::Simple, false))
     }
 
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &types::Sensor) {
         self.0.respond_json(200, serde_json::to_value(body)).await
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }

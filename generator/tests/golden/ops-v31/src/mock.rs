@@ -74,17 +74,6 @@ impl<'a> GetFileMock<'a> {
         Self(self.0.path_param("path", &path, Style::Simple, false))
     }
 
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &[u8]) {
         self.0.respond_bytes(200, body).await
@@ -97,17 +86,7 @@ impl<'a> GetFileMock<'a> {
             types::GetFileError::NotFound(body) => self.0.respond_text(404, &body).await,
         }
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::put_file`](crate::Client::put_file), mounted by one of its `respond_` methods.
@@ -119,17 +98,6 @@ impl<'a> PutFileMock<'a> {
     /// Matches only calls whose `path` is this value.
     pub fn with_path(self, path: &str) -> Self {
         Self(self.0.path_param("path", &path, Style::Simple, false))
-    }
-
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
     }
 
     /// Answers with a success, as the client returns it.
@@ -146,17 +114,7 @@ impl<'a> PutFileMock<'a> {
             }
         }
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::get_invite`](crate::Client::get_invite), mounted by one of its `respond_` methods.
@@ -168,17 +126,6 @@ impl<'a> GetInviteMock<'a> {
     /// Matches only calls whose `invite_token` is this value.
     pub fn with_invite_token(self, invite_token: &str) -> Self {
         Self(self.0.path_param("invite_token", &invite_token, Style::Simple, false))
-    }
-
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
     }
 
     /// Answers with a success, as the client returns it.
@@ -195,17 +142,7 @@ impl<'a> GetInviteMock<'a> {
             }
         }
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::create_item`](crate::Client::create_item), mounted by one of its `respond_` methods.
@@ -217,17 +154,6 @@ impl<'a> CreateItemMock<'a> {
     /// Matches only calls whose JSON body equals `body`.
     pub fn with_body(self, body: &types::NewItem) -> Self {
         Self(self.0.json_body(serde_json::to_value(body).unwrap_or_default()))
-    }
-
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
     }
 
     /// Answers with a success, as the client returns it.
@@ -252,17 +178,7 @@ impl<'a> CreateItemMock<'a> {
             }
         }
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::post_items_search`](crate::Client::post_items_search), mounted by one of its `respond_` methods.
@@ -271,17 +187,6 @@ impl<'a> CreateItemMock<'a> {
 pub struct PostItemsSearchMock<'a>(MockCall<'a>);
 
 impl<'a> PostItemsSearchMock<'a> {
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &[types::Item]) {
         self.0.respond_json(200, serde_json::to_value(body)).await
@@ -294,17 +199,7 @@ impl<'a> PostItemsSearchMock<'a> {
             types::PostItemsSearchError::ServerError => self.0.respond_status(500).await,
         }
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::upload_attachment`](crate::Client::upload_attachment), mounted by one of its `respond_` methods.
@@ -318,32 +213,11 @@ impl<'a> UploadAttachmentMock<'a> {
         Self(self.0.path_param("id", &id, Style::Simple, false))
     }
 
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &types::Item) {
         self.0.respond_json(201, serde_json::to_value(body)).await
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::add_note`](crate::Client::add_note), mounted by one of its `respond_` methods.
@@ -352,32 +226,11 @@ impl<'a> UploadAttachmentMock<'a> {
 pub struct AddNoteMock<'a>(MockCall<'a>);
 
 impl<'a> AddNoteMock<'a> {
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &str) {
         self.0.respond_text(200, body).await
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::styles`](crate::Client::styles), mounted by one of its `respond_` methods.
@@ -396,30 +249,9 @@ impl<'a> StylesMock<'a> {
         Self(self.0.path_param("matrix", &matrix, Style::Matrix, false))
     }
 
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &serde_json::Map<String, serde_json::Value>) {
         self.0.respond_json(200, serde_json::to_value(body)).await
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }

@@ -50,32 +50,11 @@ impl MockServer {
 pub struct ClientMock<'a>(MockCall<'a>);
 
 impl<'a> ClientMock<'a> {
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &types::Client) {
         self.0.respond_json(200, serde_json::to_value(body)).await
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::types`](crate::Client::types), mounted by one of its `respond_` methods.
@@ -84,32 +63,11 @@ impl<'a> ClientMock<'a> {
 pub struct TypesMock<'a>(MockCall<'a>);
 
 impl<'a> TypesMock<'a> {
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self) {
         self.0.respond_status(204).await
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::request`](crate::Client::request), mounted by one of its `respond_` methods.
@@ -168,17 +126,6 @@ impl<'a> RequestMock<'a> {
         Self(self.0.json_body(serde_json::to_value(body).unwrap_or_default()))
     }
 
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &types::Response) {
         self.0.respond_json(200, serde_json::to_value(body)).await
@@ -193,15 +140,5 @@ impl<'a> RequestMock<'a> {
             }
         }
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }

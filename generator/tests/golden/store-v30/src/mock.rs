@@ -44,32 +44,11 @@ impl MockServer {
 pub struct HealthMock<'a>(MockCall<'a>);
 
 impl<'a> HealthMock<'a> {
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &str) {
         self.0.respond_text(200, body).await
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::create_order`](crate::Client::create_order), mounted by one of its `respond_` methods.
@@ -81,17 +60,6 @@ impl<'a> CreateOrderMock<'a> {
     /// Matches only calls whose JSON body equals `body`.
     pub fn with_body(self, body: &types::NewOrder) -> Self {
         Self(self.0.json_body(serde_json::to_value(body).unwrap_or_default()))
-    }
-
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
     }
 
     /// Answers with a success, as the client returns it.
@@ -108,17 +76,7 @@ impl<'a> CreateOrderMock<'a> {
             }
         }
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::get_orders_by_order_id_items`](crate::Client::get_orders_by_order_id_items), mounted by one of its `respond_` methods.
@@ -130,17 +88,6 @@ impl<'a> GetOrdersByOrderIdItemsMock<'a> {
     /// Matches only calls whose `order_id` is this value.
     pub fn with_order_id(self, order_id: i64) -> Self {
         Self(self.0.path_param("orderId", &order_id, Style::Simple, false))
-    }
-
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
     }
 
     /// Answers with a success, as the client returns it.
@@ -157,15 +104,5 @@ impl<'a> GetOrdersByOrderIdItemsMock<'a> {
             }
         }
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }

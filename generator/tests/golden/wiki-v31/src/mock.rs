@@ -49,17 +49,6 @@ impl<'a> ReadPageMock<'a> {
         Self(self.0.path_param("page_id", &page_id, Style::Simple, false))
     }
 
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &types::Page) {
         self.0.respond_json(200, serde_json::to_value(body)).await
@@ -77,17 +66,7 @@ impl<'a> ReadPageMock<'a> {
             }
         }
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::delete_page`](crate::Client::delete_page), mounted by one of its `respond_` methods.
@@ -101,32 +80,11 @@ impl<'a> DeletePageMock<'a> {
         Self(self.0.path_param("page_id", &page_id, Style::Simple, false))
     }
 
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self) {
         self.0.respond_status(204).await
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
 
 /// A mock of [`Client::search`](crate::Client::search), mounted by one of its `respond_` methods.
@@ -135,30 +93,9 @@ impl<'a> DeletePageMock<'a> {
 pub struct SearchMock<'a>(MockCall<'a>);
 
 impl<'a> SearchMock<'a> {
-    /// Checks that the mock is called exactly `n` times (when the
-    /// server is dropped or verified).
-    pub fn expect(self, n: u64) -> Self {
-        Self(self.0.expect(n))
-    }
-
-    /// Answers at most `n` calls, then lets mocks mounted later answer.
-    pub fn times(self, n: u64) -> Self {
-        Self(self.0.times(n))
-    }
-
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &[types::Page]) {
         self.0.respond_json(200, serde_json::to_value(body)).await
     }
-
-    /// Answers with this status and no body.
-    pub async fn respond_status(self, status: u16) {
-        self.0.respond_status(status).await
-    }
-
-    /// The untyped mock, to answer with a `wiremock` response of
-    /// your own ([`MockCall::respond_with`]).
-    pub fn into_call(self) -> MockCall<'a> {
-        self.0
-    }
+    crate::runtime::shared_mock_methods!();
 }
