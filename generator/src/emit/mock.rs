@@ -1,11 +1,11 @@
 //! `mock.rs` (cargo feature `mock`): a typed mock builder per operation,
 //! each a thin wrapper over the runtime's `MockCall`.
 
-use super::operation::{path_arg_type, style};
-use super::{ident, ty};
+use super::args::{borrowed_type, path_arg_type, style};
+use super::ident;
 use crate::model::{
     Api, BodyEncoding, MockNames, Operation, ParamLocation, ResponseBody, ResponseCase, Success,
-    TypeRef, mock_names, mock_path_method,
+    mock_names, mock_path_method,
 };
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -113,7 +113,7 @@ fn builder(api: &Api, op: &Operation, names: &MockNames, types: &TokenStream) ->
         .as_ref()
         .filter(|body| body.encoding == BodyEncoding::Json)
         .map(|body| {
-            let t = json_arg_type(api, &body.ty, types);
+            let t = borrowed_type(api, &body.ty, types);
             quote! {
                 /// Matches only calls whose JSON body equals `body`.
                 pub fn with_body(self, body: #t) -> Self {
@@ -136,20 +136,6 @@ fn builder(api: &Api, op: &Operation, names: &MockNames, types: &TokenStream) ->
             #respond_error
             // `expect`, `times`, `respond_status` and `into_call`.
             crate::runtime::shared_mock_methods!();
-        }
-    }
-}
-
-/// A JSON value's type as an argument: by reference, arrays as slices.
-fn json_arg_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
-    match t {
-        TypeRef::Array(item) => {
-            let item = ty(api, item, types);
-            quote!(&[#item])
-        }
-        other => {
-            let t = ty(api, other, types);
-            quote!(&#t)
         }
     }
 }
@@ -194,7 +180,7 @@ fn respond_ok(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
     let (arg, value) = match success {
         ResponseBody::Empty => (quote!(), quote!()),
         ResponseBody::Json(t) => {
-            let t = json_arg_type(api, t, types);
+            let t = borrowed_type(api, t, types);
             (quote!(, body: #t), quote!(body))
         }
         ResponseBody::Text => (quote!(, body: &str), quote!(body)),

@@ -1,5 +1,6 @@
 //! Stage 3, *emit*: the model → token streams, one per generated file.
 
+mod args;
 mod client;
 mod debug;
 mod enums;

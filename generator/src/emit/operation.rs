@@ -1,10 +1,11 @@
 //! One `Client` method per operation: build the request, apply
 //! credentials, send, and turn each declared status into its result.
 
+use super::args::{path_arg_type, style};
 use super::{docs, ident, ty};
 use crate::model::{
-    Api, BodyEncoding, FormFile, Operation, ParamLocation, ParamStyle, ResponseBody, ResponseCase,
-    SchemeKind, StatusMatch, Success, TypeRef,
+    Api, BodyEncoding, FormFile, Operation, ParamLocation, ResponseBody, ResponseCase, SchemeKind,
+    StatusMatch, Success,
 };
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -40,34 +41,6 @@ fn status_pattern(status: StatusMatch) -> TokenStream {
             quote!(#low..=#high)
         }
         StatusMatch::Default => quote!(_),
-    }
-}
-
-pub(super) fn style(style: ParamStyle) -> TokenStream {
-    match style {
-        ParamStyle::Simple => quote!(Style::Simple),
-        ParamStyle::Label => quote!(Style::Label),
-        ParamStyle::Matrix => quote!(Style::Matrix),
-        ParamStyle::Form => quote!(Style::Form),
-        ParamStyle::SpaceDelimited => quote!(Style::SpaceDelimited),
-        ParamStyle::PipeDelimited => quote!(Style::PipeDelimited),
-        ParamStyle::DeepObject => quote!(Style::DeepObject),
-    }
-}
-
-/// Path parameters are taken by value when they are `Copy` scalars.
-pub(super) fn path_arg_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
-    match t {
-        TypeRef::String => quote!(&str),
-        TypeRef::Bool | TypeRef::Integer(_) | TypeRef::Float(_) => ty(api, t, types),
-        TypeRef::Array(item) => {
-            let item = ty(api, item, types);
-            quote!(&[#item])
-        }
-        other => {
-            let t = ty(api, other, types);
-            quote!(&#t)
-        }
     }
 }
 

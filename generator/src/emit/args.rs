@@ -1,0 +1,43 @@
+//! How the emitted methods take their arguments and pass parameter
+//! styles to the runtime; shared by the client's methods and the mock
+//! builders, so it sits below both.
+
+use super::ty;
+use crate::model::{Api, ParamStyle, TypeRef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(super) fn style(style: ParamStyle) -> TokenStream {
+    match style {
+        ParamStyle::Simple => quote!(Style::Simple),
+        ParamStyle::Label => quote!(Style::Label),
+        ParamStyle::Matrix => quote!(Style::Matrix),
+        ParamStyle::Form => quote!(Style::Form),
+        ParamStyle::SpaceDelimited => quote!(Style::SpaceDelimited),
+        ParamStyle::PipeDelimited => quote!(Style::PipeDelimited),
+        ParamStyle::DeepObject => quote!(Style::DeepObject),
+    }
+}
+
+/// Path parameters are taken by value when they are `Copy` scalars.
+pub(super) fn path_arg_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
+    match t {
+        TypeRef::String => quote!(&str),
+        TypeRef::Bool | TypeRef::Integer(_) | TypeRef::Float(_) => ty(api, t, types),
+        other => borrowed_type(api, other, types),
+    }
+}
+
+/// A value's type as an argument: by reference, arrays as slices.
+pub(super) fn borrowed_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
+    match t {
+        TypeRef::Array(item) => {
+            let item = ty(api, item, types);
+            quote!(&[#item])
+        }
+        other => {
+            let t = ty(api, other, types);
+            quote!(&#t)
+        }
+    }
+}
