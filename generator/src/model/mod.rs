@@ -2,6 +2,7 @@
 //! operations. Nothing here knows about tokens; every name is final.
 
 mod answers;
+mod build;
 mod cycles;
 mod diagnostics;
 mod formats;
@@ -11,15 +12,14 @@ mod sample_values;
 mod samples;
 mod schemas;
 
+pub use build::{build, build_with};
 pub use naming::{
     METHOD_ARGUMENTS, METHOD_LOCALS, MockNames, clean_operation_id, crate_ident, edit_distance,
     field_name, mock_names, mock_path_method, type_name, variant_name,
 };
 pub use samples::UNKNOWN_VALUE_ORIGIN;
 
-use crate::error::WarningKind;
-use crate::error::{Error, Pointer, Warning};
-use crate::load::Document;
+use crate::error::{Pointer, Warning};
 use serde_json::Value;
 
 /// Index of a type in [`Api::types`].
@@ -595,136 +595,4 @@ pub struct Sample {
     pub origin: String,
     pub input: Value,
     pub expected: Value,
-}
-
-/// See [`Api::sensitive_keys`].
-fn sensitive_keys(api: &Api) -> Vec<String> {
-    let fields = api.types.iter().flat_map(|t| match &t.kind {
-        TypeKind::Struct(s) => s
-            .fields
-            .iter()
-            .filter(|f| f.sensitive)
-            .map(|f| f.wire_name.as_str())
-            .collect(),
-        _ => Vec::new(),
-    });
-    let params = api.operations.iter().flat_map(|op| {
-        op.params
-            .iter()
-            .filter(|p| p.sensitive)
-            .map(|p| p.wire_name.as_str())
-    });
-    let keys: std::collections::BTreeSet<&str> = fields
-        .chain(params)
-        .chain(naming::COMMON_SECRET_KEYS.iter().copied())
-        .collect();
-    keys.into_iter().map(str::to_owned).collect()
-}
-
-/// The JSON Schema dialect 3.1 documents use unless they say otherwise.
-const OAS_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
-
-/// 3.1 parts of a document that a client has no use for.
-fn document_level_warnings(doc: &Document, diagnostics: &mut diagnostics::Diagnostics) {
-    let root = Pointer::root();
-    if doc
-        .raw
-        .get("webhooks")
-        .and_then(Value::as_object)
-        .is_some_and(|w| !w.is_empty())
-    {
-        diagnostics.warn(
-            WarningKind::LeftOut,
-            &root.join("webhooks"),
-            "webhooks are requests the API makes, not a client; no methods are generated for them (the schemas they use are)",
-        );
-    }
-    if let Some(dialect) = doc.raw.get("jsonSchemaDialect").and_then(Value::as_str) {
-        if dialect.trim_end_matches('#') != OAS_DIALECT {
-            diagnostics.warn(
-                WarningKind::Unenforced,
-                &root.join("jsonSchemaDialect"),
-                format!("schemas are read as the OpenAPI 3.1 dialect, not `{dialect}`"),
-            );
-        }
-    }
-}
-
-/// `info.summary` (3.1) and `info.description`, for the crate docs.
-fn describe(doc: &Document) -> Option<String> {
-    let summary = doc.raw["info"]["summary"]
-        .as_str()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    let description = doc.openapi.info.description.as_deref().map(str::trim);
-    match (summary, description) {
-        (Some(s), Some(d)) if !d.is_empty() => Some(format!("{s}\n\n{d}")),
-        (Some(s), _) => Some(s.to_owned()),
-        (None, d) => d.map(str::to_owned),
-    }
-}
-
-/// Builds the model of a loaded document; every [`Error::Local`] defect
-/// is an error.
-pub fn build(doc: &Document) -> Result<Api, Error> {
-    build_with(doc, false)
-}
-
-/// Builds the model; with `lenient`, each [`Error::Local`] defect degrades
-/// its part of the document and becomes a warning.
-pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
-    let info = &doc.openapi.info;
-    let mut converter = schemas::Converter::new(doc, lenient);
-    converter.register_components();
-    converter.convert_components();
-    let mut diagnostics = diagnostics::Diagnostics::new(lenient);
-    let security_schemes = operations::security_schemes(doc, &mut diagnostics);
-    let (mut operations, media_examples) =
-        operations::operations(doc, &mut converter, &mut diagnostics, &security_schemes);
-    document_level_warnings(doc, &mut diagnostics);
-    let (types, schema_diagnostics) = converter.finish();
-    diagnostics.absorb(schema_diagnostics);
-    let diagnostics::Diagnostics {
-        mut warnings,
-        mut errors,
-        ..
-    } = diagnostics;
-    // In the order of the document's places, whichever part found them.
-    errors.sort_by(|a, b| a.pointer().cmp(&b.pointer()));
-    Error::collect(errors)?;
-    operations::finish(&types, &mut operations);
-    let mut api = Api {
-        title: info.title.clone(),
-        version: info.version.clone(),
-        description: describe(doc),
-        default_server: doc.openapi.servers.first().map(|s| s.url.clone()),
-        types,
-        operations,
-        security_schemes,
-        mutual_tls: crate::load::normalize::mutual_tls_schemes(&doc.raw)
-            .keys()
-            .cloned()
-            .collect(),
-        samples: Vec::new(),
-        skipped_samples: Vec::new(),
-        warnings: Vec::new(),
-        shadowed_std_names: Default::default(),
-        sensitive_keys: Vec::new(),
-    };
-    api.sensitive_keys = sensitive_keys(&api);
-    const STD_NAMES: [&str; 5] = ["String", "Option", "Vec", "Box", "From"];
-    api.shadowed_std_names = api
-        .types
-        .iter()
-        .filter(|t| STD_NAMES.contains(&t.name.as_str()))
-        .map(|t| t.name.clone())
-        .collect();
-    let (samples, skipped, sample_warnings) = samples::samples(&api, doc, &media_examples);
-    api.samples = samples;
-    api.skipped_samples = skipped;
-    warnings.extend(sample_warnings);
-    warnings.sort();
-    warnings.dedup();
-    api.warnings = warnings;
-    Ok(api)
 }
