@@ -202,8 +202,36 @@ pub(crate) fn form_pairs(value: &serde_json::Value) -> Vec<(String, String)> {
     out
 }
 
+/// Puts credential `pairs` into the query of a redirect's target, in place
+/// of pairs with the same names already there (a `Location` may echo the
+/// query it was reached with), so each key is sent once.
+pub(super) fn replace_query_pairs(url: &mut reqwest::Url, pairs: &[(&str, &str)]) {
+    if pairs.is_empty() {
+        return;
+    }
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(name, _)| !pairs.iter().any(|(key, _)| key == name))
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    let mut query = url.query_pairs_mut();
+    query.clear();
+    query.extend_pairs(kept);
+    query.extend_pairs(pairs);
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn redirect_targets_get_each_key_once() {
+        let mut url = reqwest::Url::parse("https://api.example.com/v1/x?api_key=old&page=2").unwrap();
+        super::replace_query_pairs(&mut url, &[("api_key", "k1")]);
+        assert_eq!(url.query(), Some("page=2&api_key=k1"));
+        let mut url = reqwest::Url::parse("https://api.example.com/v1/x").unwrap();
+        super::replace_query_pairs(&mut url, &[]);
+        assert_eq!(url.as_str(), "https://api.example.com/v1/x");
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -234,11 +234,18 @@ impl AttemptCredentials {
         Cow::Owned(url)
     }
 
-    /// Adds the query credentials (also to a redirect within the API).
+    /// Adds the query credentials to the URL as the request built it.
     pub(super) fn add_query(&self, url: &mut Url) {
         if !self.query.is_empty() {
             url.query_pairs_mut().extend_pairs(self.query.iter().map(|(k, v)| (k, v.expose())));
         }
+    }
+
+    /// Puts the query credentials into a redirect's target within the API,
+    /// once each even when its `Location` echoes them.
+    pub(super) fn replace_query(&self, url: &mut Url) {
+        let keys: Vec<(&str, &str)> = self.query.iter().map(|(k, v)| (k.as_str(), v.expose())).collect();
+        super::params::replace_query_pairs(url, &keys);
     }
 
     /// Adds the credential headers to a request for the API's origin.

@@ -343,10 +343,11 @@ impl PendingRequest {
                     same_origin = same_origin && hop.same_origin;
                     // The API's own redirect may need its query keys again.
                     if same_origin && !self.secret_query.is_empty() {
-                        hop.url.query_pairs_mut().extend_pairs(self.secret_query.iter().map(|(k, v)| (k, v.expose())));
+                        let keys: Vec<(&str, &str)> = self.secret_query.iter().map(|(k, v)| (k.as_str(), v.expose())).collect();
+                        params::replace_query_pairs(&mut hop.url, &keys);
                     }
                     if let (true, Some(asked)) = (same_origin, &asked) {
-                        asked.add_query(&mut hop.url);
+                        asked.replace_query(&mut hop.url);
                     }
                     (url, method, keep_body) = (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
                     hops += 1;
