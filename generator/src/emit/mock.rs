@@ -4,30 +4,15 @@
 use super::args::{borrowed_type, path_arg_type, style};
 use super::ident;
 use crate::model::{
-    Api, BodyEncoding, MockNames, Operation, ParamLocation, ResponseBody, ResponseCase, Success,
-    mock_names, mock_path_method,
+    Api, BodyEncoding, Operation, ParamLocation, ResponseBody, ResponseCase, Success,
 };
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 pub fn mock(api: &Api) -> TokenStream {
     let types = quote!(types);
-    let method_names: Vec<&str> = api
-        .operations
-        .iter()
-        .map(|op| op.method_name.as_str())
-        .collect();
-    let names = mock_names(&method_names);
-    let starts = api
-        .operations
-        .iter()
-        .zip(&names)
-        .map(|(op, names)| start(op, names));
-    let builders = api
-        .operations
-        .iter()
-        .zip(&names)
-        .map(|(op, names)| builder(api, op, names, &types));
+    let starts = api.operations.iter().map(start);
+    let builders = api.operations.iter().map(|op| builder(api, op, &types));
     let uses_style = api
         .operations
         .iter()
@@ -67,9 +52,9 @@ pub fn mock(api: &Api) -> TokenStream {
     }
 }
 
-fn start(op: &Operation, names: &MockNames) -> TokenStream {
-    let method = ident(&names.method);
-    let builder = ident(&names.builder);
+fn start(op: &Operation) -> TokenStream {
+    let method = ident(&op.mock.method);
+    let builder = ident(&op.mock.builder);
     let http_method = op.http_method.as_str();
     let path = &op.path;
     let doc = format!(
@@ -84,8 +69,8 @@ fn start(op: &Operation, names: &MockNames) -> TokenStream {
     }
 }
 
-fn builder(api: &Api, op: &Operation, names: &MockNames, types: &TokenStream) -> TokenStream {
-    let builder = ident(&names.builder);
+fn builder(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
+    let builder = ident(&op.mock.builder);
     let doc = format!(
         " A mock of [`Client::{}`](crate::Client::{}), mounted by one of its `respond_` methods.",
         op.method_name, op.method_name
@@ -94,8 +79,9 @@ fn builder(api: &Api, op: &Operation, names: &MockNames, types: &TokenStream) ->
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
-        .map(|p| {
-            let method = ident(&mock_path_method(&p.name));
+        .zip(&op.mock.path_methods)
+        .map(|(p, method)| {
+            let method = ident(method);
             let arg = ident(&p.name);
             let t = path_arg_type(api, &p.ty, types);
             let wire = &p.wire_name;
@@ -164,7 +150,7 @@ fn respond_ok(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
             let arms = op
                 .successes
                 .iter()
-                .map(|case| enum_arm(op, case, types, &enum_type));
+                .map(|case| enum_arm(case, types, &enum_type));
             return quote! {
                 #doc
                 pub async fn respond_ok(self, value: #types::#enum_type) {
@@ -176,7 +162,7 @@ fn respond_ok(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
     let Some(case) = op.successes.first() else {
         return quote!();
     };
-    let status = op.answer_status(case);
+    let status = case.answer_status;
     let (arg, value) = match success {
         ResponseBody::Empty => (quote!(), quote!()),
         ResponseBody::Json(t) => {
@@ -204,7 +190,7 @@ fn respond_error(op: &Operation, types: &TokenStream) -> TokenStream {
     let arms = op
         .errors
         .iter()
-        .map(|case| enum_arm(op, case, types, &enum_type));
+        .map(|case| enum_arm(case, types, &enum_type));
     quote! {
         /// Answers with a declared error, as the client returns it in
         /// `Error::Api`.
@@ -216,13 +202,12 @@ fn respond_error(op: &Operation, types: &TokenStream) -> TokenStream {
 
 /// A match arm from a variant of a success or error enum to its answer.
 fn enum_arm(
-    op: &Operation,
     case: &ResponseCase,
     types: &TokenStream,
     enum_type: &proc_macro2::Ident,
 ) -> TokenStream {
     let variant = ident(&case.variant);
-    let status = op.answer_status(case);
+    let status = case.answer_status;
     let answer = answer(&case.body, status, quote!(&body));
     match &case.body {
         ResponseBody::Empty => quote!(#types::#enum_type::#variant => #answer,),

@@ -15,7 +15,7 @@ mod schemas;
 pub use build::{build, build_with};
 pub use naming::{
     METHOD_ARGUMENTS, METHOD_LOCALS, MockNames, clean_operation_id, crate_ident, edit_distance,
-    field_name, mock_names, mock_path_method, type_name, variant_name,
+    field_name, type_name, variant_name,
 };
 pub use samples::UNKNOWN_VALUE_ORIGIN;
 
@@ -505,6 +505,9 @@ pub struct ResponseCase {
     /// Variant name in the operation's error enum.
     pub variant: String,
     pub description: String,
+    /// The status a mock answers this case with: one the client reads back
+    /// as this same case (set once the operation's cases are known).
+    pub answer_status: u16,
 }
 
 /// What a successful call of an operation returns.
@@ -557,6 +560,8 @@ pub struct Operation {
     pub security: Vec<Vec<usize>>,
     pub docs: Docs,
     pub origin: Pointer,
+    /// Its names in the generated `mock` module.
+    pub mock: MockNames,
 }
 
 #[derive(Debug, Clone, PartialEq)]

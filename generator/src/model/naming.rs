@@ -331,12 +331,14 @@ pub const MOCK_SERVER_MEMBERS: &[&str] =
 pub const MOCK_ITEMS: &[&str] = &["MockServer", "MockCall", "Style", "Mock"];
 
 /// The names one operation gets in the generated `mock` module.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MockNames {
     /// The `MockServer` method that starts a mock of the operation.
     pub method: String,
     /// The typed builder it returns: `RefreshTokenMock`.
     pub builder: String,
+    /// The builder's method that matches each path parameter, in order.
+    pub path_methods: Vec<String>,
 }
 
 /// Mock names for the operations, from their client method names (unique
@@ -351,6 +353,7 @@ pub fn mock_names(method_names: &[&str]) -> Vec<MockNames> {
             builder: builders
                 .claim(&format!("{}Mock", name.to_upper_camel_case()))
                 .0,
+            path_methods: Vec::new(),
         })
         .collect()
 }

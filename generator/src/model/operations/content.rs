@@ -147,6 +147,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 body: body.clone(),
                 variant: status_variant(*status),
                 description: description.clone(),
+                answer_status: 0,
             })
             .collect();
         if successes.is_empty() {
@@ -161,6 +162,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 body,
                 variant: status_variant(StatusMatch::Range(2)),
                 description: String::new(),
+                answer_status: 0,
             });
         }
         let errors = cases
@@ -171,6 +173,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 body,
                 variant: status_variant(status),
                 description,
+                answer_status: 0,
             })
             .collect();
         (successes, errors, headers)

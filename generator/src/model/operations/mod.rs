@@ -1,7 +1,7 @@
 //! Paths and security schemes → client operations and credentials.
 
 use super::diagnostics::Diagnostics;
-use super::naming::{self, Namespace};
+use super::naming::{self, MockNames, Namespace};
 use super::schemas::Converter;
 use super::{
     Docs, ErrorEnum, HttpMethod, Operation, Param, ParamLocation, ParamStyle, SecurityScheme,
@@ -207,6 +207,8 @@ impl<'a> OperationBuilder<'a, '_> {
                 deprecated: op.deprecated,
             },
             origin: self.at,
+            // Named once every operation is known (`owned::finish`).
+            mock: MockNames::default(),
         }
     }
 

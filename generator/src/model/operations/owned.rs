@@ -1,9 +1,11 @@
-//! The types an operation owns, completed once every schema type is final:
-//! the fields of multipart forms, and which error enums are shared.
+//! What an operation owns, completed once every schema type and operation
+//! is known: the fields of multipart forms, which error enums are shared,
+//! the names and answer statuses of its mock.
 
+use crate::model::naming;
 use crate::model::{
-    Field, FormField, FormFile, Operation, ResponseBody, ResponseCase, StatusMatch, TypeDef,
-    TypeKind, TypeRef,
+    Field, FormField, FormFile, Operation, ParamLocation, ResponseBody, ResponseCase, StatusMatch,
+    TypeDef, TypeKind, TypeRef,
 };
 use std::collections::HashMap;
 
@@ -19,6 +21,34 @@ pub fn finish(types: &[TypeDef], operations: &mut [Operation]) {
         }
     }
     share_error_enums(operations);
+    let method_names: Vec<&str> = operations
+        .iter()
+        .map(|op| op.method_name.as_str())
+        .collect();
+    let mut names = naming::mock_names(&method_names);
+    for (op, mut mock) in operations.iter_mut().zip(names.drain(..)) {
+        mock.path_methods = op
+            .params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Path)
+            .map(|p| naming::mock_path_method(&p.name))
+            .collect();
+        op.mock = mock;
+        let statuses: Vec<(bool, usize, u16)> = (op.successes.iter().map(|c| (true, c)))
+            .chain(op.errors.iter().map(|c| (false, c)))
+            .enumerate()
+            .map(|(i, (success, case))| (success, i, op.answer_status(case)))
+            .collect();
+        let successes = op.successes.len();
+        for (success, i, status) in statuses {
+            let case = if success {
+                &mut op.successes[i]
+            } else {
+                &mut op.errors[i - successes]
+            };
+            case.answer_status = status;
+        }
+    }
 }
 
 /// The fields of the struct behind a type, through aliases.
