@@ -14,6 +14,8 @@ use super::params::{self, Style};
 
 /// The methods every operation's builder (a tuple struct around a
 /// [`MockCall`]) has, written once here rather than in each builder.
+// An API without operations has no builder to use it.
+#[allow(unused_macros)]
 macro_rules! shared_mock_methods {
     () => {
         /// Checks that the mock is called exactly `n` times (when the
@@ -39,6 +41,7 @@ macro_rules! shared_mock_methods {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use shared_mock_methods;
 
 /// An in-process HTTP server that answers as the mocks mounted on it say,

@@ -31,7 +31,9 @@ pub(crate) use error::Failure;
 pub use hooks::{AttemptRequest, AttemptResponse, Hook, HookError, Hooks};
 #[cfg(feature = "mock")]
 pub use mock::{MockCall, MockServer};
+// An API without operations has no mock builder to use it.
 #[cfg(feature = "mock")]
+#[allow(unused_imports)]
 pub(crate) use mock::shared_mock_methods;
 pub use multipart::FilePart;
 // Used by the operations of APIs that have multipart bodies or path and
