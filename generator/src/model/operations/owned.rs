@@ -34,18 +34,13 @@ pub fn finish(types: &[TypeDef], operations: &mut [Operation]) {
             .map(|p| naming::mock_path_method(&p.name))
             .collect();
         op.mock = mock;
-        let statuses: Vec<(bool, usize, u16)> = (op.successes.iter().map(|c| (true, c)))
-            .chain(op.errors.iter().map(|c| (false, c)))
-            .enumerate()
-            .map(|(i, (success, case))| (success, i, op.answer_status(case)))
+        let statuses: Vec<u16> = op
+            .successes
+            .iter()
+            .chain(&op.errors)
+            .map(|case| op.answer_status(case))
             .collect();
-        let successes = op.successes.len();
-        for (success, i, status) in statuses {
-            let case = if success {
-                &mut op.successes[i]
-            } else {
-                &mut op.errors[i - successes]
-            };
+        for (case, status) in op.successes.iter_mut().chain(&mut op.errors).zip(statuses) {
             case.answer_status = status;
         }
     }
