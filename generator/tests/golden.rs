@@ -6,6 +6,7 @@
 //! `UPDATE_GOLDEN=1 cargo test -p openapi-client-gen --test golden`.
 
 use openapi_client_gen::{CrateOptions, generate};
+use proc_macro2::{TokenStream, TokenTree};
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> Vec<PathBuf> {
@@ -197,6 +198,44 @@ fn lenient_fixtures_are_refused_by_default_with_local_errors_only() {
     }
 }
 
+/// The names `let` binds in `tokens` (also inside `Some(..)`, `Ok(..)`).
+fn bindings(tokens: TokenStream, out: &mut Vec<String>) {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            TokenTree::Group(group) => bindings(group.stream(), out),
+            TokenTree::Ident(ident) if ident == "let" => {
+                let mut rest = tokens[i + 1..].iter();
+                let mut next = rest.next();
+                if matches!(next, Some(TokenTree::Ident(i)) if i == "mut") {
+                    next = rest.next();
+                }
+                match (next, rest.next()) {
+                    // `let Some(value) = ...`, `if let Ok(inner) = ...`
+                    (Some(TokenTree::Ident(some)), Some(TokenTree::Group(inner)))
+                        if ["Some", "Ok", "Err"].contains(&some.to_string().as_str()) =>
+                    {
+                        out.push(inner.stream().to_string())
+                    }
+                    // `if let serde_json::Value::Object(map) = ...`
+                    (Some(TokenTree::Ident(_)), Some(TokenTree::Punct(colon)))
+                        if colon.as_char() == ':' =>
+                    {
+                        if let Some(TokenTree::Group(inner)) =
+                            rest.find(|t| matches!(t, TokenTree::Group(_)))
+                        {
+                            out.push(inner.stream().to_string())
+                        }
+                    }
+                    (Some(TokenTree::Ident(name)), _) => out.push(name.to_string()),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The locals the client's methods bind are the ones `model/naming.rs`
 /// reserves (so no parameter can take or shadow them), or a credential
 /// bound under the name of the client field it comes from (also decided
@@ -205,34 +244,6 @@ fn lenient_fixtures_are_refused_by_default_with_local_errors_only() {
 #[test]
 fn emitted_methods_bind_only_reserved_locals() {
     use openapi_client_gen::model::{METHOD_ARGUMENTS, METHOD_LOCALS};
-    use proc_macro2::{TokenStream, TokenTree};
-
-    fn bindings(tokens: TokenStream, out: &mut Vec<String>) {
-        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-        for (i, token) in tokens.iter().enumerate() {
-            match token {
-                TokenTree::Group(group) => bindings(group.stream(), out),
-                TokenTree::Ident(ident) if ident == "let" => {
-                    let mut rest = tokens[i + 1..].iter();
-                    let mut next = rest.next();
-                    if matches!(next, Some(TokenTree::Ident(i)) if i == "mut") {
-                        next = rest.next();
-                    }
-                    match (next, rest.next()) {
-                        // `let Some(value) = ...`
-                        (Some(TokenTree::Ident(some)), Some(TokenTree::Group(inner)))
-                            if some == "Some" =>
-                        {
-                            out.push(inner.stream().to_string())
-                        }
-                        (Some(TokenTree::Ident(name)), _) => out.push(name.to_string()),
-                        _ => {}
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
 
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut checked = 0;
@@ -258,6 +269,36 @@ fn emitted_methods_bind_only_reserved_locals() {
         }
     }
     assert!(checked > 0, "no bindings found in {}", golden.display());
+}
+
+/// The same for the impls `types.rs` writes out (serde's traits, unions):
+/// reserved locals, or a field's slot.
+#[test]
+fn written_out_impls_bind_only_reserved_locals() {
+    use openapi_client_gen::model::WIRE_LOCALS;
+
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut slots = 0;
+    for entry in std::fs::read_dir(&golden).unwrap() {
+        let types = entry.unwrap().path().join("src/types.rs");
+        let Ok(text) = std::fs::read_to_string(&types) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        bindings(text.parse().unwrap(), &mut found);
+        for name in found {
+            if name.ends_with("_slot") {
+                slots += 1;
+                continue;
+            }
+            assert!(
+                WIRE_LOCALS.contains(&name.as_str()),
+                "{}: the emitted code binds `{name}`, which model/naming.rs does not reserve",
+                types.display()
+            );
+        }
+    }
+    assert!(slots > 0, "no field slots found in {}", golden.display());
 }
 
 #[test]

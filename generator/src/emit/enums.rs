@@ -1,7 +1,7 @@
 //! Enums in `types.rs`: string enums, untagged unions, and unions tagged by
 //! a discriminator property.
 
-use super::{box_type, from_trait, ident, string_type, ty};
+use super::{box_type, from_trait, ident, string_type, ty, wire};
 use crate::model::{Api, EnumDef, TaggedDef, TypeKind, TypeRef, UnionDef, UnionVariant};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -18,12 +18,13 @@ pub fn enum_def(api: &Api, type_name: &str, doc: &TokenStream, e: &EnumDef) -> T
     let variant_docs = values.iter().map(|v| format!(" `{v:?}`"));
     let separator = (!doc.is_empty()).then(|| quote!(#[doc = ""]));
     let Some(catch_all) = &e.catch_all else {
+        let wire_impls = wire::closed_enum_impls(type_name, &variants, &values);
         let error = format!("unknown {type_name} value: {{value:?}}");
         return quote! {
             #doc
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
             pub enum #name {
-                #(#[doc = #variant_docs] #[serde(rename = #values)] #variants,)*
+                #(#[doc = #variant_docs] #variants,)*
             }
 
             impl #name {
@@ -50,6 +51,8 @@ pub fn enum_def(api: &Api, type_name: &str, doc: &TokenStream, e: &EnumDef) -> T
                     }
                 }
             }
+
+            #wire_impls
         };
     };
     let catch_all = ident(catch_all);
@@ -184,38 +187,46 @@ pub fn union_def(
         u.variants.iter().map(|v| (v.name.as_str(), &v.ty, v.boxed)),
         here,
     );
-    // Without struct variants, serde's untagged choice (the first variant
-    // that accepts the payload) is the model's: no constants, nothing to drop.
-    if u.variants.iter().all(|v| v.known_fields.is_none()) {
-        return quote! {
-            #doc
-            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-            #[serde(untagged)]
-            pub enum #name {
-                #(#variants)*
-            }
-            #(#froms)*
-        };
-    }
     let attempts = u.variants.iter().map(|v| union_attempt(api, v, here));
-    let message = format!("data did not match any variant of {type_name}");
+    let variant_names: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
+    let serialize = wire::untagged_serialize(type_name, &variant_names);
+    // Without struct variants the first variant that accepts the payload
+    // wins, and there is no fallback to keep.
+    let (doc_choice, fallback, otherwise) = if u.variants.iter().all(|v| v.known_fields.is_none()) {
+        let message = format!("data did not match any variant of untagged enum {type_name}");
+        (
+            quote!(#[doc = " Variants are tried in order; the first that accepts the payload wins."]),
+            quote!(),
+            quote!(::std::result::Result::Err(<D::Error as serde::de::Error>::custom(#message))),
+        )
+    } else {
+        let message = format!("data did not match any variant of {type_name}");
+        (
+            quote! {
+                /// Variants are tried in order. One whose constant properties the
+                /// payload contradicts is skipped; of those that accept it, the first
+                /// that keeps every property present wins, else the first at all.
+            },
+            quote!(let mut fallback = ::std::option::Option::None;),
+            quote!(fallback.ok_or_else(|| <D::Error as serde::de::Error>::custom(#message))),
+        )
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-        #[serde(untagged)]
+        #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
             #(#variants)*
         }
 
-        /// Variants are tried in order. One whose constant properties the
-        /// payload contradicts is skipped; of those that accept it, the first
-        /// that keeps every property present wins, else the first at all.
+        #serialize
+
+        #doc_choice
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                let mut fallback = ::std::option::Option::None;
+                #fallback
                 #(#attempts)*
-                fallback.ok_or_else(|| <D::Error as serde::de::Error>::custom(#message))
+                #otherwise
             }
         }
         #(#froms)*

@@ -9,6 +9,7 @@ mod operation;
 mod operation_types;
 mod tests;
 mod types;
+mod wire;
 
 use crate::model::{Api, Docs, FloatKind, IntKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -148,9 +149,9 @@ fn wrap_urls(line: &str) -> String {
     out
 }
 
-/// A std type by its short name, or by full path where a schema type of
+/// A std type (or variant) by its short name, or by full path where a schema type of
 /// the same name shadows it in the types module.
-fn std_type(api: &Api, short: &str, path: TokenStream) -> TokenStream {
+pub(crate) fn std_item(api: &Api, short: &str, path: TokenStream) -> TokenStream {
     if api.shadowed_std_names.contains(short) {
         path
     } else {
@@ -162,7 +163,7 @@ fn std_type(api: &Api, short: &str, path: TokenStream) -> TokenStream {
 /// The Rust type for a use of a type. `types` is the path to the types
 /// module from where the tokens go (empty inside it).
 pub(crate) fn ty(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
-    let string = || std_type(api, "String", quote!(::std::string::String));
+    let string = || std_item(api, "String", quote!(::std::string::String));
     match t {
         TypeRef::Named(id) => {
             let name = ident(&api.ty(*id).name);
@@ -218,23 +219,23 @@ pub(crate) fn ty(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
 }
 
 pub(crate) fn option_type(api: &Api) -> TokenStream {
-    std_type(api, "Option", quote!(::std::option::Option))
+    std_item(api, "Option", quote!(::std::option::Option))
 }
 
 pub(crate) fn vec_type(api: &Api) -> TokenStream {
-    std_type(api, "Vec", quote!(::std::vec::Vec))
+    std_item(api, "Vec", quote!(::std::vec::Vec))
 }
 
 pub(crate) fn box_type(api: &Api) -> TokenStream {
-    std_type(api, "Box", quote!(::std::boxed::Box))
+    std_item(api, "Box", quote!(::std::boxed::Box))
 }
 
 pub(crate) fn from_trait(api: &Api) -> TokenStream {
-    std_type(api, "From", quote!(::std::convert::From))
+    std_item(api, "From", quote!(::std::convert::From))
 }
 
 pub(crate) fn string_type(api: &Api) -> TokenStream {
-    std_type(api, "String", quote!(::std::string::String))
+    std_item(api, "String", quote!(::std::string::String))
 }
 
 #[cfg(test)]

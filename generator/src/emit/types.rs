@@ -2,7 +2,7 @@
 //! enum and parameter struct.
 
 use super::debug::{DebugField, redacted_debug_impl};
-use super::{box_type, docs, enums, ident, operation_types, option_type, string_type, ty};
+use super::{box_type, docs, enums, ident, operation_types, option_type, string_type, ty, wire};
 use crate::model::{Api, Field, StructDef, TypeDef, TypeKind};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -31,6 +31,11 @@ pub fn types(api: &Api) -> TokenStream {
         .iter()
         .filter_map(|op| operation_types::params_struct(api, op, &here));
     let sensitive_keys = &api.sensitive_keys;
+    let wire = wire::uses_wire(api).then(|| {
+        quote!(
+            use crate::runtime::wire;
+        )
+    });
     quote! {
         //! Types for the API's schemas, and each operation's parameters and
         //! declared error bodies.
@@ -39,6 +44,8 @@ pub fn types(api: &Api) -> TokenStream {
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         // Unions mirror the schema; boxing big variants would change the API.
         #![allow(clippy::large_enum_variant)]
+
+        #wire
 
         /// JSON keys whose values the client's error messages never quote
         /// (credentials, and fields that echo what the caller sent).
@@ -86,21 +93,11 @@ fn field_type(api: &Api, f: &Field, here: &TokenStream) -> TokenStream {
 fn struct_def(api: &Api, def: &TypeDef, s: &StructDef, here: &TokenStream) -> TokenStream {
     let name = ident(&def.name);
     let doc = docs(&def.docs);
-    let is_none = format!("{}::is_none", option_type(api)).replace(' ', "");
     let fields = s.fields.iter().map(|f| {
         let field = ident(&f.name);
         let t = field_type(api, f, here);
         let doc = docs(&f.docs);
-        let wire = &f.wire_name;
-        let mut serde = Vec::new();
-        if f.name != *wire {
-            serde.push(quote!(rename = #wire));
-        }
-        if !f.required {
-            serde.push(quote!(default, skip_serializing_if = #is_none));
-        }
-        let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
-        quote! { #doc #serde pub #field: #t, }
+        quote! { #doc pub #field: #t, }
     });
     let additional = s.additional.as_ref().map(|extra| {
         let field = ident(&s.additional_name.clone());
@@ -108,7 +105,6 @@ fn struct_def(api: &Api, def: &TypeDef, s: &StructDef, here: &TokenStream) -> To
         let string = string_type(api);
         quote! {
             /// Properties beyond the declared ones.
-            #[serde(flatten)]
             pub #field: std::collections::BTreeMap<#string, #value>,
         }
     });
@@ -117,14 +113,16 @@ fn struct_def(api: &Api, def: &TypeDef, s: &StructDef, here: &TokenStream) -> To
     let derive_debug = (!sensitive).then(|| quote!(Debug,));
     let derive_default = all_optional.then(|| quote!(Default,));
     let debug_impl = sensitive.then(|| redacted_debug(def, s));
+    let wire_impls = wire::struct_impls(api, &def.name, s);
     quote! {
         #doc
-        #[derive(#derive_debug Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
+        #[derive(#derive_debug Clone, PartialEq, #derive_default)]
         pub struct #name {
             #(#fields)*
             #additional
         }
         #debug_impl
+        #wire_impls
     }
 }
 

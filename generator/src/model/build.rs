@@ -121,7 +121,9 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
         sensitive_keys: Vec::new(),
     };
     api.sensitive_keys = sensitive_keys(&api);
-    const STD_NAMES: [&str; 5] = ["String", "Option", "Vec", "Box", "From"];
+    const STD_NAMES: [&str; 9] = [
+        "String", "Option", "Vec", "Box", "From", "Some", "None", "Ok", "Err",
+    ];
     api.shadowed_std_names = api
         .types
         .iter()

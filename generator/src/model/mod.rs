@@ -14,8 +14,8 @@ mod schemas;
 
 pub use build::{build, build_with};
 pub use naming::{
-    METHOD_ARGUMENTS, METHOD_LOCALS, MockNames, clean_operation_id, crate_ident, edit_distance,
-    field_name, type_name, variant_name,
+    METHOD_ARGUMENTS, METHOD_LOCALS, MockNames, WIRE_LOCALS, clean_operation_id, crate_ident,
+    edit_distance, field_name, type_name, variant_name,
 };
 pub use samples::UNKNOWN_VALUE_ORIGIN;
 
@@ -59,6 +59,27 @@ pub struct Api {
 impl Api {
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
+    }
+
+    /// Whether a struct field that is absent from the JSON reads as `None`
+    /// rather than being an error: the Rust type is an `Option`, directly or
+    /// through aliases (a required, nullable property too, as serde has it).
+    pub fn absent_reads_as_none(&self, field: &Field) -> bool {
+        if field.is_option() {
+            return true;
+        }
+        let mut t = &field.ty;
+        for _ in 0..64 {
+            match t {
+                TypeRef::Nullable(_) => return true,
+                TypeRef::Named(id) => match &self.ty(*id).kind {
+                    TypeKind::Alias(target) => t = target,
+                    _ => return false,
+                },
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// The sensitive string fields at the top of a request body's type (a
@@ -195,6 +216,18 @@ impl Field {
     /// Present in Rust as `Option<T>`.
     pub fn is_option(&self) -> bool {
         !self.required || self.nullable
+    }
+
+    /// The local that holds the field's value while its struct is read.
+    pub fn slot(&self) -> String {
+        naming::field_slot(&self.name)
+    }
+}
+
+impl StructDef {
+    /// The local that collects the properties beyond the declared ones.
+    pub fn additional_slot(&self) -> String {
+        naming::field_slot(&self.additional_name)
     }
 }
 

@@ -21,6 +21,29 @@ const KEYWORDS: &[&str] = &[
 /// parameter gets a trailing `_` (`request_`).
 pub const METHOD_LOCALS: &[&str] = &["request", "response", "form", "value", "client", "types"];
 
+/// Locals of the impls written out in `types.rs` (serde's traits, unions'
+/// variant choice), besides the fields' slots ([`field_slot`]), whose names
+/// end in `_slot` and so never meet these.
+pub const WIRE_LOCALS: &[&str] = &[
+    "map",
+    "key",
+    "value",
+    "state",
+    "serializer",
+    "deserializer",
+    "inner",
+    "tag",
+    "parsed",
+    "fallback",
+];
+
+/// The local holding a field's value while its struct is deserialised:
+/// `id` → `id_slot`, `type_` → `type_slot`. Distinct fields give distinct
+/// slots: a trailing `_` only ever escapes a keyword, which is no field.
+pub fn field_slot(field: &str) -> String {
+    format!("{}_slot", field.strip_suffix('_').unwrap_or(field))
+}
+
 /// Arguments every method may take after the path parameters; parameters of
 /// any location yield these names (a `body` parameter is `body_2`).
 pub const METHOD_ARGUMENTS: &[&str] = &["body", "params"];

@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 14] = [
+const RUNTIME: [(&str, &str); 15] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../templates/runtime/mod.rs"),
@@ -72,6 +72,10 @@ const RUNTIME: [(&str, &str); 14] = [
     (
         "src/runtime/trace.rs",
         include_str!("../../templates/runtime/trace.rs"),
+    ),
+    (
+        "src/runtime/wire.rs",
+        include_str!("../../templates/runtime/wire.rs"),
     ),
 ];
 
@@ -294,7 +298,9 @@ rust-version = "1.85"
 bytes = "1"
 http = "1"
 {optional}reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
-serde = {{ version = "1", features = ["derive"] }}
+# No `derive`: `types.rs` writes its impls out (see `runtime/wire.rs`),
+# so no proc macro runs when this crate builds.
+serde = "1"
 # `preserve_order`: objects keep the order of their fields (form bodies,
 # query objects, `serde_json::Value`s read from the API).
 serde_json = {{ version = "1", features = ["preserve_order"] }}
@@ -308,6 +314,7 @@ tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 wiremock = {{ version = "0.6", optional = true }}
 {features}
 [dev-dependencies]
+serde = {{ version = "1", features = ["derive"] }}
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util"] }}
 wiremock = "0.6"
 {workspace}{extra}"#,

@@ -19,6 +19,8 @@ mod response;
 mod retry;
 mod send;
 mod trace;
+// The written-out `Serialize`/`Deserialize` impls of `types.rs`.
+pub(crate) mod wire;
 
 pub use credentials::{CredentialError, CredentialFuture, CredentialProvider};
 #[allow(unused_imports)] // an API without security schemes has no credentials

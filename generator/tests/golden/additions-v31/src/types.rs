@@ -8,6 +8,8 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
+use crate::runtime::wire;
+
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
 pub(crate) const SENSITIVE_KEYS: &[&str] = &[
@@ -27,64 +29,285 @@ pub(crate) const SENSITIVE_KEYS: &[&str] = &[
     "x_api_key",
 ];
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Calibration {
     /// Must be > -10 and < 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Calibration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("Calibration", usize::from(self.offset.is_some()))?;
+        if self.offset.is_some() {
+            state.serialize_field("offset", &self.offset)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Calibration {
+    const NAME: &'static str = "Calibration";
+    const FIELDS: &'static [&'static str] = &["offset"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut offset_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut offset_slot, "offset")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            offset: offset_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Calibration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Location {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Location {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("Location", usize::from(self.room.is_some()))?;
+        if self.room.is_some() {
+            state.serialize_field("room", &self.room)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Location {
+    const NAME: &'static str = "Location";
+    const FIELDS: &'static [&'static str] = &["room"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut room_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut room_slot, "room")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            room: room_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Location {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Reading {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Reading {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("Reading", usize::from(self.value.is_some()))?;
+        if self.value.is_some() {
+            state.serialize_field("value", &self.value)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Reading {
+    const NAME: &'static str = "Reading";
+    const FIELDS: &'static [&'static str] = &["value"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut value_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut value_slot, "value")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            value: value_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Reading {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sensor {
     pub id: String,
     pub kind: SensorKind,
     pub unit: Option<SensorUnit>,
     /// Where the sensor hangs (a $ref with a sibling).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: Option<Range>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firmware: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<Calibration>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Location>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub child: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strict: Option<SensorStrict>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<SensorContact>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for Sensor {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct(
+                "Sensor",
+                3 + usize::from(self.location.is_some())
+                    + usize::from(self.range.is_some())
+                    + usize::from(self.firmware.is_some())
+                    + usize::from(self.calibration.is_some())
+                    + usize::from(self.parent.is_some())
+                    + usize::from(self.child.is_some())
+                    + usize::from(self.strict.is_some())
+                    + usize::from(self.contact.is_some()),
+            )?;
+        state.serialize_field("id", &self.id)?;
+        state.serialize_field("kind", &self.kind)?;
+        state.serialize_field("unit", &self.unit)?;
+        if self.location.is_some() {
+            state.serialize_field("location", &self.location)?;
+        }
+        if self.range.is_some() {
+            state.serialize_field("range", &self.range)?;
+        }
+        if self.firmware.is_some() {
+            state.serialize_field("firmware", &self.firmware)?;
+        }
+        if self.calibration.is_some() {
+            state.serialize_field("calibration", &self.calibration)?;
+        }
+        if self.parent.is_some() {
+            state.serialize_field("parent", &self.parent)?;
+        }
+        if self.child.is_some() {
+            state.serialize_field("child", &self.child)?;
+        }
+        if self.strict.is_some() {
+            state.serialize_field("strict", &self.strict)?;
+        }
+        if self.contact.is_some() {
+            state.serialize_field("contact", &self.contact)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Sensor {
+    const NAME: &'static str = "Sensor";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "kind",
+        "unit",
+        "location",
+        "range",
+        "firmware",
+        "calibration",
+        "parent",
+        "child",
+        "strict",
+        "contact",
+    ];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut id_slot = None;
+        let mut kind_slot = None;
+        let mut unit_slot = None;
+        let mut location_slot = None;
+        let mut range_slot = None;
+        let mut firmware_slot = None;
+        let mut calibration_slot = None;
+        let mut parent_slot = None;
+        let mut child_slot = None;
+        let mut strict_slot = None;
+        let mut contact_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
+                Some(1) => wire::fill(&mut map, &mut kind_slot, "kind")?,
+                Some(2) => wire::fill(&mut map, &mut unit_slot, "unit")?,
+                Some(3) => wire::fill(&mut map, &mut location_slot, "location")?,
+                Some(4) => wire::fill(&mut map, &mut range_slot, "range")?,
+                Some(5) => wire::fill(&mut map, &mut firmware_slot, "firmware")?,
+                Some(6) => wire::fill(&mut map, &mut calibration_slot, "calibration")?,
+                Some(7) => wire::fill(&mut map, &mut parent_slot, "parent")?,
+                Some(8) => wire::fill(&mut map, &mut child_slot, "child")?,
+                Some(9) => wire::fill(&mut map, &mut strict_slot, "strict")?,
+                Some(10) => wire::fill(&mut map, &mut contact_slot, "contact")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            id: wire::required(id_slot, "id")?,
+            kind: wire::required(kind_slot, "kind")?,
+            unit: unit_slot.unwrap_or_default(),
+            location: location_slot.unwrap_or_default(),
+            range: range_slot.unwrap_or_default(),
+            firmware: firmware_slot.unwrap_or_default(),
+            calibration: calibration_slot.unwrap_or_default(),
+            parent: parent_slot.unwrap_or_default(),
+            child: child_slot.unwrap_or_default(),
+            strict: strict_slot.unwrap_or_default(),
+            contact: contact_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Sensor {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SensorKind {
     /// `"thermometer"`
-    #[serde(rename = "thermometer")]
     Thermometer,
 }
 
@@ -110,6 +333,25 @@ impl std::str::FromStr for SensorKind {
             "thermometer" => Ok(Self::Thermometer),
             _ => Err(format!("unknown SensorKind value: {value:?}")),
         }
+    }
+}
+
+impl serde::Serialize for SensorKind {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SensorKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const VALUES: &[&str] = &["thermometer"];
+        wire::deserialize_variant(deserializer, VALUES)?;
+        ::std::result::Result::Ok(Self::Thermometer)
     }
 }
 
@@ -179,16 +421,106 @@ impl<'de> serde::Deserialize<'de> for SensorUnit {
 
 pub type Range = (f64, f64);
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SensorStrict {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SensorStrict {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("SensorStrict", usize::from(self.a.is_some()))?;
+        if self.a.is_some() {
+            state.serialize_field("a", &self.a)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for SensorStrict {
+    const NAME: &'static str = "SensorStrict";
+    const FIELDS: &'static [&'static str] = &["a"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut a_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut a_slot, "a")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            a: a_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SensorStrict {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SensorContact {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+}
+
+impl serde::Serialize for SensorContact {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct(
+                "SensorContact",
+                usize::from(self.email.is_some()) + usize::from(self.phone.is_some()),
+            )?;
+        if self.email.is_some() {
+            state.serialize_field("email", &self.email)?;
+        }
+        if self.phone.is_some() {
+            state.serialize_field("phone", &self.phone)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for SensorContact {
+    const NAME: &'static str = "SensorContact";
+    const FIELDS: &'static [&'static str] = &["email", "phone"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut email_slot = None;
+        let mut phone_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut email_slot, "email")?,
+                Some(1) => wire::fill(&mut map, &mut phone_slot, "phone")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            email: email_slot.unwrap_or_default(),
+            phone: phone_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SensorContact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
 }

@@ -8,6 +8,8 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
+use crate::runtime::wire;
+
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
 pub(crate) const SENSITIVE_KEYS: &[&str] = &[
@@ -27,9 +29,54 @@ pub(crate) const SENSITIVE_KEYS: &[&str] = &[
     "x_api_key",
 ];
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Thing {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl serde::Serialize for Thing {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("Thing", 1 + usize::from(self.note.is_some()))?;
+        state.serialize_field("id", &self.id)?;
+        if self.note.is_some() {
+            state.serialize_field("note", &self.note)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Thing {
+    const NAME: &'static str = "Thing";
+    const FIELDS: &'static [&'static str] = &["id", "note"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut id_slot = None;
+        let mut note_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
+                Some(1) => wire::fill(&mut map, &mut note_slot, "note")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            id: wire::required(id_slot, "id")?,
+            note: note_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Thing {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
 }

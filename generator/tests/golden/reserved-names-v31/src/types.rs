@@ -8,6 +8,8 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
+use crate::runtime::wire;
+
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
 pub(crate) const SENSITIVE_KEYS: &[&str] = &[
@@ -27,17 +29,72 @@ pub(crate) const SENSITIVE_KEYS: &[&str] = &[
     "x_api_key",
 ];
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Client {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<Types>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Config>,
 }
 
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Client {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct(
+                "Client",
+                usize::from(self.client.is_some()) + usize::from(self.config.is_some()),
+            )?;
+        if self.client.is_some() {
+            state.serialize_field("client", &self.client)?;
+        }
+        if self.config.is_some() {
+            state.serialize_field("config", &self.config)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Client {
+    const NAME: &'static str = "Client";
+    const FIELDS: &'static [&'static str] = &["client", "config"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut client_slot = ::std::option::Option::None;
+        let mut config_slot = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = wire::next_field(
+            &mut map,
+            Self::FIELDS,
+        )? {
+            match key {
+                ::std::option::Option::Some(0) => {
+                    wire::fill(&mut map, &mut client_slot, "client")?
+                }
+                ::std::option::Option::Some(1) => {
+                    wire::fill(&mut map, &mut config_slot, "config")?
+                }
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client: client_slot.unwrap_or_default(),
+            config: config_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Client {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Clone, PartialEq, Default)]
 pub struct Config {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<Secret>,
 }
 
@@ -49,23 +106,206 @@ impl std::fmt::Debug for Config {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Config {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("Config", usize::from(self.secret.is_some()))?;
+        if self.secret.is_some() {
+            state.serialize_field("secret", &self.secret)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Config {
+    const NAME: &'static str = "Config";
+    const FIELDS: &'static [&'static str] = &["secret"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut secret_slot = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = wire::next_field(
+            &mut map,
+            Self::FIELDS,
+        )? {
+            match key {
+                ::std::option::Option::Some(0) => {
+                    wire::fill(&mut map, &mut secret_slot, "secret")?
+                }
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            secret: secret_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Config {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Default {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
+}
+
+impl serde::Serialize for Default {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("Default", usize::from(self.default.is_some()))?;
+        if self.default.is_some() {
+            state.serialize_field("default", &self.default)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Default {
+    const NAME: &'static str = "Default";
+    const FIELDS: &'static [&'static str] = &["default"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut default_slot = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = wire::next_field(
+            &mut map,
+            Self::FIELDS,
+        )? {
+            match key {
+                ::std::option::Option::Some(0) => {
+                    wire::fill(&mut map, &mut default_slot, "default")?
+                }
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            default: default_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Default {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
 }
 
 pub type Deserialize = String;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Err {
     pub err: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Err {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer.serialize_struct("Err", 1)?;
+        state.serialize_field("err", &self.err)?;
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Err {
+    const NAME: &'static str = "Err";
+    const FIELDS: &'static [&'static str] = &["err"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut err_slot = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = wire::next_field(
+            &mut map,
+            Self::FIELDS,
+        )? {
+            match key {
+                ::std::option::Option::Some(0) => {
+                    wire::fill(&mut map, &mut err_slot, "err")?
+                }
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            err: wire::required(err_slot, "err")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Err {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Error {
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("Error", usize::from(self.error.is_some()))?;
+        if self.error.is_some() {
+            state.serialize_field("Error", &self.error)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Error {
+    const NAME: &'static str = "Error";
+    const FIELDS: &'static [&'static str] = &["Error"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut error_slot = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = wire::next_field(
+            &mut map,
+            Self::FIELDS,
+        )? {
+            match key {
+                ::std::option::Option::Some(0) => {
+                    wire::fill(&mut map, &mut error_slot, "Error")?
+                }
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            error: error_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Error {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
 }
 
 pub type FilePart = String;
@@ -74,44 +314,317 @@ pub type Multipart = String;
 
 pub type None = bool;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ok {
     pub ok: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Ok {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer.serialize_struct("Ok", 1)?;
+        state.serialize_field("ok", &self.ok)?;
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Ok {
+    const NAME: &'static str = "Ok";
+    const FIELDS: &'static [&'static str] = &["ok"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut ok_slot = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = wire::next_field(
+            &mut map,
+            Self::FIELDS,
+        )? {
+            match key {
+                ::std::option::Option::Some(0) => {
+                    wire::fill(&mut map, &mut ok_slot, "ok")?
+                }
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ok: wire::required(ok_slot, "ok")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Ok {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PendingRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PendingRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("PendingRequest", usize::from(self.request.is_some()))?;
+        if self.request.is_some() {
+            state.serialize_field("request", &self.request)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for PendingRequest {
+    const NAME: &'static str = "PendingRequest";
+    const FIELDS: &'static [&'static str] = &["request"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut request_slot = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = wire::next_field(
+            &mut map,
+            Self::FIELDS,
+        )? {
+            match key {
+                ::std::option::Option::Some(0) => {
+                    wire::fill(&mut map, &mut request_slot, "request")?
+                }
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request: request_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PendingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     pub request: String,
     pub response: String,
     pub body: String,
-    #[serde(rename = "self")]
     pub self_: String,
     pub client: String,
     pub types: String,
-    #[serde(rename = "Client", default, skip_serializing_if = "Option::is_none")]
     pub client_2: Option<String>,
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    #[serde(rename = "ResponseValue", default, skip_serializing_if = "Option::is_none")]
     pub response_value: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Request {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct(
+                "Request",
+                6 + usize::from(self.client_2.is_some())
+                    + usize::from(self.error.is_some())
+                    + usize::from(self.response_value.is_some())
+                    + usize::from(self.params.is_some()),
+            )?;
+        state.serialize_field("request", &self.request)?;
+        state.serialize_field("response", &self.response)?;
+        state.serialize_field("body", &self.body)?;
+        state.serialize_field("self", &self.self_)?;
+        state.serialize_field("client", &self.client)?;
+        state.serialize_field("types", &self.types)?;
+        if self.client_2.is_some() {
+            state.serialize_field("Client", &self.client_2)?;
+        }
+        if self.error.is_some() {
+            state.serialize_field("Error", &self.error)?;
+        }
+        if self.response_value.is_some() {
+            state.serialize_field("ResponseValue", &self.response_value)?;
+        }
+        if self.params.is_some() {
+            state.serialize_field("params", &self.params)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Request {
+    const NAME: &'static str = "Request";
+    const FIELDS: &'static [&'static str] = &[
+        "request",
+        "response",
+        "body",
+        "self",
+        "client",
+        "types",
+        "Client",
+        "Error",
+        "ResponseValue",
+        "params",
+    ];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut request_slot = ::std::option::Option::None;
+        let mut response_slot = ::std::option::Option::None;
+        let mut body_slot = ::std::option::Option::None;
+        let mut self_slot = ::std::option::Option::None;
+        let mut client_slot = ::std::option::Option::None;
+        let mut types_slot = ::std::option::Option::None;
+        let mut client_2_slot = ::std::option::Option::None;
+        let mut error_slot = ::std::option::Option::None;
+        let mut response_value_slot = ::std::option::Option::None;
+        let mut params_slot = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = wire::next_field(
+            &mut map,
+            Self::FIELDS,
+        )? {
+            match key {
+                ::std::option::Option::Some(0) => {
+                    wire::fill(&mut map, &mut request_slot, "request")?
+                }
+                ::std::option::Option::Some(1) => {
+                    wire::fill(&mut map, &mut response_slot, "response")?
+                }
+                ::std::option::Option::Some(2) => {
+                    wire::fill(&mut map, &mut body_slot, "body")?
+                }
+                ::std::option::Option::Some(3) => {
+                    wire::fill(&mut map, &mut self_slot, "self")?
+                }
+                ::std::option::Option::Some(4) => {
+                    wire::fill(&mut map, &mut client_slot, "client")?
+                }
+                ::std::option::Option::Some(5) => {
+                    wire::fill(&mut map, &mut types_slot, "types")?
+                }
+                ::std::option::Option::Some(6) => {
+                    wire::fill(&mut map, &mut client_2_slot, "Client")?
+                }
+                ::std::option::Option::Some(7) => {
+                    wire::fill(&mut map, &mut error_slot, "Error")?
+                }
+                ::std::option::Option::Some(8) => {
+                    wire::fill(&mut map, &mut response_value_slot, "ResponseValue")?
+                }
+                ::std::option::Option::Some(9) => {
+                    wire::fill(&mut map, &mut params_slot, "params")?
+                }
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request: wire::required(request_slot, "request")?,
+            response: wire::required(response_slot, "response")?,
+            body: wire::required(body_slot, "body")?,
+            self_: wire::required(self_slot, "self")?,
+            client: wire::required(client_slot, "client")?,
+            types: wire::required(types_slot, "types")?,
+            client_2: client_2_slot.unwrap_or_default(),
+            error: error_slot.unwrap_or_default(),
+            response_value: response_value_slot.unwrap_or_default(),
+            params: params_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Request {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Response {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<ResponseValue>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Error>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Result>,
+}
+
+impl serde::Serialize for Response {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct(
+                "Response",
+                usize::from(self.response.is_some()) + usize::from(self.error.is_some())
+                    + usize::from(self.result.is_some()),
+            )?;
+        if self.response.is_some() {
+            state.serialize_field("response", &self.response)?;
+        }
+        if self.error.is_some() {
+            state.serialize_field("error", &self.error)?;
+        }
+        if self.result.is_some() {
+            state.serialize_field("result", &self.result)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Response {
+    const NAME: &'static str = "Response";
+    const FIELDS: &'static [&'static str] = &["response", "error", "result"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut response_slot = ::std::option::Option::None;
+        let mut error_slot = ::std::option::Option::None;
+        let mut result_slot = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = wire::next_field(
+            &mut map,
+            Self::FIELDS,
+        )? {
+            match key {
+                ::std::option::Option::Some(0) => {
+                    wire::fill(&mut map, &mut response_slot, "response")?
+                }
+                ::std::option::Option::Some(1) => {
+                    wire::fill(&mut map, &mut error_slot, "error")?
+                }
+                ::std::option::Option::Some(2) => {
+                    wire::fill(&mut map, &mut result_slot, "result")?
+                }
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            response: response_slot.unwrap_or_default(),
+            error: error_slot.unwrap_or_default(),
+            result: result_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Response {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
 }
 
 /// Values this client does not know yet (added to the API later) are
@@ -178,11 +691,22 @@ impl<'de> serde::Deserialize<'de> for ResponseValue {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Result {
     Ok(Ok),
     Err(Err),
+}
+
+impl serde::Serialize for Result {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Ok(inner) => serde::Serialize::serialize(inner, serializer),
+            Self::Err(inner) => serde::Serialize::serialize(inner, serializer),
+        }
+    }
 }
 
 /// Variants are tried in order. One whose constant properties the
@@ -257,14 +781,78 @@ pub type Self_ = i64;
 
 pub type Types = Vec<Self_>;
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TypesBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
+}
+
+impl serde::Serialize for TypesBody {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct(
+                "TypesBody",
+                usize::from(self.form.is_some()) + usize::from(self.value.is_some())
+                    + usize::from(self.request.is_some()),
+            )?;
+        if self.form.is_some() {
+            state.serialize_field("form", &self.form)?;
+        }
+        if self.value.is_some() {
+            state.serialize_field("value", &self.value)?;
+        }
+        if self.request.is_some() {
+            state.serialize_field("request", &self.request)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for TypesBody {
+    const NAME: &'static str = "TypesBody";
+    const FIELDS: &'static [&'static str] = &["form", "value", "request"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut form_slot = ::std::option::Option::None;
+        let mut value_slot = ::std::option::Option::None;
+        let mut request_slot = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = wire::next_field(
+            &mut map,
+            Self::FIELDS,
+        )? {
+            match key {
+                ::std::option::Option::Some(0) => {
+                    wire::fill(&mut map, &mut form_slot, "form")?
+                }
+                ::std::option::Option::Some(1) => {
+                    wire::fill(&mut map, &mut value_slot, "value")?
+                }
+                ::std::option::Option::Some(2) => {
+                    wire::fill(&mut map, &mut request_slot, "request")?
+                }
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            form: form_slot.unwrap_or_default(),
+            value: value_slot.unwrap_or_default(),
+            request: request_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TypesBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
 }
 
 /// Error responses declared for [`Client::request`](crate::Client::request).

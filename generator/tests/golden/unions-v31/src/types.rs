@@ -8,6 +8,8 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
+use crate::runtime::wire;
+
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
 pub(crate) const SENSITIVE_KEYS: &[&str] = &[
@@ -27,11 +29,26 @@ pub(crate) const SENSITIVE_KEYS: &[&str] = &[
     "x_api_key",
 ];
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Ambiguous {
     AmbiguousVariant1(AmbiguousVariant1),
     AmbiguousVariant2(AmbiguousVariant2),
+}
+
+impl serde::Serialize for Ambiguous {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::AmbiguousVariant1(inner) => {
+                serde::Serialize::serialize(inner, serializer)
+            }
+            Self::AmbiguousVariant2(inner) => {
+                serde::Serialize::serialize(inner, serializer)
+            }
+        }
+    }
 }
 
 /// Variants are tried in order. One whose constant properties the
@@ -100,29 +117,140 @@ impl From<AmbiguousVariant2> for Ambiguous {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Button {
     /// One of `2`.
-    #[serde(rename = "type")]
     pub type_: i64,
     pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Button {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("Button", 2 + usize::from(self.custom_id.is_some()))?;
+        state.serialize_field("type", &self.type_)?;
+        state.serialize_field("label", &self.label)?;
+        if self.custom_id.is_some() {
+            state.serialize_field("custom_id", &self.custom_id)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Button {
+    const NAME: &'static str = "Button";
+    const FIELDS: &'static [&'static str] = &["type", "label", "custom_id"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut type_slot = None;
+        let mut label_slot = None;
+        let mut custom_id_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut type_slot, "type")?,
+                Some(1) => wire::fill(&mut map, &mut label_slot, "label")?,
+                Some(2) => wire::fill(&mut map, &mut custom_id_slot, "custom_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            type_: wire::required(type_slot, "type")?,
+            label: wire::required(label_slot, "label")?,
+            custom_id: custom_id_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Button {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct CardedEvent {
     pub event: String,
     pub actor: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_card: Option<CardedEventProjectCard>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+impl serde::Serialize for CardedEvent {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct(
+                "CardedEvent",
+                2 + usize::from(self.project_card.is_some()),
+            )?;
+        state.serialize_field("event", &self.event)?;
+        state.serialize_field("actor", &self.actor)?;
+        if self.project_card.is_some() {
+            state.serialize_field("project_card", &self.project_card)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for CardedEvent {
+    const NAME: &'static str = "CardedEvent";
+    const FIELDS: &'static [&'static str] = &["event", "actor", "project_card"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut event_slot = None;
+        let mut actor_slot = None;
+        let mut project_card_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut event_slot, "event")?,
+                Some(1) => wire::fill(&mut map, &mut actor_slot, "actor")?,
+                Some(2) => wire::fill(&mut map, &mut project_card_slot, "project_card")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            event: wire::required(event_slot, "event")?,
+            actor: wire::required(actor_slot, "actor")?,
+            project_card: project_card_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CardedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum Component {
     Button(Button),
     TextInput(TextInput),
+}
+
+impl serde::Serialize for Component {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Button(inner) => serde::Serialize::serialize(inner, serializer),
+            Self::TextInput(inner) => serde::Serialize::serialize(inner, serializer),
+        }
+    }
 }
 
 /// Variants are tried in order. One whose constant properties the
@@ -199,56 +327,325 @@ impl From<TextInput> for Component {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LabeledEvent {
     pub event: String,
     pub actor: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for LabeledEvent {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("LabeledEvent", 2 + usize::from(self.label.is_some()))?;
+        state.serialize_field("event", &self.event)?;
+        state.serialize_field("actor", &self.actor)?;
+        if self.label.is_some() {
+            state.serialize_field("label", &self.label)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for LabeledEvent {
+    const NAME: &'static str = "LabeledEvent";
+    const FIELDS: &'static [&'static str] = &["event", "actor", "label"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut event_slot = None;
+        let mut actor_slot = None;
+        let mut label_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut event_slot, "event")?,
+                Some(1) => wire::fill(&mut map, &mut actor_slot, "actor")?,
+                Some(2) => wire::fill(&mut map, &mut label_slot, "label")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            event: wire::required(event_slot, "event")?,
+            actor: wire::required(actor_slot, "actor")?,
+            label: label_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LabeledEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub components: Vec<Component>,
     pub events: Vec<TimelineEvent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<Visibility>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setting: Option<Setting>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub targets: Option<Vec<Target>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ambiguous: Option<Ambiguous>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Message {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct(
+                "Message",
+                2 + usize::from(self.visibility.is_some())
+                    + usize::from(self.setting.is_some())
+                    + usize::from(self.targets.is_some())
+                    + usize::from(self.ambiguous.is_some()),
+            )?;
+        state.serialize_field("components", &self.components)?;
+        state.serialize_field("events", &self.events)?;
+        if self.visibility.is_some() {
+            state.serialize_field("visibility", &self.visibility)?;
+        }
+        if self.setting.is_some() {
+            state.serialize_field("setting", &self.setting)?;
+        }
+        if self.targets.is_some() {
+            state.serialize_field("targets", &self.targets)?;
+        }
+        if self.ambiguous.is_some() {
+            state.serialize_field("ambiguous", &self.ambiguous)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Message {
+    const NAME: &'static str = "Message";
+    const FIELDS: &'static [&'static str] = &[
+        "components",
+        "events",
+        "visibility",
+        "setting",
+        "targets",
+        "ambiguous",
+    ];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut components_slot = None;
+        let mut events_slot = None;
+        let mut visibility_slot = None;
+        let mut setting_slot = None;
+        let mut targets_slot = None;
+        let mut ambiguous_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut components_slot, "components")?,
+                Some(1) => wire::fill(&mut map, &mut events_slot, "events")?,
+                Some(2) => wire::fill(&mut map, &mut visibility_slot, "visibility")?,
+                Some(3) => wire::fill(&mut map, &mut setting_slot, "setting")?,
+                Some(4) => wire::fill(&mut map, &mut targets_slot, "targets")?,
+                Some(5) => wire::fill(&mut map, &mut ambiguous_slot, "ambiguous")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            components: wire::required(components_slot, "components")?,
+            events: wire::required(events_slot, "events")?,
+            visibility: visibility_slot.unwrap_or_default(),
+            setting: setting_slot.unwrap_or_default(),
+            targets: targets_slot.unwrap_or_default(),
+            ambiguous: ambiguous_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Message {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NamedTarget {
-    #[serde(rename = "type")]
     pub type_: NamedTargetType,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NamedTarget {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer.serialize_struct("NamedTarget", 2)?;
+        state.serialize_field("type", &self.type_)?;
+        state.serialize_field("name", &self.name)?;
+        state.end()
+    }
+}
+
+impl wire::WireStruct for NamedTarget {
+    const NAME: &'static str = "NamedTarget";
+    const FIELDS: &'static [&'static str] = &["type", "name"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut type_slot = None;
+        let mut name_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut type_slot, "type")?,
+                Some(1) => wire::fill(&mut map, &mut name_slot, "name")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            type_: wire::required(type_slot, "type")?,
+            name: wire::required(name_slot, "name")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NamedTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Private {
     /// One of `false`.
     pub public: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Private {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("Private", 1 + usize::from(self.reason.is_some()))?;
+        state.serialize_field("public", &self.public)?;
+        if self.reason.is_some() {
+            state.serialize_field("reason", &self.reason)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Private {
+    const NAME: &'static str = "Private";
+    const FIELDS: &'static [&'static str] = &["public", "reason"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut public_slot = None;
+        let mut reason_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut public_slot, "public")?,
+                Some(1) => wire::fill(&mut map, &mut reason_slot, "reason")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            public: wire::required(public_slot, "public")?,
+            reason: reason_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Private {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Public {
     /// One of `true`.
     pub public: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+impl serde::Serialize for Public {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("Public", 1 + usize::from(self.url.is_some()))?;
+        state.serialize_field("public", &self.public)?;
+        if self.url.is_some() {
+            state.serialize_field("url", &self.url)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Public {
+    const NAME: &'static str = "Public";
+    const FIELDS: &'static [&'static str] = &["public", "url"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut public_slot = None;
+        let mut url_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut public_slot, "public")?,
+                Some(1) => wire::fill(&mut map, &mut url_slot, "url")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            public: wire::required(public_slot, "public")?,
+            url: url_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Public {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum Setting {
     Toggle(Toggle),
     StringMap(std::collections::BTreeMap<String, String>),
+}
+
+impl serde::Serialize for Setting {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Toggle(inner) => serde::Serialize::serialize(inner, serializer),
+            Self::StringMap(inner) => serde::Serialize::serialize(inner, serializer),
+        }
+    }
 }
 
 /// Variants are tried in order. One whose constant properties the
@@ -406,21 +803,80 @@ impl From<NamedTarget> for Target {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TextInput {
     /// One of `4`.
-    #[serde(rename = "type")]
     pub type_: i64,
     pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+impl serde::Serialize for TextInput {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("TextInput", 2 + usize::from(self.placeholder.is_some()))?;
+        state.serialize_field("type", &self.type_)?;
+        state.serialize_field("label", &self.label)?;
+        if self.placeholder.is_some() {
+            state.serialize_field("placeholder", &self.placeholder)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for TextInput {
+    const NAME: &'static str = "TextInput";
+    const FIELDS: &'static [&'static str] = &["type", "label", "placeholder"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut type_slot = None;
+        let mut label_slot = None;
+        let mut placeholder_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut type_slot, "type")?,
+                Some(1) => wire::fill(&mut map, &mut label_slot, "label")?,
+                Some(2) => wire::fill(&mut map, &mut placeholder_slot, "placeholder")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            type_: wire::required(type_slot, "type")?,
+            label: wire::required(label_slot, "label")?,
+            placeholder: placeholder_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TextInput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum TimelineEvent {
     LabeledEvent(LabeledEvent),
     CardedEvent(CardedEvent),
+}
+
+impl serde::Serialize for TimelineEvent {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::LabeledEvent(inner) => serde::Serialize::serialize(inner, serializer),
+            Self::CardedEvent(inner) => serde::Serialize::serialize(inner, serializer),
+        }
+    }
 }
 
 /// Variants are tried in order. One whose constant properties the
@@ -489,11 +945,22 @@ impl From<CardedEvent> for TimelineEvent {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Visibility {
     Public(Public),
     Private(Private),
+}
+
+impl serde::Serialize for Visibility {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Public(inner) => serde::Serialize::serialize(inner, serializer),
+            Self::Private(inner) => serde::Serialize::serialize(inner, serializer),
+        }
+    }
 }
 
 /// Variants are tried in order. One whose constant properties the
@@ -563,21 +1030,9 @@ impl From<Private> for Visibility {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AmbiguousVariant1Kind {
     /// `"same"`
-    #[serde(rename = "same")]
     Same,
 }
 
@@ -606,27 +1061,77 @@ impl std::str::FromStr for AmbiguousVariant1Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for AmbiguousVariant1Kind {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AmbiguousVariant1Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const VALUES: &[&str] = &["same"];
+        wire::deserialize_variant(deserializer, VALUES)?;
+        ::std::result::Result::Ok(Self::Same)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct AmbiguousVariant1 {
     pub kind: AmbiguousVariant1Kind,
     pub a: String,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for AmbiguousVariant1 {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer.serialize_struct("AmbiguousVariant1", 2)?;
+        state.serialize_field("kind", &self.kind)?;
+        state.serialize_field("a", &self.a)?;
+        state.end()
+    }
+}
+
+impl wire::WireStruct for AmbiguousVariant1 {
+    const NAME: &'static str = "AmbiguousVariant1";
+    const FIELDS: &'static [&'static str] = &["kind", "a"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut kind_slot = None;
+        let mut a_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut kind_slot, "kind")?,
+                Some(1) => wire::fill(&mut map, &mut a_slot, "a")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            kind: wire::required(kind_slot, "kind")?,
+            a: wire::required(a_slot, "a")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AmbiguousVariant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AmbiguousVariant2Kind {
     /// `"same"`
-    #[serde(rename = "same")]
     Same,
 }
 
@@ -655,33 +1160,127 @@ impl std::str::FromStr for AmbiguousVariant2Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for AmbiguousVariant2Kind {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AmbiguousVariant2Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const VALUES: &[&str] = &["same"];
+        wire::deserialize_variant(deserializer, VALUES)?;
+        ::std::result::Result::Ok(Self::Same)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct AmbiguousVariant2 {
     pub kind: AmbiguousVariant2Kind,
     pub b: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for AmbiguousVariant2 {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer.serialize_struct("AmbiguousVariant2", 2)?;
+        state.serialize_field("kind", &self.kind)?;
+        state.serialize_field("b", &self.b)?;
+        state.end()
+    }
+}
+
+impl wire::WireStruct for AmbiguousVariant2 {
+    const NAME: &'static str = "AmbiguousVariant2";
+    const FIELDS: &'static [&'static str] = &["kind", "b"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut kind_slot = None;
+        let mut b_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut kind_slot, "kind")?,
+                Some(1) => wire::fill(&mut map, &mut b_slot, "b")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            kind: wire::required(kind_slot, "kind")?,
+            b: wire::required(b_slot, "b")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AmbiguousVariant2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CardedEventProjectCard {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for CardedEventProjectCard {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct(
+                "CardedEventProjectCard",
+                usize::from(self.column.is_some()),
+            )?;
+        if self.column.is_some() {
+            state.serialize_field("column", &self.column)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for CardedEventProjectCard {
+    const NAME: &'static str = "CardedEventProjectCard";
+    const FIELDS: &'static [&'static str] = &["column"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut column_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut column_slot, "column")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            column: column_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CardedEventProjectCard {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NamedTargetType {
     /// `"named"`
-    #[serde(rename = "named")]
     Named,
 }
 
@@ -710,22 +1309,166 @@ impl std::str::FromStr for NamedTargetType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NamedTargetType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NamedTargetType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const VALUES: &[&str] = &["named"];
+        wire::deserialize_variant(deserializer, VALUES)?;
+        ::std::result::Result::Ok(Self::Named)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Toggle {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on: Option<bool>,
 }
 
+impl serde::Serialize for Toggle {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("Toggle", usize::from(self.on.is_some()))?;
+        if self.on.is_some() {
+            state.serialize_field("on", &self.on)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Toggle {
+    const NAME: &'static str = "Toggle";
+    const FIELDS: &'static [&'static str] = &["on"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut on_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut on_slot, "on")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            on: on_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Toggle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 /// Every instance in the network.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TargetVpc {
     pub value: String,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TargetVpc {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer.serialize_struct("TargetVpc", 1)?;
+        state.serialize_field("value", &self.value)?;
+        state.end()
+    }
+}
+
+impl wire::WireStruct for TargetVpc {
+    const NAME: &'static str = "TargetVpc";
+    const FIELDS: &'static [&'static str] = &["value"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut value_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut value_slot, "value")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            value: wire::required(value_slot, "value")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TargetVpc {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct TargetIpNet {
     /// Format: `ipv4`.
     pub value: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask: Option<i64>,
+}
+
+impl serde::Serialize for TargetIpNet {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct("TargetIpNet", 1 + usize::from(self.mask.is_some()))?;
+        state.serialize_field("value", &self.value)?;
+        if self.mask.is_some() {
+            state.serialize_field("mask", &self.mask)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for TargetIpNet {
+    const NAME: &'static str = "TargetIpNet";
+    const FIELDS: &'static [&'static str] = &["value", "mask"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut value_slot = None;
+        let mut mask_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut value_slot, "value")?,
+                Some(1) => wire::fill(&mut map, &mut mask_slot, "mask")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            value: wire::required(value_slot, "value")?,
+            mask: mask_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TargetIpNet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
 }
