@@ -33,8 +33,7 @@ pub fn generate(spec: &str, options: &CrateOptions) -> Result<Generated, Error> 
     let document = load::load(spec)?;
     let api = model::build_with(&document, options.lenient)?;
     let crate_ident = model::crate_ident(&options.crate_name);
-    let emitted = emit::emit(&api, &crate_ident);
-    let files = render::render(&api, &emitted, options)?;
+    let files = render::render(&api, &crate_ident, options)?;
     Ok(Generated {
         files,
         types: api.types.len(),

@@ -15,24 +15,47 @@ use crate::model::{Api, Docs, FloatKind, IntKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-/// Token streams for the generated crate's source files.
-pub struct Emitted {
-    pub lib: TokenStream,
-    pub types: TokenStream,
-    pub client: TokenStream,
+/// The generated crate's Rust source files. Each is emitted on its own, so
+/// that render can emit and format them on threads of their own (token
+/// streams cannot leave the thread that made them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RustFile {
+    Lib,
+    Types,
+    Client,
     /// The typed mocks (cargo feature `mock`).
-    pub mock: TokenStream,
+    Mock,
     /// The round-trip tests; `crate_ident` is how they name the crate.
-    pub roundtrip_tests: TokenStream,
+    RoundtripTests,
 }
 
-pub fn emit(api: &Api, crate_ident: &str) -> Emitted {
-    Emitted {
-        lib: lib(api),
-        types: types::types(api),
-        client: client::client(api),
-        mock: mock::mock(api),
-        roundtrip_tests: tests::roundtrip(api, &ident(crate_ident)),
+impl RustFile {
+    pub const ALL: [RustFile; 5] = [
+        RustFile::Lib,
+        RustFile::Types,
+        RustFile::Client,
+        RustFile::Mock,
+        RustFile::RoundtripTests,
+    ];
+
+    /// How many parts the file is emitted in; formatted in order, they
+    /// are the file.
+    pub fn parts(self) -> usize {
+        match self {
+            RustFile::Types => types::PARTS,
+            _ => 1,
+        }
+    }
+}
+
+/// The tokens of one part of a file (see [`RustFile::parts`]).
+pub fn emit(api: &Api, crate_ident: &str, file: RustFile, part: usize) -> TokenStream {
+    match file {
+        RustFile::Lib => lib(api),
+        RustFile::Types => types::types(api, part),
+        RustFile::Client => client::client(api),
+        RustFile::Mock => mock::mock(api),
+        RustFile::RoundtripTests => tests::roundtrip(api, &ident(crate_ident)),
     }
 }
 

@@ -7,29 +7,28 @@ use crate::model::{Api, Field, StructDef, TypeDef, TypeKind};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn types(api: &Api) -> TokenStream {
-    let here = quote!();
-    let defs = api.types.iter().map(|t| type_def(api, t, &here));
-    let errors = api
-        .operations
-        .iter()
-        .filter_map(|op| operation_types::error_enum(api, op, &here));
-    let successes = api
-        .operations
-        .iter()
-        .filter_map(|op| operation_types::success_enum(api, op, &here));
-    let headers = api
-        .operations
-        .iter()
-        .filter_map(|op| operation_types::headers_struct(api, op, &here));
-    let forms = api
-        .operations
-        .iter()
-        .filter_map(|op| operation_types::form_struct(api, op, &here));
-    let params = api
-        .operations
-        .iter()
-        .filter_map(|op| operation_types::params_struct(api, op, &here));
+/// `types.rs` comes in parts that render formats side by side (it is the
+/// largest file): the head, the schema types in [`SCHEMA_PARTS`] runs, then
+/// the operations' own types.
+pub const PARTS: usize = SCHEMA_PARTS + 2;
+const SCHEMA_PARTS: usize = 4;
+
+/// One part of `types.rs`; the parts in order are the whole file.
+pub fn types(api: &Api, part: usize) -> TokenStream {
+    match part {
+        0 => head(api),
+        run if run <= SCHEMA_PARTS => {
+            let here = quote!();
+            let (count, run) = (api.types.len(), run - 1);
+            let types = &api.types[count * run / SCHEMA_PARTS..count * (run + 1) / SCHEMA_PARTS];
+            let defs = types.iter().map(|t| type_def(api, t, &here));
+            quote!(#(#defs)*)
+        }
+        _ => operations_own(api),
+    }
+}
+
+fn head(api: &Api) -> TokenStream {
     let sensitive_keys = &api.sensitive_keys;
     let wire = wire::uses_wire(api).then(|| {
         quote!(
@@ -50,8 +49,33 @@ pub fn types(api: &Api) -> TokenStream {
         /// JSON keys whose values the client's error messages never quote
         /// (credentials, and fields that echo what the caller sent).
         pub(crate) const SENSITIVE_KEYS: &[&str] = &[#(#sensitive_keys),*];
+    }
+}
 
-        #(#defs)*
+/// Each operation's success and error enums, parameters, form and headers.
+fn operations_own(api: &Api) -> TokenStream {
+    let here = quote!();
+    let errors = api
+        .operations
+        .iter()
+        .filter_map(|op| operation_types::error_enum(api, op, &here));
+    let successes = api
+        .operations
+        .iter()
+        .filter_map(|op| operation_types::success_enum(api, op, &here));
+    let headers = api
+        .operations
+        .iter()
+        .filter_map(|op| operation_types::headers_struct(api, op, &here));
+    let forms = api
+        .operations
+        .iter()
+        .filter_map(|op| operation_types::form_struct(api, op, &here));
+    let params = api
+        .operations
+        .iter()
+        .filter_map(|op| operation_types::params_struct(api, op, &here));
+    quote! {
         #(#successes)*
         #(#errors)*
         #(#params)*

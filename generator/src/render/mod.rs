@@ -5,7 +5,7 @@ mod files;
 
 pub use files::{Drift, FileStatus, check, write};
 
-use crate::emit::Emitted;
+use crate::emit::{self, RustFile};
 use crate::error::Error;
 use crate::model::{Api, TypeRef};
 use proc_macro2::TokenStream;
@@ -108,9 +108,12 @@ pub struct CrateOptions {
     pub lenient: bool,
 }
 
+/// Emits and formats the Rust files, each part on a thread of its own
+/// (formatting is most of generation's time), and lays out the crate
+/// around them.
 pub fn render(
     api: &Api,
-    emitted: &Emitted,
+    crate_ident: &str,
     options: &CrateOptions,
 ) -> Result<Vec<GeneratedFile>, Error> {
     let header = format!(
@@ -118,29 +121,79 @@ pub fn render(
          // Do not edit: change the spec (or the generator) and run `cargo xtask codegen`.\n\n",
         options.spec_label, api.title, api.version
     );
-    let rust = |path: &str, tokens: &TokenStream| -> Result<GeneratedFile, Error> {
-        Ok(GeneratedFile {
-            path: path.to_owned(),
-            contents: format!("{header}{}", format_tokens(path, tokens)?),
-        })
+    let part = |file: RustFile, part: usize| -> Result<String, Error> {
+        let mut tokens = emit::emit(api, crate_ident, file, part);
+        if file == RustFile::Lib && options.extra_module {
+            tokens.extend(quote::quote! {
+                /// Hand-written additions to the generated client (`src/extra/`).
+                pub mod extra;
+            });
+        }
+        format_tokens(rust_path(file), &tokens)
     };
-    let mut lib_tokens = emitted.lib.clone();
-    if options.extra_module {
-        lib_tokens.extend(quote::quote! {
-            /// Hand-written additions to the generated client (`src/extra/`).
-            pub mod extra;
-        });
+    let jobs: Vec<(RustFile, usize)> = RustFile::ALL
+        .iter()
+        .flat_map(|&file| (0..file.parts()).map(move |n| (file, n)))
+        .collect();
+    // A worker per core takes the next job until none is left.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<String, Error>)> = std::thread::scope(|scope| {
+        let running: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&(file, n)) = jobs.get(job) else {
+                            break done;
+                        };
+                        done.push((job, part(file, n)));
+                    }
+                })
+            })
+            .collect();
+        running
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_by_key(|(job, _)| *job);
+    let formatted = done.into_iter().map(|(job, text)| (jobs[job].0, text));
+    // The parts come back in order: each file's text is its parts', joined.
+    let mut texts: Vec<(RustFile, String)> = Vec::new();
+    for (file, part) in formatted {
+        let part = part?;
+        match texts.last_mut() {
+            Some((last, text)) if *last == file => text.push_str(&part),
+            _ => texts.push((file, part)),
+        }
     }
-    let lib = rust("src/lib.rs", &lib_tokens)?;
+    let [lib, types, client, mock, tests] = RustFile::ALL.map(|file| {
+        let text = texts
+            .iter()
+            .find(|(f, _)| *f == file)
+            .map_or("", |(_, text)| text);
+        GeneratedFile {
+            path: rust_path(file).to_owned(),
+            contents: format!("{header}{}", space_items(text)),
+        }
+    });
     let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".into(),
             contents: manifest(api, options),
         },
         lib,
-        rust("src/types.rs", &emitted.types)?,
-        rust("src/client.rs", &emitted.client)?,
-        rust("src/mock.rs", &emitted.mock)?,
+        types,
+        client,
+        mock,
     ];
     files.extend(RUNTIME.iter().map(|(path, text)| GeneratedFile {
         path: (*path).to_owned(),
@@ -153,11 +206,24 @@ pub fn render(
                 "{header}//! Round-trip tests of the generated types; the cases are in `cases.rs`.\n\n#[rustfmt::skip]\nmod cases;\n"
             ),
         },
-        rust("tests/roundtrip/cases.rs", &emitted.roundtrip_tests)?,
+        tests,
     ]);
     Ok(files)
 }
 
+/// Where each Rust file goes in the crate.
+fn rust_path(file: RustFile) -> &'static str {
+    match file {
+        RustFile::Lib => "src/lib.rs",
+        RustFile::Types => "src/types.rs",
+        RustFile::Client => "src/client.rs",
+        RustFile::Mock => "src/mock.rs",
+        RustFile::RoundtripTests => "tests/roundtrip/cases.rs",
+    }
+}
+
+/// The tokens as prettyplease prints them; items get their blank lines
+/// once the parts of a file are together ([`space_items`]).
 fn format_tokens(path: &str, tokens: &TokenStream) -> Result<String, Error> {
     let file = syn::parse2::<syn::File>(tokens.clone()).map_err(|e| {
         // Only a generator bug gets here; say which file, for the report.
@@ -165,7 +231,7 @@ fn format_tokens(path: &str, tokens: &TokenStream) -> Result<String, Error> {
             message: format!("generated {path} does not parse: {e}"),
         }
     })?;
-    Ok(space_items(&prettyplease::unparse(&file)))
+    Ok(prettyplease::unparse(&file))
 }
 
 /// prettyplease puts top-level items back to back; a blank line between
@@ -358,5 +424,23 @@ mod tests {
             "{text}"
         );
         assert!(error.pointer().is_none());
+    }
+
+    /// Formatting `types.rs` in parts, side by side, gives the text that
+    /// formatting it whole gives: the output never depends on the split.
+    #[test]
+    fn a_file_formatted_in_parts_reads_as_formatted_whole() {
+        let text = include_str!("../../tests/fixtures/unions-v31.yaml");
+        let api = crate::model::build(&crate::load::load(text).unwrap()).unwrap();
+        let parts: Vec<TokenStream> = (0..RustFile::Types.parts())
+            .map(|part| emit::emit(&api, "x", RustFile::Types, part))
+            .collect();
+        assert!(parts.iter().filter(|part| !part.is_empty()).count() > 2);
+        let joined: String = parts
+            .iter()
+            .map(|part| format_tokens("src/types.rs", part).unwrap())
+            .collect();
+        let whole = format_tokens("src/types.rs", &parts.into_iter().collect()).unwrap();
+        assert_eq!(space_items(&joined), space_items(&whole));
     }
 }
