@@ -20,8 +20,8 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 pub(crate) trait WireStruct: Sized {
     /// The type's name, for "expected struct ..." errors.
     const NAME: &'static str;
-    /// The declared fields' wire names; a key's position in this list is
-    /// what [`WireStruct::from_map`] matches on.
+    /// The declared fields' wire names, sorted (byte order); a key's
+    /// position in this list is what [`WireStruct::from_map`] matches on.
     const FIELDS: &'static [&'static str];
 
     fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
@@ -99,6 +99,16 @@ pub(crate) fn deserialize_variant<'de, D: de::Deserializer<'de>>(
     deserializer.deserialize_str(VariantVisitor { values })
 }
 
+/// Where `key` is in `fields`, which the generator sorts: a binary search
+/// in long lists, a scan in short ones (where it is quicker).
+fn position(fields: &[&str], key: &str) -> Option<usize> {
+    if fields.len() > 8 {
+        fields.binary_search(&key).ok()
+    } else {
+        fields.iter().position(|field| *field == key)
+    }
+}
+
 struct FieldSeed {
     fields: &'static [&'static str],
 }
@@ -119,11 +129,11 @@ impl<'de> Visitor<'de> for FieldSeed {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.fields.iter().position(|field| *field == key))
+        Ok(position(self.fields, key))
     }
 
     fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<Self::Value, E> {
-        Ok(self.fields.iter().position(|field| field.as_bytes() == key))
+        Ok(std::str::from_utf8(key).ok().and_then(|key| position(self.fields, key)))
     }
 }
 
@@ -147,11 +157,11 @@ impl<'de> Visitor<'de> for FieldOrKeySeed {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.fields.iter().position(|field| *field == key).ok_or_else(|| key.to_owned()))
+        Ok(position(self.fields, key).ok_or_else(|| key.to_owned()))
     }
 
     fn visit_string<E: de::Error>(self, key: String) -> Result<Self::Value, E> {
-        Ok(self.fields.iter().position(|field| *field == key).ok_or(key))
+        Ok(position(self.fields, &key).ok_or(key))
     }
 
     fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<Self::Value, E> {
@@ -196,7 +206,7 @@ mod tests {
 
     impl WireStruct for Pet {
         const NAME: &'static str = "Pet";
-        const FIELDS: &'static [&'static str] = &["name", "age"];
+        const FIELDS: &'static [&'static str] = &["age", "name"];
 
         fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
             let mut name = None;
@@ -204,8 +214,8 @@ mod tests {
             let mut rest = std::collections::BTreeMap::new();
             while let Some(key) = next_field_or_key(&mut map, Self::FIELDS)? {
                 match key {
-                    Ok(0) => fill(&mut map, &mut name, "name")?,
-                    Ok(1) => fill(&mut map, &mut age, "age")?,
+                    Ok(0) => fill(&mut map, &mut age, "age")?,
+                    Ok(1) => fill(&mut map, &mut name, "name")?,
                     Ok(_) => skip_value(&mut map)?,
                     Err(key) => {
                         rest.insert(key, map.next_value()?);
@@ -230,6 +240,18 @@ mod tests {
         assert_eq!(pet.rest.get("colour"), Some(&serde_json::json!("red")));
         let pet: Pet = serde_json::from_value(serde_json::json!({"name": "Rex", "age": 3})).unwrap();
         assert_eq!(pet.age, Some(3));
+    }
+
+    #[test]
+    fn keys_are_found_in_short_and_long_field_lists() {
+        let long: &[&str] = &["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"];
+        assert!(long.windows(2).all(|pair| pair[0] < pair[1]));
+        for (i, key) in long.iter().enumerate() {
+            assert_eq!(position(long, key), Some(i));
+            assert_eq!(position(&long[..4], key), (i < 4).then_some(i));
+        }
+        assert_eq!(position(long, "ab"), None);
+        assert_eq!(position(long, ""), None);
     }
 
     #[test]

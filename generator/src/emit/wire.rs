@@ -101,16 +101,19 @@ fn struct_deserialize(api: &Api, type_name: &str, s: &StructDef) -> TokenStream 
     let some = std_item(api, "Some", quote!(::std::option::Option::Some));
     let ok = std_item(api, "Ok", quote!(::std::result::Result::Ok));
     let err = std_item(api, "Err", quote!(::std::result::Result::Err));
-    let wire_names = s.fields.iter().map(|f| f.wire_name.as_str());
+    // `FIELDS` is sorted, so that the runtime can binary-search long lists;
+    // a key's position is its place there.
+    let mut sorted: Vec<usize> = (0..s.fields.len()).collect();
+    sorted.sort_by(|a, b| s.fields[*a].wire_name.cmp(&s.fields[*b].wire_name));
+    let wire_names = sorted.iter().map(|&i| s.fields[i].wire_name.as_str());
     let slots: Vec<_> = s.fields.iter().map(|f| ident(&f.slot())).collect();
-    let arms = s
-        .fields
+    let arms = sorted
         .iter()
-        .zip(&slots)
+        .map(|&i| (&s.fields[i], &slots[i]))
         .enumerate()
-        .map(|(i, (f, slot))| {
+        .map(|(position, (f, slot))| {
             let wire = &f.wire_name;
-            let i = Literal::usize_unsuffixed(i);
+            let i = Literal::usize_unsuffixed(position);
             let position = if s.additional.is_some() {
                 quote!(#ok(#i))
             } else {

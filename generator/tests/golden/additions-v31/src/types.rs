@@ -239,17 +239,17 @@ impl serde::Serialize for Sensor {
 impl wire::WireStruct for Sensor {
     const NAME: &'static str = "Sensor";
     const FIELDS: &'static [&'static str] = &[
+        "calibration",
+        "child",
+        "contact",
+        "firmware",
         "id",
         "kind",
-        "unit",
         "location",
-        "range",
-        "firmware",
-        "calibration",
         "parent",
-        "child",
+        "range",
         "strict",
-        "contact",
+        "unit",
     ];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
@@ -267,17 +267,17 @@ impl wire::WireStruct for Sensor {
         let mut contact_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(1) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Some(2) => wire::fill(&mut map, &mut unit_slot, "unit")?,
-                Some(3) => wire::fill(&mut map, &mut location_slot, "location")?,
-                Some(4) => wire::fill(&mut map, &mut range_slot, "range")?,
-                Some(5) => wire::fill(&mut map, &mut firmware_slot, "firmware")?,
-                Some(6) => wire::fill(&mut map, &mut calibration_slot, "calibration")?,
+                Some(0) => wire::fill(&mut map, &mut calibration_slot, "calibration")?,
+                Some(1) => wire::fill(&mut map, &mut child_slot, "child")?,
+                Some(2) => wire::fill(&mut map, &mut contact_slot, "contact")?,
+                Some(3) => wire::fill(&mut map, &mut firmware_slot, "firmware")?,
+                Some(4) => wire::fill(&mut map, &mut id_slot, "id")?,
+                Some(5) => wire::fill(&mut map, &mut kind_slot, "kind")?,
+                Some(6) => wire::fill(&mut map, &mut location_slot, "location")?,
                 Some(7) => wire::fill(&mut map, &mut parent_slot, "parent")?,
-                Some(8) => wire::fill(&mut map, &mut child_slot, "child")?,
+                Some(8) => wire::fill(&mut map, &mut range_slot, "range")?,
                 Some(9) => wire::fill(&mut map, &mut strict_slot, "strict")?,
-                Some(10) => wire::fill(&mut map, &mut contact_slot, "contact")?,
+                Some(10) => wire::fill(&mut map, &mut unit_slot, "unit")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }

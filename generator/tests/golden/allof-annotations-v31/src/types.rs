@@ -64,7 +64,7 @@ impl serde::Serialize for Doc {
 
 impl wire::WireStruct for Doc {
     const NAME: &'static str = "Doc";
-    const FIELDS: &'static [&'static str] = &["title", "category", "categorySlug"];
+    const FIELDS: &'static [&'static str] = &["category", "categorySlug", "title"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -73,9 +73,9 @@ impl wire::WireStruct for Doc {
         let mut category_slug_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut title_slot, "title")?,
-                Some(1) => wire::fill(&mut map, &mut category_slot, "category")?,
-                Some(2) => wire::fill(&mut map, &mut category_slug_slot, "categorySlug")?,
+                Some(0) => wire::fill(&mut map, &mut category_slot, "category")?,
+                Some(1) => wire::fill(&mut map, &mut category_slug_slot, "categorySlug")?,
+                Some(2) => wire::fill(&mut map, &mut title_slot, "title")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -182,7 +182,7 @@ impl serde::Serialize for Plugin {
 
 impl wire::WireStruct for Plugin {
     const NAME: &'static str = "Plugin";
-    const FIELDS: &'static [&'static str] = &["status", "previous", "owner", "channel"];
+    const FIELDS: &'static [&'static str] = &["channel", "owner", "previous", "status"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -192,10 +192,10 @@ impl wire::WireStruct for Plugin {
         let mut channel_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut status_slot, "status")?,
-                Some(1) => wire::fill(&mut map, &mut previous_slot, "previous")?,
-                Some(2) => wire::fill(&mut map, &mut owner_slot, "owner")?,
-                Some(3) => wire::fill(&mut map, &mut channel_slot, "channel")?,
+                Some(0) => wire::fill(&mut map, &mut channel_slot, "channel")?,
+                Some(1) => wire::fill(&mut map, &mut owner_slot, "owner")?,
+                Some(2) => wire::fill(&mut map, &mut previous_slot, "previous")?,
+                Some(3) => wire::fill(&mut map, &mut status_slot, "status")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }

@@ -66,7 +66,7 @@ impl serde::Serialize for File {
 
 impl wire::WireStruct for File {
     const NAME: &'static str = "File";
-    const FIELDS: &'static [&'static str] = &["name", "owner", "checksum", "limit"];
+    const FIELDS: &'static [&'static str] = &["checksum", "limit", "name", "owner"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -76,10 +76,10 @@ impl wire::WireStruct for File {
         let mut limit_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut name_slot, "name")?,
-                Some(1) => wire::fill(&mut map, &mut owner_slot, "owner")?,
-                Some(2) => wire::fill(&mut map, &mut checksum_slot, "checksum")?,
-                Some(3) => wire::fill(&mut map, &mut limit_slot, "limit")?,
+                Some(0) => wire::fill(&mut map, &mut checksum_slot, "checksum")?,
+                Some(1) => wire::fill(&mut map, &mut limit_slot, "limit")?,
+                Some(2) => wire::fill(&mut map, &mut name_slot, "name")?,
+                Some(3) => wire::fill(&mut map, &mut owner_slot, "owner")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }

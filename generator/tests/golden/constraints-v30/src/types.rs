@@ -191,18 +191,18 @@ impl serde::Serialize for Reading {
 impl wire::WireStruct for Reading {
     const NAME: &'static str = "Reading";
     const FIELDS: &'static [&'static str] = &[
-        "kind",
-        "level",
-        "score",
-        "negative",
-        "tags",
+        "address",
         "code",
         "contact",
-        "site",
-        "host",
-        "address",
         "flag",
+        "host",
+        "kind",
+        "level",
+        "negative",
         "ratio",
+        "score",
+        "site",
+        "tags",
     ];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
@@ -221,18 +221,18 @@ impl wire::WireStruct for Reading {
         let mut ratio_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Some(1) => wire::fill(&mut map, &mut level_slot, "level")?,
-                Some(2) => wire::fill(&mut map, &mut score_slot, "score")?,
-                Some(3) => wire::fill(&mut map, &mut negative_slot, "negative")?,
-                Some(4) => wire::fill(&mut map, &mut tags_slot, "tags")?,
-                Some(5) => wire::fill(&mut map, &mut code_slot, "code")?,
-                Some(6) => wire::fill(&mut map, &mut contact_slot, "contact")?,
-                Some(7) => wire::fill(&mut map, &mut site_slot, "site")?,
-                Some(8) => wire::fill(&mut map, &mut host_slot, "host")?,
-                Some(9) => wire::fill(&mut map, &mut address_slot, "address")?,
-                Some(10) => wire::fill(&mut map, &mut flag_slot, "flag")?,
-                Some(11) => wire::fill(&mut map, &mut ratio_slot, "ratio")?,
+                Some(0) => wire::fill(&mut map, &mut address_slot, "address")?,
+                Some(1) => wire::fill(&mut map, &mut code_slot, "code")?,
+                Some(2) => wire::fill(&mut map, &mut contact_slot, "contact")?,
+                Some(3) => wire::fill(&mut map, &mut flag_slot, "flag")?,
+                Some(4) => wire::fill(&mut map, &mut host_slot, "host")?,
+                Some(5) => wire::fill(&mut map, &mut kind_slot, "kind")?,
+                Some(6) => wire::fill(&mut map, &mut level_slot, "level")?,
+                Some(7) => wire::fill(&mut map, &mut negative_slot, "negative")?,
+                Some(8) => wire::fill(&mut map, &mut ratio_slot, "ratio")?,
+                Some(9) => wire::fill(&mut map, &mut score_slot, "score")?,
+                Some(10) => wire::fill(&mut map, &mut site_slot, "site")?,
+                Some(11) => wire::fill(&mut map, &mut tags_slot, "tags")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }

@@ -65,7 +65,7 @@ impl serde::Serialize for Measurement {
 
 impl wire::WireStruct for Measurement {
     const NAME: &'static str = "Measurement";
-    const FIELDS: &'static [&'static str] = &["reading", "ratio", "offset", "samples"];
+    const FIELDS: &'static [&'static str] = &["offset", "ratio", "reading", "samples"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -75,9 +75,9 @@ impl wire::WireStruct for Measurement {
         let mut samples_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut reading_slot, "reading")?,
+                Some(0) => wire::fill(&mut map, &mut offset_slot, "offset")?,
                 Some(1) => wire::fill(&mut map, &mut ratio_slot, "ratio")?,
-                Some(2) => wire::fill(&mut map, &mut offset_slot, "offset")?,
+                Some(2) => wire::fill(&mut map, &mut reading_slot, "reading")?,
                 Some(3) => wire::fill(&mut map, &mut samples_slot, "samples")?,
                 _ => wire::skip_value(&mut map)?,
             }

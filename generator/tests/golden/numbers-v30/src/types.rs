@@ -70,7 +70,7 @@ impl serde::Serialize for Counter {
 
 impl wire::WireStruct for Counter {
     const NAME: &'static str = "Counter";
-    const FIELDS: &'static [&'static str] = &["value", "unsigned", "ratio", "label"];
+    const FIELDS: &'static [&'static str] = &["label", "ratio", "unsigned", "value"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -80,10 +80,10 @@ impl wire::WireStruct for Counter {
         let mut label_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut value_slot, "value")?,
-                Some(1) => wire::fill(&mut map, &mut unsigned_slot, "unsigned")?,
-                Some(2) => wire::fill(&mut map, &mut ratio_slot, "ratio")?,
-                Some(3) => wire::fill(&mut map, &mut label_slot, "label")?,
+                Some(0) => wire::fill(&mut map, &mut label_slot, "label")?,
+                Some(1) => wire::fill(&mut map, &mut ratio_slot, "ratio")?,
+                Some(2) => wire::fill(&mut map, &mut unsigned_slot, "unsigned")?,
+                Some(3) => wire::fill(&mut map, &mut value_slot, "value")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }

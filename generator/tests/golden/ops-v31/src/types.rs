@@ -209,7 +209,7 @@ impl serde::Serialize for Problem {
 
 impl wire::WireStruct for Problem {
     const NAME: &'static str = "Problem";
-    const FIELDS: &'static [&'static str] = &["title", "status"];
+    const FIELDS: &'static [&'static str] = &["status", "title"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -217,8 +217,8 @@ impl wire::WireStruct for Problem {
         let mut status_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut title_slot, "title")?,
-                Some(1) => wire::fill(&mut map, &mut status_slot, "status")?,
+                Some(0) => wire::fill(&mut map, &mut status_slot, "status")?,
+                Some(1) => wire::fill(&mut map, &mut title_slot, "title")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -321,7 +321,7 @@ impl serde::Serialize for PostItemsSearchBody {
 
 impl wire::WireStruct for PostItemsSearchBody {
     const NAME: &'static str = "PostItemsSearchBody";
-    const FIELDS: &'static [&'static str] = &["query", "tags", "page"];
+    const FIELDS: &'static [&'static str] = &["page", "query", "tags"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -330,9 +330,9 @@ impl wire::WireStruct for PostItemsSearchBody {
         let mut page_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut query_slot, "query")?,
-                Some(1) => wire::fill(&mut map, &mut tags_slot, "tags")?,
-                Some(2) => wire::fill(&mut map, &mut page_slot, "page")?,
+                Some(0) => wire::fill(&mut map, &mut page_slot, "page")?,
+                Some(1) => wire::fill(&mut map, &mut query_slot, "query")?,
+                Some(2) => wire::fill(&mut map, &mut tags_slot, "tags")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -441,11 +441,11 @@ impl serde::Serialize for UploadAttachmentBody {
 impl wire::WireStruct for UploadAttachmentBody {
     const NAME: &'static str = "UploadAttachmentBody";
     const FIELDS: &'static [&'static str] = &[
-        "title",
-        "tags",
-        "meta",
         "file",
+        "meta",
+        "tags",
         "thumbnails",
+        "title",
     ];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
@@ -457,11 +457,11 @@ impl wire::WireStruct for UploadAttachmentBody {
         let mut thumbnails_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut title_slot, "title")?,
-                Some(1) => wire::fill(&mut map, &mut tags_slot, "tags")?,
-                Some(2) => wire::fill(&mut map, &mut meta_slot, "meta")?,
-                Some(3) => wire::fill(&mut map, &mut file_slot, "file")?,
-                Some(4) => wire::fill(&mut map, &mut thumbnails_slot, "thumbnails")?,
+                Some(0) => wire::fill(&mut map, &mut file_slot, "file")?,
+                Some(1) => wire::fill(&mut map, &mut meta_slot, "meta")?,
+                Some(2) => wire::fill(&mut map, &mut tags_slot, "tags")?,
+                Some(3) => wire::fill(&mut map, &mut thumbnails_slot, "thumbnails")?,
+                Some(4) => wire::fill(&mut map, &mut title_slot, "title")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -512,7 +512,7 @@ impl serde::Serialize for StylesFilter {
 
 impl wire::WireStruct for StylesFilter {
     const NAME: &'static str = "StylesFilter";
-    const FIELDS: &'static [&'static str] = &["state", "min"];
+    const FIELDS: &'static [&'static str] = &["min", "state"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -520,8 +520,8 @@ impl wire::WireStruct for StylesFilter {
         let mut min_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut state_slot, "state")?,
-                Some(1) => wire::fill(&mut map, &mut min_slot, "min")?,
+                Some(0) => wire::fill(&mut map, &mut min_slot, "min")?,
+                Some(1) => wire::fill(&mut map, &mut state_slot, "state")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }

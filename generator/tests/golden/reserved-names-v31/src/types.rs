@@ -468,16 +468,16 @@ impl serde::Serialize for Request {
 impl wire::WireStruct for Request {
     const NAME: &'static str = "Request";
     const FIELDS: &'static [&'static str] = &[
-        "request",
-        "response",
-        "body",
-        "self",
-        "client",
-        "types",
         "Client",
         "Error",
         "ResponseValue",
+        "body",
+        "client",
         "params",
+        "request",
+        "response",
+        "self",
+        "types",
     ];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
@@ -498,34 +498,34 @@ impl wire::WireStruct for Request {
         )? {
             match key {
                 ::std::option::Option::Some(0) => {
-                    wire::fill(&mut map, &mut request_slot, "request")?
+                    wire::fill(&mut map, &mut client_2_slot, "Client")?
                 }
                 ::std::option::Option::Some(1) => {
-                    wire::fill(&mut map, &mut response_slot, "response")?
+                    wire::fill(&mut map, &mut error_slot, "Error")?
                 }
                 ::std::option::Option::Some(2) => {
-                    wire::fill(&mut map, &mut body_slot, "body")?
+                    wire::fill(&mut map, &mut response_value_slot, "ResponseValue")?
                 }
                 ::std::option::Option::Some(3) => {
-                    wire::fill(&mut map, &mut self_slot, "self")?
+                    wire::fill(&mut map, &mut body_slot, "body")?
                 }
                 ::std::option::Option::Some(4) => {
                     wire::fill(&mut map, &mut client_slot, "client")?
                 }
                 ::std::option::Option::Some(5) => {
-                    wire::fill(&mut map, &mut types_slot, "types")?
+                    wire::fill(&mut map, &mut params_slot, "params")?
                 }
                 ::std::option::Option::Some(6) => {
-                    wire::fill(&mut map, &mut client_2_slot, "Client")?
+                    wire::fill(&mut map, &mut request_slot, "request")?
                 }
                 ::std::option::Option::Some(7) => {
-                    wire::fill(&mut map, &mut error_slot, "Error")?
+                    wire::fill(&mut map, &mut response_slot, "response")?
                 }
                 ::std::option::Option::Some(8) => {
-                    wire::fill(&mut map, &mut response_value_slot, "ResponseValue")?
+                    wire::fill(&mut map, &mut self_slot, "self")?
                 }
                 ::std::option::Option::Some(9) => {
-                    wire::fill(&mut map, &mut params_slot, "params")?
+                    wire::fill(&mut map, &mut types_slot, "types")?
                 }
                 _ => wire::skip_value(&mut map)?,
             }
@@ -587,7 +587,7 @@ impl serde::Serialize for Response {
 
 impl wire::WireStruct for Response {
     const NAME: &'static str = "Response";
-    const FIELDS: &'static [&'static str] = &["response", "error", "result"];
+    const FIELDS: &'static [&'static str] = &["error", "response", "result"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -600,10 +600,10 @@ impl wire::WireStruct for Response {
         )? {
             match key {
                 ::std::option::Option::Some(0) => {
-                    wire::fill(&mut map, &mut response_slot, "response")?
+                    wire::fill(&mut map, &mut error_slot, "error")?
                 }
                 ::std::option::Option::Some(1) => {
-                    wire::fill(&mut map, &mut error_slot, "error")?
+                    wire::fill(&mut map, &mut response_slot, "response")?
                 }
                 ::std::option::Option::Some(2) => {
                     wire::fill(&mut map, &mut result_slot, "result")?
@@ -815,7 +815,7 @@ impl serde::Serialize for TypesBody {
 
 impl wire::WireStruct for TypesBody {
     const NAME: &'static str = "TypesBody";
-    const FIELDS: &'static [&'static str] = &["form", "value", "request"];
+    const FIELDS: &'static [&'static str] = &["form", "request", "value"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -831,10 +831,10 @@ impl wire::WireStruct for TypesBody {
                     wire::fill(&mut map, &mut form_slot, "form")?
                 }
                 ::std::option::Option::Some(1) => {
-                    wire::fill(&mut map, &mut value_slot, "value")?
+                    wire::fill(&mut map, &mut request_slot, "request")?
                 }
                 ::std::option::Option::Some(2) => {
-                    wire::fill(&mut map, &mut request_slot, "request")?
+                    wire::fill(&mut map, &mut value_slot, "value")?
                 }
                 _ => wire::skip_value(&mut map)?,
             }

@@ -109,7 +109,7 @@ impl serde::Serialize for Cat {
 
 impl wire::WireStruct for Cat {
     const NAME: &'static str = "Cat";
-    const FIELDS: &'static [&'static str] = &["pet_type", "lives"];
+    const FIELDS: &'static [&'static str] = &["lives", "pet_type"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -117,8 +117,8 @@ impl wire::WireStruct for Cat {
         let mut lives_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut pet_type_slot, "pet_type")?,
-                Some(1) => wire::fill(&mut map, &mut lives_slot, "lives")?,
+                Some(0) => wire::fill(&mut map, &mut lives_slot, "lives")?,
+                Some(1) => wire::fill(&mut map, &mut pet_type_slot, "pet_type")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -207,7 +207,7 @@ impl serde::Serialize for Dog {
 
 impl wire::WireStruct for Dog {
     const NAME: &'static str = "Dog";
-    const FIELDS: &'static [&'static str] = &["pet_type", "bark"];
+    const FIELDS: &'static [&'static str] = &["bark", "pet_type"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -215,8 +215,8 @@ impl wire::WireStruct for Dog {
         let mut bark_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut pet_type_slot, "pet_type")?,
-                Some(1) => wire::fill(&mut map, &mut bark_slot, "bark")?,
+                Some(0) => wire::fill(&mut map, &mut bark_slot, "bark")?,
+                Some(1) => wire::fill(&mut map, &mut pet_type_slot, "pet_type")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -361,30 +361,30 @@ impl serde::Serialize for Everything {
 impl wire::WireStruct for Everything {
     const NAME: &'static str = "Everything";
     const FIELDS: &'static [&'static str] = &[
-        "id",
+        "anything",
+        "attributes",
+        "bag",
+        "big",
+        "blob",
+        "count",
         "created",
         "day",
-        "count",
-        "big",
-        "unsigned",
-        "ratio",
-        "small",
         "flag",
+        "id",
+        "labels",
+        "level",
         "link",
         "mail",
-        "blob",
-        "status",
-        "level",
-        "labels",
-        "point",
-        "attributes",
-        "anything",
-        "bag",
-        "shape",
-        "pet",
         "maybe",
         "negated",
+        "pet",
+        "point",
+        "ratio",
+        "shape",
+        "small",
+        "status",
         "tree",
+        "unsigned",
     ];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
@@ -415,30 +415,30 @@ impl wire::WireStruct for Everything {
         let mut tree_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(1) => wire::fill(&mut map, &mut created_slot, "created")?,
-                Some(2) => wire::fill(&mut map, &mut day_slot, "day")?,
-                Some(3) => wire::fill(&mut map, &mut count_slot, "count")?,
-                Some(4) => wire::fill(&mut map, &mut big_slot, "big")?,
-                Some(5) => wire::fill(&mut map, &mut unsigned_slot, "unsigned")?,
-                Some(6) => wire::fill(&mut map, &mut ratio_slot, "ratio")?,
-                Some(7) => wire::fill(&mut map, &mut small_slot, "small")?,
+                Some(0) => wire::fill(&mut map, &mut anything_slot, "anything")?,
+                Some(1) => wire::fill(&mut map, &mut attributes_slot, "attributes")?,
+                Some(2) => wire::fill(&mut map, &mut bag_slot, "bag")?,
+                Some(3) => wire::fill(&mut map, &mut big_slot, "big")?,
+                Some(4) => wire::fill(&mut map, &mut blob_slot, "blob")?,
+                Some(5) => wire::fill(&mut map, &mut count_slot, "count")?,
+                Some(6) => wire::fill(&mut map, &mut created_slot, "created")?,
+                Some(7) => wire::fill(&mut map, &mut day_slot, "day")?,
                 Some(8) => wire::fill(&mut map, &mut flag_slot, "flag")?,
-                Some(9) => wire::fill(&mut map, &mut link_slot, "link")?,
-                Some(10) => wire::fill(&mut map, &mut mail_slot, "mail")?,
-                Some(11) => wire::fill(&mut map, &mut blob_slot, "blob")?,
-                Some(12) => wire::fill(&mut map, &mut status_slot, "status")?,
-                Some(13) => wire::fill(&mut map, &mut level_slot, "level")?,
-                Some(14) => wire::fill(&mut map, &mut labels_slot, "labels")?,
-                Some(15) => wire::fill(&mut map, &mut point_slot, "point")?,
-                Some(16) => wire::fill(&mut map, &mut attributes_slot, "attributes")?,
-                Some(17) => wire::fill(&mut map, &mut anything_slot, "anything")?,
-                Some(18) => wire::fill(&mut map, &mut bag_slot, "bag")?,
+                Some(9) => wire::fill(&mut map, &mut id_slot, "id")?,
+                Some(10) => wire::fill(&mut map, &mut labels_slot, "labels")?,
+                Some(11) => wire::fill(&mut map, &mut level_slot, "level")?,
+                Some(12) => wire::fill(&mut map, &mut link_slot, "link")?,
+                Some(13) => wire::fill(&mut map, &mut mail_slot, "mail")?,
+                Some(14) => wire::fill(&mut map, &mut maybe_slot, "maybe")?,
+                Some(15) => wire::fill(&mut map, &mut negated_slot, "negated")?,
+                Some(16) => wire::fill(&mut map, &mut pet_slot, "pet")?,
+                Some(17) => wire::fill(&mut map, &mut point_slot, "point")?,
+                Some(18) => wire::fill(&mut map, &mut ratio_slot, "ratio")?,
                 Some(19) => wire::fill(&mut map, &mut shape_slot, "shape")?,
-                Some(20) => wire::fill(&mut map, &mut pet_slot, "pet")?,
-                Some(21) => wire::fill(&mut map, &mut maybe_slot, "maybe")?,
-                Some(22) => wire::fill(&mut map, &mut negated_slot, "negated")?,
-                Some(23) => wire::fill(&mut map, &mut tree_slot, "tree")?,
+                Some(20) => wire::fill(&mut map, &mut small_slot, "small")?,
+                Some(21) => wire::fill(&mut map, &mut status_slot, "status")?,
+                Some(22) => wire::fill(&mut map, &mut tree_slot, "tree")?,
+                Some(23) => wire::fill(&mut map, &mut unsigned_slot, "unsigned")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -581,7 +581,7 @@ impl serde::Serialize for FooInput {
 
 impl wire::WireStruct for FooInput {
     const NAME: &'static str = "FooInput";
-    const FIELDS: &'static [&'static str] = &["type", "ref", "2fa", "@odata.id", "Self"];
+    const FIELDS: &'static [&'static str] = &["2fa", "@odata.id", "Self", "ref", "type"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -592,11 +592,11 @@ impl wire::WireStruct for FooInput {
         let mut self_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut type_slot, "type")?,
-                Some(1) => wire::fill(&mut map, &mut ref_slot, "ref")?,
-                Some(2) => wire::fill(&mut map, &mut n2fa_slot, "2fa")?,
-                Some(3) => wire::fill(&mut map, &mut odata_id_slot, "@odata.id")?,
-                Some(4) => wire::fill(&mut map, &mut self_slot, "Self")?,
+                Some(0) => wire::fill(&mut map, &mut n2fa_slot, "2fa")?,
+                Some(1) => wire::fill(&mut map, &mut odata_id_slot, "@odata.id")?,
+                Some(2) => wire::fill(&mut map, &mut self_slot, "Self")?,
+                Some(3) => wire::fill(&mut map, &mut ref_slot, "ref")?,
+                Some(4) => wire::fill(&mut map, &mut type_slot, "type")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -1195,7 +1195,7 @@ impl serde::Serialize for Tree {
 
 impl wire::WireStruct for Tree {
     const NAME: &'static str = "Tree";
-    const FIELDS: &'static [&'static str] = &["value", "children", "by_name", "parent"];
+    const FIELDS: &'static [&'static str] = &["by_name", "children", "parent", "value"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1205,10 +1205,10 @@ impl wire::WireStruct for Tree {
         let mut parent_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut value_slot, "value")?,
+                Some(0) => wire::fill(&mut map, &mut by_name_slot, "by_name")?,
                 Some(1) => wire::fill(&mut map, &mut children_slot, "children")?,
-                Some(2) => wire::fill(&mut map, &mut by_name_slot, "by_name")?,
-                Some(3) => wire::fill(&mut map, &mut parent_slot, "parent")?,
+                Some(2) => wire::fill(&mut map, &mut parent_slot, "parent")?,
+                Some(3) => wire::fill(&mut map, &mut value_slot, "value")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }

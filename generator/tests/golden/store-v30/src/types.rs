@@ -120,7 +120,7 @@ impl serde::Serialize for Error {
 
 impl wire::WireStruct for Error {
     const NAME: &'static str = "Error";
-    const FIELDS: &'static [&'static str] = &["message", "code"];
+    const FIELDS: &'static [&'static str] = &["code", "message"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -128,8 +128,8 @@ impl wire::WireStruct for Error {
         let mut code_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut message_slot, "message")?,
-                Some(1) => wire::fill(&mut map, &mut code_slot, "code")?,
+                Some(0) => wire::fill(&mut map, &mut code_slot, "code")?,
+                Some(1) => wire::fill(&mut map, &mut message_slot, "message")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -170,7 +170,7 @@ impl serde::Serialize for Item {
 
 impl wire::WireStruct for Item {
     const NAME: &'static str = "Item";
-    const FIELDS: &'static [&'static str] = &["sku", "quantity"];
+    const FIELDS: &'static [&'static str] = &["quantity", "sku"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -178,8 +178,8 @@ impl wire::WireStruct for Item {
         let mut quantity_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut sku_slot, "sku")?,
-                Some(1) => wire::fill(&mut map, &mut quantity_slot, "quantity")?,
+                Some(0) => wire::fill(&mut map, &mut quantity_slot, "quantity")?,
+                Some(1) => wire::fill(&mut map, &mut sku_slot, "sku")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -229,7 +229,7 @@ impl serde::Serialize for NewOrder {
 
 impl wire::WireStruct for NewOrder {
     const NAME: &'static str = "NewOrder";
-    const FIELDS: &'static [&'static str] = &["items", "note", "coupon"];
+    const FIELDS: &'static [&'static str] = &["coupon", "items", "note"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -238,9 +238,9 @@ impl wire::WireStruct for NewOrder {
         let mut coupon_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut items_slot, "items")?,
-                Some(1) => wire::fill(&mut map, &mut note_slot, "note")?,
-                Some(2) => wire::fill(&mut map, &mut coupon_slot, "coupon")?,
+                Some(0) => wire::fill(&mut map, &mut coupon_slot, "coupon")?,
+                Some(1) => wire::fill(&mut map, &mut items_slot, "items")?,
+                Some(2) => wire::fill(&mut map, &mut note_slot, "note")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -301,10 +301,10 @@ impl serde::Serialize for Order {
 impl wire::WireStruct for Order {
     const NAME: &'static str = "Order";
     const FIELDS: &'static [&'static str] = &[
-        "items",
-        "note",
         "coupon",
         "id",
+        "items",
+        "note",
         "state",
         "total",
     ];
@@ -319,10 +319,10 @@ impl wire::WireStruct for Order {
         let mut total_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut items_slot, "items")?,
-                Some(1) => wire::fill(&mut map, &mut note_slot, "note")?,
-                Some(2) => wire::fill(&mut map, &mut coupon_slot, "coupon")?,
-                Some(3) => wire::fill(&mut map, &mut id_slot, "id")?,
+                Some(0) => wire::fill(&mut map, &mut coupon_slot, "coupon")?,
+                Some(1) => wire::fill(&mut map, &mut id_slot, "id")?,
+                Some(2) => wire::fill(&mut map, &mut items_slot, "items")?,
+                Some(3) => wire::fill(&mut map, &mut note_slot, "note")?,
                 Some(4) => wire::fill(&mut map, &mut state_slot, "state")?,
                 Some(5) => wire::fill(&mut map, &mut total_slot, "total")?,
                 _ => wire::skip_value(&mut map)?,
@@ -378,7 +378,7 @@ impl serde::Serialize for Tree {
 
 impl wire::WireStruct for Tree {
     const NAME: &'static str = "Tree";
-    const FIELDS: &'static [&'static str] = &["value", "left", "right"];
+    const FIELDS: &'static [&'static str] = &["left", "right", "value"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -387,9 +387,9 @@ impl wire::WireStruct for Tree {
         let mut right_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut value_slot, "value")?,
-                Some(1) => wire::fill(&mut map, &mut left_slot, "left")?,
-                Some(2) => wire::fill(&mut map, &mut right_slot, "right")?,
+                Some(0) => wire::fill(&mut map, &mut left_slot, "left")?,
+                Some(1) => wire::fill(&mut map, &mut right_slot, "right")?,
+                Some(2) => wire::fill(&mut map, &mut value_slot, "value")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }

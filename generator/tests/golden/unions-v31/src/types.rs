@@ -144,7 +144,7 @@ impl serde::Serialize for Button {
 
 impl wire::WireStruct for Button {
     const NAME: &'static str = "Button";
-    const FIELDS: &'static [&'static str] = &["type", "label", "custom_id"];
+    const FIELDS: &'static [&'static str] = &["custom_id", "label", "type"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -153,9 +153,9 @@ impl wire::WireStruct for Button {
         let mut custom_id_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut type_slot, "type")?,
+                Some(0) => wire::fill(&mut map, &mut custom_id_slot, "custom_id")?,
                 Some(1) => wire::fill(&mut map, &mut label_slot, "label")?,
-                Some(2) => wire::fill(&mut map, &mut custom_id_slot, "custom_id")?,
+                Some(2) => wire::fill(&mut map, &mut type_slot, "type")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -204,7 +204,7 @@ impl serde::Serialize for CardedEvent {
 
 impl wire::WireStruct for CardedEvent {
     const NAME: &'static str = "CardedEvent";
-    const FIELDS: &'static [&'static str] = &["event", "actor", "project_card"];
+    const FIELDS: &'static [&'static str] = &["actor", "event", "project_card"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -213,8 +213,8 @@ impl wire::WireStruct for CardedEvent {
         let mut project_card_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut event_slot, "event")?,
-                Some(1) => wire::fill(&mut map, &mut actor_slot, "actor")?,
+                Some(0) => wire::fill(&mut map, &mut actor_slot, "actor")?,
+                Some(1) => wire::fill(&mut map, &mut event_slot, "event")?,
                 Some(2) => wire::fill(&mut map, &mut project_card_slot, "project_card")?,
                 _ => wire::skip_value(&mut map)?,
             }
@@ -353,7 +353,7 @@ impl serde::Serialize for LabeledEvent {
 
 impl wire::WireStruct for LabeledEvent {
     const NAME: &'static str = "LabeledEvent";
-    const FIELDS: &'static [&'static str] = &["event", "actor", "label"];
+    const FIELDS: &'static [&'static str] = &["actor", "event", "label"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -362,8 +362,8 @@ impl wire::WireStruct for LabeledEvent {
         let mut label_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut event_slot, "event")?,
-                Some(1) => wire::fill(&mut map, &mut actor_slot, "actor")?,
+                Some(0) => wire::fill(&mut map, &mut actor_slot, "actor")?,
+                Some(1) => wire::fill(&mut map, &mut event_slot, "event")?,
                 Some(2) => wire::fill(&mut map, &mut label_slot, "label")?,
                 _ => wire::skip_value(&mut map)?,
             }
@@ -429,12 +429,12 @@ impl serde::Serialize for Message {
 impl wire::WireStruct for Message {
     const NAME: &'static str = "Message";
     const FIELDS: &'static [&'static str] = &[
+        "ambiguous",
         "components",
         "events",
-        "visibility",
         "setting",
         "targets",
-        "ambiguous",
+        "visibility",
     ];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
@@ -447,12 +447,12 @@ impl wire::WireStruct for Message {
         let mut ambiguous_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut components_slot, "components")?,
-                Some(1) => wire::fill(&mut map, &mut events_slot, "events")?,
-                Some(2) => wire::fill(&mut map, &mut visibility_slot, "visibility")?,
+                Some(0) => wire::fill(&mut map, &mut ambiguous_slot, "ambiguous")?,
+                Some(1) => wire::fill(&mut map, &mut components_slot, "components")?,
+                Some(2) => wire::fill(&mut map, &mut events_slot, "events")?,
                 Some(3) => wire::fill(&mut map, &mut setting_slot, "setting")?,
                 Some(4) => wire::fill(&mut map, &mut targets_slot, "targets")?,
-                Some(5) => wire::fill(&mut map, &mut ambiguous_slot, "ambiguous")?,
+                Some(5) => wire::fill(&mut map, &mut visibility_slot, "visibility")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -496,7 +496,7 @@ impl serde::Serialize for NamedTarget {
 
 impl wire::WireStruct for NamedTarget {
     const NAME: &'static str = "NamedTarget";
-    const FIELDS: &'static [&'static str] = &["type", "name"];
+    const FIELDS: &'static [&'static str] = &["name", "type"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -504,8 +504,8 @@ impl wire::WireStruct for NamedTarget {
         let mut name_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut type_slot, "type")?,
-                Some(1) => wire::fill(&mut map, &mut name_slot, "name")?,
+                Some(0) => wire::fill(&mut map, &mut name_slot, "name")?,
+                Some(1) => wire::fill(&mut map, &mut type_slot, "type")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -830,7 +830,7 @@ impl serde::Serialize for TextInput {
 
 impl wire::WireStruct for TextInput {
     const NAME: &'static str = "TextInput";
-    const FIELDS: &'static [&'static str] = &["type", "label", "placeholder"];
+    const FIELDS: &'static [&'static str] = &["label", "placeholder", "type"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -839,9 +839,9 @@ impl wire::WireStruct for TextInput {
         let mut placeholder_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut type_slot, "type")?,
-                Some(1) => wire::fill(&mut map, &mut label_slot, "label")?,
-                Some(2) => wire::fill(&mut map, &mut placeholder_slot, "placeholder")?,
+                Some(0) => wire::fill(&mut map, &mut label_slot, "label")?,
+                Some(1) => wire::fill(&mut map, &mut placeholder_slot, "placeholder")?,
+                Some(2) => wire::fill(&mut map, &mut type_slot, "type")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -1101,7 +1101,7 @@ impl serde::Serialize for AmbiguousVariant1 {
 
 impl wire::WireStruct for AmbiguousVariant1 {
     const NAME: &'static str = "AmbiguousVariant1";
-    const FIELDS: &'static [&'static str] = &["kind", "a"];
+    const FIELDS: &'static [&'static str] = &["a", "kind"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1109,8 +1109,8 @@ impl wire::WireStruct for AmbiguousVariant1 {
         let mut a_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Some(1) => wire::fill(&mut map, &mut a_slot, "a")?,
+                Some(0) => wire::fill(&mut map, &mut a_slot, "a")?,
+                Some(1) => wire::fill(&mut map, &mut kind_slot, "kind")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -1200,7 +1200,7 @@ impl serde::Serialize for AmbiguousVariant2 {
 
 impl wire::WireStruct for AmbiguousVariant2 {
     const NAME: &'static str = "AmbiguousVariant2";
-    const FIELDS: &'static [&'static str] = &["kind", "b"];
+    const FIELDS: &'static [&'static str] = &["b", "kind"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1208,8 +1208,8 @@ impl wire::WireStruct for AmbiguousVariant2 {
         let mut b_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Some(1) => wire::fill(&mut map, &mut b_slot, "b")?,
+                Some(0) => wire::fill(&mut map, &mut b_slot, "b")?,
+                Some(1) => wire::fill(&mut map, &mut kind_slot, "kind")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -1445,7 +1445,7 @@ impl serde::Serialize for TargetIpNet {
 
 impl wire::WireStruct for TargetIpNet {
     const NAME: &'static str = "TargetIpNet";
-    const FIELDS: &'static [&'static str] = &["value", "mask"];
+    const FIELDS: &'static [&'static str] = &["mask", "value"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1453,8 +1453,8 @@ impl wire::WireStruct for TargetIpNet {
         let mut mask_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut value_slot, "value")?,
-                Some(1) => wire::fill(&mut map, &mut mask_slot, "mask")?,
+                Some(0) => wire::fill(&mut map, &mut mask_slot, "mask")?,
+                Some(1) => wire::fill(&mut map, &mut value_slot, "value")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }

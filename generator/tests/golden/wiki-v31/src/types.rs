@@ -103,7 +103,7 @@ impl serde::Serialize for HtmlBody {
 
 impl wire::WireStruct for HtmlBody {
     const NAME: &'static str = "HtmlBody";
-    const FIELDS: &'static [&'static str] = &["kind", "html", "sanitized"];
+    const FIELDS: &'static [&'static str] = &["html", "kind", "sanitized"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -112,8 +112,8 @@ impl wire::WireStruct for HtmlBody {
         let mut sanitized_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Some(1) => wire::fill(&mut map, &mut html_slot, "html")?,
+                Some(0) => wire::fill(&mut map, &mut html_slot, "html")?,
+                Some(1) => wire::fill(&mut map, &mut kind_slot, "kind")?,
                 Some(2) => wire::fill(&mut map, &mut sanitized_slot, "sanitized")?,
                 _ => wire::skip_value(&mut map)?,
             }
@@ -268,17 +268,17 @@ impl serde::Serialize for Page {
 impl wire::WireStruct for Page {
     const NAME: &'static str = "Page";
     const FIELDS: &'static [&'static str] = &[
+        "body",
+        "children",
+        "edit_token",
         "id",
-        "title",
+        "metadata",
+        "parent",
+        "score",
         "status",
         "tags",
-        "body",
-        "parent",
-        "children",
-        "metadata",
-        "score",
+        "title",
         "version",
-        "edit_token",
     ];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
@@ -296,17 +296,17 @@ impl wire::WireStruct for Page {
         let mut edit_token_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(1) => wire::fill(&mut map, &mut title_slot, "title")?,
-                Some(2) => wire::fill(&mut map, &mut status_slot, "status")?,
-                Some(3) => wire::fill(&mut map, &mut tags_slot, "tags")?,
-                Some(4) => wire::fill(&mut map, &mut body_slot, "body")?,
+                Some(0) => wire::fill(&mut map, &mut body_slot, "body")?,
+                Some(1) => wire::fill(&mut map, &mut children_slot, "children")?,
+                Some(2) => wire::fill(&mut map, &mut edit_token_slot, "edit_token")?,
+                Some(3) => wire::fill(&mut map, &mut id_slot, "id")?,
+                Some(4) => wire::fill(&mut map, &mut metadata_slot, "metadata")?,
                 Some(5) => wire::fill(&mut map, &mut parent_slot, "parent")?,
-                Some(6) => wire::fill(&mut map, &mut children_slot, "children")?,
-                Some(7) => wire::fill(&mut map, &mut metadata_slot, "metadata")?,
-                Some(8) => wire::fill(&mut map, &mut score_slot, "score")?,
-                Some(9) => wire::fill(&mut map, &mut version_slot, "version")?,
-                Some(10) => wire::fill(&mut map, &mut edit_token_slot, "edit_token")?,
+                Some(6) => wire::fill(&mut map, &mut score_slot, "score")?,
+                Some(7) => wire::fill(&mut map, &mut status_slot, "status")?,
+                Some(8) => wire::fill(&mut map, &mut tags_slot, "tags")?,
+                Some(9) => wire::fill(&mut map, &mut title_slot, "title")?,
+                Some(10) => wire::fill(&mut map, &mut version_slot, "version")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -363,7 +363,7 @@ impl serde::Serialize for Problem {
 
 impl wire::WireStruct for Problem {
     const NAME: &'static str = "Problem";
-    const FIELDS: &'static [&'static str] = &["title", "status"];
+    const FIELDS: &'static [&'static str] = &["status", "title"];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -371,8 +371,8 @@ impl wire::WireStruct for Problem {
         let mut status_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
-                Some(0) => wire::fill(&mut map, &mut title_slot, "title")?,
-                Some(1) => wire::fill(&mut map, &mut status_slot, "status")?,
+                Some(0) => wire::fill(&mut map, &mut status_slot, "status")?,
+                Some(1) => wire::fill(&mut map, &mut title_slot, "title")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
