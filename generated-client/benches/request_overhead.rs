@@ -199,6 +199,51 @@ fn http_client() -> reqwest::Client {
 }
 
 // ---------------------------------------------------------------------------
+// Counting allocations: what a call allocates on the client's thread (the
+// client, hyper's connection task and the decoding all run there), as a
+// diagnostic beside the times.
+
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+// SAFETY: every call is passed on to the system allocator unchanged; the
+// count is a thread-local `Cell` with a const initialiser, which never
+// allocates.
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        // SAFETY: the caller's guarantees are the system allocator's.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: as above.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        // SAFETY: as above.
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Allocations (and reallocations) per call on this thread, over `calls`.
+async fn allocations_per_call(side: &Side, calls: u32) -> f64 {
+    let before = ALLOCATIONS.with(std::cell::Cell::get);
+    for _ in 0..calls {
+        side.call().await;
+    }
+    (ALLOCATIONS.with(std::cell::Cell::get) - before) as f64 / f64::from(calls)
+}
+
+// ---------------------------------------------------------------------------
 // The server.
 
 #[derive(Default)]
@@ -491,6 +536,13 @@ async fn compare(
         a.call().await;
         b.call().await;
     }
+    println!(
+        "  allocations per call (client thread): {} {:.1}, {} {:.1}",
+        names[0],
+        allocations_per_call(&a, 100).await,
+        names[1],
+        allocations_per_call(&b, 100).await
+    );
     let mut times_a = Vec::new();
     let mut times_b = Vec::new();
     for round in 0..settings.rounds {
