@@ -1,0 +1,268 @@
+//! The model's data for operations: parameters, bodies, responses, the
+//! types an operation owns, and security schemes. (`operations/` builds
+//! them from the document.)
+
+use super::{Docs, MockNames, TypeRef};
+use crate::error::Pointer;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub wire_name: String,
+    pub location: ParamLocation,
+    pub ty: TypeRef,
+    pub required: bool,
+    /// OpenAPI `style`: how the value is written.
+    pub style: ParamStyle,
+    /// For arrays and objects: one entry per item (`a=1&a=2`) or one
+    /// joined value (`a=1,2`).
+    pub explode: bool,
+    /// Holds a credential: redacted in `Debug`.
+    pub sensitive: bool,
+    pub docs: Docs,
+}
+
+/// OpenAPI parameter styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    Simple,
+    Label,
+    Matrix,
+    Form,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    /// In the order a path item lists them, which is the order operations
+    /// are generated in.
+    pub const ALL: [HttpMethod; 8] = [
+        HttpMethod::Get,
+        HttpMethod::Put,
+        HttpMethod::Post,
+        HttpMethod::Delete,
+        HttpMethod::Options,
+        HttpMethod::Head,
+        HttpMethod::Patch,
+        HttpMethod::Trace,
+    ];
+
+    /// As HTTP writes it (`GET`), which is also `reqwest::Method`'s constant.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+
+    /// As a path item's key (`get`).
+    pub fn key(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "get",
+            HttpMethod::Put => "put",
+            HttpMethod::Post => "post",
+            HttpMethod::Delete => "delete",
+            HttpMethod::Options => "options",
+            HttpMethod::Head => "head",
+            HttpMethod::Patch => "patch",
+            HttpMethod::Trace => "trace",
+        }
+    }
+}
+
+/// How a request body is put on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// `serde_json` of the body type.
+    Json,
+    /// A `String`, sent as it is.
+    Text,
+    /// Raw bytes, sent as they are.
+    Bytes,
+    /// `application/x-www-form-urlencoded` of the body type.
+    Form,
+    /// `multipart/form-data` from the operation's form struct.
+    Multipart,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    pub ty: TypeRef,
+    pub encoding: BodyEncoding,
+    pub content_type: String,
+    pub required: bool,
+    /// For multipart bodies: the struct the caller fills in.
+    pub form: Option<FormDef>,
+}
+
+/// The struct a caller fills for a multipart body: a copy of the body
+/// schema's fields, with `format: binary` ones as files.
+#[derive(Debug, Clone)]
+pub struct FormDef {
+    pub name: String,
+    pub fields: Vec<FormField>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FormField {
+    pub name: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    /// Whether the part is a file (or a list of files) rather than a value.
+    pub file: Option<FormFile>,
+    /// `Option` in the struct: absent parts are not sent.
+    pub optional: bool,
+    pub docs: Docs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormFile {
+    One,
+    Many,
+}
+
+/// Which statuses a response case covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    Code(u16),
+    /// `4XX`: the hundreds digit.
+    Range(u16),
+    Default,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseBody {
+    Empty,
+    Json(TypeRef),
+    Text,
+    Bytes,
+}
+
+/// A header a success response declares.
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    pub name: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    pub sensitive: bool,
+    pub docs: Docs,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResponseCase {
+    pub status: StatusMatch,
+    pub body: ResponseBody,
+    /// Variant name in the operation's error enum.
+    pub variant: String,
+    pub description: String,
+    /// The status a mock answers this case with: one the client reads back
+    /// as this same case (set once the operation's cases are known).
+    pub answer_status: u16,
+}
+
+/// What a successful call of an operation returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Success {
+    /// Every success status has this body (`Bytes` is streamed).
+    Body(ResponseBody),
+    /// Success statuses with different bodies: the enum, one variant per
+    /// status, that holds them.
+    PerStatus(String),
+}
+
+/// An operation's enum of declared error responses.
+#[derive(Debug, Clone)]
+pub struct ErrorEnum {
+    pub name: String,
+    /// Operations whose errors have the same statuses, variants and
+    /// bodies share one enum, to keep the crate small: for those after the
+    /// first, the enum their name aliases.
+    pub same_as: Option<String>,
+    /// On the first: the methods of the operations that share it.
+    pub shared_with: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The client method, snake_case.
+    pub method_name: String,
+    pub http_method: HttpMethod,
+    pub path: String,
+    pub params: Vec<Param>,
+    /// Struct holding query, header and cookie parameters, when there are any.
+    pub params_type: Option<String>,
+    pub body: Option<RequestBody>,
+    /// Statuses that count as success (all 2XX when none is declared),
+    /// each with its body.
+    pub successes: Vec<ResponseCase>,
+    /// What a success returns.
+    pub success: Success,
+    /// Declared statuses whose body goes into the error enum.
+    pub errors: Vec<ResponseCase>,
+    /// The error enum, when `errors` is not empty.
+    pub error_type: Option<ErrorEnum>,
+    /// Headers the success responses declare.
+    pub response_headers: Vec<ResponseHeader>,
+    /// Struct that reads them from a response, when there are any.
+    pub headers_type: Option<String>,
+    /// Alternatives (any one suffices); each lists indices into
+    /// [`Api::security_schemes`] that must all be applied. Empty: no auth.
+    pub security: Vec<Vec<usize>>,
+    pub docs: Docs,
+    pub origin: Pointer,
+    /// Its names in the generated `mock` module.
+    pub mock: MockNames,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>` (http bearer, oauth2, openIdConnect).
+    Bearer,
+    /// `Authorization: Basic <base64(user:password)>`.
+    Basic,
+    ApiKey {
+        location: ParamLocation,
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityScheme {
+    /// The key in `components.securitySchemes`.
+    pub key: String,
+    pub kind: SchemeKind,
+    /// Field on the generated `Client` holding the credential.
+    pub field: String,
+    /// `Client` method that sets it.
+    pub setter: String,
+    /// `Client` method that sets a provider asked for it on every request.
+    pub provider_setter: String,
+    pub docs: Docs,
+}
