@@ -135,44 +135,17 @@ pub fn render(
         .iter()
         .flat_map(|&file| (0..file.parts()).map(move |n| (file, n)))
         .collect();
-    // A worker per core takes the next job until none is left.
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, Result<String, Error>)> = std::thread::scope(|scope| {
-        let running: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&(file, n)) = jobs.get(job) else {
-                            break done;
-                        };
-                        done.push((job, part(file, n)));
-                    }
-                })
-            })
-            .collect();
-        running
-            .into_iter()
-            .flat_map(|worker| {
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    done.sort_by_key(|(job, _)| *job);
-    let formatted = done.into_iter().map(|(job, text)| (jobs[job].0, text));
+    let formatted = jobs
+        .iter()
+        .map(|(file, _)| *file)
+        .zip(in_parallel(&jobs, |&(file, n)| part(file, n)));
     // The parts come back in order: each file's text is its parts', joined.
     let mut texts: Vec<(RustFile, String)> = Vec::new();
-    for (file, part) in formatted {
-        let part = part?;
+    for (file, formatted) in formatted {
+        let formatted = formatted?;
         match texts.last_mut() {
-            Some((last, text)) if *last == file => text.push_str(&part),
-            _ => texts.push((file, part)),
+            Some((last, text)) if *last == file => text.push_str(&formatted),
+            _ => texts.push((file, formatted)),
         }
     }
     let [lib, types, client, mock, tests] = RustFile::ALL.map(|file| {
@@ -209,6 +182,42 @@ pub fn render(
         tests,
     ]);
     Ok(files)
+}
+
+/// `work` on every job, a worker thread per core each taking the next job
+/// until none is left; the results in the jobs' order.
+fn in_parallel<J: Sync, T: Send>(jobs: &[J], work: impl Fn(&J) -> T + Sync) -> Vec<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len());
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let running: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let job = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(input) = jobs.get(job) else {
+                            break done;
+                        };
+                        done.push((job, work(input)));
+                    }
+                })
+            })
+            .collect();
+        running
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_by_key(|(job, _)| *job);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Where each Rust file goes in the crate.
