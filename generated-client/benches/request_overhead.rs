@@ -582,6 +582,24 @@ fn main() {
         .enable_all()
         .build()
         .expect("client runtime");
+    // `BENCH_PROFILE=generated` (or `hand-written`): one side alone, default
+    // settings, BENCH_ROUNDS × BENCH_CALLS calls and nothing printed, for
+    // `perf record` to compare the two sides' profiles.
+    if let Ok(side) = std::env::var("BENCH_PROFILE") {
+        let side = match side.as_str() {
+            "generated" => {
+                Side::generated(Client::with_base_url(&base_url).with_http_client(http_client()))
+            }
+            "hand-written" => Side::hand_written(http_client(), &base_url),
+            other => panic!("BENCH_PROFILE is `generated` or `hand-written`, not {other:?}"),
+        };
+        runtime.block_on(async {
+            for _ in 0..settings.rounds * settings.calls {
+                side.call().await;
+            }
+        });
+        return;
+    }
 
     println!(
         "request_overhead: one `refresh_token` call (POST {PATH}, JSON body and answer, bearer auth)"
