@@ -135,29 +135,19 @@ pub fn render(
         .iter()
         .flat_map(|&file| (0..file.parts()).map(move |n| (file, n)))
         .collect();
-    let formatted = jobs
-        .iter()
-        .map(|(file, _)| *file)
-        .zip(in_parallel(&jobs, |&(file, n)| part(file, n)));
-    // The parts come back in order: each file's text is its parts', joined.
-    let mut texts: Vec<(RustFile, String)> = Vec::new();
-    for (file, formatted) in formatted {
-        let formatted = formatted?;
-        match texts.last_mut() {
-            Some((last, text)) if *last == file => text.push_str(&formatted),
-            _ => texts.push((file, formatted)),
-        }
-    }
+    // The parts come back in the jobs' order: each file's parts in turn.
+    let mut formatted = in_parallel(&jobs, |&(file, n)| part(file, n)).into_iter();
     let [lib, types, client, mock, tests] = RustFile::ALL.map(|file| {
-        let text = texts
-            .iter()
-            .find(|(f, _)| *f == file)
-            .map_or("", |(_, text)| text);
-        GeneratedFile {
-            path: rust_path(file).to_owned(),
-            contents: format!("{header}{}", space_items(text)),
+        let mut text = String::new();
+        for piece in formatted.by_ref().take(file.parts()) {
+            text.push_str(&piece?);
         }
+        Ok::<_, Error>(GeneratedFile {
+            path: rust_path(file).to_owned(),
+            contents: format!("{header}{}", space_items(&text)),
+        })
     });
+    let (lib, types, client, mock, tests) = (lib?, types?, client?, mock?, tests?);
     let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".into(),
