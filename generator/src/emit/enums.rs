@@ -172,8 +172,8 @@ pub fn union_def(
     here: &TokenStream,
 ) -> TokenStream {
     let name = ident(type_name);
-    let variants = u.variants.iter().map(|v| {
-        let variant = ident(&v.name);
+    let variant_names: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
+    let variants = u.variants.iter().zip(&variant_names).map(|(v, variant)| {
         let mut t = ty(api, &v.ty, here);
         if v.boxed {
             let boxed = box_type(api);
@@ -188,7 +188,6 @@ pub fn union_def(
         here,
     );
     let attempts = u.variants.iter().map(|v| union_attempt(api, v, here));
-    let variant_names: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
     let serialize = wire::untagged_serialize(type_name, &variant_names);
     // Without struct variants the first variant that accepts the payload
     // wins, and there is no fallback to keep.
