@@ -96,6 +96,11 @@ pub(crate) struct PendingRequest {
 /// copying it; `None` for one that is not valid in HTTP (it came from the
 /// spec, so it is checked rather than trusted).
 fn static_header_value(text: &'static str) -> Option<HeaderValue> {
+    /// The usual one, checked when this is compiled rather than per call.
+    const JSON: HeaderValue = HeaderValue::from_static("application/json");
+    if text == "application/json" {
+        return Some(JSON);
+    }
     text.bytes().all(|b| (32..127).contains(&b) || b == b'\t').then(|| HeaderValue::from_static(text))
 }
 

@@ -68,7 +68,15 @@ impl PendingRequest {
         let bad_base = |e: &str| self.invalid(format!("base URL `{}` does not make a valid URL: {e}", redacted_url(&base.text)));
         let api = base.parsed.as_ref().map_err(|e| bad_base(e))?;
         let client = http.client.as_ref().map_err(|reason| self.invalid(reason.clone()))?;
-        let mut url = Url::parse(&format!("{}{}", base.text.trim_end_matches('/'), self.path)).map_err(|e| bad_base(&e.to_string()))?;
+        // The base URL was parsed when the client was made: a call sets
+        // only the path (scheme, host and port are not parsed again, which
+        // is most of what parsing a URL costs).
+        let base_path = api.path().trim_end_matches('/');
+        let mut url = api.clone();
+        match base_path.is_empty() {
+            true => url.set_path(&self.path),
+            false => url.set_path(&[base_path, &self.path].concat()),
+        }
         // Credentials in the base URL (`https://user:password@host`) are
         // sent as basic auth, to the API's origin only, unless a security
         // scheme already set one; they never stay in the URL.
@@ -85,9 +93,7 @@ impl PendingRequest {
         }
         // The URL parser drops `.` and `..` segments; a path that lost
         // segments on the way is not the one the operation built.
-        let built = api.path().trim_end_matches('/').split('/').count() + self.path.split('/').count() - 1;
-        let parsed = url.path_segments().map_or(0, |s| s.count()) + 1;
-        if self.path.split('/').any(params::is_dot_segment) || parsed != built {
+        if may_change_segments(&self.path) && lost_segments(base_path, &self.path, &url) {
             return Err(self.invalid("the path has `.` or `..` segments, which would change the resource it names".into()));
         }
         if !self.query.is_empty() || !self.secret_query.is_empty() {
@@ -382,6 +388,22 @@ impl PendingRequest {
     }
 }
 
+/// Whether the URL parser could read `path` as other segments than its
+/// `/`s separate: only a dot (`.`, `%2e`), a backslash (a `/` to it) or a
+/// tab or newline (which it removes) can do that. Most paths have none, and
+/// are not split and compared.
+fn may_change_segments(path: &str) -> bool {
+    path.bytes().any(|b| matches!(b, b'.' | b'%' | b'\\' | b'\t' | b'\n' | b'\r'))
+}
+
+/// Whether `url`, made from the base path and `path`, lost or gained a
+/// segment, or `path` has a dot segment.
+fn lost_segments(base_path: &str, path: &str, url: &Url) -> bool {
+    let built = base_path.split('/').count() + path.split('/').count() - 1;
+    let parsed = url.path_segments().map_or(0, |s| s.count()) + 1;
+    path.split('/').any(params::is_dot_segment) || parsed != built
+}
+
 /// `%XX` sequences decoded (userinfo in a URL is percent-encoded).
 fn percent_decoded(text: &str) -> String {
     let bytes = text.as_bytes();
@@ -407,6 +429,27 @@ fn percent_decoded(text: &str) -> String {
 mod tests {
     use super::*;
     use reqwest::Method;
+
+    /// A call's URL is the base URL with the operation's path set: the
+    /// base's own path kept, and a path that the URL parser would read as
+    /// other segments than its `/`s separate refused. A `?` or `#` in a
+    /// path is encoded, so it cannot start a query or a fragment.
+    #[test]
+    fn the_url_keeps_the_base_path_and_refuses_a_path_that_changes_segments() {
+        let (http, config) = (HttpClient::default(), Config::default());
+        let url = |base: &str, path: &'static str| {
+            let mut request = PendingRequest::new(Method::GET, path);
+            request.prepare(&http, &BaseUrl::new(base.to_owned()), &config).map(|prepared| prepared.url.to_string()).ok()
+        };
+        assert_eq!(url("https://api.example.com", "/v1/items").as_deref(), Some("https://api.example.com/v1/items"));
+        assert_eq!(url("https://api.example.com/", "/v1/items").as_deref(), Some("https://api.example.com/v1/items"));
+        assert_eq!(url("https://api.example.com/base/", "/v1/items").as_deref(), Some("https://api.example.com/base/v1/items"));
+        assert_eq!(url("https://api.example.com/base", "/v1/a?b#c").as_deref(), Some("https://api.example.com/base/v1/a%3Fb%23c"));
+        assert_eq!(url("https://api.example.com/base", "/v1/a.b").as_deref(), Some("https://api.example.com/base/v1/a.b"));
+        for path in ["/v1/a\\b", "/v1/./x", "/v1/../x", "/v1/%2e%2E/x", "/v1/a\tb/.\n./x"] {
+            assert_eq!(url("https://api.example.com/base", path), None, "{path:?} was sent");
+        }
+    }
 
     // Attacks from the adversarial review (see generated-client/tests/adversarial.rs).
 
