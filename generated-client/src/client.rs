@@ -168,17 +168,20 @@ impl Client {
         ResponseValue<types::HostedLoginToken>,
         Error<types::RefreshTokenError>,
     > {
-        let mut request = PendingRequest::for_operation(
-            "refresh_token",
-            reqwest::Method::POST,
-            "/v1/auth/token/refresh",
-        );
-        request.json_body(body, "application/json")?;
-        request.remember_secret(&body.refresh_token);
-        if let Some(bearer_token) = &self.bearer_token {
-            request.bearer_credential(bearer_token)?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "refresh_token",
+                reqwest::Method::POST,
+                "/v1/auth/token/refresh",
+            );
+            request.json_body(body, "application/json")?;
+            request.remember_secret(&body.refresh_token);
+            if let Some(bearer_token) = &self.bearer_token {
+                request.bearer_credential(bearer_token)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;

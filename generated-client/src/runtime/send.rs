@@ -7,18 +7,21 @@
 //! comes back).
 
 use std::borrow::Cow;
+use std::pin::Pin;
 use std::time::Instant;
+
+use bytes::Bytes;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::Url;
 
 use tracing::{Instrument, Span};
 
-use super::credentials::Asking;
+use super::credentials::{Asking, AttemptCredentials};
 use super::hooks::{AttemptRequest, AttemptResponse, HookError};
 use super::params;
 use super::redact::redacted_url;
-use super::redirect::{self, Carrying, Next, Sent};
+use super::redirect::{self, Carrying, Next, RedirectRefusal, Sent};
 use super::request::{BaseUrl, PendingRequest};
 use super::response::{Answer, Described, RawResponse, StreamingResponse};
 use super::retry::Outcome;
@@ -120,35 +123,68 @@ impl PendingRequest {
     /// whole response body, up to the configured limit. An attempt includes
     /// reading the body, so its timeout covers it and a body cut off
     /// half-way is retried like any other failure.
-    pub async fn send(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> Result<RawResponse, Failure> {
-        let span = trace::call_span(&self, base);
-        let prepared = self.prepare_traced(http, base, config, &span)?;
-        let (request, prepared) = (&self, &prepared);
-        let answer = self
-            .with_retries(prepared, &span, |attempt| async move {
-                let head = request.attempt_head(prepared, attempt).await?;
-                head.read(config.max_body_bytes, request).await
-            })
-            .instrument(span.clone())
-            .await?;
-        self.remember_provided(prepared);
-        let Answer { status, headers, refused, body, .. } = answer;
-        Ok(RawResponse { request: self.into_described(), status, headers, refused, body })
+    ///
+    /// (An `async` block rather than an `async fn`: the future then holds
+    /// the request once, where an `async fn` keeps the argument apart from
+    /// its `mut` binding, 360 bytes more to move on every call.)
+    #[allow(clippy::manual_async_fn)]
+    pub fn send(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> impl Future<Output = Result<RawResponse, Failure>> {
+        async move {
+            let span = trace::call_span(&self, base);
+            let prepared = self.prepare_traced(http, base, config, &span)?;
+            let (request, prepared) = (&self, &prepared);
+            let answer = {
+                let attempts = std::pin::pin!(self.with_retries(prepared, &span, |attempt| request.reading_attempt(prepared, attempt)));
+                match span.is_disabled() {
+                    true => attempts.await,
+                    false => attempts.instrument(span.clone()).await,
+                }
+            }?;
+            self.remember_provided(prepared);
+            let Answer { status, headers, refused, body, .. } = answer;
+            Ok(RawResponse { request: self.into_described(), status, headers, refused, body })
+        }
     }
 
     /// Like [`Self::send`], but the response body is left unread, for a
     /// caller that streams it. The timeout covers the response head only:
     /// a long download is not cut off.
-    pub async fn send_streaming(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> Result<StreamingResponse, Failure> {
-        let span = trace::call_span(&self, base);
-        let prepared = self.prepare_traced(http, base, config, &span)?;
-        let request = &self;
-        let answer = self
-            .with_retries(&prepared, &span, |attempt| request.attempt_head(&prepared, attempt))
-            .instrument(span.clone())
-            .await?;
-        self.remember_provided(&prepared);
-        Ok(StreamingResponse { request: self.into_described(), answer })
+    #[allow(clippy::manual_async_fn)] // as `send`
+    pub fn send_streaming(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> impl Future<Output = Result<StreamingResponse, Failure>> {
+        async move {
+            let span = trace::call_span(&self, base);
+            let prepared = self.prepare_traced(http, base, config, &span)?;
+            let (request, prepared) = (&self, &prepared);
+            let answer = {
+                let attempts = std::pin::pin!(self.with_retries(prepared, &span, |attempt| request.head_attempt(prepared, attempt)));
+                match span.is_disabled() {
+                    true => attempts.await,
+                    false => attempts.instrument(span.clone()).await,
+                }
+            }?;
+            self.remember_provided(prepared);
+            Ok(StreamingResponse { request: self.into_described(), answer })
+        }
+    }
+
+    /// One attempt, the whole body read, as a boxed future. Attempts are
+    /// boxed so that the futures of the calls above them stay small (a
+    /// call then moves and touches less memory), and boxed out of line so
+    /// that the future is built in this function's stack frame, not in the
+    /// retry loop's.
+    #[inline(never)]
+    fn reading_attempt<'a>(&'a self, prepared: &'a Prepared<'a>, attempt: u32) -> Pin<Box<impl Future<Output = Result<Answer<Bytes>, AttemptError>> + 'a>> {
+        Box::pin(async move {
+            let head = self.attempt_head(prepared, attempt).await?;
+            head.read(prepared.config.max_body_bytes, self).await
+        })
+    }
+
+    /// One attempt up to the response's head, boxed like
+    /// [`Self::reading_attempt`].
+    #[inline(never)]
+    fn head_attempt<'a>(&'a self, prepared: &'a Prepared<'a>, attempt: u32) -> Pin<Box<impl Future<Output = Result<Answer<reqwest::Response>, AttemptError>> + 'a>> {
+        Box::pin(self.attempt_head(prepared, attempt))
     }
 
     /// [`Self::prepare`], its failure recorded in the call's span.
@@ -192,17 +228,25 @@ impl PendingRequest {
         let mut renewed = false;
         loop {
             if let Some(asking) = &prepared.asking {
-                if let Err(failure) = self.within_total(config, started, asking.ask(self, &prepared.headers)).await {
+                if let Err(failure) = self.asking_in_time(asking, prepared, started).await {
                     trace::finished(span, Err(&failure.0), attempts, started);
                     return Err(failure);
                 }
             }
             attempts += 1;
-            let result = self.timed(config, started, attempt(attempts)).await;
+            // The attempt (boxed by `attempt`) is awaited here, not in a
+            // helper of its own: one future less to build and move.
+            let result = match attempt_deadline(config, started) {
+                Some((deadline, after)) => match tokio::time::timeout_at(deadline, attempt(attempts)).await {
+                    Ok(result) => result.map(|answer| Answer { deadline: Some((deadline, after)), ..answer }),
+                    Err(_) => Err(self.timed_out(after)),
+                },
+                None => attempt(attempts).await,
+            };
             if let (Some(asking), Ok(answer), false) = (&prepared.asking, &result, renewed) {
                 if answer.status == reqwest::StatusCode::UNAUTHORIZED && answer.first_hop {
                     renewed = true;
-                    match self.within_total(config, started, asking.renew(self)).await {
+                    match self.renewing_in_time(asking, config, started).await {
                         Ok(true) => {
                             trace::repeating(span, attempts);
                             continue;
@@ -243,6 +287,25 @@ impl PendingRequest {
         }
     }
 
+    /// An attempt that ran out of time.
+    #[cold]
+    fn timed_out(&self, after: std::time::Duration) -> AttemptError {
+        AttemptError { failure: Failure::new(Error::Timeout { request: self.info(), after }), reach: Reach::MaybeSent }
+    }
+
+    /// Credentials asked of their providers, within what is left of the
+    /// whole call's time; boxed out of line like an attempt.
+    #[inline(never)]
+    fn asking_in_time<'a>(&'a self, asking: &'a Asking, prepared: &'a Prepared<'a>, started: Instant) -> Pin<Box<impl Future<Output = Result<(), Failure>> + 'a>> {
+        Box::pin(self.within_total(prepared.config, started, asking.ask(self, &prepared.headers)))
+    }
+
+    /// A credential renewed after a `401`, like [`Self::asking_in_time`].
+    #[inline(never)]
+    fn renewing_in_time<'a>(&'a self, asking: &'a Asking, config: &'a Config, started: Instant) -> Pin<Box<impl Future<Output = Result<bool, Failure>> + 'a>> {
+        Box::pin(self.within_total(config, started, asking.renew(self)))
+    }
+
     /// Work outside an attempt (asking a credential provider) within what
     /// is left of the whole call's time.
     async fn within_total<T>(&self, config: &Config, started: Instant, work: impl std::future::Future<Output = Result<T, Failure>>) -> Result<T, Failure> {
@@ -258,127 +321,77 @@ impl PendingRequest {
         }
     }
 
-    /// Runs one attempt within its time limit: the attempt's timeout or
-    /// what is left of the whole call's, whichever ends first. The answer
-    /// keeps that deadline, for reading a body later in the same attempt.
-    async fn timed<B>(
-        &self,
-        config: &Config,
-        started: Instant,
-        attempt: impl std::future::Future<Output = Result<Answer<B>, AttemptError>>,
-    ) -> Result<Answer<B>, AttemptError> {
-        let remaining = config.total_timeout.map(|total| total.saturating_sub(started.elapsed()));
-        let (limit, after) = match (config.timeout, remaining, config.total_timeout) {
-            (Some(attempt), Some(remaining), Some(total)) if remaining < attempt => (remaining, total),
-            (Some(attempt), _, _) => (attempt, attempt),
-            (None, Some(remaining), Some(total)) => (remaining, total),
-            _ => return attempt.await,
-        };
-        let Some(deadline) = tokio::time::Instant::now().checked_add(limit) else {
-            return attempt.await;
-        };
-        match tokio::time::timeout_at(deadline, attempt).await {
-            Ok(result) => result.map(|answer| Answer { deadline: Some((deadline, after)), ..answer }),
-            Err(_) => Err(AttemptError { failure: Failure::new(Error::Timeout { request: self.info(), after }), reach: Reach::MaybeSent }),
-        }
-    }
-
     /// Sends the request and waits for the status and headers, walking the
     /// redirects that [`redirect::next`] allows. The hooks see the attempt
     /// before its first hop and its response after the last; credentials
-    /// from a provider are added after the hooks ran.
+    /// from a provider are added after the hooks ran. (What is not needed
+    /// on every call is out of line, in [`Walk`] and the cold helpers
+    /// below: the future stays small and the common path short.)
     async fn attempt_head(&self, prepared: &Prepared<'_>, attempt: u32) -> Result<Answer<reqwest::Response>, AttemptError> {
         let hooks = &prepared.config.hooks;
         let sent_at = (!hooks.is_empty()).then(Instant::now);
-        let headers = if hooks.is_empty() {
-            Cow::Borrowed(&prepared.headers)
-        } else {
-            let mut headers = prepared.headers.clone();
-            let mut view = AttemptRequest { operation: self.operation, method: &self.method, template: self.template, attempt, headers: &mut headers };
-            hooks.on_request(&mut view).map_err(|source| self.stopped_by_hook(source))?;
-            Cow::Owned(headers)
+        let headers = match hooks.is_empty() {
+            true => Cow::Borrowed(&prepared.headers),
+            false => Cow::Owned(self.hooked_headers(prepared, attempt)?),
         };
         let asked = prepared.asking.as_deref().map(Asking::current);
-        let mut url = match &asked {
-            Some(asked) => asked.url(&prepared.url),
-            None => Cow::Borrowed(&prepared.url),
-        };
-        let mut method = Cow::Borrowed(&self.method);
-        let mut keep_body = true;
-        let mut same_origin = true;
-        let mut hops = 0;
+        let mut walk = Walk::new(&self.method, &prepared.url, asked.as_ref());
         let (response, refused) = loop {
-            let mut request = reqwest::Request::new(method.as_ref().clone(), url.as_ref().clone());
-            if same_origin {
-                *request.headers_mut() = headers.as_ref().clone();
-                if let Some(asked) = &asked {
-                    asked.add_headers(request.headers_mut());
-                }
-                if !keep_body {
-                    request.headers_mut().remove(reqwest::header::CONTENT_TYPE);
-                }
-            }
-            if let (true, Some(body)) = (keep_body, &self.body) {
-                if !same_origin {
-                    if let Some(content_type) = headers.get(reqwest::header::CONTENT_TYPE) {
-                        request.headers_mut().insert(reqwest::header::CONTENT_TYPE, content_type.clone());
-                    }
-                }
-                *request.body_mut() = Some(body.clone().into());
-            }
+            let request = walk.request(self, &headers, asked.as_ref());
             let response = match prepared.client.execute(request).await {
                 Ok(response) => response,
-                Err(error) => {
-                    // Only the first connection, to the API itself, proves
-                    // that nothing was sent, and only when no redirect was
-                    // followed inside `reqwest` first (a client of the
-                    // caller's may do that, and its errors do not say).
-                    let never_sent = hops == 0 && error.is_connect() && prepared.follows_no_redirects;
-                    let reach = if never_sent { Reach::NotSent } else { Reach::MaybeSent };
-                    return Err(AttemptError { failure: self.transport(error), reach });
-                }
+                Err(error) => return Err(self.not_sent(error, walk.hops, prepared)),
             };
-            let status = response.status();
-            if !status.is_redirection() {
+            if !response.status().is_redirection() {
                 break (response, None);
             }
-            let location = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
-            let carrying = Carrying { body: prepared.carrying.body && keep_body, ..prepared.carrying };
-            let sent = Sent { url: &url, method: &method, hops };
-            let refused = match redirect::next(&prepared.config.redirects, status, location, &sent, prepared.api, &carrying) {
-                Next::Done => None,
-                Next::Refuse(reason) => Some(reason),
-                Next::Follow(mut hop) => {
-                    same_origin = same_origin && hop.same_origin;
-                    // The API's own redirect may need its query keys again.
-                    if same_origin && !self.secret_query.is_empty() {
-                        let keys: Vec<(&str, &str)> = self.secret_query.iter().map(|(k, v)| (k.as_str(), v.expose())).collect();
-                        params::replace_query_pairs(&mut hop.url, &keys);
-                    }
-                    if let (true, Some(asked)) = (same_origin, &asked) {
-                        asked.replace_query(&mut hop.url);
-                    }
-                    (url, method, keep_body) = (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
-                    hops += 1;
-                    continue;
-                }
-            };
-            break (response, refused);
+            match walk.follow(self, prepared, &response, asked.as_ref()) {
+                Some(refused) => break (response, refused),
+                None => continue,
+            }
         };
-        let answer = Answer { first_hop: hops == 0, ..Answer::new(response, refused) };
+        let answer = Answer { first_hop: walk.hops == 0, ..Answer::new(response, refused) };
         if let Some(sent_at) = sent_at {
-            let view = AttemptResponse {
-                operation: self.operation,
-                method: &self.method,
-                template: self.template,
-                attempt,
-                status: answer.status,
-                headers: &answer.headers,
-                latency: sent_at.elapsed(),
-            };
-            hooks.on_response(&view).map_err(|source| self.stopped_by_hook(source))?;
+            self.hooked_response(prepared, attempt, &answer, sent_at)?;
         }
         Ok(answer)
+    }
+
+    /// The headers after the `on_request` hooks changed them.
+    #[cold]
+    fn hooked_headers(&self, prepared: &Prepared<'_>, attempt: u32) -> Result<HeaderMap, AttemptError> {
+        let mut headers = prepared.headers.clone();
+        let mut view = AttemptRequest { operation: self.operation, method: &self.method, template: self.template, attempt, headers: &mut headers };
+        prepared.config.hooks.on_request(&mut view).map_err(|source| self.stopped_by_hook(source))?;
+        Ok(headers)
+    }
+
+    /// The `on_response` hooks, shown the answer.
+    #[cold]
+    fn hooked_response(&self, prepared: &Prepared<'_>, attempt: u32, answer: &Answer<reqwest::Response>, sent_at: Instant) -> Result<(), AttemptError> {
+        let view = AttemptResponse {
+            operation: self.operation,
+            method: &self.method,
+            template: self.template,
+            attempt,
+            status: answer.status,
+            headers: &answer.headers,
+            latency: sent_at.elapsed(),
+        };
+        prepared.config.hooks.on_response(&view).map_err(|source| self.stopped_by_hook(source))
+    }
+
+    /// A request that failed in transport, and whether it may have been
+    /// sent.
+    #[cold]
+    fn not_sent(&self, error: reqwest::Error, hops: u32, prepared: &Prepared<'_>) -> AttemptError {
+        // Only the first connection, to the API itself, proves that nothing
+        // was sent, and only when no redirect was followed inside `reqwest`
+        // first (a client of the caller's may do that, and its errors do
+        // not say).
+        let never_sent = hops == 0 && error.is_connect() && prepared.follows_no_redirects;
+        let reach = if never_sent { Reach::NotSent } else { Reach::MaybeSent };
+        AttemptError { failure: self.transport(error), reach }
     }
 
     /// A hook's error ends the call; it is not retried.
@@ -389,6 +402,97 @@ impl PendingRequest {
     fn transport(&self, e: reqwest::Error) -> Failure {
         Failure::new(Error::from_transport(self.info(), e))
     }
+}
+
+/// One attempt's way through the redirects: where its next request goes
+/// and what that request takes along.
+struct Walk<'a> {
+    url: Cow<'a, Url>,
+    method: Cow<'a, reqwest::Method>,
+    /// Whether the body goes along (a 303, say, drops it).
+    keep_body: bool,
+    /// Whether every hop so far stayed on the API's origin: only then do
+    /// the API's headers, cookies and credentials go along.
+    same_origin: bool,
+    /// Redirects followed.
+    hops: u32,
+}
+
+impl<'a> Walk<'a> {
+    fn new(method: &'a reqwest::Method, url: &'a Url, asked: Option<&AttemptCredentials>) -> Self {
+        let url = match asked {
+            Some(asked) => asked.url(url),
+            None => Cow::Borrowed(url),
+        };
+        Walk { url, method: Cow::Borrowed(method), keep_body: true, same_origin: true, hops: 0 }
+    }
+
+    /// The next hop's request. Out of line (like [`Self::follow`]): its
+    /// temporaries stay out of the attempt's stack frame.
+    #[inline(never)]
+    fn request(&self, pending: &PendingRequest, headers: &HeaderMap, asked: Option<&AttemptCredentials>) -> reqwest::Request {
+        let mut request = reqwest::Request::new(self.method.as_ref().clone(), self.url.as_ref().clone());
+        if self.same_origin {
+            *request.headers_mut() = headers.clone();
+            if let Some(asked) = asked {
+                asked.add_headers(request.headers_mut());
+            }
+            if !self.keep_body {
+                request.headers_mut().remove(reqwest::header::CONTENT_TYPE);
+            }
+        }
+        if let (true, Some(body)) = (self.keep_body, &pending.body) {
+            if !self.same_origin {
+                if let Some(content_type) = headers.get(reqwest::header::CONTENT_TYPE) {
+                    request.headers_mut().insert(reqwest::header::CONTENT_TYPE, content_type.clone());
+                }
+            }
+            *request.body_mut() = Some(body.clone().into());
+        }
+        request
+    }
+
+    /// After a 3xx: `None` when the walk goes on to the next hop, or the
+    /// answer's refusal (`Some(None)`: not a redirect to follow, and not
+    /// refused either).
+    #[inline(never)]
+    fn follow(&mut self, pending: &PendingRequest, prepared: &Prepared<'_>, response: &reqwest::Response, asked: Option<&AttemptCredentials>) -> Option<Option<RedirectRefusal>> {
+        let location = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
+        let carrying = Carrying { body: prepared.carrying.body && self.keep_body, ..prepared.carrying };
+        let sent = Sent { url: &self.url, method: &self.method, hops: self.hops };
+        let mut hop = match redirect::next(&prepared.config.redirects, response.status(), location, &sent, prepared.api, &carrying) {
+            Next::Done => return Some(None),
+            Next::Refuse(reason) => return Some(Some(reason)),
+            Next::Follow(hop) => hop,
+        };
+        self.same_origin = self.same_origin && hop.same_origin;
+        // The API's own redirect may need its query keys again.
+        if self.same_origin && !pending.secret_query.is_empty() {
+            let keys: Vec<(&str, &str)> = pending.secret_query.iter().map(|(k, v)| (k.as_str(), v.expose())).collect();
+            params::replace_query_pairs(&mut hop.url, &keys);
+        }
+        if let (true, Some(asked)) = (self.same_origin, asked) {
+            asked.replace_query(&mut hop.url);
+        }
+        (self.url, self.method, self.keep_body) = (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
+        self.hops += 1;
+        None
+    }
+}
+
+/// When an attempt starting now must end, and the limit to report then: the
+/// attempt's timeout or what is left of the whole call's, whichever ends
+/// first (`None`: no limit). An answer keeps its deadline, for reading a
+/// body later in the same attempt.
+fn attempt_deadline(config: &Config, started: Instant) -> Option<(tokio::time::Instant, std::time::Duration)> {
+    let remaining = config.total_timeout.map(|total| total.saturating_sub(started.elapsed()));
+    let (limit, after) = match (config.timeout, remaining, config.total_timeout) {
+        (Some(attempt), Some(remaining), Some(total)) if remaining < attempt => (remaining, total),
+        (Some(attempt), _, _) => (attempt, attempt),
+        (None, Some(remaining), Some(total)) => (remaining, total),
+        _ => return None,
+    };
+    Some((tokio::time::Instant::now().checked_add(limit)?, after))
 }
 
 /// Whether the URL parser could read `path` as other segments than its

@@ -250,13 +250,16 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         None => quote!(std::convert::Infallible),
     };
     let streaming = op.success == Success::Body(ResponseBody::Bytes);
+    // The request is built in a block that ends in the call's future, so
+    // the request is moved into it and the method's own future does not
+    // keep a second place for it.
+    let send = ident(if streaming { "send_streaming" } else { "send" });
     let (success_ty, handling) = if streaming {
         let patterns = op.successes.iter().map(|c| status_pattern(c.status));
         let rest = arms(error_arms(op, types), quote!(Err(response.unexpected())));
         (
             quote!(crate::ByteStream),
             quote! {
-                let response = request.send_streaming(&self.http, &self.base_url, &self.config).await?;
                 if matches!(response.status().as_u16(), #(#patterns)|*) {
                     return Ok(response.into_stream());
                 }
@@ -299,13 +302,7 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         let mut all = success_arms;
         all.extend(error_arms(op, types));
         let matching = arms(all, quote!(Err(response.unexpected())));
-        (
-            success_ty,
-            quote! {
-                let response = request.send(&self.http, &self.base_url, &self.config).await?;
-                #matching
-            },
-        )
+        (success_ty, quote!(#matching))
     };
     let arg_docs = (!arg_docs.is_empty()).then(|| {
         let lines = arg_docs.iter();
@@ -325,9 +322,13 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         #headers_doc
         #many_args
         pub async fn #name(&self, #(#args),*) -> Result<ResponseValue<#success_ty>, Error<#error_ty>> {
-            let #binding = PendingRequest::for_operation(#operation_name, reqwest::Method::#method, #path);
-            #(#fill)*
-            #auth
+            let response = {
+                let #binding = PendingRequest::for_operation(#operation_name, reqwest::Method::#method, #path);
+                #(#fill)*
+                #auth
+                request.#send(&self.http, &self.base_url, &self.config)
+            }
+            .await?;
             #handling
         }
     }

@@ -43,6 +43,7 @@ pub(super) fn call_span(request: &PendingRequest, base: &BaseUrl) -> Span {
 }
 
 /// A retry is coming: why, and after how long.
+#[cold]
 pub(super) fn retrying(span: &Span, attempt: u32, status: Option<StatusCode>, delay: Duration) {
     if span.is_disabled() {
         return;
@@ -56,6 +57,7 @@ pub(super) fn retrying(span: &Span, attempt: u32, status: Option<StatusCode>, de
 
 /// The request is sent again at once: it was answered `401` and its
 /// credential's provider renewed the credential.
+#[cold]
 pub(super) fn repeating(span: &Span, attempt: u32) {
     if span.is_disabled() {
         return;
@@ -64,6 +66,9 @@ pub(super) fn repeating(span: &Span, attempt: u32) {
 }
 
 /// The call's outcome: status or error kind, attempts and time taken.
+/// (Out of line, like the two above: what a span needs when it records
+/// stays out of the request path's own code and stack frames.)
+#[inline(never)]
 pub(super) fn finished(span: &Span, outcome: Result<StatusCode, &Error<Infallible>>, attempts: u32, started: Instant) {
     if span.is_disabled() {
         return;

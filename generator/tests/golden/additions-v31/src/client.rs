@@ -153,16 +153,19 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<ResponseValue<types::Sensor>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "get_sensor",
-            reqwest::Method::GET,
-            "/sensors/{id}",
-        );
-        request.path_param("id", &id, Style::Simple, false)?;
-        if let Some(bearer_token) = &self.bearer_token {
-            request.bearer_credential(bearer_token)?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "get_sensor",
+                reqwest::Method::GET,
+                "/sensors/{id}",
+            );
+            request.path_param("id", &id, Style::Simple, false)?;
+            if let Some(bearer_token) = &self.bearer_token {
+                request.bearer_credential(bearer_token)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;

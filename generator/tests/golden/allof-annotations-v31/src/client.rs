@@ -123,14 +123,17 @@ impl Client {
         name: &str,
         body: &types::Doc,
     ) -> Result<ResponseValue<types::Plugin>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "install_plugin",
-            reqwest::Method::PUT,
-            "/plugins/{name}",
-        );
-        request.path_param("name", &name, Style::Simple, false)?;
-        request.json_body(body, "application/json")?;
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "install_plugin",
+                reqwest::Method::PUT,
+                "/plugins/{name}",
+            );
+            request.path_param("name", &name, Style::Simple, false)?;
+            request.json_body(body, "application/json")?;
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;

@@ -121,12 +121,15 @@ impl Client {
     pub async fn get_file(
         &self,
     ) -> Result<ResponseValue<Vec<types::File>>, Error<std::convert::Infallible>> {
-        let request = PendingRequest::for_operation(
-            "get_file",
-            reqwest::Method::GET,
-            "/files",
-        );
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let request = PendingRequest::for_operation(
+                "get_file",
+                reqwest::Method::GET,
+                "/files",
+            );
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;
@@ -143,14 +146,17 @@ impl Client {
         project_id: &str,
         file_id: &str,
     ) -> Result<ResponseValue<types::File>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "get_file_2",
-            reqwest::Method::GET,
-            "/projects/{projectId}/files/{fileId}",
-        );
-        request.path_param("projectId", &project_id, Style::Simple, false)?;
-        request.path_param("fileId", &file_id, Style::Simple, false)?;
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "get_file_2",
+                reqwest::Method::GET,
+                "/projects/{projectId}/files/{fileId}",
+            );
+            request.path_param("projectId", &project_id, Style::Simple, false)?;
+            request.path_param("fileId", &file_id, Style::Simple, false)?;
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;

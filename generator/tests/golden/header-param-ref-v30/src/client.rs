@@ -124,13 +124,16 @@ impl Client {
         &self,
         params: &types::ListItemsParams,
     ) -> Result<ResponseValue<Vec<String>>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "list_items",
-            reqwest::Method::GET,
-            "/items",
-        );
-        request.header("X-Page-Size", &params.x_page_size, false)?;
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "list_items",
+                reqwest::Method::GET,
+                "/items",
+            );
+            request.header("X-Page-Size", &params.x_page_size, false)?;
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;

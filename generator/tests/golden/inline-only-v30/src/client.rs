@@ -121,13 +121,16 @@ impl Client {
         &self,
         body: &Vec<i32>,
     ) -> Result<ResponseValue<i64>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "sum",
-            reqwest::Method::POST,
-            "/numbers",
-        );
-        request.json_body(body, "application/json")?;
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "sum",
+                reqwest::Method::POST,
+                "/numbers",
+            );
+            request.json_body(body, "application/json")?;
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;
@@ -142,12 +145,15 @@ impl Client {
     pub async fn ping(
         &self,
     ) -> Result<ResponseValue<String>, Error<std::convert::Infallible>> {
-        let request = PendingRequest::for_operation(
-            "ping",
-            reqwest::Method::GET,
-            "/ping",
-        );
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let request = PendingRequest::for_operation(
+                "ping",
+                reqwest::Method::GET,
+                "/ping",
+            );
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;
@@ -162,12 +168,15 @@ impl Client {
     pub async fn reset(
         &self,
     ) -> Result<ResponseValue<()>, Error<std::convert::Infallible>> {
-        let request = PendingRequest::for_operation(
-            "reset",
-            reqwest::Method::POST,
-            "/reset",
-        );
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let request = PendingRequest::for_operation(
+                "reset",
+                reqwest::Method::POST,
+                "/reset",
+            );
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             204 => {
                 let body = ();

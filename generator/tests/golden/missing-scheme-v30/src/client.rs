@@ -150,15 +150,18 @@ impl Client {
     pub async fn list_notes(
         &self,
     ) -> Result<ResponseValue<Vec<types::Note>>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "list_notes",
-            reqwest::Method::GET,
-            "/notes",
-        );
-        if let Some(api_key) = &self.api_key {
-            request.header_credential("X-Api-Key", api_key)?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "list_notes",
+                reqwest::Method::GET,
+                "/notes",
+            );
+            if let Some(api_key) = &self.api_key {
+                request.header_credential("X-Api-Key", api_key)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;
@@ -174,16 +177,19 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<ResponseValue<types::Note>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "get_note",
-            reqwest::Method::GET,
-            "/notes/{id}",
-        );
-        request.path_param("id", &id, Style::Simple, false)?;
-        if let Some(api_key) = &self.api_key {
-            request.header_credential("X-Api-Key", api_key)?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "get_note",
+                reqwest::Method::GET,
+                "/notes/{id}",
+            );
+            request.path_param("id", &id, Style::Simple, false)?;
+            if let Some(api_key) = &self.api_key {
+                request.header_credential("X-Api-Key", api_key)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;
@@ -199,16 +205,19 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<ResponseValue<()>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "delete_note",
-            reqwest::Method::DELETE,
-            "/notes/{id}",
-        );
-        request.path_param("id", &id, Style::Simple, false)?;
-        if let Some(api_key) = &self.api_key {
-            request.header_credential("X-Api-Key", api_key)?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "delete_note",
+                reqwest::Method::DELETE,
+                "/notes/{id}",
+            );
+            request.path_param("id", &id, Style::Simple, false)?;
+            if let Some(api_key) = &self.api_key {
+                request.header_credential("X-Api-Key", api_key)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             204 => {
                 let body = ();

@@ -257,18 +257,19 @@ impl Client {
         path: &str,
         params: &types::GetFileParams,
     ) -> Result<ResponseValue<crate::ByteStream>, Error<types::GetFileError>> {
-        let mut request = PendingRequest::for_operation(
-            "get_file",
-            reqwest::Method::GET,
-            "/files/{path}",
-        );
-        request.path_param("path", &path, Style::Simple, false)?;
-        request.query("verbose", &params.verbose, Style::Form, true)?;
-        if let Some(bearer_token) = &self.bearer_token {
-            request.bearer_credential(bearer_token)?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "get_file",
+                reqwest::Method::GET,
+                "/files/{path}",
+            );
+            request.path_param("path", &path, Style::Simple, false)?;
+            request.query("verbose", &params.verbose, Style::Form, true)?;
+            if let Some(bearer_token) = &self.bearer_token {
+                request.bearer_credential(bearer_token)?;
+            }
+            request.send_streaming(&self.http, &self.base_url, &self.config)
         }
-        let response = request
-            .send_streaming(&self.http, &self.base_url, &self.config)
             .await?;
         if matches!(response.status().as_u16(), 200) {
             return Ok(response.into_stream());
@@ -294,18 +295,21 @@ impl Client {
         body: Vec<u8>,
         params: &types::PutFileParams,
     ) -> Result<ResponseValue<()>, Error<types::PutFileError>> {
-        let mut request = PendingRequest::for_operation(
-            "put_file",
-            reqwest::Method::PUT,
-            "/files/{path}",
-        );
-        request.path_param("path", &path, Style::Simple, false)?;
-        request.query("verbose", &params.verbose, Style::Form, true)?;
-        request.raw_body(body, "application/octet-stream")?;
-        if let Some(bearer_token) = &self.bearer_token {
-            request.bearer_credential(bearer_token)?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "put_file",
+                reqwest::Method::PUT,
+                "/files/{path}",
+            );
+            request.path_param("path", &path, Style::Simple, false)?;
+            request.query("verbose", &params.verbose, Style::Form, true)?;
+            request.raw_body(body, "application/octet-stream")?;
+            if let Some(bearer_token) = &self.bearer_token {
+                request.bearer_credential(bearer_token)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             204 => {
                 let body = ();
@@ -326,20 +330,24 @@ impl Client {
         &self,
         invite_token: &str,
     ) -> Result<ResponseValue<types::Item>, Error<types::GetInviteError>> {
-        let mut request = PendingRequest::for_operation(
-            "get_invite",
-            reqwest::Method::GET,
-            "/invites/{invite_token}",
-        );
-        request.secret_path_param("invite_token", &invite_token, Style::Simple, false)?;
-        if let (Some(api_key_header), Some(api_key_query)) = (
-            &self.api_key_header,
-            &self.api_key_query,
-        ) {
-            request.header_credential("X-API-Key", api_key_header)?;
-            request.query_credential("api_key", api_key_query);
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "get_invite",
+                reqwest::Method::GET,
+                "/invites/{invite_token}",
+            );
+            request
+                .secret_path_param("invite_token", &invite_token, Style::Simple, false)?;
+            if let (Some(api_key_header), Some(api_key_query)) = (
+                &self.api_key_header,
+                &self.api_key_query,
+            ) {
+                request.header_credential("X-API-Key", api_key_header)?;
+                request.query_credential("api_key", api_key_query);
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;
@@ -360,18 +368,21 @@ impl Client {
         &self,
         body: &types::NewItem,
     ) -> Result<ResponseValue<types::CreateItemSuccess>, Error<types::CreateItemError>> {
-        let mut request = PendingRequest::for_operation(
-            "create_item",
-            reqwest::Method::POST,
-            "/items",
-        );
-        request.json_body(body, "application/vnd.item+json")?;
-        if let Some(api_key_header) = &self.api_key_header {
-            request.header_credential("X-API-Key", api_key_header)?;
-        } else if let Some(basic_auth) = &self.basic_auth {
-            request.basic_credential(&basic_auth.0, &basic_auth.1)?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "create_item",
+                reqwest::Method::POST,
+                "/items",
+            );
+            request.json_body(body, "application/vnd.item+json")?;
+            if let Some(api_key_header) = &self.api_key_header {
+                request.header_credential("X-API-Key", api_key_header)?;
+            } else if let Some(basic_auth) = &self.basic_auth {
+                request.basic_credential(&basic_auth.0, &basic_auth.1)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = types::CreateItemSuccess::Ok(response.json()?);
@@ -399,18 +410,21 @@ impl Client {
         &self,
         body: Option<&types::PostItemsSearchBody>,
     ) -> Result<ResponseValue<Vec<types::Item>>, Error<types::PostItemsSearchError>> {
-        let mut request = PendingRequest::for_operation(
-            "post_items_search",
-            reqwest::Method::POST,
-            "/items/search",
-        );
-        if let Some(body) = body {
-            request.form_body(body, "application/x-www-form-urlencoded")?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "post_items_search",
+                reqwest::Method::POST,
+                "/items/search",
+            );
+            if let Some(body) = body {
+                request.form_body(body, "application/x-www-form-urlencoded")?;
+            }
+            if let Some(api_key_query) = &self.api_key_query {
+                request.query_credential("api_key", api_key_query);
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        if let Some(api_key_query) = &self.api_key_query {
-            request.query_credential("api_key", api_key_query);
-        }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             200..=299 => {
                 let body = response.json()?;
@@ -431,25 +445,28 @@ impl Client {
         id: i64,
         body: &types::UploadAttachmentForm,
     ) -> Result<ResponseValue<types::Item>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "upload_attachment",
-            reqwest::Method::POST,
-            "/items/{id}/attachments",
-        );
-        request.path_param("id", &id, Style::Simple, false)?;
-        let mut form = Multipart::new();
-        form.field("title", &body.title).map_err(|e| request.invalid(e))?;
-        form.field("tags", &body.tags).map_err(|e| request.invalid(e))?;
-        form.field("meta", &body.meta).map_err(|e| request.invalid(e))?;
-        form.file("file", &body.file).map_err(|e| request.invalid(e))?;
-        if let Some(value) = &body.thumbnails {
-            form.files("thumbnails", value).map_err(|e| request.invalid(e))?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "upload_attachment",
+                reqwest::Method::POST,
+                "/items/{id}/attachments",
+            );
+            request.path_param("id", &id, Style::Simple, false)?;
+            let mut form = Multipart::new();
+            form.field("title", &body.title).map_err(|e| request.invalid(e))?;
+            form.field("tags", &body.tags).map_err(|e| request.invalid(e))?;
+            form.field("meta", &body.meta).map_err(|e| request.invalid(e))?;
+            form.file("file", &body.file).map_err(|e| request.invalid(e))?;
+            if let Some(value) = &body.thumbnails {
+                form.files("thumbnails", value).map_err(|e| request.invalid(e))?;
+            }
+            request.multipart_body(form)?;
+            if let Some(api_key_cookie) = &self.api_key_cookie {
+                request.cookie_credential("auth", api_key_cookie)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        request.multipart_body(form)?;
-        if let Some(api_key_cookie) = &self.api_key_cookie {
-            request.cookie_credential("auth", api_key_cookie)?;
-        }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             201 => {
                 let body = response.json()?;
@@ -466,15 +483,18 @@ impl Client {
         &self,
         body: Option<&str>,
     ) -> Result<ResponseValue<String>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "add_note",
-            reqwest::Method::POST,
-            "/notes",
-        );
-        if let Some(body) = body {
-            request.raw_body(body.as_bytes().to_vec(), "text/plain")?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "add_note",
+                reqwest::Method::POST,
+                "/notes",
+            );
+            if let Some(body) = body {
+                request.raw_body(body.as_bytes().to_vec(), "text/plain")?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.text();
@@ -495,29 +515,32 @@ impl Client {
         ResponseValue<serde_json::Map<String, serde_json::Value>>,
         Error<std::convert::Infallible>,
     > {
-        let mut request = PendingRequest::for_operation(
-            "styles",
-            reqwest::Method::GET,
-            "/styles/{label}/{matrix}",
-        );
-        request.path_param("label", &label, Style::Label, true)?;
-        request.path_param("matrix", &matrix, Style::Matrix, false)?;
-        request.query("ids", &params.ids, Style::Form, true)?;
-        request.query("csv", &params.csv, Style::Form, false)?;
-        request.query("spaced", &params.spaced, Style::SpaceDelimited, false)?;
-        request.query("piped", &params.piped, Style::PipeDelimited, false)?;
-        request.query("filter", &params.filter, Style::DeepObject, true)?;
-        request.query("flag", &params.flag, Style::Form, true)?;
-        request.query("ratio", &params.ratio, Style::Form, true)?;
-        request.query("absent", &params.absent, Style::Form, true)?;
-        request.header("X-Trace", &params.x_trace, false)?;
-        request.header("X-Tags", &params.x_tags, false)?;
-        request.cookie("session", &params.session, true)?;
-        request.cookie("theme", &params.theme, true)?;
-        if let Some(bearer_token) = &self.bearer_token {
-            request.bearer_credential(bearer_token)?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "styles",
+                reqwest::Method::GET,
+                "/styles/{label}/{matrix}",
+            );
+            request.path_param("label", &label, Style::Label, true)?;
+            request.path_param("matrix", &matrix, Style::Matrix, false)?;
+            request.query("ids", &params.ids, Style::Form, true)?;
+            request.query("csv", &params.csv, Style::Form, false)?;
+            request.query("spaced", &params.spaced, Style::SpaceDelimited, false)?;
+            request.query("piped", &params.piped, Style::PipeDelimited, false)?;
+            request.query("filter", &params.filter, Style::DeepObject, true)?;
+            request.query("flag", &params.flag, Style::Form, true)?;
+            request.query("ratio", &params.ratio, Style::Form, true)?;
+            request.query("absent", &params.absent, Style::Form, true)?;
+            request.header("X-Trace", &params.x_trace, false)?;
+            request.header("X-Tags", &params.x_tags, false)?;
+            request.cookie("session", &params.session, true)?;
+            request.cookie("theme", &params.theme, true)?;
+            if let Some(bearer_token) = &self.bearer_token {
+                request.bearer_credential(bearer_token)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;

@@ -121,12 +121,15 @@ impl Client {
     pub async fn client(
         &self,
     ) -> Result<ResponseValue<types::Client>, Error<std::convert::Infallible>> {
-        let request = PendingRequest::for_operation(
-            "client",
-            reqwest::Method::GET,
-            "/client",
-        );
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let request = PendingRequest::for_operation(
+                "client",
+                reqwest::Method::GET,
+                "/client",
+            );
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;
@@ -142,21 +145,24 @@ impl Client {
         &self,
         body: Option<&types::TypesForm>,
     ) -> Result<ResponseValue<()>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "types",
-            reqwest::Method::PUT,
-            "/types",
-        );
-        if let Some(body) = body {
-            let mut form = Multipart::new();
-            form.field("form", &body.form).map_err(|e| request.invalid(e))?;
-            if let Some(value) = &body.value {
-                form.file("value", value).map_err(|e| request.invalid(e))?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "types",
+                reqwest::Method::PUT,
+                "/types",
+            );
+            if let Some(body) = body {
+                let mut form = Multipart::new();
+                form.field("form", &body.form).map_err(|e| request.invalid(e))?;
+                if let Some(value) = &body.value {
+                    form.file("value", value).map_err(|e| request.invalid(e))?;
+                }
+                form.field("request", &body.request).map_err(|e| request.invalid(e))?;
+                request.multipart_body(form)?;
             }
-            form.field("request", &body.request).map_err(|e| request.invalid(e))?;
-            request.multipart_body(form)?;
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             204 => {
                 let body = ();
@@ -185,26 +191,29 @@ impl Client {
         body: &types::Request,
         params: &types::RequestParams,
     ) -> Result<ResponseValue<types::Response>, Error<types::RequestError>> {
-        let mut request = PendingRequest::for_operation(
-            "request",
-            reqwest::Method::POST,
-            "/{request}/{response}/{body}/{self}/{client}/{types}/{params}/{form}/{value}",
-        );
-        request.path_param("request", &request_, Style::Simple, false)?;
-        request.path_param("response", &response_, Style::Simple, false)?;
-        request.path_param("body", &body_2, Style::Simple, false)?;
-        request.path_param("self", &self_, Style::Simple, false)?;
-        request.path_param("client", &client_, Style::Simple, false)?;
-        request.path_param("types", &types_, Style::Simple, false)?;
-        request.path_param("params", &params_2, Style::Simple, false)?;
-        request.path_param("form", &form_, Style::Simple, false)?;
-        request.path_param("value", &value_, Style::Simple, false)?;
-        request.query("request", &params.request, Style::Form, true)?;
-        request.query("response", &params.response, Style::Form, true)?;
-        request.header("self", &params.self_2, false)?;
-        request.query("Error", &params.error, Style::Form, true)?;
-        request.json_body(body, "application/json")?;
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "request",
+                reqwest::Method::POST,
+                "/{request}/{response}/{body}/{self}/{client}/{types}/{params}/{form}/{value}",
+            );
+            request.path_param("request", &request_, Style::Simple, false)?;
+            request.path_param("response", &response_, Style::Simple, false)?;
+            request.path_param("body", &body_2, Style::Simple, false)?;
+            request.path_param("self", &self_, Style::Simple, false)?;
+            request.path_param("client", &client_, Style::Simple, false)?;
+            request.path_param("types", &types_, Style::Simple, false)?;
+            request.path_param("params", &params_2, Style::Simple, false)?;
+            request.path_param("form", &form_, Style::Simple, false)?;
+            request.path_param("value", &value_, Style::Simple, false)?;
+            request.query("request", &params.request, Style::Form, true)?;
+            request.query("response", &params.response, Style::Form, true)?;
+            request.header("self", &params.self_2, false)?;
+            request.query("Error", &params.error, Style::Form, true)?;
+            request.json_body(body, "application/json")?;
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;

@@ -122,13 +122,16 @@ impl Client {
         &self,
         body: &types::Everything,
     ) -> Result<ResponseValue<types::Everything>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "echo_shapes",
-            reqwest::Method::POST,
-            "/shapes",
-        );
-        request.json_body(body, "application/json")?;
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "echo_shapes",
+                reqwest::Method::POST,
+                "/shapes",
+            );
+            request.json_body(body, "application/json")?;
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;

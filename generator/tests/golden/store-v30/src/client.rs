@@ -190,12 +190,15 @@ impl Client {
     pub async fn health(
         &self,
     ) -> Result<ResponseValue<String>, Error<std::convert::Infallible>> {
-        let request = PendingRequest::for_operation(
-            "health",
-            reqwest::Method::GET,
-            "/health",
-        );
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let request = PendingRequest::for_operation(
+                "health",
+                reqwest::Method::GET,
+                "/health",
+            );
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.text();
@@ -211,18 +214,21 @@ impl Client {
         &self,
         body: &types::NewOrder,
     ) -> Result<ResponseValue<types::Order>, Error<types::CreateOrderError>> {
-        let mut request = PendingRequest::for_operation(
-            "create_order",
-            reqwest::Method::POST,
-            "/orders",
-        );
-        request.json_body(body, "application/json")?;
-        if let Some(api_key) = &self.api_key {
-            request.header_credential("X-API-Key", api_key)?;
-        } else if let Some(basic_auth) = &self.basic_auth {
-            request.basic_credential(&basic_auth.0, &basic_auth.1)?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "create_order",
+                reqwest::Method::POST,
+                "/orders",
+            );
+            request.json_body(body, "application/json")?;
+            if let Some(api_key) = &self.api_key {
+                request.header_credential("X-API-Key", api_key)?;
+            } else if let Some(basic_auth) = &self.basic_auth {
+                request.basic_credential(&basic_auth.0, &basic_auth.1)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             201 => {
                 let body = response.json()?;
@@ -245,15 +251,18 @@ impl Client {
         ResponseValue<types::GetOrdersByOrderIdItemsResponse>,
         Error<types::GetOrdersByOrderIdItemsError>,
     > {
-        let mut request = PendingRequest::for_operation(
-            "get_orders_by_order_id_items",
-            reqwest::Method::GET,
-            "/orders/{orderId}/items",
-        );
-        request.path_param("orderId", &order_id, Style::Simple, false)?;
-        request.query("cursor", &params.cursor, Style::Form, true)?;
-        request.header("X-Session-Token", &params.x_session_token, false)?;
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "get_orders_by_order_id_items",
+                reqwest::Method::GET,
+                "/orders/{orderId}/items",
+            );
+            request.path_param("orderId", &order_id, Style::Simple, false)?;
+            request.query("cursor", &params.cursor, Style::Form, true)?;
+            request.header("X-Session-Token", &params.x_session_token, false)?;
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;

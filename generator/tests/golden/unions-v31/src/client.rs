@@ -122,13 +122,16 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<ResponseValue<types::Message>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "get_message",
-            reqwest::Method::GET,
-            "/messages/{id}",
-        );
-        request.path_param("id", &id, Style::Simple, false)?;
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "get_message",
+                reqwest::Method::GET,
+                "/messages/{id}",
+            );
+            request.path_param("id", &id, Style::Simple, false)?;
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;

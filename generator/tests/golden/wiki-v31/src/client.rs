@@ -167,18 +167,21 @@ impl Client {
         page_id: &str,
         params: &types::ReadPageParams,
     ) -> Result<ResponseValue<types::Page>, Error<types::ReadPageError>> {
-        let mut request = PendingRequest::for_operation(
-            "read_page",
-            reqwest::Method::GET,
-            "/v1/pages/{page_id}",
-        );
-        request.path_param("page_id", &page_id, Style::Simple, false)?;
-        request.query("revision", &params.revision, Style::Form, true)?;
-        request.header("X-Trace-Id", &params.x_trace_id, false)?;
-        if let Some(bearer_token) = &self.bearer_token {
-            request.bearer_credential(bearer_token)?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "read_page",
+                reqwest::Method::GET,
+                "/v1/pages/{page_id}",
+            );
+            request.path_param("page_id", &page_id, Style::Simple, false)?;
+            request.query("revision", &params.revision, Style::Form, true)?;
+            request.header("X-Trace-Id", &params.x_trace_id, false)?;
+            if let Some(bearer_token) = &self.bearer_token {
+                request.bearer_credential(bearer_token)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;
@@ -204,16 +207,19 @@ impl Client {
         &self,
         page_id: &str,
     ) -> Result<ResponseValue<()>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "delete_page",
-            reqwest::Method::DELETE,
-            "/v1/pages/{page_id}",
-        );
-        request.path_param("page_id", &page_id, Style::Simple, false)?;
-        if let Some(bearer_token) = &self.bearer_token {
-            request.bearer_credential(bearer_token)?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "delete_page",
+                reqwest::Method::DELETE,
+                "/v1/pages/{page_id}",
+            );
+            request.path_param("page_id", &page_id, Style::Simple, false)?;
+            if let Some(bearer_token) = &self.bearer_token {
+                request.bearer_credential(bearer_token)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
         }
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+            .await?;
         match response.status().as_u16() {
             204 => {
                 let body = ();
@@ -229,15 +235,18 @@ impl Client {
         &self,
         params: &types::SearchParams,
     ) -> Result<ResponseValue<Vec<types::Page>>, Error<std::convert::Infallible>> {
-        let mut request = PendingRequest::for_operation(
-            "search",
-            reqwest::Method::GET,
-            "/v1/search",
-        );
-        request.query("q", &params.q, Style::Form, true)?;
-        request.query("tags", &params.tags, Style::Form, false)?;
-        request.query("limit", &params.limit, Style::Form, true)?;
-        let response = request.send(&self.http, &self.base_url, &self.config).await?;
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "search",
+                reqwest::Method::GET,
+                "/v1/search",
+            );
+            request.query("q", &params.q, Style::Form, true)?;
+            request.query("tags", &params.tags, Style::Form, false)?;
+            request.query("limit", &params.limit, Style::Form, true)?;
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let body = response.json()?;
