@@ -569,6 +569,16 @@ async fn compare(
     }
 }
 
+/// The generated client's `Config` without its timeout, body cap or retries.
+fn no_features() -> Config {
+    Config {
+        timeout: None,
+        max_body_bytes: usize::MAX,
+        retry: RetryPolicy::disabled(),
+        ..Config::default()
+    }
+}
+
 fn main() {
     let settings = Settings {
         calls: env_number("BENCH_CALLS", 250).max(1),
@@ -582,16 +592,19 @@ fn main() {
         .enable_all()
         .build()
         .expect("client runtime");
-    // `BENCH_PROFILE=generated` (or `hand-written`): one side alone, default
-    // settings, BENCH_ROUNDS × BENCH_CALLS calls and nothing printed, for
-    // `perf record` to compare the two sides' profiles.
+    // `BENCH_PROFILE=generated` (or `generated-bare`, as in [3], or
+    // `hand-written`): one side alone, BENCH_ROUNDS × BENCH_CALLS calls and
+    // nothing printed, for `perf record` or `valgrind --tool=callgrind` to
+    // compare the sides' profiles.
     if let Ok(side) = std::env::var("BENCH_PROFILE") {
+        let generated = || Client::with_base_url(&base_url).with_http_client(http_client());
         let side = match side.as_str() {
-            "generated" => {
-                Side::generated(Client::with_base_url(&base_url).with_http_client(http_client()))
-            }
+            "generated" => Side::generated(generated()),
+            "generated-bare" => Side::generated(generated().with_config(no_features())),
             "hand-written" => Side::hand_written(http_client(), &base_url),
-            other => panic!("BENCH_PROFILE is `generated` or `hand-written`, not {other:?}"),
+            other => panic!(
+                "BENCH_PROFILE is `generated`, `generated-bare` or `hand-written`, not {other:?}"
+            ),
         };
         runtime.block_on(async {
             for _ in 0..settings.rounds * settings.calls {
@@ -613,12 +626,6 @@ fn main() {
         settings.rounds, settings.calls, settings.warm_up
     );
 
-    let no_features = Config {
-        timeout: None,
-        max_body_bytes: usize::MAX,
-        retry: RetryPolicy::disabled(),
-        ..Config::default()
-    };
     let figures = runtime.block_on(async {
         let defaults = compare(
             "[1] generated, default Config (60 s per-attempt timeout, retry policy, \
@@ -644,7 +651,7 @@ fn main() {
             Side::generated(
                 Client::with_base_url(&base_url)
                     .with_http_client(http_client())
-                    .with_config(no_features),
+                    .with_config(no_features()),
             ),
             Side::hand_written(http_client(), &base_url),
             &recorder,
