@@ -11,7 +11,6 @@ use reqwest::{Method, StatusCode};
 use super::error::DecodeError;
 use super::redact::snippet;
 use super::redirect::RedirectRefusal;
-use super::request::PendingRequest;
 use super::send::{AttemptError, Reach};
 use super::{Config, Error, Failure, RequestInfo, ResponseValue, Secret};
 
@@ -53,22 +52,16 @@ impl Answer<reqwest::Response> {
         Answer { status: response.status(), headers, refused, body: response, deadline: None, first_hop: true }
     }
 
-    /// Reads the body in, refusing more than `limit` bytes.
-    pub(super) async fn read(self, limit: usize, request: &PendingRequest) -> Result<Answer<Bytes>, AttemptError> {
-        let Answer { status, headers, refused, body, deadline, first_hop } = self;
-        let body = read_capped(body, limit).await.map_err(|e| e.describe(request.info(), status))?;
-        Ok(Answer { status, headers, refused, body, deadline, first_hop })
-    }
 }
 
 /// Why reading a body failed, before the request is named.
-enum ReadError {
+pub(super) enum ReadError {
     TooLarge { limit: usize },
     Transport(reqwest::Error),
 }
 
 impl ReadError {
-    fn describe(self, request: RequestInfo, status: StatusCode) -> AttemptError {
+    pub(super) fn describe(self, request: RequestInfo, status: StatusCode) -> AttemptError {
         match self {
             ReadError::TooLarge { limit } => Failure::new(Error::BodyTooLarge { request, status, limit }).into(),
             ReadError::Transport(e) => AttemptError { failure: Failure::new(Error::from_transport(request, e)), reach: Reach::MaybeSent },
@@ -80,12 +73,18 @@ impl ReadError {
 /// checked first and then trusted (the HTTP layer reads no more than it
 /// says), which lets the body arrive without a copy; one without is read
 /// piece by piece and stops at the limit.
-async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Bytes, ReadError> {
+/// (`PendingRequest::reading_attempt` reads the body of an answer the same
+/// way, written out there: its future is then the smaller.)
+async fn read_capped(response: reqwest::Response, limit: usize) -> Result<Bytes, ReadError> {
     match response.content_length() {
-        Some(length) if length > limit as u64 => return Err(ReadError::TooLarge { limit }),
-        Some(_) => return response.bytes().await.map_err(ReadError::Transport),
-        None => {}
+        Some(length) if length > limit as u64 => Err(ReadError::TooLarge { limit }),
+        Some(_) => response.bytes().await.map_err(ReadError::Transport),
+        None => read_pieces(response, limit).await,
     }
+}
+
+/// A body without a declared length, read piece by piece up to `limit`.
+pub(super) async fn read_pieces(mut response: reqwest::Response, limit: usize) -> Result<Bytes, ReadError> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
         if body.len().saturating_add(chunk.len()) > limit {
