@@ -6,6 +6,7 @@
 //! the request without its secrets.
 
 use std::borrow::Cow;
+use std::pin::Pin;
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
@@ -87,7 +88,13 @@ async fn read_capped(response: reqwest::Response, limit: usize) -> Result<Bytes,
 }
 
 /// A body without a declared length, read piece by piece up to `limit`.
-pub(super) async fn read_pieces(mut response: reqwest::Response, limit: usize) -> Result<Bytes, ReadError> {
+/// Boxed, as a `dyn` future: the reading of a body that declared its
+/// length (the usual case) keeps this loop out of its own code.
+pub(super) fn read_pieces(response: reqwest::Response, limit: usize) -> Pin<Box<dyn Future<Output = Result<Bytes, ReadError>> + Send>> {
+    Box::pin(read_piece_by_piece(response, limit))
+}
+
+async fn read_piece_by_piece(mut response: reqwest::Response, limit: usize) -> Result<Bytes, ReadError> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
         if body.len().saturating_add(chunk.len()) > limit {

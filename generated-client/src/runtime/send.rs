@@ -189,9 +189,15 @@ impl PendingRequest {
                 Some(_) => response.bytes().await.map_err(ReadError::Transport),
                 None => read_pieces(response, limit).await,
             };
-            let body = read.map_err(|e| e.describe(self.info(), status))?;
+            let body = read.map_err(|e| self.unread(e, status))?;
             Ok(Answer { status, headers, refused, body, deadline, first_hop })
         })
+    }
+
+    /// A body that could not be read, as the attempt's error.
+    #[cold]
+    fn unread(&self, error: ReadError, status: reqwest::StatusCode) -> AttemptError {
+        error.describe(self.info(), status)
     }
 
     /// One attempt up to the response's head, boxed like
@@ -308,15 +314,17 @@ impl PendingRequest {
     }
 
     /// Credentials asked of their providers, within what is left of the
-    /// whole call's time; boxed out of line like an attempt.
+    /// whole call's time; boxed out of line like an attempt, and as a
+    /// `dyn` future, so that its polling is not inlined into the retry
+    /// loop's (a call without providers never runs it).
     #[inline(never)]
-    fn asking_in_time<'a>(&'a self, asking: &'a Asking, prepared: &'a Prepared<'a>, started: Instant) -> Pin<Box<impl Future<Output = Result<(), Failure>> + 'a>> {
+    fn asking_in_time<'a>(&'a self, asking: &'a Asking, prepared: &'a Prepared<'a>, started: Instant) -> Pin<Box<dyn Future<Output = Result<(), Failure>> + Send + 'a>> {
         Box::pin(self.within_total(prepared.config, started, asking.ask(self, &prepared.headers)))
     }
 
     /// A credential renewed after a `401`, like [`Self::asking_in_time`].
     #[inline(never)]
-    fn renewing_in_time<'a>(&'a self, asking: &'a Asking, config: &'a Config, started: Instant) -> Pin<Box<impl Future<Output = Result<bool, Failure>> + 'a>> {
+    fn renewing_in_time<'a>(&'a self, asking: &'a Asking, config: &'a Config, started: Instant) -> Pin<Box<dyn Future<Output = Result<bool, Failure>> + Send + 'a>> {
         Box::pin(self.within_total(config, started, asking.renew(self)))
     }
 
