@@ -132,10 +132,7 @@ impl PendingRequest {
             let (request, prepared) = (&self, &prepared);
             let answer = {
                 let attempts = std::pin::pin!(self.with_retries(prepared, &span, |attempt| request.reading_attempt(prepared, attempt)));
-                match span.is_disabled() {
-                    true => attempts.await,
-                    false => attempts.instrument(span.clone()).await,
-                }
+                in_span(&span, attempts).await
             }?;
             self.remember_provided(prepared);
             let Answer { status, headers, refused, body, .. } = answer;
@@ -154,10 +151,7 @@ impl PendingRequest {
             let (request, prepared) = (&self, &prepared);
             let answer = {
                 let attempts = std::pin::pin!(self.with_retries(prepared, &span, |attempt| request.head_attempt(prepared, attempt)));
-                match span.is_disabled() {
-                    true => attempts.await,
-                    false => attempts.instrument(span.clone()).await,
-                }
+                in_span(&span, attempts).await
             }?;
             self.remember_provided(prepared);
             Ok(StreamingResponse { request: self.into_described(), answer })
@@ -496,6 +490,16 @@ impl<'a> Walk<'a> {
         (self.url, self.method, self.keep_body) = (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
         self.hops += 1;
         None
+    }
+}
+
+/// `work` inside the call's span, wrapped only when a subscriber listens
+/// (the wrapper enters and leaves the span at every poll). `work` is pinned
+/// by the caller, so it is not moved into the wrapper.
+async fn in_span<T>(span: &Span, work: Pin<&mut impl Future<Output = T>>) -> T {
+    match span.is_disabled() {
+        true => work.await,
+        false => work.instrument(span.clone()).await,
     }
 }
 
