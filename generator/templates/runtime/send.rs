@@ -350,7 +350,7 @@ impl PendingRequest {
         let asked = prepared.asking.as_deref().map(Asking::current);
         let mut walk = Walk::new(&self.method, &prepared.url, asked.as_ref());
         let (response, refused) = loop {
-            let request = walk.request(self, &headers, asked.as_ref());
+            let request = walk.request(self, &headers);
             let response = match prepared.client.execute(request).await {
                 Ok(response) => response,
                 Err(error) => return Err(self.not_sent(error, walk.hops, prepared)),
@@ -358,7 +358,7 @@ impl PendingRequest {
             if !response.status().is_redirection() {
                 break (response, None);
             }
-            match walk.follow(self, prepared, &response, asked.as_ref()) {
+            match walk.follow(self, prepared, &response) {
                 Some(refused) => break (response, refused),
                 None => continue,
             }
@@ -429,25 +429,27 @@ struct Walk<'a> {
     same_origin: bool,
     /// Redirects followed.
     hops: u32,
+    /// What the attempt's credential providers gave, for the API's origin.
+    asked: Option<&'a AttemptCredentials>,
 }
 
 impl<'a> Walk<'a> {
-    fn new(method: &'a reqwest::Method, url: &'a Url, asked: Option<&AttemptCredentials>) -> Self {
+    fn new(method: &'a reqwest::Method, url: &'a Url, asked: Option<&'a AttemptCredentials>) -> Self {
         let url = match asked {
             Some(asked) => asked.url(url),
             None => Cow::Borrowed(url),
         };
-        Walk { url, method: Cow::Borrowed(method), keep_body: true, same_origin: true, hops: 0 }
+        Walk { url, method: Cow::Borrowed(method), keep_body: true, same_origin: true, hops: 0, asked }
     }
 
     /// The next hop's request. Out of line (like [`Self::follow`]): its
     /// temporaries stay out of the attempt's stack frame.
     #[inline(never)]
-    fn request(&self, pending: &PendingRequest, headers: &HeaderMap, asked: Option<&AttemptCredentials>) -> reqwest::Request {
+    fn request(&self, pending: &PendingRequest, headers: &HeaderMap) -> reqwest::Request {
         let mut request = reqwest::Request::new(self.method.as_ref().clone(), self.url.as_ref().clone());
         if self.same_origin {
             *request.headers_mut() = headers.clone();
-            if let Some(asked) = asked {
+            if let Some(asked) = self.asked {
                 asked.add_headers(request.headers_mut());
             }
             if !self.keep_body {
@@ -469,7 +471,7 @@ impl<'a> Walk<'a> {
     /// answer's refusal (`Some(None)`: not a redirect to follow, and not
     /// refused either).
     #[inline(never)]
-    fn follow(&mut self, pending: &PendingRequest, prepared: &Prepared<'_>, response: &reqwest::Response, asked: Option<&AttemptCredentials>) -> Option<Option<RedirectRefusal>> {
+    fn follow(&mut self, pending: &PendingRequest, prepared: &Prepared<'_>, response: &reqwest::Response) -> Option<Option<RedirectRefusal>> {
         let location = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
         let carrying = Carrying { body: prepared.carrying.body && self.keep_body, ..prepared.carrying };
         let sent = Sent { url: &self.url, method: &self.method, hops: self.hops };
@@ -484,7 +486,7 @@ impl<'a> Walk<'a> {
             let keys: Vec<(&str, &str)> = pending.secret_query.iter().map(|(k, v)| (k.as_str(), v.expose())).collect();
             params::replace_query_pairs(&mut hop.url, &keys);
         }
-        if let (true, Some(asked)) = (self.same_origin, asked) {
+        if let (true, Some(asked)) = (self.same_origin, self.asked) {
             asked.replace_query(&mut hop.url);
         }
         (self.url, self.method, self.keep_body) = (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
