@@ -138,7 +138,7 @@ impl Client {
 
     /// Sets the bearer token sent as `Authorization: Bearer <token>` (security scheme `bearerAuth`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_bearer_token(mut self, credential: impl Into<Secret>) -> Self {
-        self.bearer_token = Some(Credential::Fixed(credential.into()));
+        self.bearer_token = Some(Credential::fixed(credential.into()));
         self
     }
 

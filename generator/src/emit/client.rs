@@ -285,7 +285,7 @@ fn setter(scheme: &crate::model::SecurityScheme) -> TokenStream {
         SchemeKind::Basic => quote! {
             #[doc = #summary] #separator #scheme_docs
             pub fn #setter(mut self, username: impl Into<Secret>, password: impl Into<Secret>) -> Self {
-                self.#field = Some((username.into(), Credential::Fixed(password.into())));
+                self.#field = Some((username.into(), Credential::fixed(password.into())));
                 self
             }
 
@@ -298,7 +298,7 @@ fn setter(scheme: &crate::model::SecurityScheme) -> TokenStream {
         _ => quote! {
             #[doc = #summary] #separator #scheme_docs
             pub fn #setter(mut self, credential: impl Into<Secret>) -> Self {
-                self.#field = Some(Credential::Fixed(credential.into()));
+                self.#field = Some(Credential::fixed(credential.into()));
                 self
             }
 

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -97,11 +97,17 @@ impl std::error::Error for CredentialError {
 /// A scheme's credential as the client holds it.
 #[derive(Clone)]
 pub(crate) enum Credential {
-    Fixed(Secret),
+    /// Fixed when the client was made; a credential sent in a header keeps
+    /// the header it makes.
+    Fixed(Secret, FixedHeader),
     Provided(Arc<dyn CredentialProvider>),
 }
 
 impl Credential {
+    pub fn fixed(secret: Secret) -> Self {
+        Credential::Fixed(secret, FixedHeader::default())
+    }
+
     pub fn provided(provider: impl CredentialProvider + 'static) -> Self {
         Credential::Provided(Arc::new(provider))
     }
@@ -109,16 +115,34 @@ impl Credential {
 
 impl From<Secret> for Credential {
     fn from(secret: Secret) -> Self {
-        Credential::Fixed(secret)
+        Credential::fixed(secret)
     }
 }
 
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Credential::Fixed(_) => f.write_str("Fixed(***)"),
+            Credential::Fixed(..) => f.write_str("Fixed(***)"),
             Credential::Provided(_) => f.write_str("Provided(..)"),
         }
+    }
+}
+
+/// The header a fixed credential makes (`Authorization: Bearer <token>`,
+/// an API key's header), built and checked at its first call and kept,
+/// marked sensitive: a call then adds a shared copy of it, which is not
+/// formatted, checked or allocated again. A credential that makes no
+/// valid header keeps why, for each call to report.
+#[derive(Clone, Default)]
+pub(crate) struct FixedHeader(Arc<OnceLock<Result<(HeaderName, HeaderValue), String>>>);
+
+impl FixedHeader {
+    fn get_or_build(&self, build: impl FnOnce() -> Result<(HeaderName, HeaderValue), String>) -> &Result<(HeaderName, HeaderValue), String> {
+        self.0.get_or_init(|| {
+            let (name, mut value) = build()?;
+            value.set_sensitive(true);
+            Ok((name, value))
+        })
     }
 }
 
@@ -142,7 +166,13 @@ pub(super) struct Asked {
 impl PendingRequest {
     pub fn bearer_credential(&mut self, credential: &Credential) -> Result<(), Failure> {
         match credential {
-            Credential::Fixed(token) => self.bearer_auth(token),
+            Credential::Fixed(token, header) => {
+                let built = header.get_or_build(|| {
+                    let value = HeaderValue::from_maybe_shared(Bytes::from(format!("Bearer {}", token.expose())));
+                    Ok((reqwest::header::AUTHORIZATION, value.map_err(|_| "credential for header `authorization` is not a valid header value".to_owned())?))
+                });
+                self.fixed_header(token, built)
+            }
             Credential::Provided(provider) => {
                 self.ask(Place::Bearer, provider);
                 Ok(())
@@ -152,7 +182,7 @@ impl PendingRequest {
 
     pub fn basic_credential(&mut self, username: &Secret, password: &Credential) -> Result<(), Failure> {
         match password {
-            Credential::Fixed(password) => self.basic_auth(username, Some(password)),
+            Credential::Fixed(password, _) => self.basic_auth(username, Some(password)),
             Credential::Provided(provider) => {
                 self.sent.push(username.clone());
                 self.ask(Place::Basic { username: username.clone() }, provider);
@@ -163,7 +193,14 @@ impl PendingRequest {
 
     pub fn header_credential(&mut self, name: &str, credential: &Credential) -> Result<(), Failure> {
         match credential {
-            Credential::Fixed(value) => self.secret_header(name, value),
+            Credential::Fixed(value, header) => {
+                let built = header.get_or_build(|| {
+                    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("`{name}` is not a valid header name"))?;
+                    let value = HeaderValue::from_maybe_shared(Bytes::copy_from_slice(value.expose().as_bytes()));
+                    Ok((name.clone(), value.map_err(|_| format!("credential for header `{name}` is not a valid header value"))?))
+                });
+                self.fixed_header(value, built)
+            }
             Credential::Provided(provider) => {
                 let name = self.header_name(name)?;
                 self.ask(Place::Header(name), provider);
@@ -174,14 +211,14 @@ impl PendingRequest {
 
     pub fn query_credential(&mut self, name: &str, credential: &Credential) {
         match credential {
-            Credential::Fixed(value) => self.secret_query(name, value),
+            Credential::Fixed(value, _) => self.secret_query(name, value),
             Credential::Provided(provider) => self.ask(Place::Query(name.to_owned()), provider),
         }
     }
 
     pub fn cookie_credential(&mut self, name: &str, credential: &Credential) -> Result<(), Failure> {
         match credential {
-            Credential::Fixed(value) => self.secret_cookie(name, value),
+            Credential::Fixed(value, _) => self.secret_cookie(name, value),
             Credential::Provided(provider) => {
                 if !params::cookie_safe(name) {
                     return Err(self.invalid(format!("cookie name `{name}` contains a character a cookie cannot carry")));
@@ -190,6 +227,15 @@ impl PendingRequest {
                 Ok(())
             }
         }
+    }
+
+    /// A fixed credential's header, as [`FixedHeader`] keeps it.
+    fn fixed_header(&mut self, secret: &Secret, built: &Result<(HeaderName, HeaderValue), String>) -> Result<(), Failure> {
+        self.sent.push(secret.clone());
+        let (name, value) = built.as_ref().map_err(|reason| self.invalid(reason.clone()))?;
+        self.headers.insert(name.clone(), value.clone());
+        self.credentials = true;
+        Ok(())
     }
 
     fn ask(&mut self, place: Place, provider: &Arc<dyn CredentialProvider>) {
@@ -355,7 +401,7 @@ mod tests {
 
     #[test]
     fn credentials_do_not_print() {
-        let fixed = Credential::Fixed(Secret::new("tok-SECRET"));
+        let fixed = Credential::fixed(Secret::new("tok-SECRET"));
         let provided = Credential::provided(|| Ok(Secret::new("tok-SECRET")));
         assert_eq!(format!("{fixed:?} {provided:?}"), "Fixed(***) Provided(..)");
     }

@@ -125,7 +125,7 @@ impl Client {
 
     /// Sets the API key sent in the `X-Api-Key` header (security scheme `apiKey`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_api_key(mut self, credential: impl Into<Secret>) -> Self {
-        self.api_key = Some(Credential::Fixed(credential.into()));
+        self.api_key = Some(Credential::fixed(credential.into()));
         self
     }
 

@@ -151,7 +151,7 @@ impl Client {
 
     /// Sets the API key sent in the `auth` cookie (security scheme `apiKeyCookie`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_api_key_cookie(mut self, credential: impl Into<Secret>) -> Self {
-        self.api_key_cookie = Some(Credential::Fixed(credential.into()));
+        self.api_key_cookie = Some(Credential::fixed(credential.into()));
         self
     }
 
@@ -166,7 +166,7 @@ impl Client {
 
     /// Sets the API key sent in the `X-API-Key` header (security scheme `apiKeyHeader`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_api_key_header(mut self, credential: impl Into<Secret>) -> Self {
-        self.api_key_header = Some(Credential::Fixed(credential.into()));
+        self.api_key_header = Some(Credential::fixed(credential.into()));
         self
     }
 
@@ -181,7 +181,7 @@ impl Client {
 
     /// Sets the API key sent in the `api_key` query parameter (security scheme `apiKeyQuery`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_api_key_query(mut self, credential: impl Into<Secret>) -> Self {
-        self.api_key_query = Some(Credential::Fixed(credential.into()));
+        self.api_key_query = Some(Credential::fixed(credential.into()));
         self
     }
 
@@ -200,7 +200,7 @@ impl Client {
         username: impl Into<Secret>,
         password: impl Into<Secret>,
     ) -> Self {
-        self.basic_auth = Some((username.into(), Credential::Fixed(password.into())));
+        self.basic_auth = Some((username.into(), Credential::fixed(password.into())));
         self
     }
 
@@ -218,7 +218,7 @@ impl Client {
 
     /// Sets the bearer token sent as `Authorization: Bearer <token>` (security scheme `bearer`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_bearer_token(mut self, credential: impl Into<Secret>) -> Self {
-        self.bearer_token = Some(Credential::Fixed(credential.into()));
+        self.bearer_token = Some(Credential::fixed(credential.into()));
         self
     }
 

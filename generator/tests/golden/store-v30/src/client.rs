@@ -142,7 +142,7 @@ impl Client {
 
     /// Sets the API key sent in the `X-API-Key` header (security scheme `apiKey`), on the operations that use it. It never appears in `Debug` output.
     pub fn with_api_key(mut self, credential: impl Into<Secret>) -> Self {
-        self.api_key = Some(Credential::Fixed(credential.into()));
+        self.api_key = Some(Credential::fixed(credential.into()));
         self
     }
 
@@ -161,7 +161,7 @@ impl Client {
         username: impl Into<Secret>,
         password: impl Into<Secret>,
     ) -> Self {
-        self.basic_auth = Some((username.into(), Credential::Fixed(password.into())));
+        self.basic_auth = Some((username.into(), Credential::fixed(password.into())));
         self
     }
 
