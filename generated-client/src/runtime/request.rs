@@ -11,6 +11,7 @@
 //! server's request id) is made only for errors.
 
 use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -28,6 +29,10 @@ pub(crate) struct BaseUrl {
     pub(super) text: String,
     /// The parsed URL, or why it is not one (reported by the first call).
     pub(super) parsed: Result<Url, String>,
+    /// Whether the URL holds a user name or password (sent as basic auth).
+    pub(super) has_userinfo: bool,
+    /// The URLs of paths without parameters, shared by the client's clones.
+    static_urls: Arc<StaticUrls>,
 }
 
 impl BaseUrl {
@@ -44,11 +49,57 @@ impl BaseUrl {
             Ok(url) => Ok(url),
             Err(e) => Err(e.to_string()),
         };
-        BaseUrl { text, parsed }
+        let has_userinfo = parsed.as_ref().is_ok_and(|url| !url.username().is_empty() || url.password().is_some());
+        BaseUrl { text, parsed, has_userinfo, static_urls: Arc::default() }
     }
 
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// The URL of `path`, a path template without parameters, made by
+    /// `make` at its first call and kept; `None` when the client keeps no
+    /// more of them (the caller then makes it each time).
+    pub(super) fn static_url(&self, path: &'static str, make: impl FnOnce() -> Url) -> Option<&Url> {
+        self.static_urls.get_or_make(path, make)
+    }
+}
+
+/// The URLs of a client's paths without parameters (most `POST`s that
+/// create, list and search endpoints, login and refresh), each made once:
+/// setting a URL's path parses it again, which costs more than all the
+/// rest of preparing a call. A fixed table, found by the template's
+/// address and a few probes, so reading it takes no lock and it never
+/// grows; a template that finds no free slot is not kept.
+#[derive(Default)]
+struct StaticUrls(OnceLock<Box<[StaticUrl]>>);
+
+/// A slot of [`StaticUrls`]: a template and its URL, once filled.
+type StaticUrl = OnceLock<(&'static str, Url)>;
+
+impl StaticUrls {
+    const SLOTS: usize = 64;
+    const PROBES: usize = 8;
+
+    fn get_or_make(&self, path: &'static str, make: impl FnOnce() -> Url) -> Option<&Url> {
+        let slots = self.0.get_or_init(|| (0..Self::SLOTS).map(|_| OnceLock::new()).collect());
+        // Templates are string literals: one address each, for the life of
+        // the program. (A fat pointer: address and length both compared.)
+        let start = (path.as_ptr() as usize >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+        let mut make = Some(make);
+        for probe in 0..Self::PROBES {
+            let slot = &slots[(start + probe) % Self::SLOTS];
+            if let (None, Some(make)) = (slot.get(), make.take()) {
+                // Another call may fill the slot first; then this URL is
+                // dropped, and the slot holds whichever template won.
+                let _ = slot.set((path, make()));
+            }
+            match slot.get() {
+                Some((key, url)) if std::ptr::eq(*key, path) => return Some(url),
+                _ => continue,
+            }
+        }
+        None
     }
 }
 

@@ -61,6 +61,14 @@ pub(crate) enum Outcome<'a> {
     Answered(StatusCode, &'a HeaderMap),
 }
 
+impl Outcome<'_> {
+    /// An answer that no policy retries (a success, most client errors):
+    /// the retry loop then asks nothing more, not even the clock.
+    pub(crate) fn stands(&self) -> bool {
+        matches!(self, Outcome::Answered(status, _) if !retryable_status(*status))
+    }
+}
+
 fn idempotent(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE)
 }
@@ -169,6 +177,21 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(reqwest::header::RETRY_AFTER, retry_after.parse().unwrap());
         h
+    }
+
+    /// An answer that `stands` is one the policy would never retry, so
+    /// the retry loop may skip asking it; every other status is asked.
+    #[test]
+    fn an_answer_that_stands_is_never_retried() {
+        let policy = RetryPolicy { retry_non_idempotent: true, ..RetryPolicy::default() };
+        let none = HeaderMap::new();
+        for code in 100..600 {
+            let Ok(status) = StatusCode::from_u16(code) else { continue };
+            let outcome = Outcome::Answered(status, &none);
+            let retried = policy.delay(&Method::GET, Outcome::Answered(status, &none), 0, Duration::ZERO).is_some();
+            assert_eq!(outcome.stands(), !retried, "status {code}");
+        }
+        assert!(!Outcome::Failed.stands() && !Outcome::NotSent.stands());
     }
 
     #[test]

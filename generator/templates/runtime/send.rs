@@ -57,7 +57,9 @@ pub(super) struct Prepared<'a> {
     config: &'a Config,
     /// The API's base URL: its origin is the one credentials may go to.
     api: &'a Url,
-    pub(super) url: Url,
+    /// The first hop's URL (one the client keeps, for a path without
+    /// parameters).
+    pub(super) url: Cow<'a, Url>,
     headers: HeaderMap,
     carrying: Carrying,
     /// Credentials from providers, asked before each attempt; `None` when
@@ -73,26 +75,26 @@ impl PendingRequest {
         let client = http.client.as_ref().map_err(|reason| self.invalid(reason.clone()))?;
         // The base URL was parsed when the client was made: a call sets
         // only the path (scheme, host and port are not parsed again, which
-        // is most of what parsing a URL costs).
+        // is most of what parsing a URL costs), and a path without
+        // parameters is set once per client.
         let base_path = api.path().trim_end_matches('/');
-        let mut url = api.clone();
-        match base_path.is_empty() {
-            true => url.set_path(&self.path),
-            false => url.set_path(&[base_path, &self.path].concat()),
-        }
-        // Credentials in the base URL (`https://user:password@host`) are
-        // sent as basic auth, to the API's origin only, unless a security
-        // scheme already set one; they never stay in the URL.
-        if !api.username().is_empty() || api.password().is_some() {
-            let decode = |text: &str| percent_decoded(text);
-            let (user, password) = (Secret::new(decode(api.username())), api.password().map(|p| Secret::new(decode(p))));
-            if self.headers.contains_key(reqwest::header::AUTHORIZATION) {
-                self.sent.extend([user].into_iter().chain(password));
-            } else {
-                self.basic_auth(&user, password.as_ref())?;
+        let make = |path: &str| {
+            let mut url = api.clone();
+            match base_path.is_empty() {
+                true => url.set_path(path),
+                false => url.set_path(&[base_path, path].concat()),
             }
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
+            url
+        };
+        let mut url = match self.path {
+            Cow::Borrowed(path) if !base.has_userinfo => match base.static_url(path, || make(path)) {
+                Some(url) => Cow::Borrowed(url),
+                None => Cow::Owned(make(path)),
+            },
+            _ => Cow::Owned(make(&self.path)),
+        };
+        if base.has_userinfo {
+            self.base_url_credentials(api, url.to_mut())?;
         }
         // The URL parser drops `.` and `..` segments; a path that lost
         // segments on the way is not the one the operation built.
@@ -100,20 +102,52 @@ impl PendingRequest {
             return Err(self.invalid("the path has `.` or `..` segments, which would change the resource it names".into()));
         }
         if !self.query.is_empty() || !self.secret_query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            pairs.extend_pairs(&self.query);
-            pairs.extend_pairs(self.secret_query.iter().map(|(k, v)| (k, v.expose())));
+            self.add_query(url.to_mut());
         }
         if !self.cookies.is_empty() {
-            let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-            let mut value = HeaderValue::from_str(&cookie).map_err(|_| self.invalid("cookie value is not valid in HTTP".into()))?;
-            value.set_sensitive(true);
-            self.headers.insert(reqwest::header::COOKIE, value);
+            self.add_cookies()?;
         }
         let carrying = Carrying { credentials: self.credentials, body: self.body.is_some(), secret_body: self.secret_body };
         let headers = std::mem::take(&mut self.headers);
         let asking = Asking::take(self);
         Ok(Prepared { client, follows_no_redirects: http.follows_no_redirects, config, api, url, headers, carrying, asking })
+    }
+
+    /// Credentials in the base URL (`https://user:password@host`) are sent
+    /// as basic auth, to the API's origin only, unless a security scheme
+    /// already set one; they never stay in the URL. (This and the two
+    /// below are out of line: most calls need none of them, and
+    /// [`Self::prepare`] stays short.)
+    #[cold]
+    fn base_url_credentials(&mut self, api: &Url, url: &mut Url) -> Result<(), Failure> {
+        let decode = |text: &str| percent_decoded(text);
+        let (user, password) = (Secret::new(decode(api.username())), api.password().map(|p| Secret::new(decode(p))));
+        if self.headers.contains_key(reqwest::header::AUTHORIZATION) {
+            self.sent.extend([user].into_iter().chain(password));
+        } else {
+            self.basic_auth(&user, password.as_ref())?;
+        }
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        Ok(())
+    }
+
+    /// The query parameters, and the API keys sent in the query.
+    #[inline(never)]
+    fn add_query(&self, url: &mut Url) {
+        let mut pairs = url.query_pairs_mut();
+        pairs.extend_pairs(&self.query);
+        pairs.extend_pairs(self.secret_query.iter().map(|(k, v)| (k, v.expose())));
+    }
+
+    /// The cookies, in one `Cookie` header marked sensitive.
+    #[inline(never)]
+    fn add_cookies(&mut self) -> Result<(), Failure> {
+        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let mut value = HeaderValue::from_str(&cookie).map_err(|_| self.invalid("cookie value is not valid in HTTP".into()))?;
+        value.set_sensitive(true);
+        self.headers.insert(reqwest::header::COOKIE, value);
+        Ok(())
     }
 
     /// Sends the request, retrying as `config.retry` allows, and reads the
@@ -276,6 +310,7 @@ impl PendingRequest {
                 Err(e) if e.reach == Reach::MaybeSent => Some(Outcome::Failed),
                 Err(_) => None,
             };
+            let outcome = outcome.filter(|outcome| !outcome.stands());
             let delay = outcome.and_then(|outcome| config.retry.delay(&self.method, outcome, retry, started.elapsed()));
             // No retry that would start after the whole call's deadline.
             let delay = delay.filter(|delay| match config.total_timeout {
@@ -348,7 +383,7 @@ impl PendingRequest {
             false => Cow::Owned(self.hooked_headers(prepared, attempt)?),
         };
         let asked = prepared.asking.as_deref().map(Asking::current);
-        let mut walk = Walk::new(&self.method, &prepared.url, asked.as_ref());
+        let mut walk = Walk::new(&self.method, prepared.url.as_ref(), asked.as_ref());
         let (response, refused) = loop {
             let request = walk.request(self, &headers);
             let response = match prepared.client.execute(request).await {
@@ -580,6 +615,30 @@ mod tests {
         assert_eq!(url("https://api.example.com/base", "/v1/a.b").as_deref(), Some("https://api.example.com/base/v1/a.b"));
         for path in ["/v1/a\\b", "/v1/./x", "/v1/../x", "/v1/%2e%2E/x", "/v1/a\tb/.\n./x"] {
             assert_eq!(url("https://api.example.com/base", path), None, "{path:?} was sent");
+        }
+    }
+
+    /// The URLs of paths without parameters are kept per client: each
+    /// call of each template gets its own path, whether its URL was made,
+    /// kept or not kept (more templates than the client keeps), and one
+    /// with parameters or a query is never served a kept one.
+    #[test]
+    fn kept_urls_belong_to_their_own_template() {
+        let (http, config) = (HttpClient::default(), Config::default());
+        let base = BaseUrl::new("https://api.example.com/base/".to_owned());
+        let templates: Vec<&'static str> = (0..200).map(|i| &*Box::leak(format!("/v1/items{i}").into_boxed_str())).collect();
+        let url = |request: &mut PendingRequest| request.prepare(&http, &base, &config).map(|prepared| prepared.url.to_string()).ok();
+        for round in 0..3 {
+            for (i, template) in templates.iter().enumerate() {
+                let expected = format!("https://api.example.com/base/v1/items{i}");
+                assert_eq!(url(&mut PendingRequest::new(Method::GET, template)).as_deref(), Some(&*expected), "round {round}");
+                let mut with_query = PendingRequest::new(Method::GET, template);
+                with_query.query.push(("q".into(), "1".into()));
+                assert_eq!(url(&mut with_query), Some(format!("{expected}?q=1")), "round {round}");
+            }
+            let mut filled = PendingRequest::new(Method::GET, templates[0]);
+            filled.path = Cow::Owned("/v1/items0/x".into());
+            assert_eq!(url(&mut filled).as_deref(), Some("https://api.example.com/base/v1/items0/x"));
         }
     }
 
