@@ -20,18 +20,26 @@
 //! from each side and the bench checks that method, path, body,
 //! `authorization` and `content-type` are identical.
 //!
-//! Timing: after `BENCH_WARMUP` calls of each side (default 1000),
-//! `BENCH_ROUNDS` rounds (default 121), each a batch of `BENCH_CALLS`
-//! sequential calls (default 250) of one side then of the other (which
-//! side goes first alternates by round). Many short batches rather than a
-//! few long ones: the two batches of a round are close in time, so a burst
-//! of load from other processes hits both, and the medians shrug off the
-//! rounds it hits. A batch gives a wall-clock time per
-//! call and the client thread's CPU time per call (from
-//! `/proc/thread-self/schedstat`, on Linux); each side reports the median
-//! over rounds, and the figure is the ratio of medians (generated /
-//! hand-written), with the median and range of the per-round ratios to
-//! show the noise.
+//! Timing, after `BENCH_WARMUP` calls of each side (default 1000), in two
+//! ways:
+//! - **Single calls** (the headline figure): `BENCH_ROUNDS × BENCH_CALLS / 2`
+//!   pairs of calls, one of each side, which side goes first alternating
+//!   by pair; each call is timed alone (wall clock) and the figure is the
+//!   ratio of the sides' median call times (generated / hand-written). The
+//!   two calls of a pair are microseconds apart, so load from other
+//!   processes hits both sides alike, and a median over tens of thousands
+//!   of calls ignores the calls it hits: on a busy 2-core VM its control
+//!   comparison reads 1.000 ± 0.002, where the batches' reads ± 0.03.
+//!   Timing a call adds two clock reads (tens of nanoseconds) to both
+//!   sides.
+//! - **Batches**: `BENCH_ROUNDS` rounds (default 121), each a batch of
+//!   `BENCH_CALLS` sequential calls (default 250) of one side then of the
+//!   other (alternating by round). A batch gives a wall-clock time per call
+//!   and the client thread's CPU time per call (from
+//!   `/proc/thread-self/schedstat`, on Linux, which a single call is too
+//!   short for); each side reports the median over rounds, with the median
+//!   and range of the per-round ratios to show the noise.
+//!
 //! It prints numbers and never asserts on them.
 //!
 //! Three comparisons: [1] the generated client with its default `Config`
@@ -485,24 +493,36 @@ struct Ratio {
 }
 
 struct Ratios {
+    single: Ratio,
     wall: Ratio,
     cpu: Option<Ratio>,
 }
 
-/// Prints one metric of a comparison.
-fn report(metric: &str, names: [&str; 2], a: &[f64], b: &[f64]) -> Ratio {
+/// Prints one metric of a comparison: times in µs per call, one per round
+/// (`rounds`) or one per call.
+fn report(metric: &str, names: [&str; 2], a: &[f64], b: &[f64], rounds: bool) -> Ratio {
     let (median_a, median_b) = (median(a), median(b));
     let ratio = median_a / median_b;
     println!("  {metric}");
     for (name, values, med) in [(names[0], a, median_a), (names[1], b, median_b)] {
-        let (lo, hi) = min_max(values);
-        println!("    {name:<14} median {med:7.2} µs/call   (rounds {lo:.2} .. {hi:.2})");
+        let (lo, hi) = match rounds {
+            true => min_max(values),
+            false => (percentile(values, 0.1), percentile(values, 0.9)),
+        };
+        let spread = if rounds {
+            "rounds"
+        } else {
+            "calls, 10th .. 90th percentile"
+        };
+        println!("    {name:<14} median {med:7.2} µs/call   ({spread} {lo:.2} .. {hi:.2})");
     }
-    let per_round: Vec<f64> = a.iter().zip(b).map(|(a, b)| a / b).collect();
-    let (lo, hi) = min_max(&per_round);
-    let paired = median(&per_round);
+    // Each round's (or pair's) own ratio, then their median.
+    let paired_ratios: Vec<f64> = a.iter().zip(b).map(|(a, b)| a / b).collect();
+    let (lo, hi) = min_max(&paired_ratios);
+    let paired = median(&paired_ratios);
+    let per = if rounds { "per-round" } else { "per-pair" };
     println!(
-        "    ratio of medians {ratio:.3} ({:+.2} µs/call); per-round ratios: median {:.3}, \
+        "    ratio of medians {ratio:.3} ({:+.2} µs/call); {per} ratios: median {:.3}, \
          range {lo:.3} .. {hi:.3}",
         median_a - median_b,
         paired
@@ -511,6 +531,13 @@ fn report(metric: &str, names: [&str; 2], a: &[f64], b: &[f64]) -> Ratio {
         of_medians: ratio,
         paired,
     }
+}
+
+/// The value below which a fraction `p` of `values` lies.
+fn percentile(values: &[f64], p: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 /// Runs one comparison (A = `a`, B = `b`) and prints it.
@@ -543,6 +570,14 @@ async fn compare(
         names[1],
         allocations_per_call(&b, 100).await
     );
+    let (single_a, single_b) = single_calls(&a, &b, settings.rounds * settings.calls / 2).await;
+    let single = report(
+        "single calls, the sides alternating call by call (wall clock)",
+        names,
+        &single_a,
+        &single_b,
+        false,
+    );
     let mut times_a = Vec::new();
     let mut times_b = Vec::new();
     for round in 0..settings.rounds {
@@ -557,16 +592,52 @@ async fn compare(
     let wall = |side: &[(f64, Option<f64>)]| side.iter().map(|t| t.0).collect::<Vec<_>>();
     let cpu = |side: &[(f64, Option<f64>)]| side.iter().map(|t| t.1).collect::<Option<Vec<_>>>();
     Ratios {
+        single,
         wall: report(
-            "wall clock, one call",
+            "batches: wall clock, one call",
             names,
             &wall(&times_a),
             &wall(&times_b),
+            true,
         ),
-        cpu: cpu(&times_a)
-            .zip(cpu(&times_b))
-            .map(|(a, b)| report("client-thread CPU time, one call", names, &a, &b)),
+        cpu: cpu(&times_a).zip(cpu(&times_b)).map(|(a, b)| {
+            report(
+                "batches: client-thread CPU time, one call",
+                names,
+                &a,
+                &b,
+                true,
+            )
+        }),
     }
+}
+
+/// `pairs` pairs of calls, one of each side (which goes first alternates),
+/// each call timed alone; the wall-clock times of `a`'s and `b`'s calls,
+/// in µs.
+async fn single_calls(a: &Side, b: &Side, pairs: u32) -> (Vec<f64>, Vec<f64>) {
+    let mut times_a = Vec::with_capacity(pairs as usize);
+    let mut times_b = Vec::with_capacity(pairs as usize);
+    for pair in 0..pairs {
+        let (first, second) = if pair % 2 == 0 { (a, b) } else { (b, a) };
+        let started = Instant::now();
+        first.call().await;
+        let between = Instant::now();
+        second.call().await;
+        let ended = Instant::now();
+        let (first_time, second_time) = (
+            (between - started).as_secs_f64() * 1e6,
+            (ended - between).as_secs_f64() * 1e6,
+        );
+        let (time_a, time_b) = if pair % 2 == 0 {
+            (first_time, second_time)
+        } else {
+            (second_time, first_time)
+        };
+        times_a.push(time_a);
+        times_b.push(time_b);
+    }
+    (times_a, times_b)
 }
 
 /// The generated client's `Config` without its timeout, body cap or retries.
@@ -677,12 +748,16 @@ fn main() {
 
     println!(
         "\nsummary: generated / hand-written ([4]: A / B); ratio of medians, \
-         and in brackets the median of the per-round ratios"
+         and in brackets the median of the per-pair or per-round ratios"
     );
-    println!("  wall clock       client CPU       comparison");
+    println!("  single calls     batches: wall    batches: CPU     comparison");
     let show = |r: Ratio| format!("{:.3} [{:.3}]", r.of_medians, r.paired);
     for (name, ratios) in figures {
         let cpu = ratios.cpu.map_or("-".to_owned(), show);
-        println!("  {:<15}  {cpu:<15}  {name}", show(ratios.wall));
+        println!(
+            "  {:<15}  {:<15}  {cpu:<15}  {name}",
+            show(ratios.single),
+            show(ratios.wall)
+        );
     }
 }
