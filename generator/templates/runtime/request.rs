@@ -62,8 +62,8 @@ impl BaseUrl {
     }
 }
 
-/// The URLs of a client's paths without parameters (most `POST`s that
-/// create, list and search endpoints, login and refresh), each made once:
+/// The URLs of a client's paths without parameters (a collection's list,
+/// create and search endpoints; login and token refresh), each made once:
 /// setting a URL's path parses it again, which costs more than all the
 /// rest of preparing a call. A fixed table, found by the template's
 /// address and a few probes, so reading it takes no lock and it never
