@@ -58,8 +58,8 @@ impl BaseUrl {
     }
 
     /// The URL of `path`, a path template without parameters, made by
-    /// `make` at its first call and kept; `None` when the client keeps no
-    /// more of them (the caller then makes it each time).
+    /// `make` at its first call and kept; `None` when it finds no free
+    /// slot (the caller then makes it each time).
     pub(super) fn static_url(&self, path: &'static str, make: impl FnOnce() -> Url) -> Option<&Url> {
         self.static_urls.get_or_make(path, make)
     }
@@ -68,9 +68,10 @@ impl BaseUrl {
 /// The URLs of a client's paths without parameters (a collection's list,
 /// create and search endpoints; login and token refresh), each made once:
 /// setting a URL's path parses it again, which costs more than all the
-/// rest of preparing a call. A fixed table, found by the template's
-/// address and a few probes, so reading it takes no lock and it never
-/// grows; a template that finds no free slot is not kept.
+/// rest of preparing a call. A fixed table (about 7 KB, made at the first
+/// such call) in which a template takes the first free slot from where its
+/// address points, within a few probes: reading it takes no lock and it
+/// never grows; a template that finds no free slot is not kept.
 #[derive(Default)]
 struct StaticUrls(OnceLock<Box<[StaticUrl]>>);
 
@@ -81,19 +82,27 @@ impl StaticUrls {
     const SLOTS: usize = 64;
     const PROBES: usize = 8;
 
+    /// Where `path`'s probes start. Templates are string literals: one
+    /// address each, for the life of the program.
+    fn first_slot(path: &'static str) -> usize {
+        let address = path.as_ptr() as usize as u64;
+        (address.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % Self::SLOTS
+    }
+
     fn get_or_make(&self, path: &'static str, make: impl FnOnce() -> Url) -> Option<&Url> {
         let slots = self.0.get_or_init(|| (0..Self::SLOTS).map(|_| OnceLock::new()).collect());
-        // Templates are string literals: one address each, for the life of
-        // the program. (A fat pointer: address and length both compared.)
-        let start = (path.as_ptr() as usize >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+        let start = Self::first_slot(path);
         let mut make = Some(make);
         for probe in 0..Self::PROBES {
             let slot = &slots[(start + probe) % Self::SLOTS];
-            if let (None, Some(make)) = (slot.get(), make.take()) {
-                // Another call may fill the slot first; then this URL is
-                // dropped, and the slot holds whichever template won.
-                let _ = slot.set((path, make()));
+            if slot.get().is_none() {
+                if let Some(make) = make.take() {
+                    // Another call may fill the slot first; then this URL
+                    // is dropped, and the slot holds whichever template won.
+                    let _ = slot.set((path, make()));
+                }
             }
+            // The same template: address and length (a fat pointer).
             match slot.get() {
                 Some((key, url)) if std::ptr::eq(*key, path) => return Some(url),
                 _ => continue,
@@ -396,6 +405,28 @@ pub(super) fn base64(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::runtime::{Config, HttpClient};
+
+    /// Two templates whose probes start at the same slot are both kept
+    /// (the second in the next free slot): asked again, neither is made
+    /// again, and each is served its own URL.
+    #[test]
+    fn templates_that_share_a_first_slot_are_both_kept() {
+        let templates: Vec<&'static str> = (0..1000).map(|i| &*Box::leak(format!("/v1/t{i}").into_boxed_str())).collect();
+        let mut by_slot = std::collections::HashMap::new();
+        let (a, b) = templates
+            .iter()
+            .find_map(|t| by_slot.insert(StaticUrls::first_slot(t), *t).map(|earlier| (earlier, *t)))
+            .expect("1,000 templates share a first slot among 64");
+        let urls = StaticUrls::default();
+        let make = |path: &str| Url::parse(&format!("https://api.example.com{path}")).unwrap();
+        for (round, template) in [(0, a), (0, b), (1, a), (1, b)] {
+            let url = urls.get_or_make(template, || match round {
+                0 => make(template),
+                _ => panic!("{template} was not kept"),
+            });
+            assert_eq!(url.map(Url::as_str), Some(&*format!("https://api.example.com{template}")));
+        }
+    }
 
     #[test]
     fn basic_credentials_are_base64() {
