@@ -132,7 +132,9 @@ impl fmt::Debug for Credential {
 /// an API key's header), built and checked at its first call and kept,
 /// marked sensitive: a call then adds a shared copy of it, which is not
 /// formatted, checked or allocated again. A credential that makes no
-/// valid header keeps why, for each call to report.
+/// valid header keeps why, for each call to report. (A client's credential
+/// belongs to one security scheme, so it always makes the same header; a
+/// new credential starts with nothing kept.)
 #[derive(Clone, Default)]
 pub(crate) struct FixedHeader(Arc<OnceLock<Result<(HeaderName, HeaderValue), String>>>);
 
