@@ -31,7 +31,7 @@
 //!   two calls of a pair are microseconds apart, so load from other
 //!   processes hits both sides alike, and a median over tens of thousands
 //!   of calls ignores the calls it hits: on a busy 2-core VM its control
-//!   comparison reads 1.000 ± 0.002, where the batches' reads ± 0.03.
+//!   comparison reads 1.000 ± 0.004, where the batches' reads ± 0.03 or more.
 //!   Timing a call adds two clock reads (tens of nanoseconds) to both
 //!   sides.
 //! - **Batches**: `BENCH_ROUNDS` rounds (default 121), each a batch of
