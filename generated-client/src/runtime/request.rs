@@ -155,6 +155,20 @@ pub(crate) struct PendingRequest {
     pub(super) asked: Vec<Asked>,
 }
 
+/// A header name from the generated code, checked (it came from the spec),
+/// or why it is not one.
+pub(super) fn valid_header_name(name: &str) -> Result<HeaderName, String> {
+    HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("`{name}` is not a valid header name"))
+}
+
+/// A credential's header value, marked sensitive so that HTTP tooling does
+/// not log it, or why it is not one.
+pub(super) fn secret_header_value(name: &HeaderName, value: Bytes) -> Result<HeaderValue, String> {
+    let mut header = HeaderValue::from_maybe_shared(value).map_err(|_| format!("credential for header `{name}` is not a valid header value"))?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
 /// A content type from the generated code as a header value, without
 /// copying it; `None` for one that is not valid in HTTP (it came from the
 /// spec, so it is checked rather than trusted).
@@ -265,7 +279,7 @@ impl PendingRequest {
     }
 
     pub(super) fn header_name(&self, name: &str) -> Result<HeaderName, Failure> {
-        HeaderName::from_bytes(name.as_bytes()).map_err(|_| self.invalid(format!("`{name}` is not a valid header name")))
+        valid_header_name(name).map_err(|reason| self.invalid(reason))
     }
 
     /// Adds a cookie parameter; `None` adds nothing. Values that could end
@@ -284,14 +298,6 @@ impl PendingRequest {
         Ok(())
     }
 
-    /// Sends a credential in a header, marked sensitive so that HTTP
-    /// tooling does not log it.
-    pub fn secret_header(&mut self, name: &str, value: &Secret) -> Result<(), Failure> {
-        let name = self.header_name(name)?;
-        self.sent.push(value.clone());
-        self.insert_secret_header(name, Bytes::copy_from_slice(value.expose().as_bytes()))
-    }
-
     /// A value from the request body that is a credential (a refresh
     /// token, a password): sent as part of the body, and blanked out of
     /// error text like the credentials.
@@ -301,18 +307,10 @@ impl PendingRequest {
     }
 
     fn insert_secret_header(&mut self, name: HeaderName, value: Bytes) -> Result<(), Failure> {
-        let mut header = HeaderValue::from_maybe_shared(value)
-            .map_err(|_| self.invalid(format!("credential for header `{name}` is not a valid header value")))?;
-        header.set_sensitive(true);
+        let header = secret_header_value(&name, value).map_err(|reason| self.invalid(reason))?;
         self.headers.insert(name, header);
         self.credentials = true;
         Ok(())
-    }
-
-    pub fn bearer_auth(&mut self, token: &Secret) -> Result<(), Failure> {
-        self.sent.push(token.clone());
-        let value = format!("Bearer {}", token.expose());
-        self.insert_secret_header(reqwest::header::AUTHORIZATION, Bytes::from(value))
     }
 
     pub fn basic_auth(&mut self, username: &Secret, password: Option<&Secret>) -> Result<(), Failure> {

@@ -123,6 +123,7 @@ mod tests {
     use wiremock::matchers::any;
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
+    use super::super::credentials::Credential;
     use super::super::{Config, HttpClient, RetryPolicy, Secret};
     use super::*;
 
@@ -187,8 +188,8 @@ mod tests {
 
         let mut request = PendingRequest::for_operation("update_item", Method::PUT, "/items/{id}");
         request.path_param("id", &"personal-42", super::super::Style::Simple, false).unwrap_or_else(|_| panic!());
-        request.bearer_auth(&Secret::new("tok-SECRET-B")).unwrap_or_else(|_| panic!());
-        request.secret_header("x-api-key", &Secret::new("key-SECRET-H")).unwrap_or_else(|_| panic!());
+        request.bearer_credential(&Credential::fixed(Secret::new("tok-SECRET-B"))).unwrap_or_else(|_| panic!());
+        request.header_credential("x-api-key", &Credential::fixed(Secret::new("key-SECRET-H"))).unwrap_or_else(|_| panic!());
         request.secret_query("api_key", &Secret::new("key-SECRET-Q"));
         request.json_body(&serde_json::json!({"user": "ann", "password": "pw-SECRET-P"}), "application/json").unwrap_or_else(|_| panic!());
         request.remember_secret("pw-SECRET-P");

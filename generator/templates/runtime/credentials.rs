@@ -15,7 +15,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 
 use super::params;
-use super::request::{base64, PendingRequest};
+use super::request::{base64, secret_header_value, valid_header_name, PendingRequest};
 use super::{Error, Failure, Secret};
 
 /// What a [`CredentialProvider`] hands back: a boxed future, so that the
@@ -140,11 +140,7 @@ pub(crate) struct FixedHeader(Arc<OnceLock<Result<(HeaderName, HeaderValue), Str
 
 impl FixedHeader {
     fn get_or_build(&self, build: impl FnOnce() -> Result<(HeaderName, HeaderValue), String>) -> &Result<(HeaderName, HeaderValue), String> {
-        self.0.get_or_init(|| {
-            let (name, mut value) = build()?;
-            value.set_sensitive(true);
-            Ok((name, value))
-        })
+        self.0.get_or_init(build)
     }
 }
 
@@ -170,8 +166,9 @@ impl PendingRequest {
         match credential {
             Credential::Fixed(token, header) => {
                 let built = header.get_or_build(|| {
-                    let value = HeaderValue::from_maybe_shared(Bytes::from(format!("Bearer {}", token.expose())));
-                    Ok((reqwest::header::AUTHORIZATION, value.map_err(|_| "credential for header `authorization` is not a valid header value".to_owned())?))
+                    let name = reqwest::header::AUTHORIZATION;
+                    let value = secret_header_value(&name, Bytes::from(format!("Bearer {}", token.expose())))?;
+                    Ok((name, value))
                 });
                 self.fixed_header(token, built)
             }
@@ -197,9 +194,9 @@ impl PendingRequest {
         match credential {
             Credential::Fixed(value, header) => {
                 let built = header.get_or_build(|| {
-                    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("`{name}` is not a valid header name"))?;
-                    let value = HeaderValue::from_maybe_shared(Bytes::copy_from_slice(value.expose().as_bytes()));
-                    Ok((name.clone(), value.map_err(|_| format!("credential for header `{name}` is not a valid header value"))?))
+                    let name = valid_header_name(name)?;
+                    let value = secret_header_value(&name, Bytes::copy_from_slice(value.expose().as_bytes()))?;
+                    Ok((name, value))
                 });
                 self.fixed_header(value, built)
             }
