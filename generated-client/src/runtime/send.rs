@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::HeaderValue;
 use reqwest::Url;
 
 use tracing::{Instrument, Span};
@@ -22,7 +22,7 @@ use super::hooks::{AttemptRequest, AttemptResponse, HookError};
 use super::params;
 use super::redact::redacted_url;
 use super::redirect::{self, Carrying, Next, RedirectRefusal, Sent};
-use super::request::{BaseUrl, PendingRequest};
+use super::request::{BaseUrl, Headers, PendingRequest};
 use super::response::{read_pieces, Answer, Described, RawResponse, ReadError, StreamingResponse};
 use super::retry::Outcome;
 use super::trace;
@@ -63,7 +63,7 @@ pub(super) struct Prepared<'a> {
     /// The first hop's URL (one the client keeps, for a path without
     /// parameters).
     pub(super) url: Cow<'a, Url>,
-    headers: HeaderMap,
+    headers: Headers,
     carrying: Carrying,
     /// Credentials from providers, asked before each attempt; `None` when
     /// all are fixed (they are in `headers` then).
@@ -125,7 +125,7 @@ impl PendingRequest {
     fn base_url_credentials(&mut self, api: &Url, url: &mut Url) -> Result<(), Failure> {
         let decode = |text: &str| percent_decoded(text);
         let (user, password) = (Secret::new(decode(api.username())), api.password().map(|p| Secret::new(decode(p))));
-        if self.headers.contains_key(reqwest::header::AUTHORIZATION) {
+        if self.headers.get(&reqwest::header::AUTHORIZATION).is_some() {
             self.sent.extend([user].into_iter().chain(password));
         } else {
             self.basic_auth(&user, password.as_ref())?;
@@ -410,11 +410,11 @@ impl PendingRequest {
 
     /// The headers after the `on_request` hooks changed them.
     #[cold]
-    fn hooked_headers(&self, prepared: &Prepared<'_>, attempt: u32) -> Result<HeaderMap, AttemptError> {
-        let mut headers = prepared.headers.clone();
+    fn hooked_headers(&self, prepared: &Prepared<'_>, attempt: u32) -> Result<Headers, AttemptError> {
+        let mut headers = prepared.headers.to_map(0);
         let mut view = AttemptRequest { operation: self.operation, method: &self.method, template: self.template, attempt, headers: &mut headers };
         prepared.config.hooks.on_request(&mut view).map_err(|source| self.stopped_by_hook(source))?;
-        Ok(headers)
+        Ok(Headers::from_map(&headers))
     }
 
     /// The `on_response` hooks, shown the answer.
@@ -483,10 +483,10 @@ impl<'a> Walk<'a> {
     /// The next hop's request. Out of line (like [`Self::follow`]): its
     /// temporaries stay out of the attempt's stack frame.
     #[inline(never)]
-    fn request(&self, pending: &PendingRequest, headers: &HeaderMap) -> reqwest::Request {
+    fn request(&self, pending: &PendingRequest, headers: &Headers) -> reqwest::Request {
         let mut request = reqwest::Request::new(self.method.as_ref().clone(), self.url.as_ref().clone());
         if self.same_origin {
-            *request.headers_mut() = headers.clone();
+            *request.headers_mut() = headers.to_map(2);
             if let Some(asked) = self.asked {
                 asked.add_headers(request.headers_mut());
             }
@@ -496,7 +496,7 @@ impl<'a> Walk<'a> {
         }
         if let (true, Some(body)) = (self.keep_body, &pending.body) {
             if !self.same_origin {
-                if let Some(content_type) = headers.get(reqwest::header::CONTENT_TYPE) {
+                if let Some(content_type) = headers.get(&reqwest::header::CONTENT_TYPE) {
                     request.headers_mut().insert(reqwest::header::CONTENT_TYPE, content_type.clone());
                 }
             }

@@ -15,7 +15,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 
 use super::params;
-use super::request::{base64, secret_header_value, valid_header_name, PendingRequest};
+use super::request::{base64, secret_header_value, valid_header_name, Headers, PendingRequest};
 use super::{Error, Failure, Secret};
 
 /// What a [`CredentialProvider`] hands back: a boxed future, so that the
@@ -318,7 +318,7 @@ impl Asking {
 
     /// Asks every provider, before an attempt. `headers` are the request's
     /// own (for the cookies a provided cookie joins).
-    pub(super) async fn ask(&self, request: &PendingRequest, headers: &HeaderMap) -> Result<(), Failure> {
+    pub(super) async fn ask(&self, request: &PendingRequest, headers: &Headers) -> Result<(), Failure> {
         let mut current = AttemptCredentials::default();
         let mut given = Vec::with_capacity(self.asked.len());
         let mut sent = Vec::new();
@@ -353,7 +353,7 @@ impl Asking {
                     if !params::cookie_safe(secret.expose()) {
                         return Err(invalid(&format!("cookie `{name}`")));
                     }
-                    let joined = current.headers.get(reqwest::header::COOKIE).or(headers.get(reqwest::header::COOKIE));
+                    let joined = current.headers.get(reqwest::header::COOKIE).or(headers.get(&reqwest::header::COOKIE));
                     let text = match joined.and_then(|c| c.to_str().ok()) {
                         Some(others) => format!("{others}; {name}={}", secret.expose()),
                         None => format!("{name}={}", secret.expose()),

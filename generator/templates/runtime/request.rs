@@ -135,7 +135,7 @@ pub(crate) struct PendingRequest {
     pub(super) secret_query: Vec<(String, Secret)>,
     /// Every header for the API's origin: parameters, credentials and the
     /// body's content type. None of them go to another origin.
-    pub(super) headers: HeaderMap,
+    pub(super) headers: Headers,
     pub(super) cookies: Vec<(String, String)>,
     /// Whether a credential was added (headers, query or cookies).
     pub(super) credentials: bool,
@@ -150,6 +150,43 @@ pub(crate) struct PendingRequest {
     /// Credentials asked of their providers before each attempt
     /// (`credentials.rs`).
     pub(super) asked: Vec<Asked>,
+}
+
+/// A request's own headers, in the order they were set. A list rather than
+/// a `HeaderMap`: a request has a few, each attempt copies them into the
+/// `HeaderMap` that `reqwest` sends, and setting and copying a short list
+/// is less code on every call than the map's hashing and probing.
+#[derive(Clone, Default)]
+pub(super) struct Headers(Vec<(HeaderName, HeaderValue)>);
+
+impl Headers {
+    /// Sets `name` to `value`, in place of the value it had.
+    pub(super) fn insert(&mut self, name: HeaderName, value: HeaderValue) {
+        match self.0.iter_mut().find(|(set, _)| *set == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    pub(super) fn get(&self, name: &HeaderName) -> Option<&HeaderValue> {
+        self.0.iter().find(|(set, _)| set == name).map(|(_, value)| value)
+    }
+
+    /// The headers as a `HeaderMap` with room for `room` more (`reqwest`
+    /// adds `accept`, and a map that has to grow reallocates).
+    pub(super) fn to_map(&self, room: usize) -> HeaderMap {
+        let mut map = HeaderMap::with_capacity(self.0.len() + room);
+        for (name, value) in &self.0 {
+            map.append(name.clone(), value.clone());
+        }
+        map
+    }
+
+    /// Every value of `map` (a hook may have appended more than one per
+    /// name).
+    pub(super) fn from_map(map: &HeaderMap) -> Self {
+        Headers(map.iter().map(|(name, value)| (name.clone(), value.clone())).collect())
+    }
 }
 
 /// A header name from the generated code, checked (it came from the spec),
@@ -195,7 +232,7 @@ impl PendingRequest {
             shown_path: None,
             query: Vec::new(),
             secret_query: Vec::new(),
-            headers: HeaderMap::new(),
+            headers: Headers::default(),
             cookies: Vec::new(),
             credentials: false,
             sent: Vec::new(),
@@ -400,6 +437,30 @@ pub(super) fn base64(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::runtime::{Config, HttpClient};
+
+    /// A header set again keeps its place and takes the new value, as
+    /// `HeaderMap::insert` did; the map an attempt sends has every header,
+    /// each value a hook appended, and room for what `reqwest` adds.
+    #[test]
+    fn headers_set_again_are_replaced_and_every_value_is_sent() {
+        use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+        let mut headers = Headers::default();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer a"));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        assert_eq!(headers.get(&CONTENT_TYPE), Some(&HeaderValue::from_static("application/json")));
+        assert_eq!(headers.get(&ACCEPT), None);
+        let map = headers.to_map(2);
+        assert_eq!(map.len(), 2);
+        assert!(map.capacity() >= 4, "no room for reqwest's headers: {}", map.capacity());
+        assert_eq!(map.get_all(CONTENT_TYPE).iter().collect::<Vec<_>>(), [&HeaderValue::from_static("application/json")]);
+        let mut hooked = map.clone();
+        hooked.append(ACCEPT, HeaderValue::from_static("a/b"));
+        hooked.append(ACCEPT, HeaderValue::from_static("c/d"));
+        let sent = Headers::from_map(&hooked).to_map(0);
+        assert_eq!(sent.get_all(ACCEPT).iter().collect::<Vec<_>>(), [&HeaderValue::from_static("a/b"), &HeaderValue::from_static("c/d")]);
+        assert_eq!(sent.get(AUTHORIZATION), Some(&HeaderValue::from_static("Bearer a")));
+    }
 
     /// Two templates whose probes start at the same slot are both kept
     /// (the second in the next free slot): asked again, neither is made
