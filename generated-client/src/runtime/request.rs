@@ -176,9 +176,11 @@ impl Headers {
     }
 
     /// The headers as a `HeaderMap` with room for `room` more (`reqwest`
-    /// adds `accept`, and a map that has to grow reallocates).
+    /// adds `accept`, and a map that has to grow reallocates). More values
+    /// than a map reserves room for (a hook may append any number to one
+    /// name) start from an empty map rather than panic.
     pub(super) fn to_map(&self, room: usize) -> HeaderMap {
-        let mut map = HeaderMap::with_capacity(self.0.len() + room);
+        let mut map = HeaderMap::try_with_capacity(self.0.len().saturating_add(room)).unwrap_or_default();
         for (name, value) in &self.0 {
             map.append(name.clone(), value.clone());
         }
@@ -442,27 +444,38 @@ mod tests {
     use crate::runtime::{Config, HttpClient};
 
     /// A header set again keeps its place and takes the new value, as
-    /// `HeaderMap::insert` did; the map an attempt sends has every header,
-    /// each value a hook appended, and room for what `reqwest` adds.
+    /// `HeaderMap::insert` did; the map an attempt sends has every header
+    /// in order, each value a hook appended, sensitive values still marked,
+    /// and room for the two headers `reqwest` adds without growing.
     #[test]
     fn headers_set_again_are_replaced_and_every_value_is_sent() {
-        use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+        use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+        let value = HeaderValue::from_static;
         let mut headers = Headers::default();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-        headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer a"));
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        assert_eq!(headers.get(&CONTENT_TYPE), Some(&HeaderValue::from_static("application/json")));
+        headers.insert(CONTENT_TYPE, value("text/plain"));
+        let mut token = value("Bearer a");
+        token.set_sensitive(true);
+        headers.insert(AUTHORIZATION, token);
+        for name in ["x-a", "x-b", "x-c", "x-d"] {
+            headers.insert(HeaderName::from_static(name), value("1"));
+        }
+        headers.insert(CONTENT_TYPE, value("application/json"));
+        assert_eq!(headers.get(&CONTENT_TYPE), Some(&value("application/json")));
         assert_eq!(headers.get(&ACCEPT), None);
-        let map = headers.to_map(2);
-        assert_eq!(map.len(), 2);
-        assert!(map.capacity() >= 4, "no room for reqwest's headers: {}", map.capacity());
-        assert_eq!(map.get_all(CONTENT_TYPE).iter().collect::<Vec<_>>(), [&HeaderValue::from_static("application/json")]);
-        let mut hooked = map.clone();
-        hooked.append(ACCEPT, HeaderValue::from_static("a/b"));
-        hooked.append(ACCEPT, HeaderValue::from_static("c/d"));
+        let mut map = headers.to_map(2);
+        let names: Vec<&str> = map.keys().map(HeaderName::as_str).collect();
+        assert_eq!(names, ["content-type", "authorization", "x-a", "x-b", "x-c", "x-d"]);
+        assert_eq!(map.get_all(CONTENT_TYPE).iter().collect::<Vec<_>>(), [&value("application/json")]);
+        let capacity = map.capacity();
+        map.insert(ACCEPT, value("*/*"));
+        map.insert(USER_AGENT, value("x"));
+        assert_eq!(map.capacity(), capacity, "the map grew for reqwest's headers");
+        let mut hooked = headers.to_map(0);
+        hooked.append(ACCEPT, value("a/b"));
+        hooked.append(ACCEPT, value("c/d"));
         let sent = Headers::from_map(&hooked).to_map(0);
-        assert_eq!(sent.get_all(ACCEPT).iter().collect::<Vec<_>>(), [&HeaderValue::from_static("a/b"), &HeaderValue::from_static("c/d")]);
-        assert_eq!(sent.get(AUTHORIZATION), Some(&HeaderValue::from_static("Bearer a")));
+        assert_eq!(sent.get_all(ACCEPT).iter().collect::<Vec<_>>(), [&value("a/b"), &value("c/d")]);
+        assert!(sent.get(AUTHORIZATION).is_some_and(HeaderValue::is_sensitive), "the token lost its sensitive mark");
     }
 
     /// Two templates whose probes start at the same slot are both kept
