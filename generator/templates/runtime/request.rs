@@ -3,9 +3,9 @@
 //!
 //! The path every call takes is kept close to what a hand-written `reqwest`
 //! call costs: the base URL is parsed once per client, headers (credentials
-//! included) go into one map, the body is shared between attempts rather
-//! than copied, and what only errors need (the request's description, the
-//! server's request id) is made only for errors.
+//! included) go into one short list, the body is shared between attempts
+//! rather than copied, and what only errors need (the request's
+//! description, the server's request id) is made only for errors.
 
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};

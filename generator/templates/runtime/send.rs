@@ -483,6 +483,8 @@ impl<'a> Walk<'a> {
     fn request(&self, pending: &PendingRequest, headers: &Headers) -> reqwest::Request {
         let mut request = reqwest::Request::new(self.method.as_ref().clone(), self.url.as_ref().clone());
         if self.same_origin {
+            // Room for the two that `reqwest` may add (`accept`, and a
+            // client's `user-agent`).
             *request.headers_mut() = headers.to_map(2);
             if let Some(asked) = self.asked {
                 asked.add_headers(request.headers_mut());
