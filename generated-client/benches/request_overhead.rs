@@ -505,16 +505,16 @@ struct Ratios {
 fn report(metric: &str, names: [&str; 2], a: &[f64], b: &[f64], rounds: bool) -> Ratio {
     let (median_a, median_b) = (median(a), median(b));
     let ratio = median_a / median_b;
+    // A round's times span the rounds; a call's, the middle 80 % of calls.
+    let (spread, per) = match rounds {
+        true => ("rounds", "per-round"),
+        false => ("calls, 10th .. 90th percentile", "per-pair"),
+    };
     println!("  {metric}");
     for (name, values, med) in [(names[0], a, median_a), (names[1], b, median_b)] {
         let (lo, hi) = match rounds {
             true => min_max(values),
             false => (percentile(values, 0.1), percentile(values, 0.9)),
-        };
-        let spread = if rounds {
-            "rounds"
-        } else {
-            "calls, 10th .. 90th percentile"
         };
         println!("    {name:<14} median {med:7.2} µs/call   ({spread} {lo:.2} .. {hi:.2})");
     }
@@ -522,7 +522,6 @@ fn report(metric: &str, names: [&str; 2], a: &[f64], b: &[f64], rounds: bool) ->
     let paired_ratios: Vec<f64> = a.iter().zip(b).map(|(a, b)| a / b).collect();
     let (lo, hi) = min_max(&paired_ratios);
     let paired = median(&paired_ratios);
-    let per = if rounds { "per-round" } else { "per-pair" };
     println!(
         "    ratio of medians {ratio:.3} ({:+.2} µs/call); {per} ratios: median {:.3}, \
          range {lo:.3} .. {hi:.3}",
