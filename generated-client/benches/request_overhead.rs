@@ -51,7 +51,8 @@
 //! which adds a user agent and a connect timeout); [3] the generated client
 //! with the timeout and retries turned off, to show what they cost; [4] a
 //! control, the hand-written client against a second identical one, whose
-//! ratio shows the harness's own bias and noise.
+//! ratio shows the harness's own bias and noise. `BENCH_ONLY=1,4` runs only
+//! the comparisons it lists.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -705,53 +706,73 @@ fn main() {
         settings.rounds, settings.calls, settings.warm_up
     );
 
+    // `BENCH_ONLY=1,3`: only the comparisons listed (all by default), for
+    // a quicker look at one figure.
+    let only: Option<Vec<u32>> = std::env::var("BENCH_ONLY").ok().map(|list| {
+        list.split(',')
+            .map(|n| {
+                n.trim()
+                    .parse()
+                    .expect("BENCH_ONLY lists comparison numbers, as in 1,3")
+            })
+            .collect()
+    });
+    let wanted = |n: u32| only.as_ref().is_none_or(|only| only.contains(&n));
     let figures = runtime.block_on(async {
-        let defaults = compare(
-            "[1] generated, default Config (60 s per-attempt timeout, retry policy, \
-             16 MiB body cap), on the same reqwest client build as the hand-written one",
-            Side::generated(Client::with_base_url(&base_url).with_http_client(http_client())),
-            Side::hand_written(http_client(), &base_url),
-            &recorder,
-            &settings,
-        )
-        .await;
-        let own_http = compare(
-            "[2] generated as `Client::with_base_url` makes it: its own default reqwest \
-             client (10 s connect timeout, user agent) and default Config",
-            Side::generated(Client::with_base_url(&base_url)),
-            Side::hand_written(http_client(), &base_url),
-            &recorder,
-            &settings,
-        )
-        .await;
-        let bare = compare(
-            "[3] generated without timeout or retries (timeout: None, max_body_bytes: \
-             usize::MAX, RetryPolicy::disabled()), same reqwest client build",
-            Side::generated(
-                Client::with_base_url(&base_url)
-                    .with_http_client(http_client())
-                    .with_config(no_features()),
-            ),
-            Side::hand_written(http_client(), &base_url),
-            &recorder,
-            &settings,
-        )
-        .await;
-        let control = compare(
-            "[4] control: hand-written vs a second, identical hand-written client \
-             (the harness's own bias and noise; expect 1.000)",
-            Side::hand_written(http_client(), &base_url),
-            Side::hand_written(http_client(), &base_url),
-            &recorder,
-            &settings,
-        )
-        .await;
-        [
-            ("[1] generated, default Config", defaults),
-            ("[2] generated, Client::with_base_url defaults", own_http),
-            ("[3] generated, no timeout, no retries", bare),
-            ("[4] control: hand-written / hand-written", control),
-        ]
+        let mut figures = Vec::new();
+        if wanted(1) {
+            let ratios = compare(
+                "[1] generated, default Config (60 s per-attempt timeout, retry policy, \
+                 16 MiB body cap), on the same reqwest client build as the hand-written one",
+                Side::generated(Client::with_base_url(&base_url).with_http_client(http_client())),
+                Side::hand_written(http_client(), &base_url),
+                &recorder,
+                &settings,
+            )
+            .await;
+            figures.push(("[1] generated, default Config", ratios));
+        }
+        if wanted(2) {
+            let ratios = compare(
+                "[2] generated as `Client::with_base_url` makes it: its own default reqwest \
+                 client (10 s connect timeout, user agent) and default Config",
+                Side::generated(Client::with_base_url(&base_url)),
+                Side::hand_written(http_client(), &base_url),
+                &recorder,
+                &settings,
+            )
+            .await;
+            figures.push(("[2] generated, Client::with_base_url defaults", ratios));
+        }
+        if wanted(3) {
+            let ratios = compare(
+                "[3] generated without timeout or retries (timeout: None, max_body_bytes: \
+                 usize::MAX, RetryPolicy::disabled()), same reqwest client build",
+                Side::generated(
+                    Client::with_base_url(&base_url)
+                        .with_http_client(http_client())
+                        .with_config(no_features()),
+                ),
+                Side::hand_written(http_client(), &base_url),
+                &recorder,
+                &settings,
+            )
+            .await;
+            figures.push(("[3] generated, no timeout, no retries", ratios));
+        }
+        if wanted(4) {
+            let ratios = compare(
+                "[4] control: hand-written vs a second, identical hand-written client \
+                 (the harness's own bias and noise; expect 1.000)",
+                Side::hand_written(http_client(), &base_url),
+                Side::hand_written(http_client(), &base_url),
+                &recorder,
+                &settings,
+            )
+            .await;
+            figures.push(("[4] control: hand-written / hand-written", ratios));
+        }
+        figures
     });
 
     println!(
