@@ -173,6 +173,27 @@ mod tests {
         fn exit(&self, _: &Id) {}
     }
 
+    /// `capture` as this thread's subscriber, with the call span's
+    /// callsite enabled for it. (A test on another thread may be
+    /// registering that callsite, with no subscriber of its own, just as
+    /// this one sets its subscriber: `tracing` may then cache the callsite
+    /// as disabled for every thread. Rebuilding the cache once that
+    /// registration is done mends it.)
+    fn listen(capture: &Capture) -> tracing::subscriber::DefaultGuard {
+        let guard = tracing::subscriber::set_default(capture.clone());
+        let probe = PendingRequest::for_operation("probe", Method::GET, "/");
+        let base = BaseUrl::new("http://127.0.0.1:1".into());
+        for _ in 0..1000 {
+            if !call_span(&probe, &base).is_disabled() {
+                break;
+            }
+            tracing::callsite::rebuild_interest_cache();
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        capture.text.lock().unwrap().clear();
+        guard
+    }
+
     const SECRETS: [&str; 5] = ["tok-SECRET-B", "key-SECRET-H", "key-SECRET-Q", "pw-SECRET-P", "personal-42"];
 
     /// A call that sends a credential every way there is (bearer, API key
@@ -181,7 +202,7 @@ mod tests {
     #[tokio::test]
     async fn spans_have_the_fields_and_none_of_the_secrets() {
         let capture = Capture::default();
-        let _guard = tracing::subscriber::set_default(capture.clone());
+        let _guard = listen(&capture);
         let server = MockServer::start().await;
         Mock::given(any()).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
         Mock::given(any()).respond_with(ResponseTemplate::new(200)).mount(&server).await;
@@ -223,7 +244,7 @@ mod tests {
     #[tokio::test]
     async fn a_failed_call_records_its_error_kind() {
         let capture = Capture::default();
-        let _guard = tracing::subscriber::set_default(capture.clone());
+        let _guard = listen(&capture);
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap();
         drop(listener);
