@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 15] = [
+const RUNTIME: [(&str, &str); 16] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../templates/runtime/mod.rs"),
@@ -44,6 +44,10 @@ const RUNTIME: [(&str, &str); 15] = [
     (
         "src/runtime/params.rs",
         include_str!("../../templates/runtime/params.rs"),
+    ),
+    (
+        "src/runtime/prepare.rs",
+        include_str!("../../templates/runtime/prepare.rs"),
     ),
     (
         "src/runtime/redact.rs",

@@ -12,6 +12,7 @@ mod hooks;
 mod mock;
 mod multipart;
 mod params;
+mod prepare;
 mod redact;
 mod redirect;
 mod request;
