@@ -649,6 +649,24 @@ async fn single_calls(a: &Side, b: &Side, pairs: u32) -> (Vec<f64>, Vec<f64>) {
     (times_a, times_b)
 }
 
+/// The two sides of comparison `number` (see `main`).
+fn sides(number: u32, base_url: &str) -> (Side, Side) {
+    let hand_written = || Side::hand_written(http_client(), base_url);
+    let generated = || Client::with_base_url(base_url).with_http_client(http_client());
+    match number {
+        1 => (Side::generated(generated()), hand_written()),
+        2 => (
+            Side::generated(Client::with_base_url(base_url)),
+            hand_written(),
+        ),
+        3 => (
+            Side::generated(generated().with_config(no_features())),
+            hand_written(),
+        ),
+        _ => (hand_written(), hand_written()),
+    }
+}
+
 /// The generated client's `Config` without its timeout, body cap or retries.
 fn no_features() -> Config {
     Config {
@@ -718,59 +736,39 @@ fn main() {
             .collect()
     });
     let wanted = |n: u32| only.as_ref().is_none_or(|only| only.contains(&n));
+    let comparisons = [
+        (
+            1,
+            "[1] generated, default Config (60 s per-attempt timeout, retry policy, \
+             16 MiB body cap), on the same reqwest client build as the hand-written one",
+            "[1] generated, default Config",
+        ),
+        (
+            2,
+            "[2] generated as `Client::with_base_url` makes it: its own default reqwest \
+             client (10 s connect timeout, user agent) and default Config",
+            "[2] generated, Client::with_base_url defaults",
+        ),
+        (
+            3,
+            "[3] generated without timeout or retries (timeout: None, max_body_bytes: \
+             usize::MAX, RetryPolicy::disabled()), same reqwest client build",
+            "[3] generated, no timeout, no retries",
+        ),
+        (
+            4,
+            "[4] control: hand-written vs a second, identical hand-written client \
+             (the harness's own bias and noise; expect 1.000)",
+            "[4] control: hand-written / hand-written",
+        ),
+    ];
     let figures = runtime.block_on(async {
         let mut figures = Vec::new();
-        if wanted(1) {
-            let ratios = compare(
-                "[1] generated, default Config (60 s per-attempt timeout, retry policy, \
-                 16 MiB body cap), on the same reqwest client build as the hand-written one",
-                Side::generated(Client::with_base_url(&base_url).with_http_client(http_client())),
-                Side::hand_written(http_client(), &base_url),
-                &recorder,
-                &settings,
-            )
-            .await;
-            figures.push(("[1] generated, default Config", ratios));
-        }
-        if wanted(2) {
-            let ratios = compare(
-                "[2] generated as `Client::with_base_url` makes it: its own default reqwest \
-                 client (10 s connect timeout, user agent) and default Config",
-                Side::generated(Client::with_base_url(&base_url)),
-                Side::hand_written(http_client(), &base_url),
-                &recorder,
-                &settings,
-            )
-            .await;
-            figures.push(("[2] generated, Client::with_base_url defaults", ratios));
-        }
-        if wanted(3) {
-            let ratios = compare(
-                "[3] generated without timeout or retries (timeout: None, max_body_bytes: \
-                 usize::MAX, RetryPolicy::disabled()), same reqwest client build",
-                Side::generated(
-                    Client::with_base_url(&base_url)
-                        .with_http_client(http_client())
-                        .with_config(no_features()),
-                ),
-                Side::hand_written(http_client(), &base_url),
-                &recorder,
-                &settings,
-            )
-            .await;
-            figures.push(("[3] generated, no timeout, no retries", ratios));
-        }
-        if wanted(4) {
-            let ratios = compare(
-                "[4] control: hand-written vs a second, identical hand-written client \
-                 (the harness's own bias and noise; expect 1.000)",
-                Side::hand_written(http_client(), &base_url),
-                Side::hand_written(http_client(), &base_url),
-                &recorder,
-                &settings,
-            )
-            .await;
-            figures.push(("[4] control: hand-written / hand-written", ratios));
+        for (number, label, name) in comparisons {
+            if wanted(number) {
+                let (a, b) = sides(number, &base_url);
+                figures.push((name, compare(label, a, b, &recorder, &settings).await));
+            }
         }
         figures
     });
