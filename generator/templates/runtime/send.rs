@@ -1,7 +1,7 @@
 //! Sending a built request: the URL and headers checked once
-//! (`prepare.rs`), then each attempt within its timeout, redirects walked by the runtime (never by
-//! `reqwest`), and retries as the policy allows (`response.rs` reads what
-//! comes back).
+//! (`prepare.rs`), then each attempt within its timeout, redirects walked
+//! by the runtime (never by `reqwest`), and retries as the policy allows
+//! (`response.rs` reads what comes back).
 
 use std::borrow::Cow;
 use std::pin::Pin;
