@@ -10,7 +10,9 @@
 //!    (which adds cargo's freshness check), against progenitor's CLI.
 //! 3. The same with a release build of xtask.
 //! 4. One `refresh_token` call of the Almanac client against a hand-written
-//!    reqwest + serde call (`generated-client/benches/request_overhead.rs`).
+//!    reqwest + serde call (`generated-client/benches/request_overhead.rs`):
+//!    the median of `--runs` runs of that bench, each its own ratio of
+//!    medians.
 //!
 //! progenitor is installed into `target/bench-tools/` when it is missing.
 //! A tool to run by hand; nothing here asserts a time.
@@ -95,7 +97,7 @@ pub fn bench(root: &Path, options: &Options) -> Result<()> {
         }
     }
     if wanted(4) {
-        rows.push(request_overhead(root)?);
+        rows.push(request_overhead(root, options.runs)?);
     }
     println!("\n| figure | ours (median) | reference (median) | ratio of medians |");
     println!("|---|---|---|---|");
@@ -150,23 +152,14 @@ fn compare(
             theirs[round]
         );
     }
-    let (ours, theirs) = (median(ours), median(theirs));
+    let seconds = |times: Vec<Duration>| median(times.iter().map(Duration::as_secs_f64).collect());
+    let (ours, theirs) = (seconds(ours), seconds(theirs));
     Ok(Row {
         name: name.to_owned(),
-        ours: format!("{:.2} s", ours.as_secs_f64()),
-        theirs: format!("{:.2} s", theirs.as_secs_f64()),
-        ratio: ours.as_secs_f64() / theirs.as_secs_f64(),
+        ours: format!("{ours:.2} s"),
+        theirs: format!("{theirs:.2} s"),
+        ratio: ours / theirs,
     })
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    let middle = times.len() / 2;
-    if times.len() % 2 == 1 {
-        times[middle]
-    } else {
-        (times[middle - 1] + times[middle]) / 2
-    }
 }
 
 enum Generator {
@@ -308,50 +301,105 @@ fn rebuild(crate_dir: &Path, target: &Path) -> Result<Duration> {
     cargo_build(crate_dir, target)
 }
 
-/// Figure 4, from the request-overhead bench: its first comparison (the
-/// generated client with its default configuration).
-fn request_overhead(root: &Path) -> Result<Row> {
-    println!("4. request overhead (cargo bench -p almanac-client --bench request_overhead)");
-    let output = cargo()
-        .current_dir(root)
-        .args([
-            "bench",
-            "--quiet",
-            "-p",
-            "almanac-client",
-            "--bench",
-            "request_overhead",
-        ])
-        // The first comparison printed must be comparison 1.
-        .env_remove("BENCH_ONLY")
-        .output()?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
-        bail!(
-            "the request-overhead bench failed:\n{text}{}",
-            String::from_utf8_lossy(&output.stderr)
+/// Figure 4, from the request-overhead bench: its comparison 1 (the
+/// generated client with its default configuration) and its control (two
+/// identical hand-written clients), `runs` times. One run of the bench is
+/// already a ratio of medians over tens of thousands of alternating calls,
+/// but it moves by about ±0.5 % from run to run with the machine's state;
+/// the figure is the median of the runs' ratios.
+fn request_overhead(root: &Path, runs: usize) -> Result<Row> {
+    println!(
+        "4. request overhead (BENCH_ONLY=1,4 cargo bench -p almanac-client --bench \
+         request_overhead, {runs} runs)"
+    );
+    let mut measured = Vec::new();
+    for run in 1..=runs {
+        let output = cargo()
+            .current_dir(root)
+            .args([
+                "bench",
+                "--quiet",
+                "-p",
+                "almanac-client",
+                "--bench",
+                "request_overhead",
+            ])
+            .env("BENCH_ONLY", "1,4")
+            .output()?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() {
+            bail!(
+                "the request-overhead bench failed:\n{text}{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let reading = OverheadRun::parse(&text)
+            .with_context(|| format!("the request-overhead bench printed no figures:\n{text}"))?;
+        println!(
+            "  run {run}: generated {:.2} µs, hand-written {:.2} µs, ratio {:.3} (control {:.3})",
+            reading.generated, reading.hand_written, reading.ratio, reading.control
         );
+        measured.push(reading);
     }
-    print!("{text}");
-    let ratio = text
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("ratio of medians "))
-        .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
-        .context("the bench printed no ratio of medians")?;
-    // Lines like `    generated      median   30.39 µs/call   (rounds ...)`.
-    let median_of = |side: &str| {
-        text.lines()
-            .find(|l| l.trim_start().starts_with(side))
-            .and_then(|l| l.split("median").nth(1))
-            .map(|m| m.split('(').next().unwrap_or(m).trim().to_owned())
-            .unwrap_or_default()
-    };
+    let middle = |pick: fn(&OverheadRun) -> f64| median(measured.iter().map(pick).collect());
+    println!(
+        "  median of the runs: ratio {:.3}, control {:.3}",
+        middle(|r| r.ratio),
+        middle(|r| r.control)
+    );
     Ok(Row {
-        name: "4. one refresh_token call, generated client / hand-written reqwest".into(),
-        ours: median_of("generated"),
-        theirs: median_of("hand"),
-        ratio,
+        name: "4. one refresh_token call, generated client / hand-written reqwest \
+               (median of the runs' ratios)"
+            .into(),
+        ours: format!("{:.2} µs", middle(|r| r.generated)),
+        theirs: format!("{:.2} µs", middle(|r| r.hand_written)),
+        ratio: middle(|r| r.ratio),
     })
+}
+
+/// What one run of the request-overhead bench (`BENCH_ONLY=1,4`) says
+/// about single calls.
+struct OverheadRun {
+    /// Median µs per call of each side of comparison 1.
+    generated: f64,
+    hand_written: f64,
+    /// Comparison 1's ratio of medians.
+    ratio: f64,
+    /// The control's ratio of medians (expect 1.000).
+    control: f64,
+}
+
+impl OverheadRun {
+    /// From the bench's text: each side's first `median` line (single calls
+    /// come first) and the summary's rows for comparisons 1 and 4.
+    fn parse(text: &str) -> Option<Self> {
+        let side = |name: &str| {
+            let line = text.lines().find(|l| l.trim_start().starts_with(name))?;
+            let after = line.split("median").nth(1)?;
+            after.split_whitespace().next()?.parse().ok()
+        };
+        let summary = text.split("\nsummary:").nth(1)?;
+        let row = |label: &str| {
+            let line = summary.lines().find(|l| l.contains(label))?;
+            line.split_whitespace().next()?.parse().ok()
+        };
+        Some(OverheadRun {
+            generated: side("generated")?,
+            hand_written: side("hand-written")?,
+            ratio: row("[1] ")?,
+            control: row("[4] ")?,
+        })
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[middle]
+    } else {
+        (values[middle - 1] + values[middle]) / 2.0
+    }
 }
 
 /// What the figures were measured on.
@@ -368,4 +416,50 @@ fn machine() -> String {
         .map(|n| n.get())
         .unwrap_or(1);
     format!("{cores} cores, {cpu}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shape of `BENCH_ONLY=1,4` output, cut down to the lines read.
+    const RUN: &str = "\
+[1] generated, default Config (60 s per-attempt timeout, ...)
+  single calls, the sides alternating call by call (wall clock)
+    generated      median  117.07 µs/call   (calls, 10th .. 90th percentile 90.61 .. 153.99)
+    hand-written   median  113.53 µs/call   (calls, 10th .. 90th percentile 87.38 .. 149.62)
+    ratio of medians 1.031 (+3.55 µs/call); per-pair ratios: median 1.033
+  batches: wall clock, one call
+    generated      median  110.64 µs/call   (rounds 86.90 .. 149.27)
+
+[4] control: hand-written vs a second, identical hand-written client
+    hand-written A median  103.78 µs/call   (calls, 10th .. 90th percentile 83.86 .. 123.93)
+    ratio of medians 1.000 (+0.02 µs/call)
+
+summary: generated / hand-written ([4]: A / B); ratio of medians
+  single calls     batches: wall    batches: CPU     comparison
+  1.031 [1.033]    1.046 [1.060]    1.107 [1.067]    [1] generated, default Config
+  0.999 [1.001]    0.998 [1.000]    1.023 [0.993]    [4] control: hand-written / hand-written
+";
+
+    #[test]
+    fn reads_single_calls_of_comparison_one_and_the_control() {
+        let run = OverheadRun::parse(RUN).expect("a complete run");
+        assert_eq!(run.generated, 117.07);
+        assert_eq!(run.hand_written, 113.53);
+        assert_eq!(run.ratio, 1.031);
+        assert_eq!(run.control, 0.999);
+    }
+
+    #[test]
+    fn a_run_without_its_summary_is_not_read() {
+        let cut = RUN.split("\nsummary:").next().unwrap();
+        assert!(OverheadRun::parse(cut).is_none());
+    }
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+    }
 }
