@@ -272,6 +272,11 @@ pub(super) struct AttemptCredentials {
 }
 
 impl AttemptCredentials {
+    /// The query credentials' values.
+    pub(super) fn query_secrets(&self) -> impl Iterator<Item = &Secret> {
+        self.query.iter().map(|(_, secret)| secret)
+    }
+
     /// The first URL of the attempt, with the query credentials.
     pub(super) fn url<'a>(&self, url: &'a Url) -> Cow<'a, Url> {
         if self.query.is_empty() {

@@ -13,7 +13,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
 use super::error::DecodeError;
-use super::redact::snippet;
+use super::redact::{snippet, without_secrets};
 use super::redirect::RedirectRefusal;
 use super::send::{AttemptError, Reach};
 use super::{Config, Error, Failure, RequestInfo, ResponseValue, Secret};
@@ -236,7 +236,8 @@ impl RawResponse {
         let request = self.request.info(&self.headers);
         let location = self.headers.get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
         if let (Some(refused), Some(location)) = (self.refused, location) {
-            let location = location.to_owned();
+            // A server may copy a secret path value into where it points.
+            let location = without_secrets(location, &self.request.sent);
             return Error::Redirect { request, status: self.status, location, refused, headers: Box::new(self.headers) };
         }
         let body = String::from_utf8_lossy(&self.body).into_owned();

@@ -45,7 +45,8 @@ pub enum Error<E = Infallible> {
     BodyTooLarge { request: RequestInfo, status: StatusCode, limit: usize },
     /// The server redirected the request and the client did not follow
     /// (see [`RedirectPolicy`](crate::RedirectPolicy)); `location` is
-    /// where it pointed.
+    /// where it pointed, with every secret the request sent (a secret path
+    /// value a server copied into it) as `***`; `headers` has it as sent.
     Redirect {
         request: RequestInfo,
         status: StatusCode,

@@ -92,6 +92,14 @@ pub(crate) fn without_secrets(text: &str, sent: &[Secret]) -> String {
     text
 }
 
+/// Whether `text` holds a secret the request sent, as it is or
+/// percent-encoded (the forms [`without_secrets`] blanks).
+pub(crate) fn holds_secret<'a>(text: &str, sent: impl IntoIterator<Item = &'a Secret>) -> bool {
+    sent.into_iter().map(Secret::expose).filter(|secret| secret.len() >= 4).any(|secret| {
+        text.contains(secret) || text.contains(percent_encoded(secret).as_str())
+    })
+}
+
 /// `text` with everything but unreserved characters percent-encoded.
 fn percent_encoded(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -51,7 +51,8 @@ impl RedirectPolicy {
 #[non_exhaustive]
 pub enum RedirectRefusal {
     /// The target is another origin and the request carries a credential
-    /// or a body.
+    /// or a body, or the target's address holds one of the request's
+    /// secrets (an API key or secret path value the server copied there).
     CrossOrigin,
     /// The target is plain `http` and the request was sent over `https`.
     Downgrade,

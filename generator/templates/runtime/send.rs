@@ -16,6 +16,7 @@ use tracing::{Instrument, Span};
 use super::credentials::{Asking, AttemptCredentials};
 use super::hooks::{AttemptRequest, AttemptResponse, HookError};
 use super::params;
+use super::redact;
 use super::prepare::Prepared;
 use super::redirect::{self, Carrying, Next, RedirectRefusal, Sent};
 use super::request::{BaseUrl, Headers, PendingRequest};
@@ -416,6 +417,9 @@ impl<'a> Walk<'a> {
             Next::Follow(hop) => hop,
         };
         self.same_origin = self.same_origin && hop.same_origin;
+        if !self.same_origin && hop_names_a_secret(&hop.url, pending, self.asked) {
+            return Some(Some(RedirectRefusal::CrossOrigin));
+        }
         // The API's own redirect may need its query keys again.
         if self.same_origin && !pending.secret_query.is_empty() {
             let keys: Vec<(&str, &str)> = pending.secret_query.iter().map(|(k, v)| (k.as_str(), v.expose())).collect();
@@ -428,6 +432,18 @@ impl<'a> Walk<'a> {
         self.hops += 1;
         None
     }
+}
+
+/// Whether a hop to another origin would carry one of the request's
+/// secrets in its address: an open redirect on the API that copies the
+/// request's query (an API key) or path (a secret path value) into its
+/// `Location`. Such a hop is refused even when cross-origin redirects are
+/// followed.
+#[cold]
+fn hop_names_a_secret(url: &Url, pending: &PendingRequest, asked: Option<&AttemptCredentials>) -> bool {
+    let query_keys = pending.secret_query.iter().map(|(_, secret)| secret);
+    let asked = asked.into_iter().flat_map(AttemptCredentials::query_secrets);
+    redact::holds_secret(url.as_str(), pending.sent.iter().chain(query_keys).chain(asked))
 }
 
 /// `work` inside the call's span, wrapped only when a subscriber listens
