@@ -162,6 +162,16 @@ pub(super) struct Asked {
     provider: Arc<dyn CredentialProvider>,
 }
 
+impl Asked {
+    /// The query parameter's name, for a credential sent in the query.
+    pub(super) fn query_name(&self) -> Option<&str> {
+        match &self.place {
+            Place::Query(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
 /// The entry points the generated operations call: a fixed credential goes
 /// the way it always went; a provided one is noted, to be asked for.
 impl PendingRequest {

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use reqwest::header::HeaderValue;
 use reqwest::Url;
 
-use super::credentials::Asking;
+use super::credentials::{Asked, Asking};
 use super::params;
 use super::redact::redacted_url;
 use super::redirect::Carrying;
@@ -68,6 +68,11 @@ impl PendingRequest {
         if may_change_segments(&self.path) && lost_segments(base_path, &self.path, &url) {
             return Err(self.invalid("the path has `.` or `..` segments, which would change the resource it names".into()));
         }
+        if !self.query.is_empty() && (!self.secret_query.is_empty() || !self.asked.is_empty()) {
+            if let Some(name) = self.query_shadowing_a_credential() {
+                return Err(self.invalid(format!("query parameter `{name}` has the name of a credential sent in the query")));
+            }
+        }
         if !self.query.is_empty() || !self.secret_query.is_empty() {
             self.add_query(url.to_mut());
         }
@@ -97,6 +102,15 @@ impl PendingRequest {
         let _ = url.set_username("");
         let _ = url.set_password(None);
         Ok(())
+    }
+
+    /// A query parameter named like a credential sent in the query (an
+    /// untrusted map argument can name its keys freely): a server that
+    /// reads the first of two values would take it for the API key.
+    #[cold]
+    fn query_shadowing_a_credential(&self) -> Option<&str> {
+        let mut credentials = self.secret_query.iter().map(|(name, _)| name.as_str()).chain(self.asked.iter().filter_map(Asked::query_name));
+        self.query.iter().map(|(name, _)| name.as_str()).find(|name| credentials.any(|credential| credential == *name))
     }
 
     /// The query parameters, and the API keys sent in the query.
@@ -158,6 +172,7 @@ fn percent_decoded(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::credentials::Credential;
     use reqwest::Method;
 
     /// A call's URL is the base URL with the operation's path set: the
@@ -178,6 +193,25 @@ mod tests {
         assert_eq!(url("https://api.example.com/base", "/v1/a.b").as_deref(), Some("https://api.example.com/base/v1/a.b"));
         for path in ["/v1/a\\b", "/v1/./x", "/v1/../x", "/v1/%2e%2E/x", "/v1/a\tb/.\n./x"] {
             assert_eq!(url("https://api.example.com/base", path), None, "{path:?} was sent");
+        }
+    }
+
+    /// A query argument may not take the name of an API key sent in the
+    /// query, fixed or provided; other names go along with the key.
+    #[test]
+    fn a_query_parameter_cannot_take_a_query_credentials_name() {
+        let (http, config) = (HttpClient::default(), Config::default());
+        let base = BaseUrl::new("https://api.example.com".to_owned());
+        let fixed = Credential::fixed(Secret::from("key-SECRET"));
+        let provided = Credential::provided(|| Ok(Secret::from("key-SECRET")));
+        for credential in [&fixed, &provided] {
+            for (name, sent) in [("api_key", false), ("page", true)] {
+                let mut request = PendingRequest::new(Method::GET, "/v1/items");
+                request.query.push((name.into(), "attacker".into()));
+                request.query_credential("api_key", credential);
+                let prepared = request.prepare(&http, &base, &config);
+                assert_eq!(prepared.is_ok(), sent, "{name}");
+            }
         }
     }
 
