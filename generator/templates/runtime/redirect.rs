@@ -9,10 +9,13 @@
 //! - redirects within the API's origin are followed, up to
 //!   [`RedirectPolicy::max_redirects`];
 //! - a redirect to another origin is not followed when the request carries
-//!   a credential or a body that would be sent there; its 3xx comes back as
-//!   [`Error::Redirect`](crate::Error::Redirect). A request with neither (a
+//!   a credential or a body that would be sent there, or its method acts
+//!   (anything but GET, HEAD and OPTIONS after the redirect); its 3xx comes
+//!   back as [`Error::Redirect`](crate::Error::Redirect). A plain read (a
 //!   download redirected to a CDN) follows it, without the API's headers,
 //!   cookies or credentials;
+//! - a hop to another origin whose address holds one of the request's
+//!   secrets is refused whatever the policy;
 //! - https → http is never followed;
 //! - credentials are only ever sent to the API's own origin, whatever the
 //!   policy.
@@ -26,7 +29,8 @@ pub struct RedirectPolicy {
     /// Redirects followed for one attempt; 0 follows none.
     pub max_redirects: u32,
     /// Also follow redirects to another origin when the request carries a
-    /// credential or a body. The credential still stays behind (it is never
+    /// credential or a body, or its method acts (a POST answered by a 307,
+    /// say). The credential still stays behind (it is never
     /// sent to another origin); a 307 or 308 re-sends the body there,
     /// unless the body holds a secret (a refresh token, a password), which
     /// is never sent to another origin either.
@@ -51,7 +55,8 @@ impl RedirectPolicy {
 #[non_exhaustive]
 pub enum RedirectRefusal {
     /// The target is another origin and the request carries a credential
-    /// or a body, or the target's address holds one of the request's
+    /// or a body or would act there (a method other than GET, HEAD or
+    /// OPTIONS), or the target's address holds one of the request's
     /// secrets (an API key or secret path value the server copied there).
     CrossOrigin,
     /// The target is plain `http` and the request was sent over `https`.
@@ -64,7 +69,7 @@ impl std::fmt::Display for RedirectRefusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             RedirectRefusal::CrossOrigin => {
-                "it leads to another origin and the request carries a credential or a body"
+                "it leads to another origin, and the request carries a credential, a body or a secret, or acts (not a GET, HEAD or OPTIONS)"
             }
             RedirectRefusal::Downgrade => "it leads from https to plain http",
             RedirectRefusal::TooMany => "too many redirects",
@@ -141,7 +146,11 @@ pub(crate) fn next(policy: &RedirectPolicy, status: StatusCode, location: Option
     };
     let keep_body = keep_body && carrying.body;
     let same_origin = target.origin() == api.origin();
-    if !same_origin && (carrying.credentials || keep_body) && !policy.follow_cross_origin {
+    // A method that acts (POST, PUT, PATCH, DELETE, ...) acts at the API
+    // only: another origin gets it only when the caller opted in, even
+    // without a body or credential to carry.
+    let acts = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if !same_origin && (carrying.credentials || keep_body || acts) && !policy.follow_cross_origin {
         return Next::Refuse(RedirectRefusal::CrossOrigin);
     }
     if !same_origin && keep_body && carrying.secret_body {
@@ -191,6 +200,14 @@ mod tests {
             let refused = decide(status, "https://elsewhere.example/x", Method::POST, credentials, body, &policy);
             assert!(matches!(refused, Next::Refuse(RedirectRefusal::CrossOrigin)), "{credentials} {body} {status}");
         }
+        // A method that acts does not go there either, with nothing to
+        // carry (a 301 or 302 makes a POST a GET, which may go).
+        for (status, method) in [(307, Method::POST), (308, Method::DELETE), (301, Method::PUT), (302, Method::PATCH)] {
+            let refused = decide(status, "https://elsewhere.example/x", method.clone(), false, false, &policy);
+            assert!(matches!(refused, Next::Refuse(RedirectRefusal::CrossOrigin)), "{status} {method}");
+        }
+        let Next::Follow(hop) = decide(302, "https://elsewhere.example/x", Method::POST, false, false, &policy) else { panic!() };
+        assert_eq!(hop.method, Method::GET);
         // Another port is another origin.
         assert!(matches!(decide(302, "https://api.example.com:8443/x", Method::GET, true, false, &policy), Next::Refuse(_)));
         // Nothing to leak: a plain GET follows, as a download to a CDN does.
