@@ -314,8 +314,10 @@ async fn a_dripping_body_ends_within_the_attempt_timeout() {
         )
         .await;
         let error = result.expect("the call hung").unwrap_err();
+        // The spaces are not a valid chunk-size line: the chunked body may
+        // break off before the timeout, with its status.
         assert!(
-            matches!(error, Error::Timeout { .. } | Error::Transport { .. }),
+            matches!(error, Error::Timeout { .. } | Error::Body { .. }),
             "{error:?}"
         );
         assert!(
@@ -391,6 +393,49 @@ async fn huge_headers_end_in_a_typed_error() {
         .with_retry_policy(RetryPolicy::disabled());
     let error = client.refresh_token(&refresh_body()).await.unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+}
+
+/// A body that breaks off after its head (fewer bytes than its declared
+/// length, then the connection closes) is an error that keeps the status
+/// and the server's request id, for a declared status and an undeclared
+/// one alike: not a transport error, which means no response came.
+#[tokio::test]
+async fn a_body_cut_short_keeps_its_status() {
+    for status in [200u16, 500] {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let head = format!(
+                    "HTTP/1.1 {status} Whatever\r\ncontent-type: application/json\r\n\
+                     content-length: 1000\r\nx-request-id: req-7\r\n\r\n{{\"access_"
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                drop(socket);
+            }
+        });
+        let client = Client::with_base_url(format!("http://{address}"))
+            .with_bearer_token(BEARER)
+            .with_retry_policy(RetryPolicy::disabled())
+            .with_timeout(Duration::from_secs(5));
+
+        let error = client.refresh_token(&refresh_body()).await.unwrap_err();
+
+        assert!(matches!(error, Error::Body { .. }), "{status}: {error:?}");
+        assert_eq!(
+            error.status().map(|s| s.as_u16()),
+            Some(status),
+            "{error:?}"
+        );
+        assert_eq!(
+            error.request().request_id.as_deref(),
+            Some("req-7"),
+            "{error:?}"
+        );
+        assert!(leaked(&error).is_empty(), "{error:?}");
+    }
 }
 
 /// A base URL with a query string fails every call before sending, and

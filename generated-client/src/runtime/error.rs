@@ -23,6 +23,9 @@ pub enum Error<E = Infallible> {
     InvalidRequest { request: RequestInfo, message: String },
     /// No response: connection refused, DNS, TLS, reset, broken stream.
     Transport { request: RequestInfo, source: reqwest::Error },
+    /// The response's head came, with `status`, but its body broke off
+    /// (the connection closed or failed before the body was whole).
+    Body { request: RequestInfo, status: StatusCode, source: reqwest::Error },
     /// The response (for a streamed download, its head) did not come within
     /// the attempt's timeout ([`Config::timeout`](crate::Config::timeout))
     /// or the call's ([`Config::total_timeout`](crate::Config::total_timeout)).
@@ -68,6 +71,7 @@ impl<E> Error<E> {
         match self {
             Error::InvalidRequest { request, .. }
             | Error::Transport { request, .. }
+            | Error::Body { request, .. }
             | Error::Timeout { request, .. }
             | Error::Credential { request, .. }
             | Error::Api { request, .. }
@@ -86,6 +90,7 @@ impl<E> Error<E> {
             | Error::UnexpectedStatus { status, .. }
             | Error::Decode { status, .. }
             | Error::BodyTooLarge { status, .. }
+            | Error::Body { status, .. }
             | Error::Redirect { status, .. } => Some(*status),
             Error::InvalidRequest { .. }
             | Error::Transport { .. }
@@ -135,6 +140,12 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("request", request)
                 .field("source", source)
                 .finish(),
+            Error::Body { request, status, source } => f
+                .debug_struct("Body")
+                .field("request", request)
+                .field("status", status)
+                .field("source", source)
+                .finish(),
             Error::Api { request, status, body, .. } => f
                 .debug_struct("Api")
                 .field("request", request)
@@ -181,6 +192,9 @@ impl<E> fmt::Display for Error<E> {
                 write!(f, "{request}: invalid request: {message}")
             }
             Error::Transport { request, source } => write!(f, "{request}: request failed: {source}"),
+            Error::Body { request, status, source } => {
+                write!(f, "{request}: the {status} response body broke off: {source}")
+            }
             Error::Timeout { request, after } => write!(f, "{request}: no response within {after:?}"),
             Error::Credential { request, source } => write!(f, "{request}: no credential to send: {source}"),
             Error::Api { request, status, .. } => {
@@ -210,7 +224,7 @@ impl<E> fmt::Display for Error<E> {
 impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport { source, .. } => Some(source),
+            Error::Transport { source, .. } | Error::Body { source, .. } => Some(source),
             Error::Credential { source, .. } => Some(source),
             Error::Decode { source, .. } => Some(source),
             Error::Hook { source, .. } => Some(&**source),
@@ -235,6 +249,7 @@ impl<E> From<Failure> for Error<E> {
         match *error {
             Error::InvalidRequest { request, message } => Error::InvalidRequest { request, message },
             Error::Transport { request, source } => Error::Transport { request, source },
+            Error::Body { request, status, source } => Error::Body { request, status, source },
             Error::Timeout { request, after } => Error::Timeout { request, after },
             Error::Credential { request, source } => Error::Credential { request, source },
             Error::Api { body, .. } => match body {},

@@ -68,7 +68,9 @@ impl ReadError {
     pub(super) fn describe(self, request: RequestInfo, status: StatusCode) -> AttemptError {
         match self {
             ReadError::TooLarge { limit } => Failure::new(Error::BodyTooLarge { request, status, limit }).into(),
-            ReadError::Transport(e) => AttemptError { failure: Failure::new(Error::from_transport(request, e)), reach: Reach::MaybeSent },
+            ReadError::Transport(e) => {
+                AttemptError { failure: Failure::new(Error::Body { request, status, source: e.without_url() }), reach: Reach::MaybeSent }
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
+use reqwest::header::HeaderMap;
 use reqwest::Url;
 
 use tracing::{Instrument, Span};
@@ -116,15 +117,15 @@ impl PendingRequest {
                 Some(_) => response.bytes().await.map_err(ReadError::Transport),
                 None => read_pieces(response, limit).await,
             };
-            let body = read.map_err(|e| self.unread(e, status))?;
+            let body = read.map_err(|e| self.unread(e, status, &headers))?;
             Ok(Answer { status, headers, refused, body, deadline, first_hop })
         })
     }
 
     /// A body that could not be read, as the attempt's error.
     #[cold]
-    fn unread(&self, error: ReadError, status: reqwest::StatusCode) -> AttemptError {
-        error.describe(self.info(), status)
+    fn unread(&self, error: ReadError, status: reqwest::StatusCode, headers: &HeaderMap) -> AttemptError {
+        error.describe(self.info().with_request_id(headers), status)
     }
 
     /// One attempt up to the response's head, boxed like

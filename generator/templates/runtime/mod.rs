@@ -205,7 +205,7 @@ pub struct RequestInfo {
 }
 
 impl RequestInfo {
-    fn with_request_id(mut self, headers: &HeaderMap) -> Self {
+    pub(super) fn with_request_id(mut self, headers: &HeaderMap) -> Self {
         self.request_id = REQUEST_ID_HEADERS
             .iter()
             .find_map(|name| headers.get(*name)?.to_str().ok())

@@ -96,6 +96,7 @@ fn error_kind(error: &Error<Infallible>) -> &'static str {
     match error {
         Error::InvalidRequest { .. } => "invalid_request",
         Error::Transport { .. } => "transport",
+        Error::Body { .. } => "body",
         Error::Timeout { .. } => "timeout",
         Error::Api { .. } => "api",
         Error::UnexpectedStatus { .. } => "unexpected_status",
