@@ -112,8 +112,8 @@ impl PendingRequest {
     /// reads the first of two values would take it for the API key.
     #[cold]
     fn query_shadowing_a_credential(&self) -> Option<&str> {
-        let mut credentials = self.secret_query.iter().map(|(name, _)| name.as_str()).chain(self.asked.iter().filter_map(Asked::query_name));
-        self.query.iter().map(|(name, _)| name.as_str()).find(|name| credentials.any(|credential| credential == *name))
+        let credentials = || self.secret_query.iter().map(|(name, _)| name.as_str()).chain(self.asked.iter().filter_map(Asked::query_name));
+        self.query.iter().map(|(name, _)| name.as_str()).find(|name| credentials().any(|credential| credential == *name))
     }
 
     /// The query parameters, and the API keys sent in the query.
@@ -210,6 +210,8 @@ mod tests {
         for credential in [&fixed, &provided] {
             for (name, sent) in [("api_key", false), ("page", true)] {
                 let mut request = PendingRequest::new(Method::GET, "/v1/items");
+                // Another parameter first: each name is checked against every credential.
+                request.query.push(("sort".into(), "asc".into()));
                 request.query.push((name.into(), "attacker".into()));
                 request.query_credential("api_key", credential);
                 let prepared = request.prepare(&http, &base, &config);
