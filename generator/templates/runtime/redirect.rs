@@ -30,10 +30,10 @@ pub struct RedirectPolicy {
     pub max_redirects: u32,
     /// Also follow redirects to another origin when the request carries a
     /// credential or a body, or its method acts (a POST answered by a 307,
-    /// say). The credential still stays behind (it is never
-    /// sent to another origin); a 307 or 308 re-sends the body there,
-    /// unless the body holds a secret (a refresh token, a password), which
-    /// is never sent to another origin either.
+    /// say). The credential still stays behind (it is never sent to another
+    /// origin); a 307 or 308 re-sends the body there, unless the body holds
+    /// a secret (a refresh token, a password), which is never sent to
+    /// another origin either.
     pub follow_cross_origin: bool,
 }
 
