@@ -76,13 +76,7 @@ fn needs_escape(c: char) -> bool {
 /// message string, a debug dump of the request).
 pub(crate) fn without_secrets(text: &str, sent: &[Secret]) -> String {
     let mut text = text.to_owned();
-    for secret in sent {
-        let secret = secret.expose();
-        // Too short to tell from ordinary text.
-        if secret.len() < 4 {
-            continue;
-        }
-        let encoded = percent_encoded(secret);
+    for (secret, encoded) in sent.iter().filter_map(forms) {
         for form in [secret, encoded.as_str()] {
             if text.contains(form) {
                 text = text.replace(form, "***");
@@ -92,12 +86,17 @@ pub(crate) fn without_secrets(text: &str, sent: &[Secret]) -> String {
     text
 }
 
-/// Whether `text` holds a secret the request sent, as it is or
-/// percent-encoded (the forms [`without_secrets`] blanks).
+/// Whether `text` holds a secret the request sent, in one of the forms
+/// [`without_secrets`] blanks.
 pub(crate) fn holds_secret<'a>(text: &str, sent: impl IntoIterator<Item = &'a Secret>) -> bool {
-    sent.into_iter().map(Secret::expose).filter(|secret| secret.len() >= 4).any(|secret| {
-        text.contains(secret) || text.contains(percent_encoded(secret).as_str())
-    })
+    sent.into_iter().filter_map(forms).any(|(secret, encoded)| text.contains(secret) || text.contains(encoded.as_str()))
+}
+
+/// The forms a secret shows in text: as it is, and percent-encoded; none
+/// for one too short to tell from ordinary text.
+fn forms(secret: &Secret) -> Option<(&str, String)> {
+    let secret = secret.expose();
+    (secret.len() >= 4).then(|| (secret, percent_encoded(secret)))
 }
 
 /// `text` with everything but unreserved characters percent-encoded.

@@ -442,9 +442,10 @@ impl<'a> Walk<'a> {
 /// followed.
 #[cold]
 fn hop_names_a_secret(url: &Url, pending: &PendingRequest, asked: Option<&AttemptCredentials>) -> bool {
-    let query_keys = pending.secret_query.iter().map(|(_, secret)| secret);
+    // `sent` has the fixed credentials (query keys included) and secret
+    // path values; a provider's keys join it only after the attempt.
     let asked = asked.into_iter().flat_map(AttemptCredentials::query_secrets);
-    redact::holds_secret(url.as_str(), pending.sent.iter().chain(query_keys).chain(asked))
+    redact::holds_secret(url.as_str(), pending.sent.iter().chain(asked))
 }
 
 /// `work` inside the call's span, wrapped only when a subscriber listens
