@@ -392,7 +392,8 @@ async fn huge_headers_end_in_a_typed_error() {
         .with_timeout(Duration::from_secs(5))
         .with_retry_policy(RetryPolicy::disabled());
     let error = client.refresh_token(&refresh_body()).await.unwrap_err();
-    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    // A head came: not `Transport`, which says no response came.
+    assert!(matches!(error, Error::ResponseHead { .. }), "{error:?}");
 }
 
 /// A body that breaks off after its head (fewer bytes than its declared

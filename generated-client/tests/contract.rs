@@ -106,11 +106,7 @@ fn refresh(organization_id: Option<&str>) -> HostedLoginRefresh {
 fn client_preferring(preference: &str) -> Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("prefer", preference.parse().unwrap());
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap();
-    client().with_http_client(http)
+    client().with_http_client_builder(reqwest::Client::builder().default_headers(headers))
 }
 
 #[tokio::test]

@@ -406,6 +406,11 @@ impl Asking {
         Ok(renewed)
     }
 
+    /// Every secret the attempts sent so far, kept for the end of the call.
+    pub(super) fn sent_so_far(&self) -> Vec<Secret> {
+        self.lock().sent.clone()
+    }
+
     /// Every secret the attempts sent.
     pub(super) fn sent(&self) -> Vec<Secret> {
         std::mem::take(&mut self.lock().sent)

@@ -182,13 +182,31 @@ impl Hooks {
         self.0.is_empty()
     }
 
+    /// Runs every `on_request`. A hook that panics stops the call like one
+    /// that returns an error, so the call can say that nothing was sent
+    /// (the panic is still reported by the panic hook, as any other).
     pub(super) fn on_request(&self, request: &mut AttemptRequest<'_>) -> Result<(), HookError> {
-        self.0.iter().try_for_each(|hook| hook.on_request(request))
+        self.0.iter().try_for_each(|hook| unpanicked(|| hook.on_request(request)))
     }
 
+    /// Runs every `on_response`; a panic is an error, as for `on_request`.
     pub(super) fn on_response(&self, response: &AttemptResponse<'_>) -> Result<(), HookError> {
-        self.0.iter().try_for_each(|hook| hook.on_response(response))
+        self.0.iter().try_for_each(|hook| unpanicked(|| hook.on_response(response)))
     }
+}
+
+/// `run`, with a panic turned into an error that says so. Its values are
+/// left to the caller's code (the call ends), so unwind safety holds.
+fn unpanicked(run: impl FnOnce() -> Result<(), HookError>) -> Result<(), HookError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("no message");
+        let message: String = message.chars().take(256).collect();
+        Err(format!("the hook panicked: {}", super::redact::escape_controls(&message)).into())
+    })
 }
 
 impl fmt::Debug for Hooks {

@@ -12,11 +12,12 @@
 //! - redirects within the API's origin are followed, up to
 //!   [`RedirectPolicy::max_redirects`];
 //! - a redirect to another origin is not followed when the request carries
-//!   a credential or a body that would be sent there, or its method acts
-//!   (anything but GET, HEAD and OPTIONS after the redirect); its 3xx comes
-//!   back as [`Error::Redirect`](crate::Error::Redirect). A plain read (a
-//!   download redirected to a CDN) follows it, without the API's headers,
-//!   cookies or credentials;
+//!   a credential or a body that would be sent there, or the method the
+//!   caller asked for acts (anything but GET, HEAD and OPTIONS: a POST
+//!   answered `303` is still a POST, whose answer must come from the API);
+//!   its 3xx comes back as [`Error::Redirect`](crate::Error::Redirect). A
+//!   plain read (a download redirected to a CDN) follows it, without the
+//!   API's headers, cookies or credentials;
 //! - a hop to another origin whose address holds one of the request's
 //!   secrets is refused whatever the policy;
 //! - https → http is never followed;
@@ -32,8 +33,8 @@ pub struct RedirectPolicy {
     /// Redirects followed for one attempt; 0 follows none.
     pub max_redirects: u32,
     /// Also follow redirects to another origin when the request carries a
-    /// credential or a body, or its method acts (a POST answered by a 307,
-    /// say). The credential still stays behind (it is never sent to another
+    /// credential or a body, or the method the caller asked for acts (a
+    /// POST answered by a 303 or a 307, say). The credential still stays behind (it is never sent to another
     /// origin); a 307 or 308 re-sends the body there, unless the body holds
     /// a secret (a refresh token, a password), which is never sent to
     /// another origin either.
@@ -58,14 +59,17 @@ impl RedirectPolicy {
 #[non_exhaustive]
 pub enum RedirectRefusal {
     /// The target is another origin and the request carries a credential
-    /// or a body or would act there (a method other than GET, HEAD or
-    /// OPTIONS), or the target's address holds one of the request's
-    /// secrets (an API key or secret path value the server copied there).
+    /// or a body, or the caller asked for a method that acts (other than
+    /// GET, HEAD or OPTIONS), or the target's address holds one of the
+    /// request's secrets (an API key or secret path value the server copied
+    /// there).
     CrossOrigin,
     /// The target is plain `http` and the request was sent over `https`.
     Downgrade,
     /// [`RedirectPolicy::max_redirects`] were already followed.
     TooMany,
+    /// The client follows no redirects ([`RedirectPolicy::none`]).
+    Disabled,
 }
 
 impl std::fmt::Display for RedirectRefusal {
@@ -76,6 +80,7 @@ impl std::fmt::Display for RedirectRefusal {
             }
             RedirectRefusal::Downgrade => "it leads from https to plain http",
             RedirectRefusal::TooMany => "too many redirects",
+            RedirectRefusal::Disabled => "this client follows no redirects",
         })
     }
 }
@@ -111,7 +116,11 @@ pub(crate) struct Carrying {
 /// The request a response answers.
 pub(crate) struct Sent<'a> {
     pub url: &'a Url,
+    /// This hop's method (a 303 made it a GET, say).
     pub method: &'a Method,
+    /// The method the caller asked for, which decides whether the request
+    /// acts: a POST redirected as a GET still asked the API to act.
+    pub requested: &'a Method,
     /// Redirects followed before it.
     pub hops: u32,
 }
@@ -119,7 +128,7 @@ pub(crate) struct Sent<'a> {
 /// Decides about a response to `sent`, for an API whose origin is that of
 /// `api`.
 pub(crate) fn next(policy: &RedirectPolicy, status: StatusCode, location: Option<&str>, sent: &Sent<'_>, api: &Url, carrying: &Carrying) -> Next {
-    let Sent { url: current, method, hops } = *sent;
+    let Sent { url: current, method, requested, hops } = *sent;
     // 307 and 308 keep method and body; 303 makes a GET (but of a HEAD);
     // 301 and 302 make a POST a GET, as browsers and `reqwest` do, and
     // keep any other method with its body, as RFC 9110 says.
@@ -136,6 +145,9 @@ pub(crate) fn next(policy: &RedirectPolicy, status: StatusCode, location: Option
     if !matches!(target.scheme(), "http" | "https") {
         return Next::Done;
     }
+    if policy.max_redirects == 0 {
+        return Next::Refuse(RedirectRefusal::Disabled);
+    }
     if hops >= policy.max_redirects {
         return Next::Refuse(RedirectRefusal::TooMany);
     }
@@ -151,8 +163,9 @@ pub(crate) fn next(policy: &RedirectPolicy, status: StatusCode, location: Option
     let same_origin = target.origin() == api.origin();
     // A method that acts (POST, PUT, PATCH, DELETE, ...) acts at the API
     // only: another origin gets it only when the caller opted in, even
-    // without a body or credential to carry.
-    let acts = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    // without a body or credential to carry, and even when the redirect
+    // made it a GET (another origin's page is not the POST's answer).
+    let acts = !matches!(*requested, Method::GET | Method::HEAD | Method::OPTIONS);
     if !same_origin && (carrying.credentials || keep_body || acts) && !policy.follow_cross_origin {
         return Next::Refuse(RedirectRefusal::CrossOrigin);
     }
@@ -170,7 +183,7 @@ mod tests {
         let api = Url::parse("https://api.example.com/v1/").unwrap();
         let current = api.join("items/1").unwrap();
         let carrying = Carrying { credentials, body, secret_body: false };
-        let sent = Sent { url: &current, method: &method, hops: 0 };
+        let sent = Sent { url: &current, method: &method, requested: &method, hops: 0 };
         next(policy, StatusCode::from_u16(status).unwrap(), Some(location), &sent, &api, &carrying)
     }
 
@@ -204,13 +217,18 @@ mod tests {
             assert!(matches!(refused, Next::Refuse(RedirectRefusal::CrossOrigin)), "{credentials} {body} {status}");
         }
         // A method that acts does not go there either, with nothing to
-        // carry (a 301 or 302 makes a POST a GET, which may go).
-        for (status, method) in [(307, Method::POST), (308, Method::DELETE), (301, Method::PUT), (302, Method::PATCH)] {
+        // carry, even when the redirect makes it a GET (303, or 301 and 302
+        // for a POST): the caller asked the API to act.
+        for (status, method) in [(307, Method::POST), (308, Method::DELETE), (301, Method::PUT), (302, Method::PATCH), (302, Method::POST), (303, Method::POST), (303, Method::DELETE)] {
             let refused = decide(status, "https://elsewhere.example/x", method.clone(), false, false, &policy);
             assert!(matches!(refused, Next::Refuse(RedirectRefusal::CrossOrigin)), "{status} {method}");
         }
-        let Next::Follow(hop) = decide(302, "https://elsewhere.example/x", Method::POST, false, false, &policy) else { panic!() };
-        assert_eq!(hop.method, Method::GET);
+        // Also on a later hop, after the API's own 303 made the POST a GET.
+        let api = Url::parse("https://api.example.com/v1/").unwrap();
+        let nothing = Carrying { credentials: false, body: false, secret_body: false };
+        let later = Sent { url: &api, method: &Method::GET, requested: &Method::POST, hops: 1 };
+        let refused = next(&policy, StatusCode::FOUND, Some("https://elsewhere.example/x"), &later, &api, &nothing);
+        assert!(matches!(refused, Next::Refuse(RedirectRefusal::CrossOrigin)));
         // Another port is another origin.
         assert!(matches!(decide(302, "https://api.example.com:8443/x", Method::GET, true, false, &policy), Next::Refuse(_)));
         // Nothing to leak: a plain GET follows, as a download to a CDN does.
@@ -222,7 +240,7 @@ mod tests {
         assert!(!hop.same_origin && hop.keep_body);
         // Except a body that holds a secret: never to another origin. A 303
         // drops the body, so that one may go.
-        let sent = Sent { url: &Url::parse("https://api.example.com/v1/auth").unwrap(), method: &Method::POST, hops: 0 };
+        let sent = Sent { url: &Url::parse("https://api.example.com/v1/auth").unwrap(), method: &Method::POST, requested: &Method::POST, hops: 0 };
         let api = Url::parse("https://api.example.com/v1/").unwrap();
         let secret = Carrying { credentials: false, body: true, secret_body: true };
         for status in [307, 308] {
@@ -240,7 +258,12 @@ mod tests {
     fn downgrades_and_loops_are_refused() {
         let open = RedirectPolicy { follow_cross_origin: true, ..RedirectPolicy::default() };
         assert!(matches!(decide(302, "http://api.example.com/v1/x", Method::GET, false, false, &open), Next::Refuse(RedirectRefusal::Downgrade)));
-        assert!(matches!(decide(302, "/x", Method::GET, false, false, &RedirectPolicy::none()), Next::Refuse(RedirectRefusal::TooMany)));
+        assert!(matches!(decide(302, "/x", Method::GET, false, false, &RedirectPolicy::none()), Next::Refuse(RedirectRefusal::Disabled)));
+        let two = RedirectPolicy { max_redirects: 2, ..RedirectPolicy::default() };
+        let api = Url::parse("https://api.example.com/").unwrap();
+        let carrying = Carrying { credentials: false, body: false, secret_body: false };
+        let third = Sent { url: &api, method: &Method::GET, requested: &Method::GET, hops: 2 };
+        assert!(matches!(next(&two, StatusCode::FOUND, Some("/x"), &third, &api, &carrying), Next::Refuse(RedirectRefusal::TooMany)));
     }
 
     #[test]
@@ -251,7 +274,7 @@ mod tests {
         assert!(matches!(decide(302, "javascript:alert(1)", Method::GET, false, false, &policy), Next::Done));
         let api = Url::parse("https://api.example.com/").unwrap();
         let carrying = Carrying { credentials: false, body: false, secret_body: false };
-        let sent = Sent { url: &api, method: &Method::GET, hops: 0 };
+        let sent = Sent { url: &api, method: &Method::GET, requested: &Method::GET, hops: 0 };
         assert!(matches!(next(&policy, StatusCode::FOUND, None, &sent, &api, &carrying), Next::Done));
     }
 }

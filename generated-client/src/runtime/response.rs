@@ -16,7 +16,7 @@ use super::error::DecodeError;
 use super::redact::{snippet, without_secrets};
 use super::redirect::RedirectRefusal;
 use super::send::{AttemptError, Reach};
-use super::{Config, Error, Failure, RequestInfo, ResponseValue, Secret};
+use super::{Config, Delivery, Error, Failure, RequestInfo, ResponseValue, Secret};
 
 /// Method and shown path of a sent request, and the secrets it sent: what
 /// its responses need to describe it in errors.
@@ -29,8 +29,11 @@ pub(crate) struct Described {
 impl Described {
     /// The full description, with the server's request id when the
     /// response carried one.
+    /// The server answered: errors made from here on say so.
     pub(super) fn info(&self, headers: &HeaderMap) -> RequestInfo {
-        RequestInfo { method: self.method.clone(), path: self.path.to_string(), request_id: None }.with_request_id(headers)
+        RequestInfo::new(self.method.clone(), self.path.to_string())
+            .with_request_id(headers, &self.sent)
+            .with_delivery(Delivery::Answered)
     }
 }
 

@@ -27,7 +27,7 @@ use super::request::{BaseUrl, Headers, PendingRequest};
 use super::response::{read_pieces, Answer, Described, RawResponse, ReadError, StreamingResponse};
 use super::retry::Outcome;
 use super::trace;
-use super::{Config, Error, Failure, HttpClient};
+use super::{Config, Delivery, Error, Failure, HttpClient};
 
 /// Whether a failed attempt might have reached the server, which decides
 /// whether a request that is not idempotent may be tried again.
@@ -117,15 +117,21 @@ impl PendingRequest {
                 Some(_) => response.bytes().await.map_err(ReadError::Transport),
                 None => read_pieces(response, limit).await,
             };
-            let body = read.map_err(|e| self.unread(e, status, &headers))?;
+            let body = read.map_err(|e| self.unread(e, status, &headers, prepared))?;
             Ok(Answer { status, headers, refused, body, deadline, first_hop })
         })
     }
 
     /// A body that could not be read, as the attempt's error.
     #[cold]
-    fn unread(&self, error: ReadError, status: reqwest::StatusCode, headers: &HeaderMap) -> AttemptError {
-        error.describe(self.info().with_request_id(headers), status)
+    fn unread(&self, error: ReadError, status: reqwest::StatusCode, headers: &HeaderMap, prepared: &Prepared<'_>) -> AttemptError {
+        // The secrets this attempt sent: the request's own and, not yet
+        // among them, what its providers gave.
+        let mut sent = self.sent.clone();
+        if let Some(asking) = &prepared.asking {
+            sent.extend(asking.sent_so_far());
+        }
+        error.describe(self.info().with_request_id(headers, &sent).with_delivery(Delivery::Answered), status)
     }
 
     /// One attempt up to the response's head, boxed like
@@ -174,9 +180,12 @@ impl PendingRequest {
         // a renewed credential is one, but not a retry).
         let (mut retry, mut attempts) = (0, 0);
         let mut renewed = false;
+        // The furthest any attempt got (see `Error::delivery`).
+        let mut reached = Delivery::NotSent;
         loop {
             if let Some(asking) = &prepared.asking {
                 if let Err(failure) = self.asking_in_time(asking, prepared, started).await {
+                    let failure = failure.delivered(reached);
                     trace::finished(span, Err(&failure.0), attempts, started);
                     return Err(failure);
                 }
@@ -191,6 +200,10 @@ impl PendingRequest {
                 },
                 None => attempt(attempts).await,
             };
+            reached = reached.max(match &result {
+                Ok(_) => Delivery::Answered,
+                Err(e) => e.failure.delivery(),
+            });
             if let (Some(asking), Ok(answer), false) = (&prepared.asking, &result, renewed) {
                 if answer.status == reqwest::StatusCode::UNAUTHORIZED && answer.first_hop {
                     renewed = true;
@@ -201,6 +214,7 @@ impl PendingRequest {
                         }
                         Ok(false) => {}
                         Err(failure) => {
+                            let failure = failure.delivered(reached);
                             trace::finished(span, Err(&failure.0), attempts, started);
                             return Err(failure);
                         }
@@ -228,9 +242,10 @@ impl PendingRequest {
                     retry += 1;
                 }
                 None => {
-                    let outcome = result.as_ref().map(|answer| answer.status).map_err(|e| &*e.failure.0);
+                    let result = result.map_err(|e| e.failure.delivered(reached));
+                    let outcome = result.as_ref().map(|answer| answer.status).map_err(|failure| &*failure.0);
                     trace::finished(span, outcome, attempts, started);
-                    return result.map_err(|e| e.failure);
+                    return result;
                 }
             }
         }
@@ -313,7 +328,7 @@ impl PendingRequest {
     fn hooked_headers(&self, prepared: &Prepared<'_>, attempt: u32) -> Result<Headers, AttemptError> {
         let mut headers = prepared.headers.to_map(0);
         let mut view = AttemptRequest { operation: self.operation, method: &self.method, template: self.template, attempt, headers: &mut headers };
-        prepared.config.hooks.on_request(&mut view).map_err(|source| self.stopped_by_hook(source))?;
+        prepared.config.hooks.on_request(&mut view).map_err(|source| self.stopped_by_hook(source, Delivery::NotSent))?;
         Ok(Headers::from_map(&headers))
     }
 
@@ -329,7 +344,7 @@ impl PendingRequest {
             headers: &answer.headers,
             latency: sent_at.elapsed(),
         };
-        prepared.config.hooks.on_response(&view).map_err(|source| self.stopped_by_hook(source))
+        prepared.config.hooks.on_response(&view).map_err(|source| self.stopped_by_hook(source, Delivery::Answered))
     }
 
     /// A request that failed in transport, and whether it may have been
@@ -341,13 +356,16 @@ impl PendingRequest {
         // first (a client of the caller's may do that, and its errors do
         // not say).
         let never_sent = hops == 0 && error.is_connect() && prepared.follows_no_redirects;
-        let reach = if never_sent { Reach::NotSent } else { Reach::MaybeSent };
-        AttemptError { failure: self.transport(error), reach }
+        match never_sent {
+            true => AttemptError { failure: self.transport(error).delivered(Delivery::NotSent), reach: Reach::NotSent },
+            false => AttemptError { failure: self.transport(error), reach: Reach::MaybeSent },
+        }
     }
 
-    /// A hook's error ends the call; it is not retried.
-    fn stopped_by_hook(&self, source: HookError) -> AttemptError {
-        Failure::new(Error::Hook { request: self.info(), source }).into()
+    /// A hook's error ends the call; it is not retried. `delivery`: before
+    /// the attempt went out, or after its answer came.
+    fn stopped_by_hook(&self, source: HookError, delivery: Delivery) -> AttemptError {
+        Failure::new(Error::Hook { request: self.info().with_delivery(delivery), source }).into()
     }
 
     fn transport(&self, e: reqwest::Error) -> Failure {
@@ -414,7 +432,7 @@ impl<'a> Walk<'a> {
     fn follow(&mut self, pending: &PendingRequest, prepared: &Prepared<'_>, response: &reqwest::Response) -> Option<Option<RedirectRefusal>> {
         let location = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
         let carrying = Carrying { body: prepared.carrying.body && self.keep_body, ..prepared.carrying };
-        let sent = Sent { url: &self.url, method: &self.method, hops: self.hops };
+        let sent = Sent { url: &self.url, method: &self.method, requested: &pending.method, hops: self.hops };
         let mut hop = match redirect::next(&prepared.config.redirects, response.status(), location, &sent, prepared.api, &carrying) {
             Next::Done => return Some(None),
             Next::Refuse(reason) => return Some(Some(reason)),

@@ -96,7 +96,7 @@ fn lib(api: &Api) -> TokenStream {
         pub use client::Client;
         #[rustfmt::skip]
         pub use runtime::{
-            http_client_builder, AttemptRequest, AttemptResponse, ByteStream, Config, CredentialError, CredentialFuture, CredentialProvider, DecodeError, Error, FilePart,
+            http_client_builder, AttemptRequest, AttemptResponse, ByteStream, Config, CredentialError, CredentialFuture, CredentialProvider, DecodeError, Delivery, Error, FilePart,
             Hook, HookError, Hooks, RedirectPolicy, RedirectRefusal, RequestInfo, ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
     }

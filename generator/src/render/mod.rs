@@ -366,6 +366,9 @@ rust-version = "1.85"
 # copied; streamed responses are handed out without their URL.
 bytes = "1"
 http = "1"
+# Also one of reqwest's: its errors tell a response head that could not be
+# read (too large, not HTTP) from a connection that failed.
+hyper = "1"
 {optional}reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
 # No `derive`: `types.rs` writes its impls out (see `runtime/wire.rs`),
 # so no proc macro runs when this crate builds.

@@ -1,14 +1,14 @@
 //! Errors: what a call returns when it does not succeed.
 
 use std::convert::Infallible;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use super::hooks::HookError;
 use super::redact::{SNIPPET_BYTES, escape_controls, redacted_url, without_secrets};
-use super::{CredentialError, RequestInfo, Secret};
+use super::{CredentialError, Delivery, RequestInfo, Secret};
 use super::redirect::RedirectRefusal;
 
 /// Why a call failed. `E` is the operation's declared error body (an enum
@@ -20,6 +20,10 @@ pub enum Error<E = Infallible> {
     InvalidRequest { request: RequestInfo, message: String },
     /// No response: connection refused, DNS, TLS, reset, broken stream.
     Transport { request: RequestInfo, source: reqwest::Error },
+    /// A response came but its head could not be read: larger than the
+    /// HTTP client's limits (too many headers, a huge one) or not valid
+    /// HTTP. The server received the request.
+    ResponseHead { request: RequestInfo, source: reqwest::Error },
     /// The response's head came, with `status`, but its body broke off
     /// (the connection closed or failed before the body was whole).
     Body { request: RequestInfo, status: StatusCode, source: reqwest::Error },
@@ -58,7 +62,8 @@ pub enum Error<E = Infallible> {
         headers: Box<HeaderMap>,
     },
     /// A [`Hook`](crate::Hook) stopped the call with `source`, its own
-    /// error (before an attempt was sent, or when its response came).
+    /// error or its panic (before an attempt was sent, or when its
+    /// response came: [`Error::delivery`] tells which).
     Hook { request: RequestInfo, source: HookError },
 }
 
@@ -68,6 +73,37 @@ impl<E> Error<E> {
         match self {
             Error::InvalidRequest { request, .. }
             | Error::Transport { request, .. }
+            | Error::ResponseHead { request, .. }
+            | Error::Body { request, .. }
+            | Error::Timeout { request, .. }
+            | Error::Credential { request, .. }
+            | Error::Api { request, .. }
+            | Error::UnexpectedStatus { request, .. }
+            | Error::Decode { request, .. }
+            | Error::BodyTooLarge { request, .. }
+            | Error::Redirect { request, .. }
+            | Error::Hook { request, .. } => request,
+        }
+    }
+
+    /// How far the request got: whether the server may have seen it, which
+    /// tells whether sending it again could make the server act twice (a
+    /// POST that creates something, a refresh whose token works once).
+    /// An error with a status, or one a hook raised on the response, was
+    /// [`Delivery::Answered`]; [`Delivery::NotSent`] is a proof, never a
+    /// guess. Over retries it is the furthest any attempt got.
+    pub fn delivery(&self) -> Delivery {
+        match self.status() {
+            Some(_) => Delivery::Answered,
+            None => self.request().delivery,
+        }
+    }
+
+    fn request_mut(&mut self) -> &mut RequestInfo {
+        match self {
+            Error::InvalidRequest { request, .. }
+            | Error::Transport { request, .. }
+            | Error::ResponseHead { request, .. }
             | Error::Body { request, .. }
             | Error::Timeout { request, .. }
             | Error::Credential { request, .. }
@@ -91,6 +127,7 @@ impl<E> Error<E> {
             | Error::Redirect { status, .. } => Some(*status),
             Error::InvalidRequest { .. }
             | Error::Transport { .. }
+            | Error::ResponseHead { .. }
             | Error::Timeout { .. }
             | Error::Hook { .. }
             | Error::Credential { .. } => None,
@@ -137,6 +174,11 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("request", request)
                 .field("source", source)
                 .finish(),
+            Error::ResponseHead { request, source } => f
+                .debug_struct("ResponseHead")
+                .field("request", request)
+                .field("source", source)
+                .finish(),
             Error::Body { request, status, source } => f
                 .debug_struct("Body")
                 .field("request", request)
@@ -147,7 +189,7 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .debug_struct("Api")
                 .field("request", request)
                 .field("status", status)
-                .field("body", body)
+                .field("body", &Bounded(body))
                 .finish_non_exhaustive(),
             Error::UnexpectedStatus { request, status, snippet, .. } => f
                 .debug_struct("UnexpectedStatus")
@@ -189,6 +231,9 @@ impl<E> fmt::Display for Error<E> {
                 write!(f, "{request}: invalid request: {message}")
             }
             Error::Transport { request, source } => write!(f, "{request}: request failed: {source}"),
+            Error::ResponseHead { request, source } => {
+                write!(f, "{request}: the response head could not be read (too large, or not HTTP): {source}")
+            }
             Error::Body { request, status, source } => {
                 write!(f, "{request}: the {status} response body broke off: {source}")
             }
@@ -221,12 +266,62 @@ impl<E> fmt::Display for Error<E> {
 impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport { source, .. } | Error::Body { source, .. } => Some(source),
+            Error::Transport { source, .. } | Error::ResponseHead { source, .. } | Error::Body { source, .. } => Some(source),
             Error::Credential { source, .. } => Some(source),
             Error::Decode { source, .. } => Some(source),
             Error::Hook { source, .. } => Some(&**source),
             _ => None,
         }
+    }
+}
+
+/// How much of a declared error body `Debug` shows: a server decides its
+/// size (a `422` that lists every item of a large request runs to
+/// megabytes), and the text ends up in logs.
+const DEBUG_BODY_BYTES: usize = 4 * 1024;
+
+/// A value's `Debug`, cut after [`DEBUG_BODY_BYTES`] with `...`, without
+/// formatting the rest.
+struct Bounded<'a, T>(&'a T);
+
+impl<T: fmt::Debug> fmt::Debug for Bounded<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut capped = Capped { text: String::new(), left: DEBUG_BODY_BYTES };
+        // The value's own formatting stops at the first refused write.
+        let whole = match f.alternate() {
+            true => write!(capped, "{:#?}", self.0),
+            false => write!(capped, "{:?}", self.0),
+        }
+        .is_ok();
+        f.write_str(&capped.text)?;
+        if !whole {
+            f.write_str("...")?;
+        }
+        Ok(())
+    }
+}
+
+/// Text up to a number of bytes; a write past it keeps what fits (whole
+/// characters) and fails.
+struct Capped {
+    text: String,
+    left: usize,
+}
+
+impl fmt::Write for Capped {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if s.len() <= self.left {
+            self.left -= s.len();
+            self.text.push_str(s);
+            return Ok(());
+        }
+        let mut cut = self.left;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        self.text.push_str(&s[..cut]);
+        self.left = 0;
+        Err(fmt::Error)
     }
 }
 
@@ -239,6 +334,19 @@ impl Failure {
     pub(crate) fn new(error: Error<Infallible>) -> Self {
         Failure(Box::new(error))
     }
+
+    /// How far the request got, for the failure's own attempt.
+    pub(crate) fn delivery(&self) -> Delivery {
+        self.0.delivery()
+    }
+
+    /// The failure of a call whose attempts got as far as `delivery` (the
+    /// furthest of them: a retry that was never sent does not make the
+    /// call unsent).
+    pub(crate) fn delivered(mut self, delivery: Delivery) -> Self {
+        self.0.request_mut().delivery = delivery;
+        self
+    }
 }
 
 impl<E> From<Failure> for Error<E> {
@@ -246,6 +354,7 @@ impl<E> From<Failure> for Error<E> {
         match *error {
             Error::InvalidRequest { request, message } => Error::InvalidRequest { request, message },
             Error::Transport { request, source } => Error::Transport { request, source },
+            Error::ResponseHead { request, source } => Error::ResponseHead { request, source },
             Error::Body { request, status, source } => Error::Body { request, status, source },
             Error::Timeout { request, after } => Error::Timeout { request, after },
             Error::Credential { request, source } => Error::Credential { request, source },
@@ -271,8 +380,25 @@ impl Error {
     /// A failure of the HTTP client, without the URL it names (its query
     /// string may hold a credential).
     pub(crate) fn from_transport(request: RequestInfo, source: reqwest::Error) -> Self {
-        Error::Transport { request, source: source.without_url() }
+        let source = source.without_url();
+        match unreadable_head(&source) {
+            true => Error::ResponseHead { request: request.with_delivery(Delivery::Answered), source },
+            false => Error::Transport { request, source },
+        }
     }
+}
+
+/// Whether the HTTP layer failed on the response's head (it came, but was
+/// too large or not HTTP) rather than on the connection.
+fn unreadable_head(error: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if let Some(hyper) = error.downcast_ref::<hyper::Error>() {
+            return hyper.is_parse() || hyper.is_parse_status();
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// Where a redirect pointed, for error text: relative or absolute, with
@@ -418,6 +544,27 @@ mod tests {
             let _ = without_quoted_values(&text);
             let _ = redacted_location(&text);
         }
+    }
+
+    #[test]
+    fn debug_of_a_huge_declared_body_is_bounded() {
+        let error: Error<Vec<String>> = Error::Api {
+            request: RequestInfo::new(reqwest::Method::POST, "/items".into()),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            headers: Box::default(),
+            body: vec!["é".repeat(1000); 10_000],
+        };
+        for text in [format!("{error:?}"), format!("{error:#?}")] {
+            assert!(text.len() < DEBUG_BODY_BYTES + 512, "{} bytes", text.len());
+            assert!(text.contains("...") && text.contains("Api"), "{text}");
+        }
+        let small: Error<Vec<u8>> = Error::Api {
+            request: RequestInfo::new(reqwest::Method::POST, "/items".into()),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            headers: Box::default(),
+            body: vec![1, 2],
+        };
+        assert!(format!("{small:?}").contains("body: [1, 2] }") || format!("{small:?}").contains("body: [1, 2], .."));
     }
 
     #[test]

@@ -153,13 +153,12 @@ impl Default for Config {
 }
 
 /// The settings of the default HTTP client, to add your own to (proxies,
-/// TLS roots, pool sizes) before `build()` and
-/// [`Client::with_http_client`](crate::Client::with_http_client): rustls, a
-/// connect timeout, a user agent naming this crate, and no redirects or
-/// `Referer` of `reqwest`'s own. The runtime follows redirects itself and
-/// keeps credentials and bodies from other origins (see
-/// [`RedirectPolicy`]); keep `redirect(Policy::none())` in a client of
-/// your own, or `reqwest` follows them first.
+/// TLS roots, pool sizes) and give to
+/// [`Client::with_http_client_builder`](crate::Client::with_http_client_builder):
+/// rustls, a connect timeout, a user agent naming this crate, and no
+/// redirects or `Referer` of `reqwest`'s own. The runtime follows redirects
+/// itself and keeps credentials and bodies from other origins (see
+/// [`RedirectPolicy`]).
 pub fn http_client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
@@ -185,12 +184,22 @@ impl HttpClient {
     pub fn supplied(client: reqwest::Client) -> Self {
         HttpClient { client: Ok(client), follows_no_redirects: false }
     }
+
+    /// A client built from the caller's settings, without `reqwest`'s own
+    /// redirects and `Referer`.
+    pub fn from_builder(builder: reqwest::ClientBuilder) -> Self {
+        let client = builder
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .build()
+            .map_err(|e| format!("the HTTP client could not be built: {e}"));
+        HttpClient { client, follows_no_redirects: true }
+    }
 }
 
 impl Default for HttpClient {
     fn default() -> Self {
-        let client = http_client_builder().build().map_err(|e| format!("the HTTP client could not be built: {e}"));
-        HttpClient { client, follows_no_redirects: true }
+        Self::from_builder(http_client_builder())
     }
 }
 
@@ -202,14 +211,50 @@ pub struct RequestInfo {
     pub method: Method,
     pub path: String,
     pub request_id: Option<String>,
+    /// How far the request got; see [`Error::delivery`].
+    pub(crate) delivery: Delivery,
+}
+
+/// How far a failed call's request got, which tells whether sending it
+/// again could make the server act twice; from [`Error::delivery`].
+/// Ordered: a later variant got further.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Delivery {
+    /// Provably never sent: the request was invalid, a hook or credential
+    /// provider stopped it, or the connection to the API could not be made
+    /// (a proof only the runtime's own HTTP client gives: one given to
+    /// `with_http_client` may have followed a redirect first). The server
+    /// cannot have seen it; sending it again is safe.
+    NotSent,
+    /// It may have reached the server: it went out and then the
+    /// connection broke or the time ran out, or the error came before a
+    /// retry of an attempt that went out.
+    MaybeSent,
+    /// The server answered it (the error carries the status, or a hook or
+    /// credential provider refused the answer).
+    Answered,
 }
 
 impl RequestInfo {
-    pub(super) fn with_request_id(mut self, headers: &HeaderMap) -> Self {
+    /// A request that may have been sent, until the runtime knows better.
+    pub(crate) fn new(method: Method, path: String) -> Self {
+        RequestInfo { method, path, request_id: None, delivery: Delivery::MaybeSent }
+    }
+
+    /// The server's id for the request, from `headers`, bounded, without
+    /// control characters and without any secret the request `sent` (a
+    /// hostile server or proxy may echo a token there).
+    pub(super) fn with_request_id(mut self, headers: &HeaderMap, sent: &[Secret]) -> Self {
         self.request_id = REQUEST_ID_HEADERS
             .iter()
             .find_map(|name| headers.get(*name)?.to_str().ok())
-            .map(|id| redact::escape_controls(&id.chars().take(128).collect::<String>()));
+            .map(|id| redact::request_id(id, sent));
+        self
+    }
+
+    pub(crate) fn with_delivery(mut self, delivery: Delivery) -> Self {
+        self.delivery = delivery;
         self
     }
 }
@@ -306,10 +351,10 @@ mod tests {
     fn request_ids_are_picked_up_and_bounded() {
         let mut headers = HeaderMap::new();
         headers.insert("request-id", "abc".parse().unwrap());
-        let info = RequestInfo { method: Method::GET, path: "/x".into(), request_id: None }.with_request_id(&headers);
+        let info = RequestInfo::new(Method::GET, "/x".into()).with_request_id(&headers, &[]);
         assert_eq!(info.to_string(), "GET /x (request id abc)");
         headers.insert("x-request-id", "z".repeat(500).parse().unwrap());
-        let info = info.with_request_id(&headers);
+        let info = info.with_request_id(&headers, &[]);
         assert_eq!(info.request_id.unwrap().len(), 128);
     }
 }

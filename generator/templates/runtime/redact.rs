@@ -70,6 +70,18 @@ fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}')
 }
 
+/// How much of a server's request id errors show, in characters.
+const REQUEST_ID_CHARS: usize = 128;
+
+/// A server's id for a request, for error text: without any secret the
+/// request sent (a hostile server or proxy may echo a token there), then
+/// cut to [`REQUEST_ID_CHARS`] (after the blanking, so that no cut leaves
+/// part of a secret behind), with controls escaped.
+pub(crate) fn request_id(id: &str, sent: &[Secret]) -> String {
+    let clean = without_secrets(id, sent);
+    escape_controls(&clean.chars().take(REQUEST_ID_CHARS).collect::<String>())
+}
+
 /// Every occurrence of a secret the request sent (as it is, and
 /// percent-encoded as a form or query would carry it) replaced by `***`:
 /// servers echo what they were sent in places no key rule foresees (a

@@ -18,7 +18,7 @@ use super::credentials::Asked;
 use super::multipart::Multipart;
 use super::params::{self, Style};
 use super::redact::redacted_url;
-use super::{Error, Failure, RequestInfo, Secret};
+use super::{Delivery, Error, Failure, RequestInfo, Secret};
 
 /// The API's base URL, parsed once when the client is made.
 #[derive(Clone)]
@@ -247,11 +247,12 @@ impl PendingRequest {
     /// The request as errors describe it: method and shown path.
     pub(super) fn info(&self) -> RequestInfo {
         let path = self.shown_path.clone().unwrap_or_else(|| self.path.to_string());
-        RequestInfo { method: self.method.clone(), path, request_id: None }
+        RequestInfo::new(self.method.clone(), path)
     }
 
+    /// A request that cannot be sent as it is; nothing of it was sent.
     pub fn invalid(&self, message: String) -> Failure {
-        Failure::new(Error::InvalidRequest { request: self.info(), message })
+        Failure::new(Error::InvalidRequest { request: self.info().with_delivery(Delivery::NotSent), message })
     }
 
     /// Replaces `{name}` in the path with the value, written in its style

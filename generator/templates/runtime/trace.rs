@@ -96,6 +96,7 @@ fn error_kind(error: &Error<Infallible>) -> &'static str {
     match error {
         Error::InvalidRequest { .. } => "invalid_request",
         Error::Transport { .. } => "transport",
+        Error::ResponseHead { .. } => "response_head",
         Error::Body { .. } => "body",
         Error::Timeout { .. } => "timeout",
         Error::Api { .. } => "api",

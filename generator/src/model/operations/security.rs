@@ -17,7 +17,7 @@ pub(in crate::model) fn security_schemes(
         diagnostics.warn(
             WarningKind::LeftOut,
             &base.join(key),
-            "mutualTLS: the client certificate is not set by the generated client; build a reqwest::Client with a reqwest::Identity and pass it to `Client::with_http_client`",
+            "mutualTLS: the client certificate is not set by the generated client; give a reqwest::ClientBuilder with a reqwest::Identity to `Client::with_http_client_builder`",
         );
     }
     let Some(components) = &doc.openapi.components else {

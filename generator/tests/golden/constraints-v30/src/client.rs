@@ -38,18 +38,40 @@ impl Client {
         }
     }
 
-    /// Uses this `reqwest::Client` (for proxies, custom TLS roots,
-    /// client certificates, connection pool settings). Start from
-    /// [`http_client_builder`](crate::http_client_builder): a client
-    /// that follows redirects itself bypasses the checks that keep
-    /// credentials and bodies on the API's origin.
-    ///
-    /// Connection errors of such a client cannot prove that a
-    /// request never reached the API, so POST and PATCH are not
-    /// retried after one.
+    /// Uses the `reqwest::Client` that `builder` builds (for
+    /// proxies, custom TLS roots, client certificates, connection
+    /// pool settings), with `reqwest`'s own redirects and `Referer`
+    /// turned off: the runtime walks redirects itself and keeps
+    /// credentials and bodies on the API's origin. Start from
+    /// [`http_client_builder`](crate::http_client_builder). If the
+    /// client cannot be built, every call fails with
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest)
+    /// saying why.
+    pub fn with_http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = crate::runtime::HttpClient::from_builder(builder);
+        self
+    }
+
+    /// Uses this `reqwest::Client` as it is. Prefer
+    /// [`Self::with_http_client_builder`]: the runtime cannot see
+    /// whether a built client follows redirects itself, which would
+    /// bypass the checks that keep credentials and bodies on the
+    /// API's origin, so with one given here connection errors
+    /// cannot prove that a request never reached the API (POST and
+    /// PATCH are not retried after one) and
+    /// [`Self::redirects_are_checked`] is false.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
         self.http = crate::runtime::HttpClient::supplied(http);
         self
+    }
+
+    /// Whether every redirect a call meets is decided by the
+    /// runtime's rules (see [`RedirectPolicy`](crate::RedirectPolicy)):
+    /// true unless a built client was given to
+    /// [`Self::with_http_client`], which may follow redirects
+    /// before the runtime sees them.
+    pub fn redirects_are_checked(&self) -> bool {
+        self.http.follows_no_redirects
     }
 
     /// Replaces the per-request settings.

@@ -28,7 +28,8 @@ pub use client::Client;
 #[rustfmt::skip]
 pub use runtime::{
     http_client_builder, AttemptRequest, AttemptResponse, ByteStream, Config,
-    CredentialError, CredentialFuture, CredentialProvider, DecodeError, Error, FilePart,
-    Hook, HookError, Hooks, RedirectPolicy, RedirectRefusal, RequestInfo, ResponseValue,
-    RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    CredentialError, CredentialFuture, CredentialProvider, DecodeError, Delivery, Error,
+    FilePart, Hook, HookError, Hooks, RedirectPolicy, RedirectRefusal, RequestInfo,
+    ResponseValue, RetryPolicy, Secret, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TIMEOUT,
 };
