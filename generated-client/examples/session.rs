@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(organization) = std::env::var("ALMANAC_ORGANIZATION_ID") {
         session = session.organization_id(organization);
     }
-    let session = session.build();
+    let session = session.build()?;
     // Every operation of this client (and of its clones) sends the
     // session's access token; a 401 refreshes once and repeats the call.
     let client = session.authorize(client);

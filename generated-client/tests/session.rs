@@ -196,7 +196,8 @@ async fn fifty_calls_on_an_expired_token_make_one_refresh() {
                 Ok(())
             }
         })
-        .build();
+        .build()
+        .unwrap();
     let client = session.authorize(server.client());
 
     let results = concurrent_calls(&client, 50).await;
@@ -221,7 +222,8 @@ async fn a_refused_refresh_fails_every_waiting_call_once() {
     server.state().refuse_with = Some(401);
     let session = Session::builder(server.client(), FIRST_REFRESH)
         .access_token(OLD_ACCESS)
-        .build();
+        .build()
+        .unwrap();
     let client = session.authorize(server.client());
 
     let results = concurrent_calls(&client, 20).await;
@@ -244,7 +246,9 @@ async fn a_refused_refresh_fails_every_waiting_call_once() {
     // 422 (the API's validation error) means the same.
     let server = Server::start().await;
     server.state().refuse_with = Some(422);
-    let session = Session::builder(server.client(), FIRST_REFRESH).build();
+    let session = Session::builder(server.client(), FIRST_REFRESH)
+        .build()
+        .unwrap();
     let error = session
         .authorize(server.client())
         .refresh_token(&call(0))
@@ -263,7 +267,8 @@ async fn a_failed_refresh_is_never_repeated_with_the_same_token() {
     server.state().refuse_with = Some(503);
     let session = Session::builder(server.client(), FIRST_REFRESH)
         .access_token(OLD_ACCESS)
-        .build();
+        .build()
+        .unwrap();
     let client = session.authorize(server.client());
 
     let first = client.refresh_token(&call(0)).await.unwrap_err();
@@ -305,7 +310,8 @@ async fn when_the_app_cannot_store_the_pair_no_call_uses_it() {
                 Ok(())
             }
         })
-        .build();
+        .build()
+        .unwrap();
     let client = session.authorize(server.client());
 
     let results = concurrent_calls(&client, 10).await;
@@ -337,7 +343,8 @@ async fn clones_and_other_clients_use_the_new_token() {
     let server = Server::start().await;
     let session = Session::builder(server.client(), FIRST_REFRESH)
         .access_token(OLD_ACCESS)
-        .build();
+        .build()
+        .unwrap();
     let client = session.authorize(server.client());
     let clone = client.clone();
     let other = session
@@ -371,7 +378,8 @@ async fn rotated_refresh_tokens_are_never_sent_again() {
                 Ok(())
             }
         })
-        .build();
+        .build()
+        .unwrap();
     let client = session.authorize(server.client());
 
     for _ in 0..5 {
@@ -396,7 +404,8 @@ async fn the_refresh_carries_its_own_bearer_and_the_organization() {
     let session = Session::builder(server.client(), FIRST_REFRESH)
         .refresh_bearer("api-key-SECRET")
         .organization_id("org-7")
-        .build();
+        .build()
+        .unwrap();
     let client = session.authorize(server.client());
 
     client.refresh_token(&call(0)).await.unwrap();
@@ -416,7 +425,7 @@ async fn no_token_shows_in_debug_output_or_errors() {
         .access_token(OLD_ACCESS)
         .refresh_bearer("api-key-SECRET");
     let builder_text = format!("{builder:?}");
-    let session = builder.build();
+    let session = builder.build().unwrap();
     let client = session.authorize(server.client());
     let error = client.refresh_token(&call(0)).await.unwrap_err();
     for text in [
@@ -433,7 +442,9 @@ async fn no_token_shows_in_debug_output_or_errors() {
 #[tokio::test]
 async fn a_caller_giving_up_does_not_cut_the_refresh_short() {
     let server = Server::start().await;
-    let session = Session::builder(server.client(), FIRST_REFRESH).build();
+    let session = Session::builder(server.client(), FIRST_REFRESH)
+        .build()
+        .unwrap();
 
     // The server takes 50 ms to answer a refresh; the caller gives up sooner.
     let gave_up = tokio::time::timeout(Duration::from_millis(10), session.access_token()).await;
@@ -456,7 +467,9 @@ async fn a_caller_giving_up_does_not_cut_the_refresh_short() {
 #[tokio::test]
 async fn a_401_to_a_fresh_token_is_the_answer() {
     let server = Server::start().await;
-    let session = Session::builder(server.client(), FIRST_REFRESH).build();
+    let session = Session::builder(server.client(), FIRST_REFRESH)
+        .build()
+        .unwrap();
     let client = session.authorize(server.client());
     client.refresh_token(&call(0)).await.unwrap();
     server.expire(); // from now on every call is refused

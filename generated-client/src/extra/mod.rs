@@ -5,4 +5,6 @@
 
 mod session;
 
-pub use session::{RotationError, Session, SessionBuilder, SessionError, TokenPair};
+pub use session::{
+    RotationError, Session, SessionBuildError, SessionBuilder, SessionError, TokenPair,
+};

@@ -11,11 +11,22 @@
 //!   already refreshed, simply uses the new one.
 //! - A refresh token is sent at most once: it is taken out of the session
 //!   before the request goes, so a refresh that fails after it may have
-//!   been sent (a lost connection, another status) is never repeated with
-//!   it. The session then ends with a [`SessionError`] that says to log in
-//!   again. The refresh runs in a task of its own, so a call that gives up
-//!   while it is under way (a timeout, a dropped request handler) does not
-//!   cut it short: the new pair is still stored for the other calls.
+//!   been sent (a lost connection, a timeout, another status) is never
+//!   repeated with it: the server may have rotated it already, and sending
+//!   a rotated token again is what rotation reads as theft (it revokes the
+//!   whole login). The session then ends with a [`SessionError`] that says
+//!   to log in again. A refresh the client can prove it never sent (the
+//!   connection could not be made, a hook stopped it; see
+//!   [`Error::delivery`]) keeps its token, and a later call tries again.
+//!   The refresh runs in a task of its own, so a call that gives up while
+//!   it is under way (a timeout, a dropped request handler) does not cut it
+//!   short: the new pair is still stored for the other calls.
+//! - The refresh follows no redirect: a redirect would send the refresh
+//!   token again (a `307`), or hand the session a token pair from wherever
+//!   it leads (a `303` to another host that answers with tokens of its
+//!   own). Its HTTP client must be one whose redirects the runtime decides
+//!   ([`Client::redirects_are_checked`]), or [`SessionBuilder::build`]
+//!   refuses it.
 //! - The app crashes after a refresh without having stored the new refresh
 //!   token. Here the app is told about each new pair before any call uses
 //!   it ([`SessionBuilder::on_rotate`]); while it cannot store the pair, the
@@ -31,7 +42,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::types::{HostedLoginRefresh, RefreshTokenError};
 use crate::{
-    Client, CredentialError, CredentialFuture, CredentialProvider, Error, RedirectPolicy,
+    Client, CredentialError, CredentialFuture, CredentialProvider, Delivery, Error, RedirectPolicy,
     RetryPolicy, Secret,
 };
 
@@ -66,13 +77,22 @@ pub enum SessionError {
     /// The API refused the refresh token (`401` or `422`): it was revoked,
     /// expired or already used. Log in again.
     Expired { status: u16 },
-    /// The refresh call failed another way (no answer, another status).
-    /// Its refresh token may have been used up on the server, and it is
-    /// never sent twice, so the session is over: log in again.
+    /// The refresh call failed after its refresh token may have reached
+    /// the server (no answer in time, a broken connection, another
+    /// status). The server may have used it up, and it is never sent
+    /// twice, so the session is over: log in again.
     RefreshFailed { message: String },
+    /// The refresh was answered with a redirect (`status`), which a
+    /// refresh never follows; its refresh token reached the server, so for
+    /// the same reason the session is over.
+    Redirected { status: u16 },
+    /// The refresh call could not be sent (the network is down, a hook
+    /// stopped it); its refresh token was not used, and the next call
+    /// tries again.
+    NotSent { message: String },
     /// A refresh did not finish (its task panicked, or the runtime shut
-    /// down) after its refresh token went out; for the same reason the
-    /// session is over.
+    /// down) and its refresh token may have been sent; for the same reason
+    /// the session is over.
     Interrupted,
     /// The application could not store the new pair
     /// ([`SessionBuilder::on_rotate`] failed). No call uses it; the next
@@ -84,9 +104,12 @@ pub enum SessionError {
 
 impl SessionError {
     /// Whether the user has to log in again (every case but
-    /// [`SessionError::NotStored`]).
+    /// [`SessionError::NotStored`] and [`SessionError::NotSent`]).
     pub fn needs_login(&self) -> bool {
-        !matches!(self, SessionError::NotStored { .. })
+        !matches!(
+            self,
+            SessionError::NotStored { .. } | SessionError::NotSent { .. }
+        )
     }
 }
 
@@ -100,8 +123,16 @@ impl fmt::Display for SessionError {
                 f,
                 "session expired: log in again (the token refresh failed, and a refresh token is never sent twice: {message})"
             ),
+            SessionError::Redirected { status } => write!(
+                f,
+                "session expired: log in again (the token refresh was answered with a redirect ({status}), which a refresh never follows, and a refresh token is never sent twice)"
+            ),
+            SessionError::NotSent { message } => write!(
+                f,
+                "the token refresh could not be sent, so its refresh token is unused and the next call tries again: {message}"
+            ),
             SessionError::Interrupted => f.write_str(
-                "session expired: log in again (a token refresh did not finish after its refresh token was sent)",
+                "session expired: log in again (a token refresh did not finish, and its refresh token may have been sent)",
             ),
             SessionError::NotStored { source } => {
                 write!(f, "the new session tokens could not be stored, so no call uses them: {source}")
@@ -119,6 +150,29 @@ impl std::error::Error for SessionError {
     }
 }
 
+/// Why [`SessionBuilder::build`] refused to build a session.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum SessionBuildError {
+    /// The client's HTTP client was given to [`Client::with_http_client`]
+    /// and may follow redirects before the runtime sees them, which would
+    /// carry the refresh token wherever a server points. Give its builder
+    /// to [`Client::with_http_client_builder`] instead.
+    UncheckedRedirects,
+}
+
+impl fmt::Display for SessionBuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionBuildError::UncheckedRedirects => f.write_str(
+                "the session's client uses a reqwest::Client given to `with_http_client`, which may follow redirects and carry the refresh token elsewhere; give its builder to `with_http_client_builder` instead",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SessionBuildError {}
+
 /// Keeps a client logged in: the bearer token provider for
 /// [`Client::with_bearer_token_provider`]. Cheap to clone; clones (and
 /// every client they are given to) share one session.
@@ -134,7 +188,7 @@ impl std::error::Error for SessionError {
 ///         // Persist `pair.refresh_token.expose()` before it is used.
 ///         Ok(())
 ///     })
-///     .build();
+///     .build()?;
 /// let client = session.authorize(client);
 /// # Ok(()) }
 /// ```
@@ -191,8 +245,8 @@ pub struct SessionBuilder {
 impl Session {
     /// A session that logs in with `refresh_token`. `client` sends the
     /// refresh calls (its base URL, HTTP client, timeouts and hooks are
-    /// used; its credentials and retry policy are not: a refresh is never
-    /// retried, and it never follows a redirect to another origin).
+    /// used; its credentials, retry policy and redirect policy are not: a
+    /// refresh is never retried and follows no redirect).
     pub fn builder(client: Client, refresh_token: impl Into<Secret>) -> SessionBuilder {
         SessionBuilder {
             client,
@@ -242,10 +296,11 @@ impl SessionBuilder {
     }
 
     /// Called with every new pair before any call uses it, so that the app
-    /// can store the new refresh token (the old one is revoked). An error
-    /// fails the calls that waited for the pair, and the pair stays unused
-    /// until a later call offers it again and this succeeds. It runs while
-    /// the session is locked: keep it short (a file or keychain write).
+    /// can store the new refresh token (the old one is revoked). An error,
+    /// or a panic, fails the calls that waited for the pair, and the pair
+    /// stays unused until a later call offers it again and this succeeds.
+    /// It runs while the session is locked: keep it short (a file or
+    /// keychain write).
     pub fn on_rotate(
         mut self,
         store: impl Fn(&TokenPair) -> Result<(), RotationError> + Send + Sync + 'static,
@@ -264,16 +319,17 @@ impl SessionBuilder {
         self
     }
 
-    pub fn build(self) -> Session {
-        let redirects = RedirectPolicy {
-            follow_cross_origin: false,
-            ..self.client.config().redirects.clone()
-        };
+    /// The session; refused when `client`'s HTTP client may follow
+    /// redirects on its own (see [`SessionBuildError`]).
+    pub fn build(self) -> Result<Session, SessionBuildError> {
+        if !self.client.redirects_are_checked() {
+            return Err(SessionBuildError::UncheckedRedirects);
+        }
         let client = self
             .client
             .without_credentials()
             .with_retry_policy(RetryPolicy::disabled())
-            .with_redirect_policy(redirects);
+            .with_redirect_policy(RedirectPolicy::none());
         let state = State {
             access: self.access_token,
             minted: None,
@@ -283,7 +339,7 @@ impl SessionBuilder {
             round: 0,
             last_failure: None,
         };
-        Session {
+        Ok(Session {
             inner: Arc::new(Inner {
                 client,
                 refresh_bearer: self.refresh_bearer,
@@ -293,7 +349,7 @@ impl SessionBuilder {
                 state: Arc::new(Mutex::new(state)),
                 rounds: AtomicU64::new(0),
             }),
-        }
+        })
     }
 }
 
@@ -386,7 +442,7 @@ impl Inner {
                 }
             }
         };
-        if let Err(source) = (self.on_rotate)(&pair) {
+        if let Err(source) = self.store(&pair) {
             state.unstored = Some(pair);
             return Err(SessionError::NotStored {
                 source: Arc::from(source),
@@ -396,6 +452,15 @@ impl Inner {
         state.minted = Some(Instant::now());
         state.refresh = Some(pair.refresh_token);
         Ok(pair.access_token)
+    }
+
+    /// The application's `on_rotate`, a panic in it taken as its error (the
+    /// pair then stays unused, as after an error, rather than being lost
+    /// with the refresh task).
+    fn store(&self, pair: &TokenPair) -> Result<(), RotationError> {
+        let stored =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.on_rotate)(pair)));
+        stored.unwrap_or_else(|_| Err("`on_rotate` panicked".into()))
     }
 
     /// The refresh call, through the generated `refresh_token` operation of
@@ -424,7 +489,7 @@ impl Inner {
                 })
             }
             Err(error) => {
-                let sent = !matches!(error, Error::InvalidRequest { .. });
+                let sent = error.delivery() != Delivery::NotSent;
                 Err((sent, refresh_failure(&error)))
             }
         }
@@ -434,8 +499,14 @@ impl Inner {
 /// What a failed refresh means for the session. Error text of the
 /// generated client never holds the tokens it sent.
 fn refresh_failure(error: &Error<RefreshTokenError>) -> SessionError {
-    match error.status().map(|status| status.as_u16()) {
-        Some(status @ (401 | 422)) => SessionError::Expired { status },
+    if error.delivery() == Delivery::NotSent {
+        return SessionError::NotSent {
+            message: error.to_string(),
+        };
+    }
+    match (error, error.status().map(|status| status.as_u16())) {
+        (Error::Redirect { .. }, Some(status)) => SessionError::Redirected { status },
+        (_, Some(status @ (401 | 422))) => SessionError::Expired { status },
         _ => SessionError::RefreshFailed {
             message: error.to_string(),
         },
