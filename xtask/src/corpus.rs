@@ -39,7 +39,7 @@ pub fn corpus(dir: &Path, root: &Path, keep_going: bool) -> Result<ExitCode> {
             .into_owned();
         eprintln!("== {name}");
         let started = Instant::now();
-        let row = run_one(spec, &name, &out_root, &target_dir);
+        let row = run_one(spec, &name, root, &out_root, &target_dir);
         let mut row = match row {
             Ok(row) => row,
             Err(e) => Row {
@@ -67,7 +67,13 @@ pub fn corpus(dir: &Path, root: &Path, keep_going: bool) -> Result<ExitCode> {
     })
 }
 
-fn run_one(spec: &Path, name: &str, out_root: &Path, target_dir: &Path) -> Result<Row> {
+fn run_one(
+    spec: &Path,
+    name: &str,
+    root: &Path,
+    out_root: &Path,
+    target_dir: &Path,
+) -> Result<Row> {
     let text = std::fs::read_to_string(spec)?;
     let crate_name = format!(
         "corpus-{}",
@@ -78,7 +84,7 @@ fn run_one(spec: &Path, name: &str, out_root: &Path, target_dir: &Path) -> Resul
     let lenient = name.ends_with(".lenient");
     let mut options = CrateOptions {
         crate_name,
-        spec_label: spec.display().to_string(),
+        spec_label: crate::spec_label(spec, root),
         standalone: true,
         extra_manifest: None,
         extra_module: false,

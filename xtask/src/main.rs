@@ -175,6 +175,22 @@ fn workspace_root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// How generated files name the spec: by its path relative to the
+/// workspace when it is inside it, otherwise by its file name alone. Never
+/// an absolute path, which would record this machine's directory layout and
+/// make the output differ from machine to machine.
+fn spec_label(spec: &Path, root: &Path) -> String {
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let spec = canonical(spec);
+    match spec.strip_prefix(canonical(root)) {
+        Ok(relative) => relative.to_string_lossy().replace('\\', "/"),
+        Err(_) => spec
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "the API description".to_owned()),
+    }
+}
+
 fn codegen(args: flags::Codegen) -> Result<ExitCode> {
     let root = workspace_root();
     let cwd = std::env::current_dir()?;
@@ -206,10 +222,10 @@ fn codegen(args: flags::Codegen) -> Result<ExitCode> {
             .filter(|n| n.starts_with(|c: char| c.is_ascii_alphabetic()))
             .unwrap_or_else(|| "api-client".to_owned()),
     };
-    let spec_label = match spec.strip_prefix(&root) {
-        Ok(relative) => relative.to_string_lossy().replace('\\', "/"),
-        Err(_) => given_spec.unwrap_or_else(|| spec.to_string_lossy().into_owned()),
-    };
+    // Messages name the spec as the user did; the generated files by
+    // `spec_label`, the same on every machine.
+    let shown_spec = given_spec.unwrap_or_else(|| spec_label(&spec, &root));
+    let header_label = spec_label(&spec, &root);
     let standalone = args.standalone || !out.starts_with(&root);
 
     let text = std::fs::read_to_string(&spec)
@@ -228,7 +244,7 @@ fn codegen(args: flags::Codegen) -> Result<ExitCode> {
         &text,
         &CrateOptions {
             crate_name,
-            spec_label: spec_label.clone(),
+            spec_label: header_label,
             standalone,
             extra_manifest,
             extra_module: out.join(EXTRA_MODULE).is_file(),
@@ -237,11 +253,11 @@ fn codegen(args: flags::Codegen) -> Result<ExitCode> {
     )
     .map_err(|e| {
         let hint = lenient_hint(&e);
-        anyhow::anyhow!("cannot generate a client from {spec_label}: {e}{hint}")
+        anyhow::anyhow!("cannot generate a client from {shown_spec}: {e}{hint}")
     })?;
 
     if !generated.warnings.is_empty() {
-        eprint!("{}", warning_report(&spec_label, &generated.warnings));
+        eprint!("{}", warning_report(&shown_spec, &generated.warnings));
         if args.deny_warnings {
             bail!(
                 "--deny-warnings: {} generator warning(s)",
@@ -253,14 +269,14 @@ fn codegen(args: flags::Codegen) -> Result<ExitCode> {
     if args.check {
         let drift = render::check(&out, &generated.files)?;
         if drift.is_empty() {
-            println!("{} is up to date with {spec_label}", out.display());
+            println!("{} is up to date with {shown_spec}", out.display());
             return Ok(ExitCode::SUCCESS);
         }
         for d in &drift {
             print!("{}", d.diff);
         }
         eprintln!(
-            "error: {} generated file(s) in {} are out of date with {spec_label}: {}\n\
+            "error: {} generated file(s) in {} are out of date with {shown_spec}: {}\n\
              run `cargo xtask codegen` to regenerate them",
             drift.len(),
             out.display(),
@@ -300,7 +316,25 @@ fn codegen(args: flags::Codegen) -> Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
-    use super::warning_report;
+    use super::{spec_label, warning_report};
+    use std::path::Path;
+
+    #[test]
+    fn headers_name_the_spec_without_the_machines_layout() {
+        let root = Path::new("/nowhere/workspace");
+        assert_eq!(
+            spec_label(&root.join("spec/openapi.yaml"), root),
+            "spec/openapi.yaml"
+        );
+        assert_eq!(
+            spec_label(Path::new("/home/someone/apis/shop.json"), root),
+            "shop.json"
+        );
+        // Through the file system: `..` and links resolve before the check.
+        let here = std::env::current_dir().unwrap();
+        let label = spec_label(&here.join("../xtask/Cargo.toml"), &here.join(".."));
+        assert_eq!(label, "xtask/Cargo.toml");
+    }
     use openapi_client_gen::{Pointer, Warning, WarningKind};
 
     #[test]

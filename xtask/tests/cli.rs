@@ -611,3 +611,39 @@ fn lenient_does_not_relax_other_errors() {
         text(&out.stderr)
     );
 }
+
+/// A spec given by an absolute path outside the workspace: the generated
+/// files name it by file name, so two machines (or two directories) give
+/// byte-identical output.
+#[test]
+fn output_does_not_depend_on_where_the_spec_lies() {
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for dir in [first.path(), second.path()] {
+        let spec = dir.join("nested/dirs/shop.yaml");
+        std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
+        std::fs::write(&spec, SPEC).unwrap();
+        let out = xtask(
+            &[
+                "codegen",
+                "--spec",
+                spec.to_str().unwrap(),
+                "--out",
+                "client",
+                "--crate-name",
+                "tiny-client",
+            ],
+            dir,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let types = std::fs::read_to_string(dir.join("client/src/types.rs")).unwrap();
+        let manifest = std::fs::read_to_string(dir.join("client/Cargo.toml")).unwrap();
+        for file in [&types, &manifest] {
+            assert!(!file.contains(&*dir.to_string_lossy()), "{file}");
+            assert!(file.contains("from shop.yaml"), "{file}");
+        }
+        outputs.push((types, manifest));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
