@@ -44,6 +44,75 @@ pub fn field_slot(field: &str) -> String {
     format!("{}_slot", field.strip_suffix('_').unwrap_or(field))
 }
 
+/// What a schema reached by `$ref` is named after: the last segment of its
+/// pointer that names something (`#/components/schemas/Pet` → `Pet`,
+/// `#/components/parameters/Kind/schema` → `Kind`,
+/// `#/components/responses/Conflict/content/application~1json/schema` →
+/// `Conflict`, `#/paths/~1users/get/...` → `users`), past the keywords,
+/// media types, statuses and indices that only say where in it the schema
+/// lies.
+pub fn reference_hint(segments: &[String]) -> String {
+    const PLACES: [&str; 27] = [
+        "schema",
+        "items",
+        "content",
+        "not",
+        "additionalProperties",
+        "contentSchema",
+        "itemSchema",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "prefixItems",
+        "properties",
+        "requestBody",
+        "responses",
+        "parameters",
+        "headers",
+        "components",
+        "paths",
+        "schemas",
+        "get",
+        "put",
+        "post",
+        "delete",
+        "options",
+        "head",
+        "patch",
+        "trace",
+    ];
+    // An index, or a status such as `200`, `4XX` or `default`.
+    let position = |s: &str| {
+        s == "default"
+            || s.chars().all(|c| c.is_ascii_digit())
+            || (s.len() == 3
+                && s.starts_with(|c: char| c.is_ascii_digit())
+                && s[1..]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == 'X' || c == 'x'))
+    };
+    // A media type (`application/json`), but not a path (`/users`).
+    let media_type = |s: &str| s.contains('/') && !s.starts_with('/');
+    let names = |segment: &&String| {
+        !(PLACES.contains(&segment.as_str()) || position(segment) || media_type(segment))
+    };
+    match segments.iter().rev().find(names) {
+        Some(name) if name.starts_with('/') => {
+            let words: Vec<&str> = name
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            if words.is_empty() {
+                "Root".to_owned()
+            } else {
+                words.join("_")
+            }
+        }
+        Some(name) => name.clone(),
+        None => "Schema".to_owned(),
+    }
+}
+
 /// Arguments every method may take after the path parameters; parameters of
 /// any location yield these names (a `body` parameter is `body_2`).
 pub const METHOD_ARGUMENTS: &[&str] = &["body", "params"];
@@ -396,6 +465,33 @@ pub fn mock_path_method(argument: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn referenced_schemas_are_named_after_what_holds_them() {
+        let hint = |pointer: &str| {
+            let segments: Vec<String> = crate::error::Pointer::from_ref(pointer)
+                .unwrap()
+                .segments()
+                .collect();
+            reference_hint(&segments)
+        };
+        assert_eq!(hint("#/components/schemas/Pet"), "Pet");
+        assert_eq!(hint("#/components/parameters/Kind/schema"), "Kind");
+        assert_eq!(
+            hint("#/components/responses/Conflict/content/application~1json/schema"),
+            "Conflict"
+        );
+        assert_eq!(hint("#/components/schemas/Pet/properties/owner"), "owner");
+        assert_eq!(hint("#/components/schemas/X/allOf/0"), "X");
+        assert_eq!(
+            hint("#/paths/~1users~1{id}/get/responses/2XX/content/application~1json/schema/items"),
+            "users_id"
+        );
+        assert_eq!(
+            hint("#/paths/~1/get/responses/default/content/text~1plain/schema"),
+            "Root"
+        );
+    }
 
     #[test]
     fn mock_names_are_unique_and_leave_the_server_methods_alone() {

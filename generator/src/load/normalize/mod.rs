@@ -19,6 +19,7 @@
 //! there (`$ref` siblings such as `nullable`) are ones real 3.0 specs rely on.
 
 mod anchors;
+mod deep_refs;
 mod types;
 
 use crate::error::{Error, Pointer};
@@ -65,6 +66,7 @@ pub fn normalize_document(doc: &mut Value) -> Result<(), Error> {
     let root = Pointer::root();
     anchors::resolve(doc);
     inline_path_item_refs(doc);
+    deep_refs::inline(doc);
     let Some(obj) = doc.as_object_mut() else {
         return Ok(());
     };

@@ -17,8 +17,10 @@ impl<'a> OperationBuilder<'a, '_> {
         &mut self,
         body: &'a ReferenceOr<openapiv3::RequestBody>,
     ) -> Option<RequestBody> {
-        let at = self.at.join("requestBody");
-        let body = self.resolve(body, &at, "requestBodies", |c| &c.request_bodies)?;
+        let (body, at) =
+            self.resolve(body, &self.at.join("requestBody"), "requestBodies", |c| {
+                &c.request_bodies
+            })?;
         let (content_type, media) = pick_media(&body.content)?;
         let media_at = at.join("content").join(content_type);
         let hint = format!("{}Body", self.prefix);
@@ -100,7 +102,8 @@ impl<'a> OperationBuilder<'a, '_> {
         }
         declared.sort_by_key(|(s, _, _)| *s);
         for (status, response, rat) in declared {
-            let Some(response) = self.resolve(response, &rat, "responses", |c| &c.responses) else {
+            let Some((response, rat)) = self.resolve(response, &rat, "responses", |c| &c.responses)
+            else {
                 continue;
             };
             let hint = match status {
@@ -193,13 +196,16 @@ impl<'a> OperationBuilder<'a, '_> {
             {
                 continue;
             }
-            let hat = at.join("headers").join(wire);
+            let mut hat = at.join("headers").join(wire);
             let (format, description, deprecated) = match self.parameter_as_header(header, &hat) {
                 Some(param) => (&param.format, &param.description, param.deprecated),
                 None => {
-                    let Some(header) = self.resolve(header, &hat, "headers", |c| &c.headers) else {
+                    let Some((header, place)) =
+                        self.resolve(header, &hat, "headers", |c| &c.headers)
+                    else {
                         continue;
                     };
+                    hat = place;
                     (&header.format, &header.description, header.deprecated)
                 }
             };

@@ -274,8 +274,12 @@ impl<'a> Converter<'a> {
             return nullable_if(self.nullable[id.0], TypeRef::Named(id));
         }
         let segments: Vec<String> = target.segments().collect();
+        // A pointer may reach into any object (`#/components/parameters/
+        // Kind/schema`); only one that lands on a non-schema component, or
+        // inside one away from its schemas, is the wrong kind.
         if segments.first().map(String::as_str) == Some("components")
             && segments.get(1).is_some_and(|kind| kind != "schemas")
+            && !(segments.len() > 3 && is_schema_place(&segments))
         {
             self.local(
                 LocalKind::WrongComponent,
@@ -301,7 +305,7 @@ impl<'a> Converter<'a> {
             );
             return TypeRef::Any;
         };
-        let hint = segments.last().cloned().unwrap_or_default();
+        let hint = naming::reference_hint(&segments);
         // Reserve first: the target may refer back to itself.
         let id = self.reserve(target.clone());
         let name = self.claim_type_name(&naming::type_name(&hint), &target);
@@ -535,4 +539,36 @@ fn is_password(schema: &Schema) -> bool {
         &schema.schema_kind,
         SchemaKind::Type(Type::String(s)) if matches!(s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Password))
     )
+}
+
+/// Whether a pointer's last segments name a place that holds a schema: a
+/// parameter's or media type's `schema`, `items`, a property, an `allOf`
+/// member, and so on.
+fn is_schema_place(segments: &[String]) -> bool {
+    const HOLDS_ONE: [&str; 9] = [
+        "schema",
+        "items",
+        "not",
+        "additionalProperties",
+        "contentSchema",
+        "itemSchema",
+        "propertyNames",
+        "contains",
+        "unevaluatedProperties",
+    ];
+    const HOLDS_MANY_BY_NAME: [&str; 6] = [
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "schemas",
+        "dependentSchemas",
+    ];
+    const HOLDS_MANY_BY_INDEX: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
+    let [.., parent, last] = segments else {
+        return false;
+    };
+    HOLDS_ONE.contains(&last.as_str())
+        || HOLDS_MANY_BY_NAME.contains(&parent.as_str())
+        || (HOLDS_MANY_BY_INDEX.contains(&parent.as_str()) && last.parse::<usize>().is_ok())
 }

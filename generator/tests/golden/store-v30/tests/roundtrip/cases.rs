@@ -243,7 +243,7 @@ fn create_order_body_example() {
     roundtrip::<
         types::NewOrder,
     >(
-        "example at #/paths/~1orders/post/requestBody/content/application~1json/examples/simple/value",
+        "example at #/components/requestBodies/NewOrder/content/application~1json/examples/simple/value",
         "{\"items\":[{\"sku\":\"A-1\",\"quantity\":2}],\"note\":null}",
         "{\"items\":[{\"sku\":\"A-1\",\"quantity\":2}]}",
     );
