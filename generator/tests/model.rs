@@ -491,3 +491,54 @@ fn untagged_variants_know_their_constants_and_fields() {
     assert!(!a.constants_hold(&serde_json::json!({"t": 4})));
     assert!(!a.covers(&serde_json::json!({"t": 2, "y": 1})));
 }
+
+/// A `$ref` may land on a schema inside a parameter, a response or an
+/// operation; it resolves to that schema. One that lands on the parameter
+/// itself is still the wrong kind.
+#[test]
+fn references_into_other_objects_resolve_to_the_schema_they_land_on() {
+    let yaml = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/deep-refs-v30.yaml"
+    ))
+    .unwrap();
+    let api = api(&yaml);
+    let problem = struct_named(&api, "Problem");
+    let conflict = field(problem, "conflict");
+    let TypeRef::Named(id) = &conflict.ty else {
+        panic!("{:?}", conflict.ty)
+    };
+    assert_eq!(api.types[id.0].name, "Conflict");
+    let item = struct_named(&api, "ListItemsResponseItem");
+    assert!(matches!(field(item, "kind").ty, TypeRef::Named(_)));
+
+    let wrong = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  parameters:\n    Kind: {name: kind, in: query, schema: {type: string}}\n  schemas:\n    A:\n      type: object\n      properties:\n        k: {$ref: '#/components/parameters/Kind'}\n";
+    let message = error(wrong).to_string();
+    assert!(
+        message.contains("points to a parameters component"),
+        "{message}"
+    );
+}
+
+/// `/items#stream`: the fragment is warned about at its path and never
+/// sent; it still tells the two operations apart.
+#[test]
+fn a_fragment_in_a_path_key_is_not_part_of_the_path() {
+    let yaml = "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths:\n  /items:\n    get:\n      responses: {'204': {description: ok}}\n  /items#stream:\n    get:\n      responses: {'204': {description: ok}}\n";
+    let api = api(yaml);
+    let paths: Vec<(&str, &str)> = api
+        .operations
+        .iter()
+        .map(|op| (op.method_name.as_str(), op.path.as_str()))
+        .collect();
+    assert_eq!(
+        paths,
+        [("get_items", "/items"), ("get_items_stream", "/items")]
+    );
+    let warning = api
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("fragment"))
+        .expect("a warning");
+    assert_eq!(warning.pointer.to_string(), "#/paths/~1items#stream");
+}

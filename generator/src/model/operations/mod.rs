@@ -49,8 +49,21 @@ pub(super) fn operations<'a>(
     paths.sort_by(|a, b| a.0.cmp(b.0));
     let mut out = Vec::new();
     let mut examples = Vec::new();
-    for (path, item) in paths {
-        let path_at = Pointer::root().join("paths").join(path);
+    for (key, item) in paths {
+        let path_at = Pointer::root().join("paths").join(key);
+        // `/items#stream`: a fragment lets a document put two operations on
+        // one path; it names the operation, and is never sent.
+        let path = match key.split_once('#') {
+            Some((path, fragment)) => {
+                diagnostics.warn(
+                    WarningKind::LeftOut,
+                    &path_at,
+                    format!("path `{key}` has a fragment (`#{fragment}`), which is never part of a request; its operations are sent to `{path}`"),
+                );
+                path
+            }
+            None => key.as_str(),
+        };
         let item = match item {
             ReferenceOr::Item(item) => item,
             // Local targets were copied in by normalisation.
@@ -84,8 +97,7 @@ pub(super) fn operations<'a>(
             };
             let Some(op) = op else { continue };
             let at = path_at.join(method.key());
-            let desired =
-                naming::clean_operation_id(op.operation_id.as_deref(), method.key(), path);
+            let desired = naming::clean_operation_id(op.operation_id.as_deref(), method.key(), key);
             let (method_name, renamed) = method_names.claim(&desired);
             let mut duplicate = false;
             if let Some(id) = &op.operation_id {
@@ -214,19 +226,22 @@ impl<'a> OperationBuilder<'a, '_> {
 
     /// The item of a `ReferenceOr`, following a `$ref` into one section of
     /// `components` (`what` names the section in the error when it does
-    /// not resolve).
+    /// not resolve), and where the item lies: `at`, or the component. The
+    /// schemas inside a component are converted at the component's place,
+    /// so that their types' origins exist in the document and every
+    /// operation that refers to it shares them.
     fn resolve<'p, T: 'a>(
         &mut self,
         item: &'p ReferenceOr<T>,
         at: &Pointer,
         what: &str,
         section: impl FnOnce(&'a openapiv3::Components) -> &'a IndexMap<String, ReferenceOr<T>>,
-    ) -> Option<&'p T>
+    ) -> Option<(&'p T, Pointer)>
     where
         'a: 'p,
     {
         let reference = match item {
-            ReferenceOr::Item(item) => return Some(item),
+            ReferenceOr::Item(item) => return Some((item, at.clone())),
             ReferenceOr::Reference { reference } => reference,
         };
         let found = component(self.doc, reference, what, section);
@@ -255,7 +270,8 @@ impl<'a> OperationBuilder<'a, '_> {
                 &format!("this entry of {what} is left out"),
             );
         }
-        found
+        let place = Pointer::from_ref(reference).unwrap_or_else(|| at.clone());
+        found.map(|item| (item, place))
     }
 
     fn params(
@@ -276,9 +292,10 @@ impl<'a> OperationBuilder<'a, '_> {
         ] {
             for (i, p) in list.iter().enumerate() {
                 let at = base.join(i.to_string());
-                if let Some(param) = self.resolve(p, &at, "parameters", |c| &c.parameters) {
+                if let Some((param, place)) = self.resolve(p, &at, "parameters", |c| &c.parameters)
+                {
                     let data = param.parameter_data_ref();
-                    merged.insert((data.name.clone(), location_key(param)), (param, at));
+                    merged.insert((data.name.clone(), location_key(param)), (param, place));
                 }
             }
         }
