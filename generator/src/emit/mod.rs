@@ -3,6 +3,7 @@
 mod args;
 mod client;
 mod debug;
+mod doc_text;
 mod enums;
 mod mock;
 mod operation;
@@ -10,6 +11,8 @@ mod operation_types;
 mod tests;
 mod types;
 mod wire;
+
+pub(crate) use doc_text::{escape_doc, first_line};
 
 use crate::model::{Api, Docs, FloatKind, IntKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -73,7 +76,7 @@ fn lib(api: &Api) -> TokenStream {
         doc.push_str("\n\n");
         doc.push_str(description.trim());
     }
-    let docs = doc_lines(&doc);
+    let docs = doc_lines(&escape_doc(&doc));
     quote! {
         #docs
         // Descriptions come from the API document: its Markdown may hold
@@ -120,56 +123,6 @@ pub(crate) fn docs(docs: &Docs) -> TokenStream {
     });
     let deprecated = docs.deprecated.then(|| quote!(#[deprecated]));
     quote! { #(#[doc = #lines])* #deprecated }
-}
-
-/// Spec text is Markdown, but rustdoc treats some of it specially: bare
-/// URLs warn, and indented blocks become Rust code that doctests compile.
-fn escape_doc(text: &str) -> String {
-    let mut out = String::new();
-    let mut in_fence = false;
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") {
-            // Fenced blocks from a spec are never Rust; mark them as text.
-            if !in_fence && trimmed.trim_end() == "```" {
-                out.push_str("```text");
-            } else {
-                out.push_str(trimmed);
-            }
-            in_fence = !in_fence;
-        } else if in_fence {
-            out.push_str(line);
-        } else {
-            out.push_str(&wrap_urls(trimmed));
-        }
-        out.push('\n');
-    }
-    if in_fence {
-        out.push_str("```\n");
-    }
-    out.trim_end().to_owned()
-}
-
-/// `https://x` → `<https://x>` so rustdoc links it instead of warning.
-fn wrap_urls(line: &str) -> String {
-    let mut out = String::new();
-    for (i, word) in line.split(' ').enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        let bare = (word.starts_with("http://") || word.starts_with("https://"))
-            && !word.contains(['<', '>', '(', ')', '[', ']', '`']);
-        if bare {
-            let trimmed = word.trim_end_matches(['.', ',', ';', ':']);
-            out.push('<');
-            out.push_str(trimmed);
-            out.push('>');
-            out.push_str(&word[trimmed.len()..]);
-        } else {
-            out.push_str(word);
-        }
-    }
-    out
 }
 
 /// A std type (or variant) by its short name, or by full path where a schema type of
@@ -259,23 +212,4 @@ pub(crate) fn from_trait(api: &Api) -> TokenStream {
 
 pub(crate) fn string_type(api: &Api) -> TokenStream {
     std_item(api, "String", quote!(::std::string::String))
-}
-
-#[cfg(test)]
-mod unit_tests {
-    use super::*;
-
-    #[test]
-    fn docs_are_made_safe_for_rustdoc() {
-        assert_eq!(
-            escape_doc("see https://example.com."),
-            "see <https://example.com>."
-        );
-        assert_eq!(
-            escape_doc("```\nlet x = 1;\n```"),
-            "```text\nlet x = 1;\n```"
-        );
-        assert_eq!(escape_doc("    indented code"), "indented code");
-        assert_eq!(escape_doc("```json\n{}"), "```json\n{}\n```");
-    }
 }

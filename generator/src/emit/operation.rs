@@ -2,7 +2,7 @@
 //! credentials, send, and turn each declared status into its result.
 
 use super::args::{path_arg_type, style};
-use super::{docs, ident, ty};
+use super::{docs, first_line, ident, ty};
 use crate::model::{
     Api, BodyEncoding, FormFile, Operation, ParamLocation, ResponseBody, ResponseCase, SchemeKind,
     StatusMatch, Success,
@@ -204,11 +204,7 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
             quote!(request.path_param(#wire, &#arg, #style, #explode)?;)
         });
         if let Some(text) = &p.docs.text {
-            arg_docs.push(format!(
-                " - `{}`: {}",
-                p.name,
-                text.lines().next().unwrap_or_default()
-            ));
+            arg_docs.push(format!(" - `{}`: {}", p.name, first_line(text)));
         }
     }
     let (body_arg, body_fill) = body_statements(api, op, types);

@@ -2,7 +2,7 @@
 //! its parameter struct and its multipart form struct.
 
 use super::debug::{DebugField, redacted_debug_impl};
-use super::{docs, ident, option_type, string_type, ty, vec_type};
+use super::{docs, escape_doc, ident, option_type, string_type, ty, vec_type};
 use crate::model::{
     Api, FormFile, Operation, ParamLocation, ResponseBody, ResponseCase, StatusMatch, Success,
 };
@@ -62,13 +62,16 @@ fn response_enum(
             StatusMatch::Default => "any other status".into(),
         };
         let doc = if case.description.trim().is_empty() {
-            format!(" Response for {status}.")
+            format!("Response for {status}.")
         } else {
-            format!(
-                " {} ({status}).",
-                case.description.trim().trim_end_matches('.')
-            )
+            // After the text: a closing fence must stay alone on its line.
+            let text = escape_doc(case.description.trim());
+            match text.ends_with("```") || text.ends_with("~~~") {
+                true => format!("{text}\n\n({status})"),
+                false => format!("{} ({status}).", text.trim_end_matches('.')),
+            }
         };
+        let doc = doc.lines().map(|line| format!(" {line}"));
         let payload = match &case.body {
             ResponseBody::Empty => quote!(),
             ResponseBody::Json(t) => {
@@ -84,7 +87,7 @@ fn response_enum(
                 quote!((#vec<u8>))
             }
         };
-        quote! { #[doc = #doc] #variant #payload, }
+        quote! { #(#[doc = #doc])* #variant #payload, }
     });
     quote! {
         #[doc = #summary]

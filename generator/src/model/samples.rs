@@ -531,7 +531,9 @@ fn canonical_named(api: &Api, id: TypeId, value: &Value) -> Result<Value, String
             let mut out = Map::new();
             for f in &s.fields {
                 match input.get(&f.wire_name) {
-                    None if f.required && !f.nullable => {
+                    // Nullable or not: a required property that is absent
+                    // would come back as `null` (its `Option` re-encoded).
+                    None if f.required => {
                         return Err(format!(
                             "{}: missing required property `{}`",
                             def.name, f.wire_name

@@ -4,7 +4,7 @@
 //! Typed async client for the Wiki Fixture (version 2.3.0).
 //!
 //! Pages, revisions and search for a small wiki.
-//! See https://example.com/docs for more.
+//! See <https://example.com/docs> for more.
 
 #![allow(
     rustdoc::broken_intra_doc_links,
