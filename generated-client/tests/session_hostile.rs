@@ -540,3 +540,146 @@ async fn a_session_refuses_a_client_that_may_follow_redirects_itself() {
     );
     assert_eq!(received(&thief).await, 0);
 }
+
+// From the security review of the changes above.
+
+/// A validation error may quote a token in any field (a custom validator's
+/// `msg`, its `ctx`), not only in `input`: `Debug` blanks it everywhere.
+#[tokio::test]
+async fn a_validation_error_quoting_the_token_anywhere_does_not_print_it() {
+    let quoted = format!("malformed token: {}", support::REFRESH);
+    let body = json!({"detail": [{
+        "loc": ["body", "refresh_token"],
+        "msg": format!("Value error, {quoted}"),
+        "type": "value_error",
+        "input": support::REFRESH,
+        "ctx": {"error": quoted},
+    }]});
+    let server = support::answering(ResponseTemplate::new(422).set_body_json(body)).await;
+    let error = Client::with_base_url(server.uri())
+        .refresh_token(&support::refresh_body())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Api { .. }), "{error:?}");
+    for text in support::texts(&error) {
+        assert!(!text.contains("SECRET"), "{text}");
+    }
+    assert!(format!("{error:?}").contains("malformed token: ***"));
+}
+
+/// A retry policy set on the caller's builder would send the refresh
+/// token again inside `reqwest`; the runtime turns it off.
+#[tokio::test]
+async fn a_builder_retry_policy_does_not_send_the_refresh_token_twice() {
+    let server = support::answering(ResponseTemplate::new(503)).await;
+    let retrying = reqwest::retry::for_host("127.0.0.1")
+        .no_budget()
+        .classify_fn(|attempt| match attempt.status() {
+            Some(status) if status.as_u16() == 503 => attempt.retryable(),
+            _ => attempt.success(),
+        });
+    let client = Client::with_base_url(server.uri())
+        .with_http_client_builder(reqwest::Client::builder().retry(retrying));
+    let session = Session::builder(client, REFRESH).build().unwrap();
+
+    let error = session.access_token().await.unwrap_err();
+
+    assert!(
+        matches!(error, SessionError::RefreshFailed { .. }),
+        "{error:?}"
+    );
+    assert_eq!(received(&server).await, 1);
+}
+
+/// A provider that counts the `401`s it is asked to renew after.
+struct CountingProvider(Arc<AtomicUsize>);
+
+impl almanac_client::CredentialProvider for CountingProvider {
+    fn credential(&self) -> almanac_client::CredentialFuture<'_, almanac_client::Secret> {
+        Box::pin(async { Ok(almanac_client::Secret::new("provided-SECRET")) })
+    }
+
+    fn on_unauthorized<'a>(
+        &'a self,
+        _: &'a almanac_client::Secret,
+    ) -> almanac_client::CredentialFuture<'a, bool> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async { Ok(true) })
+    }
+}
+
+/// With a built client of the caller's, `reqwest` may follow a redirect
+/// the runtime never sees: a `401` from where it led is not the API's
+/// answer to the credential, so the provider is not asked to renew and
+/// the POST is not repeated.
+#[tokio::test]
+async fn a_401_from_a_redirect_inside_reqwest_renews_nothing() {
+    let elsewhere = support::answering(ResponseTemplate::new(401)).await;
+    let api = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("location", format!("{}{REFRESH_PATH}", elsewhere.uri())),
+        )
+        .mount(&api)
+        .await;
+    let renewals = Arc::new(AtomicUsize::new(0));
+    let error = Client::with_base_url(api.uri())
+        .with_http_client(reqwest::Client::new())
+        .with_bearer_token_provider(CountingProvider(renewals.clone()))
+        .refresh_token(&support::refresh_body())
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
+    assert_eq!(renewals.load(Ordering::SeqCst), 0);
+    assert_eq!(received(&api).await, 1, "the POST was repeated");
+}
+
+#[tokio::test]
+async fn a_session_refuses_plain_http_to_another_machine() {
+    for base in ["http://api.example.com", "http://10.1.2.3:8080"] {
+        let refused = Session::builder(Client::with_base_url(base), REFRESH)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(refused, SessionBuildError::InsecureBaseUrl),
+            "{base}"
+        );
+    }
+    for base in [
+        "https://api.example.com",
+        "http://127.0.0.1:8080",
+        "http://[::1]:8080",
+        "http://localhost:3000",
+    ] {
+        assert!(
+            Session::builder(Client::with_base_url(base), REFRESH)
+                .build()
+                .is_ok(),
+            "{base}"
+        );
+    }
+}
+
+/// An access token no header can carry would leave the session stuck with
+/// calls that are never sent; the refresh fails instead, and the pair is
+/// not offered to the application.
+#[tokio::test]
+async fn an_access_token_no_header_can_carry_is_refused() {
+    let server = support::answering(
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"access_token": "a\r\nx-admin: 1", "refresh_token": "r-next"})),
+    )
+    .await;
+    let stored = Stored::default();
+    let session = Session::builder(Client::with_base_url(server.uri()), REFRESH)
+        .on_rotate(stored.store())
+        .build()
+        .unwrap();
+    let error = session.access_token().await.unwrap_err();
+    assert!(
+        matches!(error, SessionError::RefreshFailed { .. }) && error.needs_login(),
+        "{error:?}"
+    );
+    assert!(stored.access_tokens().is_empty());
+}

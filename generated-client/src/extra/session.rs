@@ -159,6 +159,11 @@ pub enum SessionBuildError {
     /// carry the refresh token wherever a server points. Give its builder
     /// to [`Client::with_http_client_builder`] instead.
     UncheckedRedirects,
+    /// The base URL is plain `http` to a host other than this machine:
+    /// anyone on the network path could read the tokens, or answer the
+    /// refresh with a pair of its own choosing and pick the account the
+    /// client acts as.
+    InsecureBaseUrl,
 }
 
 impl fmt::Display for SessionBuildError {
@@ -166,6 +171,9 @@ impl fmt::Display for SessionBuildError {
         match self {
             SessionBuildError::UncheckedRedirects => f.write_str(
                 "the session's client uses a reqwest::Client given to `with_http_client`, which may follow redirects and carry the refresh token elsewhere; give its builder to `with_http_client_builder` instead",
+            ),
+            SessionBuildError::InsecureBaseUrl => f.write_str(
+                "the session's base URL is plain http to another machine, where the network could read the tokens or replace them; use https",
             ),
         }
     }
@@ -320,10 +328,14 @@ impl SessionBuilder {
     }
 
     /// The session; refused when `client`'s HTTP client may follow
-    /// redirects on its own (see [`SessionBuildError`]).
+    /// redirects on its own, or its base URL is plain `http` to another
+    /// machine (see [`SessionBuildError`]).
     pub fn build(self) -> Result<Session, SessionBuildError> {
         if !self.client.redirects_are_checked() {
             return Err(SessionBuildError::UncheckedRedirects);
+        }
+        if !secure_enough(self.client.base_url()) {
+            return Err(SessionBuildError::InsecureBaseUrl);
         }
         let client = self
             .client
@@ -482,6 +494,17 @@ impl Inner {
         match client.refresh_token(&body).await {
             Ok(answer) => {
                 let answer = answer.into_inner();
+                // A token no call could send would leave the session stuck
+                // (every call refused before it is sent, no 401 to renew
+                // it); the refresh token it came with may be the only one.
+                if reqwest::header::HeaderValue::from_str(&answer.access_token).is_err() {
+                    return Err((
+                        true,
+                        SessionError::RefreshFailed {
+                            message: "the server issued an access token that is not valid in an HTTP header".into(),
+                        },
+                    ));
+                }
                 Ok(TokenPair {
                     access_token: Secret::new(answer.access_token),
                     refresh_token: Secret::new(answer.refresh_token),
@@ -494,6 +517,24 @@ impl Inner {
             }
         }
     }
+}
+
+/// Whether tokens may travel to `base_url`: over https, or plain http to
+/// this machine (a local server, a test). A URL that does not parse is left
+/// to the calls, which refuse it.
+fn secure_enough(base_url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return true;
+    };
+    let host = url.host_str().unwrap_or_default();
+    let loopback = host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    url.scheme() == "https" || (url.scheme() == "http" && loopback)
 }
 
 /// What a failed refresh means for the session. Error text of the

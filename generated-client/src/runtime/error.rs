@@ -192,7 +192,7 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .debug_struct("Api")
                 .field("request", request)
                 .field("status", status)
-                .field("body", &Bounded(body))
+                .field("body", &Bounded { value: body, secrets: request.secrets.as_slice() })
                 .finish_non_exhaustive(),
             Error::UnexpectedStatus { request, status, snippet, .. } => f
                 .debug_struct("UnexpectedStatus")
@@ -284,20 +284,31 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
 const DEBUG_BODY_BYTES: usize = 4 * 1024;
 
 /// A value's `Debug`, cut after [`DEBUG_BODY_BYTES`] with `...`, without
-/// formatting the rest.
-struct Bounded<'a, T>(&'a T);
+/// formatting the rest, and without the request's secrets (a server may
+/// quote a token in any field of an error body, a validation message say).
+struct Bounded<'a, T> {
+    value: &'a T,
+    secrets: &'a [Secret],
+}
 
 impl<T: fmt::Debug> fmt::Debug for Bounded<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut capped = Capped { text: String::new(), left: DEBUG_BODY_BYTES };
+        // Formatted a little past the cut, so that a secret the cut would
+        // split is blanked whole first.
+        let mut capped = Capped { text: String::new(), left: DEBUG_BODY_BYTES + 1024 };
         // The value's own formatting stops at the first refused write.
         let whole = match f.alternate() {
-            true => write!(capped, "{:#?}", self.0),
-            false => write!(capped, "{:?}", self.0),
+            true => write!(capped, "{:#?}", self.value),
+            false => write!(capped, "{:?}", self.value),
         }
         .is_ok();
-        f.write_str(&capped.text)?;
-        if !whole {
+        let text = without_secrets(&capped.text, self.secrets);
+        let mut cut = text.len().min(DEBUG_BODY_BYTES);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        f.write_str(&text[..cut])?;
+        if !whole || cut < text.len() {
             f.write_str("...")?;
         }
         Ok(())

@@ -85,17 +85,15 @@ pub(crate) fn request_id(id: &str, sent: &[Secret]) -> String {
     escape_controls(&clean.chars().take(REQUEST_ID_CHARS).collect::<String>())
 }
 
-/// Every occurrence of a secret the request sent (as it is, and
-/// percent-encoded as a form or query would carry it) replaced by `***`:
+/// Every occurrence of a secret the request sent (as it is, and encoded as
+/// a URL, a query string or a form would carry it) replaced by `***`:
 /// servers echo what they were sent in places no key rule foresees (a
-/// message string, a debug dump of the request).
+/// message string, a debug dump of the request, a `Location`).
 pub(crate) fn without_secrets(text: &str, sent: &[Secret]) -> String {
     let mut text = text.to_owned();
-    for (secret, encoded) in sent.iter().filter_map(forms) {
-        for form in [secret, encoded.as_str()] {
-            if text.contains(form) {
-                text = text.replace(form, "***");
-            }
+    for form in sent.iter().flat_map(forms) {
+        if text.contains(&form) {
+            text = text.replace(&form, "***");
         }
     }
     text
@@ -104,22 +102,42 @@ pub(crate) fn without_secrets(text: &str, sent: &[Secret]) -> String {
 /// Whether `text` holds a secret the request sent, in one of the forms
 /// [`without_secrets`] blanks.
 pub(crate) fn holds_secret<'a>(text: &str, sent: impl IntoIterator<Item = &'a Secret>) -> bool {
-    sent.into_iter().filter_map(forms).any(|(secret, encoded)| text.contains(secret) || text.contains(encoded.as_str()))
+    sent.into_iter().flat_map(forms).any(|form| text.contains(&form))
 }
 
-/// The forms a secret shows in text: as it is, and percent-encoded; none
-/// for one too short to tell from ordinary text.
-fn forms(secret: &Secret) -> Option<(&str, String)> {
+/// The forms a secret shows in text: as it is; percent-encoded as a path
+/// or our own query carries it; form-encoded as a query string is (`~` as
+/// `%7E`, a space as `+`); each encoding with upper- and lower-case hex,
+/// as servers re-encode it either way. None for a secret too short to tell
+/// from ordinary text.
+fn forms(secret: &Secret) -> Vec<String> {
     let secret = secret.expose();
-    (secret.len() >= 4).then(|| (secret, percent_encoded(secret)))
+    if secret.len() < 4 {
+        return Vec::new();
+    }
+    let mut forms = vec![secret.to_owned()];
+    for (keep, space_as_plus) in [(&b"-._~"[..], false), (&b"-._*"[..], true)] {
+        for lower in [false, true] {
+            let form = encoded(secret, keep, space_as_plus, lower);
+            if !forms.contains(&form) {
+                forms.push(form);
+            }
+        }
+    }
+    forms
 }
 
-/// `text` with everything but unreserved characters percent-encoded.
-fn percent_encoded(text: &str) -> String {
+/// `text` with everything but ASCII letters, digits and `keep`
+/// percent-encoded.
+fn encoded(text: &str, keep: &[u8], space_as_plus: bool, lower: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+        if byte.is_ascii_alphanumeric() || keep.contains(&byte) {
             out.push(byte as char);
+        } else if byte == b' ' && space_as_plus {
+            out.push('+');
+        } else if lower {
+            let _ = write!(out, "%{byte:02x}");
         } else {
             let _ = write!(out, "%{byte:02X}");
         }
@@ -339,6 +357,22 @@ mod tests {
         assert!(!text.contains("SECRET"), "{text}");
         // Secrets shorter than four characters would blank ordinary text.
         assert!(text.contains(r#""n": "ab""#), "{text}");
+    }
+
+    #[test]
+    fn secrets_are_found_however_a_url_or_form_encodes_them() {
+        let sent = [Secret::new("key~SECRET 1*")];
+        for text in [
+            "key~SECRET 1*",
+            "?api_key=key%7ESECRET+1*",
+            "?api_key=key%7eSECRET+1*",
+            "/x/key~SECRET%201%2A",
+            "/x/key~SECRET%201%2a",
+        ] {
+            assert!(holds_secret(text, &sent), "{text}");
+            assert!(!without_secrets(text, &sent).contains("SECRET"), "{text}");
+        }
+        assert!(!holds_secret("key~OTHER", &sent));
     }
 
     #[test]

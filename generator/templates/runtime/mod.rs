@@ -156,9 +156,15 @@ impl Default for Config {
 /// TLS roots, pool sizes) and give to
 /// [`Client::with_http_client_builder`](crate::Client::with_http_client_builder):
 /// rustls, a connect timeout, a user agent naming this crate, and no
-/// redirects or `Referer` of `reqwest`'s own. The runtime follows redirects
-/// itself and keeps credentials and bodies from other origins (see
-/// [`RedirectPolicy`]).
+/// redirects, retries or `Referer` of `reqwest`'s own. The runtime follows
+/// redirects itself and keeps credentials and bodies from other origins
+/// (see [`RedirectPolicy`]).
+///
+/// `reqwest` adds a builder's `default_headers` (and a cookie store's
+/// cookies) to every request it sends, to whatever origin: put no
+/// credential there. Credentials belong to the client's setters or
+/// providers, and other headers meant for the API alone to a
+/// [`Hook`](crate::Hook); both stay on the API's origin.
 pub fn http_client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
@@ -186,10 +192,13 @@ impl HttpClient {
     }
 
     /// A client built from the caller's settings, without `reqwest`'s own
-    /// redirects and `Referer`.
+    /// redirects, retries and `Referer`: a retry inside `reqwest` would
+    /// send a request the runtime counts as sent once (a refresh token)
+    /// again, and could make a connection error after it look unsent.
     pub fn from_builder(builder: reqwest::ClientBuilder) -> Self {
         let client = builder
             .redirect(reqwest::redirect::Policy::none())
+            .retry(reqwest::retry::never())
             .referer(false)
             .build()
             .map_err(|e| format!("the HTTP client could not be built: {e}"));
@@ -206,14 +215,47 @@ impl Default for HttpClient {
 /// Which request an error or response belongs to: method and path, never
 /// the query string or headers (they may carry credentials), and the
 /// server's request id when the response had one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct RequestInfo {
     pub method: Method,
     pub path: String,
     pub request_id: Option<String>,
     /// How far the request got; see [`Error::delivery`].
     pub(crate) delivery: Delivery,
+    /// The secrets the request sent, when a response came: `Debug` of a
+    /// decoded error body blanks them (a server may quote them anywhere).
+    pub(crate) secrets: SentSecrets,
 }
+
+impl fmt::Debug for RequestInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestInfo")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("request_id", &self.request_id)
+            .field("delivery", &self.delivery)
+            .finish()
+    }
+}
+
+/// The secrets a request sent, kept with its description. Shared, never
+/// printed, and no part of a description's equality.
+#[derive(Clone, Default)]
+pub(crate) struct SentSecrets(Option<std::sync::Arc<[Secret]>>);
+
+impl SentSecrets {
+    pub(crate) fn as_slice(&self) -> &[Secret] {
+        self.0.as_deref().unwrap_or_default()
+    }
+}
+
+impl PartialEq for SentSecrets {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SentSecrets {}
 
 /// How far a failed call's request got, which tells whether sending it
 /// again could make the server act twice; from [`Error::delivery`].
@@ -239,7 +281,7 @@ pub enum Delivery {
 impl RequestInfo {
     /// A request that may have been sent, until the runtime knows better.
     pub(crate) fn new(method: Method, path: String) -> Self {
-        RequestInfo { method, path, request_id: None, delivery: Delivery::MaybeSent }
+        RequestInfo { method, path, request_id: None, delivery: Delivery::MaybeSent, secrets: SentSecrets::default() }
     }
 
     /// The server's id for the request, from `headers`, bounded, without
@@ -250,6 +292,14 @@ impl RequestInfo {
             .iter()
             .find_map(|name| headers.get(*name)?.to_str().ok())
             .map(|id| redact::request_id(id, sent));
+        self
+    }
+
+    /// Keeps the secrets the request sent, for `Debug` of what came back.
+    pub(crate) fn with_secrets(mut self, sent: &[Secret]) -> Self {
+        if !sent.is_empty() {
+            self.secrets = SentSecrets(Some(sent.into()));
+        }
         self
     }
 

@@ -30,6 +30,7 @@ impl Described {
     pub(super) fn info(&self, headers: &HeaderMap) -> RequestInfo {
         RequestInfo::new(self.method.clone(), self.path.to_string())
             .with_request_id(headers, &self.sent)
+            .with_secrets(&self.sent)
             .with_delivery(Delivery::Answered)
     }
 }

@@ -313,7 +313,10 @@ impl PendingRequest {
                 None => continue,
             }
         };
-        let answer = Answer { first_hop: walk.hops == 0, ..Answer::new(response, refused) };
+        // A client of the caller's may have followed redirects inside
+        // `reqwest`: then the answer came from where the URL no longer is.
+        let first_hop = walk.hops == 0 && (prepared.follows_no_redirects || response.url() == walk.url.as_ref());
+        let answer = Answer { first_hop, ..Answer::new(response, refused) };
         if let Some(sent_at) = sent_at {
             self.hooked_response(prepared, attempt, &answer, sent_at)?;
         }
