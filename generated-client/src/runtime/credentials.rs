@@ -14,17 +14,18 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::params;
-use super::request::{base64, secret_header_value, valid_header_name, Headers, PendingRequest};
+use super::request::{Headers, PendingRequest, base64, secret_header_value, valid_header_name};
 use super::{Error, Failure, Secret};
 
 /// What a [`CredentialProvider`] hands back: a boxed future, so that the
 /// trait stays object-safe (clients keep `Arc<dyn CredentialProvider>`)
 /// and a provider may wait (for a token refresh, say).
-pub type CredentialFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, CredentialError>> + Send + 'a>>;
+pub type CredentialFuture<'a, T> =
+    Pin<Box<dyn Future<Output = Result<T, CredentialError>> + Send + 'a>>;
 
 /// Where a scheme's credential comes from when it can change while the
 /// client runs (a short-lived access token, a rotated API key). The client
@@ -142,7 +143,10 @@ impl fmt::Debug for Credential {
 pub(crate) struct FixedHeader(Arc<OnceLock<Result<(HeaderName, HeaderValue), String>>>);
 
 impl FixedHeader {
-    fn get_or_build(&self, build: impl FnOnce() -> Result<(HeaderName, HeaderValue), String>) -> &Result<(HeaderName, HeaderValue), String> {
+    fn get_or_build(
+        &self,
+        build: impl FnOnce() -> Result<(HeaderName, HeaderValue), String>,
+    ) -> &Result<(HeaderName, HeaderValue), String> {
         self.0.get_or_init(build)
     }
 }
@@ -180,7 +184,10 @@ impl PendingRequest {
             Credential::Fixed(token, header) => {
                 let built = header.get_or_build(|| {
                     let name = reqwest::header::AUTHORIZATION;
-                    let value = secret_header_value(&name, Bytes::from(format!("Bearer {}", token.expose())))?;
+                    let value = secret_header_value(
+                        &name,
+                        Bytes::from(format!("Bearer {}", token.expose())),
+                    )?;
                     Ok((name, value))
                 });
                 self.fixed_header(token, built)
@@ -192,23 +199,39 @@ impl PendingRequest {
         }
     }
 
-    pub fn basic_credential(&mut self, username: &Secret, password: &Credential) -> Result<(), Failure> {
+    pub fn basic_credential(
+        &mut self,
+        username: &Secret,
+        password: &Credential,
+    ) -> Result<(), Failure> {
         match password {
             Credential::Fixed(password, _) => self.basic_auth(username, Some(password)),
             Credential::Provided(provider) => {
                 self.sent.push(username.clone());
-                self.ask(Place::Basic { username: username.clone() }, provider);
+                self.ask(
+                    Place::Basic {
+                        username: username.clone(),
+                    },
+                    provider,
+                );
                 Ok(())
             }
         }
     }
 
-    pub fn header_credential(&mut self, name: &str, credential: &Credential) -> Result<(), Failure> {
+    pub fn header_credential(
+        &mut self,
+        name: &str,
+        credential: &Credential,
+    ) -> Result<(), Failure> {
         match credential {
             Credential::Fixed(value, header) => {
                 let built = header.get_or_build(|| {
                     let name = valid_header_name(name)?;
-                    let value = secret_header_value(&name, Bytes::copy_from_slice(value.expose().as_bytes()))?;
+                    let value = secret_header_value(
+                        &name,
+                        Bytes::copy_from_slice(value.expose().as_bytes()),
+                    )?;
                     Ok((name, value))
                 });
                 self.fixed_header(value, built)
@@ -228,12 +251,18 @@ impl PendingRequest {
         }
     }
 
-    pub fn cookie_credential(&mut self, name: &str, credential: &Credential) -> Result<(), Failure> {
+    pub fn cookie_credential(
+        &mut self,
+        name: &str,
+        credential: &Credential,
+    ) -> Result<(), Failure> {
         match credential {
             Credential::Fixed(value, _) => self.secret_cookie(name, value),
             Credential::Provided(provider) => {
                 if !params::cookie_safe(name) {
-                    return Err(self.invalid(format!("cookie name `{name}` contains a character a cookie cannot carry")));
+                    return Err(self.invalid(format!(
+                        "cookie name `{name}` contains a character a cookie cannot carry"
+                    )));
                 }
                 self.ask(Place::Cookie(name.to_owned()), provider);
                 Ok(())
@@ -242,16 +271,25 @@ impl PendingRequest {
     }
 
     /// A fixed credential's header, as [`FixedHeader`] keeps it.
-    fn fixed_header(&mut self, secret: &Secret, built: &Result<(HeaderName, HeaderValue), String>) -> Result<(), Failure> {
+    fn fixed_header(
+        &mut self,
+        secret: &Secret,
+        built: &Result<(HeaderName, HeaderValue), String>,
+    ) -> Result<(), Failure> {
         self.sent.push(secret.clone());
-        let (name, value) = built.as_ref().map_err(|reason| self.invalid(reason.clone()))?;
+        let (name, value) = built
+            .as_ref()
+            .map_err(|reason| self.invalid(reason.clone()))?;
         self.headers.insert(name.clone(), value.clone());
         self.credentials = true;
         Ok(())
     }
 
     fn ask(&mut self, place: Place, provider: &Arc<dyn CredentialProvider>) {
-        self.asked.push(Asked { place, provider: provider.clone() });
+        self.asked.push(Asked {
+            place,
+            provider: provider.clone(),
+        });
         self.credentials = true;
     }
 }
@@ -300,14 +338,19 @@ impl AttemptCredentials {
     /// Adds the query credentials to the URL as the request built it.
     pub(super) fn add_query(&self, url: &mut Url) {
         if !self.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(self.query.iter().map(|(k, v)| (k, v.expose())));
+            url.query_pairs_mut()
+                .extend_pairs(self.query.iter().map(|(k, v)| (k, v.expose())));
         }
     }
 
     /// Puts the query credentials into a redirect's target within the API,
     /// once each even when its `Location` echoes them.
     pub(super) fn replace_query(&self, url: &mut Url) {
-        let keys: Vec<(&str, &str)> = self.query.iter().map(|(k, v)| (k.as_str(), v.expose())).collect();
+        let keys: Vec<(&str, &str)> = self
+            .query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.expose()))
+            .collect();
         super::params::replace_query_pairs(url, &keys);
     }
 
@@ -327,43 +370,68 @@ impl Asking {
         if request.asked.is_empty() {
             return None;
         }
-        Some(Box::new(Asking { asked: std::mem::take(&mut request.asked), state: Mutex::default() }))
+        Some(Box::new(Asking {
+            asked: std::mem::take(&mut request.asked),
+            state: Mutex::default(),
+        }))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, AskState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Asks every provider, before an attempt. `headers` are the request's
     /// own (for the cookies a provided cookie joins).
-    pub(super) async fn ask(&self, request: &PendingRequest, headers: &Headers) -> Result<(), Failure> {
+    pub(super) async fn ask(
+        &self,
+        request: &PendingRequest,
+        headers: &Headers,
+    ) -> Result<(), Failure> {
         let mut current = AttemptCredentials::default();
         let mut given = Vec::with_capacity(self.asked.len());
         let mut sent = Vec::new();
         for asked in &self.asked {
             let secret = asked.provider.credential().await.map_err(|source| {
-                Failure::new(Error::Credential { request: request.info(), source })
+                Failure::new(Error::Credential {
+                    request: request.info(),
+                    source,
+                })
             })?;
-            let invalid = |what: &str| request.invalid(format!("the provided credential for {what} is not valid in HTTP"));
+            let invalid = |what: &str| {
+                request.invalid(format!(
+                    "the provided credential for {what} is not valid in HTTP"
+                ))
+            };
             let header = |text: &str| {
-                let mut value = HeaderValue::from_maybe_shared(Bytes::copy_from_slice(text.as_bytes())).ok()?;
+                let mut value =
+                    HeaderValue::from_maybe_shared(Bytes::copy_from_slice(text.as_bytes())).ok()?;
                 value.set_sensitive(true);
                 Some(value)
             };
             sent.push(secret.clone());
             match &asked.place {
                 Place::Bearer => {
-                    let value = header(&format!("Bearer {}", secret.expose())).ok_or_else(|| invalid("the bearer token"))?;
-                    current.headers.insert(reqwest::header::AUTHORIZATION, value);
+                    let value = header(&format!("Bearer {}", secret.expose()))
+                        .ok_or_else(|| invalid("the bearer token"))?;
+                    current
+                        .headers
+                        .insert(reqwest::header::AUTHORIZATION, value);
                 }
                 Place::Basic { username } => {
-                    let encoded = base64(format!("{}:{}", username.expose(), secret.expose()).as_bytes());
-                    let value = header(&format!("Basic {encoded}")).ok_or_else(|| invalid("basic auth"))?;
-                    current.headers.insert(reqwest::header::AUTHORIZATION, value);
+                    let encoded =
+                        base64(format!("{}:{}", username.expose(), secret.expose()).as_bytes());
+                    let value =
+                        header(&format!("Basic {encoded}")).ok_or_else(|| invalid("basic auth"))?;
+                    current
+                        .headers
+                        .insert(reqwest::header::AUTHORIZATION, value);
                     sent.push(Secret::new(encoded));
                 }
                 Place::Header(name) => {
-                    let value = header(secret.expose()).ok_or_else(|| invalid(&format!("header `{name}`")))?;
+                    let value = header(secret.expose())
+                        .ok_or_else(|| invalid(&format!("header `{name}`")))?;
                     current.headers.insert(name.clone(), value);
                 }
                 Place::Query(name) => current.query.push((name.clone(), secret.clone())),
@@ -371,12 +439,16 @@ impl Asking {
                     if !params::cookie_safe(secret.expose()) {
                         return Err(invalid(&format!("cookie `{name}`")));
                     }
-                    let joined = current.headers.get(reqwest::header::COOKIE).or(headers.get(&reqwest::header::COOKIE));
+                    let joined = current
+                        .headers
+                        .get(reqwest::header::COOKIE)
+                        .or(headers.get(&reqwest::header::COOKIE));
                     let text = match joined.and_then(|c| c.to_str().ok()) {
                         Some(others) => format!("{others}; {name}={}", secret.expose()),
                         None => format!("{name}={}", secret.expose()),
                     };
-                    let value = header(&text).ok_or_else(|| invalid(&format!("cookie `{name}`")))?;
+                    let value =
+                        header(&text).ok_or_else(|| invalid(&format!("cookie `{name}`")))?;
                     current.headers.insert(reqwest::header::COOKIE, value);
                 }
             }
@@ -399,9 +471,16 @@ impl Asking {
         let given = self.lock().given.clone();
         let mut renewed = false;
         for (asked, rejected) in self.asked.iter().zip(&given) {
-            renewed |= asked.provider.on_unauthorized(rejected).await.map_err(|source| {
-                Failure::new(Error::Credential { request: request.info(), source })
-            })?;
+            renewed |= asked
+                .provider
+                .on_unauthorized(rejected)
+                .await
+                .map_err(|source| {
+                    Failure::new(Error::Credential {
+                        request: request.info(),
+                        source,
+                    })
+                })?;
         }
         Ok(renewed)
     }

@@ -186,12 +186,16 @@ impl Hooks {
     /// that returns an error, so the call can say that nothing was sent
     /// (the panic is still reported by the panic hook, as any other).
     pub(super) fn on_request(&self, request: &mut AttemptRequest<'_>) -> Result<(), HookError> {
-        self.0.iter().try_for_each(|hook| unpanicked(|| hook.on_request(request)))
+        self.0
+            .iter()
+            .try_for_each(|hook| unpanicked(|| hook.on_request(request)))
     }
 
     /// Runs every `on_response`; a panic is an error, as for `on_request`.
     pub(super) fn on_response(&self, response: &AttemptResponse<'_>) -> Result<(), HookError> {
-        self.0.iter().try_for_each(|hook| unpanicked(|| hook.on_response(response)))
+        self.0
+            .iter()
+            .try_for_each(|hook| unpanicked(|| hook.on_response(response)))
     }
 }
 
@@ -205,7 +209,11 @@ fn unpanicked(run: impl FnOnce() -> Result<(), HookError>) -> Result<(), HookErr
             .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
             .unwrap_or("no message");
         let message: String = message.chars().take(256).collect();
-        Err(format!("the hook panicked: {}", super::redact::escape_controls(&message)).into())
+        Err(format!(
+            "the hook panicked: {}",
+            super::redact::escape_controls(&message)
+        )
+        .into())
     })
 }
 

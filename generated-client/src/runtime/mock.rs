@@ -54,7 +54,9 @@ pub struct MockServer {
 impl MockServer {
     /// Starts a server on a free local port.
     pub async fn start() -> Self {
-        MockServer { server: wiremock::MockServer::start().await }
+        MockServer {
+            server: wiremock::MockServer::start().await,
+        }
     }
 
     /// A client for this server, with the default settings (retries
@@ -82,13 +84,23 @@ impl MockServer {
 
     /// A mock of the operation `method template`, for the generated builders.
     pub(crate) fn call(&self, method: &'static str, template: &'static str) -> MockCall<'_> {
-        MockCall { server: &self.server, method, template, path_values: Vec::new(), body: None, expect: None, times: None }
+        MockCall {
+            server: &self.server,
+            method,
+            template,
+            path_values: Vec::new(),
+            body: None,
+            expect: None,
+            times: None,
+        }
     }
 }
 
 impl std::fmt::Debug for MockServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MockServer").field("uri", &self.uri()).finish()
+        f.debug_struct("MockServer")
+            .field("uri", &self.uri())
+            .finish()
     }
 }
 
@@ -109,7 +121,13 @@ pub struct MockCall<'a> {
 
 impl MockCall<'_> {
     /// Matches only calls whose path parameter `name` has this value.
-    pub(crate) fn path_param(mut self, name: &'static str, value: &impl Serialize, style: Style, explode: bool) -> Self {
+    pub(crate) fn path_param(
+        mut self,
+        name: &'static str,
+        value: &impl Serialize,
+        style: Style,
+        explode: bool,
+    ) -> Self {
         // A value that does not serialise matches nothing, like a request
         // the client would refuse to send.
         let text = match params::flatten(value) {
@@ -146,21 +164,32 @@ impl MockCall<'_> {
     }
 
     /// Answers with this status and JSON body.
-    pub(crate) async fn respond_json(self, status: u16, body: Result<serde_json::Value, serde_json::Error>) {
+    pub(crate) async fn respond_json(
+        self,
+        status: u16,
+        body: Result<serde_json::Value, serde_json::Error>,
+    ) {
         // A body that does not serialise is answered as `null`, which the
         // client then fails to decode: the test sees it.
         let body = body.unwrap_or(serde_json::Value::Null);
-        self.respond_with(ResponseTemplate::new(status).set_body_json(body)).await;
+        self.respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .await;
     }
 
     /// Answers with this status and text body.
     pub(crate) async fn respond_text(self, status: u16, body: &str) {
-        self.respond_with(ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "text/plain")).await;
+        self.respond_with(
+            ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "text/plain"),
+        )
+        .await;
     }
 
     /// Answers with this status and raw body.
     pub(crate) async fn respond_bytes(self, status: u16, body: &[u8]) {
-        self.respond_with(ResponseTemplate::new(status).set_body_raw(body.to_vec(), "application/octet-stream")).await;
+        self.respond_with(
+            ResponseTemplate::new(status).set_body_raw(body.to_vec(), "application/octet-stream"),
+        )
+        .await;
     }
 
     /// Answers with a `wiremock` response of your own (headers, delays).
@@ -185,7 +214,9 @@ impl MockCall<'_> {
         let mut pattern = String::from("^");
         let mut rest = self.template;
         while let Some(open) = rest.find('{') {
-            let Some(close) = rest[open..].find('}').map(|i| open + i) else { break };
+            let Some(close) = rest[open..].find('}').map(|i| open + i) else {
+                break;
+            };
             pattern.push_str(&escaped(&rest[..open]));
             let name = &rest[open + 1..close];
             match self.path_values.iter().find(|(given, _)| *given == name) {

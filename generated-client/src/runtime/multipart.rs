@@ -15,7 +15,11 @@ pub struct FilePart {
 
 impl FilePart {
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        FilePart { bytes: bytes.into(), file_name: None, content_type: None }
+        FilePart {
+            bytes: bytes.into(),
+            file_name: None,
+            content_type: None,
+        }
     }
 
     pub fn with_file_name(mut self, name: impl Into<String>) -> Self {
@@ -69,22 +73,35 @@ fn quoted(name: &str) -> String {
 /// add headers or parts of its own.
 fn valid_content_type(text: &str) -> bool {
     let essence = text.split(';').next().unwrap_or_default().trim();
-    let token = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b));
-    let shape = essence.split_once('/').is_some_and(|(kind, sub)| token(kind) && token(sub));
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    let shape = essence
+        .split_once('/')
+        .is_some_and(|(kind, sub)| token(kind) && token(sub));
     shape && text.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
 }
 
 impl Multipart {
     pub fn new() -> Self {
-        let boundary = format!("----almanac-boundary-{:016x}", super::retry::random_u64());
-        Multipart { boundary, body: Vec::new() }
+        let boundary = format!("----client-boundary-{:016x}", super::retry::random_u64());
+        Multipart {
+            boundary,
+            body: Vec::new(),
+        }
     }
 
     fn part(&mut self, disposition: &str, content_type: Option<&str>, bytes: &[u8]) {
-        self.body.extend_from_slice(format!("--{}\r\n", self.boundary).as_bytes());
-        self.body.extend_from_slice(format!("Content-Disposition: form-data; {disposition}\r\n").as_bytes());
+        self.body
+            .extend_from_slice(format!("--{}\r\n", self.boundary).as_bytes());
+        self.body.extend_from_slice(
+            format!("Content-Disposition: form-data; {disposition}\r\n").as_bytes(),
+        );
         if let Some(content_type) = content_type {
-            self.body.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
+            self.body
+                .extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
         }
         self.body.extend_from_slice(b"\r\n");
         self.body.extend_from_slice(bytes);
@@ -94,7 +111,8 @@ impl Multipart {
     /// A field: scalars as text, each array item as its own part, objects
     /// as JSON. `None` adds nothing.
     pub fn field(&mut self, name: &str, value: &impl serde::Serialize) -> Result<(), String> {
-        let value = serde_json::to_value(value).map_err(|e| format!("form field `{name}` does not serialise: {e}"))?;
+        let value = serde_json::to_value(value)
+            .map_err(|e| format!("form field `{name}` does not serialise: {e}"))?;
         let items = match value {
             serde_json::Value::Array(items) => items,
             other => vec![other],
@@ -104,9 +122,11 @@ impl Multipart {
             match item {
                 serde_json::Value::Null => {}
                 serde_json::Value::String(s) => self.part(&disposition, None, s.as_bytes()),
-                serde_json::Value::Object(_) | serde_json::Value::Array(_) => {
-                    self.part(&disposition, Some("application/json"), item.to_string().as_bytes())
-                }
+                serde_json::Value::Object(_) | serde_json::Value::Array(_) => self.part(
+                    &disposition,
+                    Some("application/json"),
+                    item.to_string().as_bytes(),
+                ),
                 other => self.part(&disposition, None, other.to_string().as_bytes()),
             }
         }
@@ -115,9 +135,14 @@ impl Multipart {
 
     /// A file part. Fails when its content type is not a valid one.
     pub fn file(&mut self, name: &str, file: &FilePart) -> Result<(), String> {
-        let content_type = file.content_type.as_deref().unwrap_or("application/octet-stream");
+        let content_type = file
+            .content_type
+            .as_deref()
+            .unwrap_or("application/octet-stream");
         if !valid_content_type(content_type) {
-            return Err(format!("content type of file part `{name}` is not a valid `type/subtype`"));
+            return Err(format!(
+                "content type of file part `{name}` is not a valid `type/subtype`"
+            ));
         }
         let mut disposition = format!("name=\"{}\"", quoted(name));
         if let Some(file_name) = &file.file_name {
@@ -133,8 +158,12 @@ impl Multipart {
 
     /// The body and its `Content-Type` header value.
     pub fn finish(mut self) -> (Vec<u8>, String) {
-        self.body.extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
-        (self.body, format!("multipart/form-data; boundary={}", self.boundary))
+        self.body
+            .extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
+        (
+            self.body,
+            format!("multipart/form-data; boundary={}", self.boundary),
+        )
     }
 }
 
@@ -148,10 +177,17 @@ mod tests {
         form.field("title", &"Hello").unwrap();
         form.field("tags", &vec!["a", "b"]).unwrap();
         form.field("missing", &None::<String>).unwrap();
-        form.file("upload", &FilePart::new(b"\x00\x01".to_vec()).with_file_name("a \"b\".bin")).unwrap();
+        form.file(
+            "upload",
+            &FilePart::new(b"\x00\x01".to_vec()).with_file_name("a \"b\".bin"),
+        )
+        .unwrap();
         let boundary = form.boundary.clone();
         let (body, content_type) = form.finish();
-        assert_eq!(content_type, format!("multipart/form-data; boundary={boundary}"));
+        assert_eq!(
+            content_type,
+            format!("multipart/form-data; boundary={boundary}")
+        );
         let text = String::from_utf8_lossy(&body);
         assert_eq!(text.matches(&format!("--{boundary}\r\n")).count(), 4);
         assert!(text.contains("name=\"title\"\r\n\r\nHello\r\n"));
@@ -164,12 +200,30 @@ mod tests {
     fn content_types_cannot_add_parts_or_headers() {
         let mut form = Multipart::new();
         let injected = "text/plain\r\nContent-Disposition: form-data; name=\"role\"\r\n\r\nadmin";
-        for bad in [injected, "text/plain\n", "text", "/plain", "text/pl ain", "text/plain; x=\u{1b}"] {
+        for bad in [
+            injected,
+            "text/plain\n",
+            "text",
+            "/plain",
+            "text/pl ain",
+            "text/plain; x=\u{1b}",
+        ] {
             let part = FilePart::new(b"x".to_vec()).with_content_type(bad);
             assert!(form.file("upload", &part).is_err(), "{bad:?}");
         }
-        for good in ["text/plain", "application/vnd.api+json", "text/plain; charset=utf-8"] {
-            assert!(form.file("upload", &FilePart::new(b"x".to_vec()).with_content_type(good)).is_ok(), "{good}");
+        for good in [
+            "text/plain",
+            "application/vnd.api+json",
+            "text/plain; charset=utf-8",
+        ] {
+            assert!(
+                form.file(
+                    "upload",
+                    &FilePart::new(b"x".to_vec()).with_content_type(good)
+                )
+                .is_ok(),
+                "{good}"
+            );
         }
         let part = FilePart::new(b"x".to_vec()).with_file_name("a\r\nX-Injected: 1\u{0}.txt");
         form.file("upload", &part).unwrap();

@@ -59,13 +59,16 @@ fn scalar(value: &serde_json::Value) -> Option<String> {
 }
 
 pub(crate) fn flatten(value: &impl serde::Serialize) -> Result<Flat, String> {
-    let value = serde_json::to_value(value).map_err(|e| format!("parameter does not serialise: {e}"))?;
+    let value =
+        serde_json::to_value(value).map_err(|e| format!("parameter does not serialise: {e}"))?;
     Ok(match &value {
         serde_json::Value::Null => Flat::Absent,
         serde_json::Value::Array(items) => Flat::List(items.iter().filter_map(scalar).collect()),
-        serde_json::Value::Object(map) => {
-            Flat::Pairs(map.iter().filter_map(|(k, v)| Some((k.clone(), scalar(v)?))).collect())
-        }
+        serde_json::Value::Object(map) => Flat::Pairs(
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), scalar(v)?)))
+                .collect(),
+        ),
         other => Flat::Scalar(scalar(other).unwrap_or_default()),
     })
 }
@@ -84,26 +87,49 @@ pub(crate) fn path_text(name: &str, flat: &Flat, style: Style, explode: bool) ->
         (Flat::Absent, _) => String::new(),
         (Flat::Scalar(v), Style::Matrix) => format!(";{name}={}", enc(v)),
         (Flat::Scalar(v), _) => format!("{prefix}{}", enc(v)),
-        (Flat::List(items), Style::Matrix) if explode => {
-            items.iter().map(|v| format!(";{name}={}", enc(v))).collect()
-        }
+        (Flat::List(items), Style::Matrix) if explode => items
+            .iter()
+            .map(|v| format!(";{name}={}", enc(v)))
+            .collect(),
         (Flat::List(items), Style::Matrix) => {
-            format!(";{name}={}", items.iter().map(enc).collect::<Vec<_>>().join(","))
+            format!(
+                ";{name}={}",
+                items.iter().map(enc).collect::<Vec<_>>().join(",")
+            )
         }
-        (Flat::List(items), _) => format!("{prefix}{}", items.iter().map(enc).collect::<Vec<_>>().join(separator)),
-        (Flat::Pairs(pairs), Style::Matrix) if explode => {
-            pairs.iter().map(|(k, v)| format!(";{}={}", enc(k), enc(v))).collect()
-        }
+        (Flat::List(items), _) => format!(
+            "{prefix}{}",
+            items.iter().map(enc).collect::<Vec<_>>().join(separator)
+        ),
+        (Flat::Pairs(pairs), Style::Matrix) if explode => pairs
+            .iter()
+            .map(|(k, v)| format!(";{}={}", enc(k), enc(v)))
+            .collect(),
         (Flat::Pairs(pairs), _) if explode => format!(
             "{prefix}{}",
-            pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join(separator)
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+                .collect::<Vec<_>>()
+                .join(separator)
         ),
         (Flat::Pairs(pairs), Style::Matrix) => format!(
             ";{name}={}",
-            pairs.iter().flat_map(|(k, v)| [enc(k), enc(v)]).collect::<Vec<_>>().join(",")
+            pairs
+                .iter()
+                .flat_map(|(k, v)| [enc(k), enc(v)])
+                .collect::<Vec<_>>()
+                .join(",")
         ),
         (Flat::Pairs(pairs), _) => {
-            format!("{prefix}{}", pairs.iter().flat_map(|(k, v)| [enc(k), enc(v)]).collect::<Vec<_>>().join(","))
+            format!(
+                "{prefix}{}",
+                pairs
+                    .iter()
+                    .flat_map(|(k, v)| [enc(k), enc(v)])
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
         }
     }
 }
@@ -128,17 +154,24 @@ pub(crate) fn is_dot_segment(segment: &str) -> bool {
             _ => None,
         }
     }
-    after_dot(segment.as_bytes()).is_some_and(|rest| rest.is_empty() || after_dot(rest).is_some_and(<[u8]>::is_empty))
+    after_dot(segment.as_bytes())
+        .is_some_and(|rest| rest.is_empty() || after_dot(rest).is_some_and(<[u8]>::is_empty))
 }
 
 /// Whether a cookie name or value can be sent as it is (RFC 6265's
 /// cookie-octets): nothing that ends one cookie and starts another.
 pub(crate) fn cookie_safe(text: &str) -> bool {
-    text.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E))
+    text.bytes()
+        .all(|b| matches!(b, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E))
 }
 
 /// Query pairs (not yet URL-encoded) for a query parameter.
-pub(crate) fn query_pairs(name: &str, flat: Flat, style: Style, explode: bool) -> Vec<(String, String)> {
+pub(crate) fn query_pairs(
+    name: &str,
+    flat: Flat,
+    style: Style,
+    explode: bool,
+) -> Vec<(String, String)> {
     match flat {
         Flat::Absent => Vec::new(),
         Flat::Scalar(v) => vec![(name.to_owned(), v)],
@@ -149,9 +182,19 @@ pub(crate) fn query_pairs(name: &str, flat: Flat, style: Style, explode: bool) -
             _ => vec![(name.to_owned(), items.join(","))],
         },
         Flat::Pairs(pairs) => match style {
-            Style::DeepObject => pairs.into_iter().map(|(k, v)| (format!("{name}[{k}]"), v)).collect(),
+            Style::DeepObject => pairs
+                .into_iter()
+                .map(|(k, v)| (format!("{name}[{k}]"), v))
+                .collect(),
             _ if explode => pairs,
-            _ => vec![(name.to_owned(), pairs.into_iter().flat_map(|(k, v)| [k, v]).collect::<Vec<_>>().join(","))],
+            _ => vec![(
+                name.to_owned(),
+                pairs
+                    .into_iter()
+                    .flat_map(|(k, v)| [k, v])
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )],
         },
     }
 }
@@ -163,8 +206,20 @@ pub(crate) fn simple_text(flat: Flat, explode: bool) -> Option<String> {
         Flat::Absent => None,
         Flat::Scalar(v) => Some(v),
         Flat::List(items) => Some(items.join(",")),
-        Flat::Pairs(pairs) if explode => Some(pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")),
-        Flat::Pairs(pairs) => Some(pairs.into_iter().flat_map(|(k, v)| [k, v]).collect::<Vec<_>>().join(",")),
+        Flat::Pairs(pairs) if explode => Some(
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        Flat::Pairs(pairs) => Some(
+            pairs
+                .into_iter()
+                .flat_map(|(k, v)| [k, v])
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
     }
 }
 
@@ -174,7 +229,9 @@ pub(crate) fn encode_path_segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
             other => out.push_str(&format!("%{other:02X}")),
         }
     }
@@ -190,7 +247,11 @@ pub(crate) fn form_pairs(value: &serde_json::Value) -> Vec<(String, String)> {
             serde_json::Value::Array(items) => items.iter().for_each(|v| walk(prefix, v, out)),
             serde_json::Value::Object(map) => {
                 for (k, v) in map {
-                    let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}[{k}]") };
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}[{k}]")
+                    };
                     walk(&key, v, out);
                 }
             }
@@ -224,7 +285,8 @@ pub(super) fn replace_query_pairs(url: &mut reqwest::Url, pairs: &[(&str, &str)]
 mod tests {
     #[test]
     fn redirect_targets_get_each_key_once() {
-        let mut url = reqwest::Url::parse("https://api.example.com/v1/x?api_key=old&page=2").unwrap();
+        let mut url =
+            reqwest::Url::parse("https://api.example.com/v1/x?api_key=old&page=2").unwrap();
         super::replace_query_pairs(&mut url, &[("api_key", "k1")]);
         assert_eq!(url.query(), Some("page=2&api_key=k1"));
         let mut url = reqwest::Url::parse("https://api.example.com/v1/x").unwrap();
@@ -243,14 +305,26 @@ mod tests {
     fn path_styles() {
         let list = || flat(json!(["a b", "c"]));
         let object = || flat(json!({"x": 1, "y": "z"}));
-        assert_eq!(path_text("id", &flat(json!("a/b")), Style::Simple, false), "a%2Fb");
+        assert_eq!(
+            path_text("id", &flat(json!("a/b")), Style::Simple, false),
+            "a%2Fb"
+        );
         assert_eq!(path_text("id", &list(), Style::Simple, false), "a%20b,c");
         assert_eq!(path_text("id", &flat(json!(5)), Style::Label, false), ".5");
         assert_eq!(path_text("id", &list(), Style::Label, true), ".a%20b.c");
         assert_eq!(path_text("id", &list(), Style::Label, false), ".a%20b,c");
-        assert_eq!(path_text("id", &flat(json!(5)), Style::Matrix, false), ";id=5");
-        assert_eq!(path_text("id", &list(), Style::Matrix, true), ";id=a%20b;id=c");
-        assert_eq!(path_text("id", &list(), Style::Matrix, false), ";id=a%20b,c");
+        assert_eq!(
+            path_text("id", &flat(json!(5)), Style::Matrix, false),
+            ";id=5"
+        );
+        assert_eq!(
+            path_text("id", &list(), Style::Matrix, true),
+            ";id=a%20b;id=c"
+        );
+        assert_eq!(
+            path_text("id", &list(), Style::Matrix, false),
+            ";id=a%20b,c"
+        );
         assert_eq!(path_text("id", &object(), Style::Simple, true), "x=1,y=z");
         assert_eq!(path_text("id", &object(), Style::Simple, false), "x,1,y,z");
         assert_eq!(path_text("id", &object(), Style::Matrix, true), ";x=1;y=z");
@@ -258,24 +332,74 @@ mod tests {
 
     #[test]
     fn query_styles() {
-        let pairs = |p: Vec<(String, String)>| p.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
-        assert_eq!(pairs(query_pairs("t", flat(json!(["a", "b"])), Style::Form, true)), "t=a&t=b");
-        assert_eq!(pairs(query_pairs("t", flat(json!(["a", "b"])), Style::Form, false)), "t=a,b");
-        assert_eq!(pairs(query_pairs("t", flat(json!(["a", "b"])), Style::SpaceDelimited, false)), "t=a b");
-        assert_eq!(pairs(query_pairs("t", flat(json!(["a", "b"])), Style::PipeDelimited, false)), "t=a|b");
-        assert_eq!(pairs(query_pairs("f", flat(json!({"x": 1, "y": true})), Style::DeepObject, true)), "f[x]=1&f[y]=true");
-        assert_eq!(pairs(query_pairs("f", flat(json!({"x": 1})), Style::Form, true)), "x=1");
-        assert_eq!(pairs(query_pairs("f", flat(json!({"x": 1})), Style::Form, false)), "f=x,1");
+        let pairs = |p: Vec<(String, String)>| {
+            p.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        assert_eq!(
+            pairs(query_pairs("t", flat(json!(["a", "b"])), Style::Form, true)),
+            "t=a&t=b"
+        );
+        assert_eq!(
+            pairs(query_pairs(
+                "t",
+                flat(json!(["a", "b"])),
+                Style::Form,
+                false
+            )),
+            "t=a,b"
+        );
+        assert_eq!(
+            pairs(query_pairs(
+                "t",
+                flat(json!(["a", "b"])),
+                Style::SpaceDelimited,
+                false
+            )),
+            "t=a b"
+        );
+        assert_eq!(
+            pairs(query_pairs(
+                "t",
+                flat(json!(["a", "b"])),
+                Style::PipeDelimited,
+                false
+            )),
+            "t=a|b"
+        );
+        assert_eq!(
+            pairs(query_pairs(
+                "f",
+                flat(json!({"x": 1, "y": true})),
+                Style::DeepObject,
+                true
+            )),
+            "f[x]=1&f[y]=true"
+        );
+        assert_eq!(
+            pairs(query_pairs("f", flat(json!({"x": 1})), Style::Form, true)),
+            "x=1"
+        );
+        assert_eq!(
+            pairs(query_pairs("f", flat(json!({"x": 1})), Style::Form, false)),
+            "f=x,1"
+        );
         assert!(query_pairs("n", flat(json!(null)), Style::Form, true).is_empty());
     }
 
     #[test]
     fn form_bodies() {
-        let mut pairs = form_pairs(&json!({"a": 1, "tags": ["x", "y"], "meta": {"k": "v"}, "none": null}));
+        let mut pairs =
+            form_pairs(&json!({"a": 1, "tags": ["x", "y"], "meta": {"k": "v"}, "none": null}));
         // Object key order depends on serde_json's features; sort to compare.
         pairs.sort();
         let expected: Vec<(String, String)> =
-            [("a", "1"), ("meta[k]", "v"), ("tags", "x"), ("tags", "y")].iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+            [("a", "1"), ("meta[k]", "v"), ("tags", "x"), ("tags", "y")]
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect();
         assert_eq!(pairs, expected);
     }
 

@@ -102,7 +102,9 @@ pub(crate) fn without_secrets(text: &str, sent: &[Secret]) -> String {
 /// Whether `text` holds a secret the request sent, in one of the forms
 /// [`without_secrets`] blanks.
 pub(crate) fn holds_secret<'a>(text: &str, sent: impl IntoIterator<Item = &'a Secret>) -> bool {
-    sent.into_iter().flat_map(forms).any(|form| text.contains(&form))
+    sent.into_iter()
+        .flat_map(forms)
+        .any(|form| text.contains(&form))
 }
 
 /// The forms a secret shows in text: as it is; percent-encoded as a path
@@ -318,12 +320,18 @@ mod tests {
         );
         // Echoed input of any shape, nested anywhere.
         let body = br#"{"detail":[{"loc":["body"],"input":{"refresh_token":"BBB","x":[1,"]"]},"msg":"m"}]}"#;
-        assert_eq!(snippet(body, KEYS, &[]), r#"{"detail":[{"loc":["body"],"input":"***","msg":"m"}]}"#);
+        assert_eq!(
+            snippet(body, KEYS, &[]),
+            r#"{"detail":[{"loc":["body"],"input":"***","msg":"m"}]}"#
+        );
         let body = br#"{"input": 12345, "n": 1}"#;
         assert_eq!(snippet(body, KEYS, &[]), r#"{"input": "***", "n": 1}"#);
         // A key that only appears inside a string value is not a key.
         let body = br#"{"msg": "\"access_token\": AAA"}"#;
-        assert_eq!(snippet(body, KEYS, &[]), r#"{"msg": "\"access_token\": AAA"}"#);
+        assert_eq!(
+            snippet(body, KEYS, &[]),
+            r#"{"msg": "\"access_token\": AAA"}"#
+        );
     }
 
     #[test]
@@ -341,9 +349,18 @@ mod tests {
 
     #[test]
     fn keys_match_in_any_case_style() {
-        for key in ["accessToken", "AccessToken", "access-token", "ACCESS_TOKEN", "Authorization"] {
+        for key in [
+            "accessToken",
+            "AccessToken",
+            "access-token",
+            "ACCESS_TOKEN",
+            "Authorization",
+        ] {
             let body = format!(r#"{{"{key}": "AAA"}}"#);
-            assert_eq!(snippet(body.as_bytes(), KEYS, &[]), format!(r#"{{"{key}": "***"}}"#));
+            assert_eq!(
+                snippet(body.as_bytes(), KEYS, &[]),
+                format!(r#"{{"{key}": "***"}}"#)
+            );
         }
         assert_eq!(normalized_key("refreshToken2"), "refresh_token2");
         assert_eq!(normalized_key("X-API-Key"), "x_api_key");
@@ -377,16 +394,31 @@ mod tests {
 
     #[test]
     fn control_characters_are_escaped() {
-        assert_eq!(escape_controls("a\nb\u{1b}[2J\u{202e}c"), "a\\nb\\u{1b}[2J\\u{202e}c");
-        assert_eq!(escape_controls("a\u{2028}b\u{200f}"), "a\\u{2028}b\\u{200f}");
+        assert_eq!(
+            escape_controls("a\nb\u{1b}[2J\u{202e}c"),
+            "a\\nb\\u{1b}[2J\\u{202e}c"
+        );
+        assert_eq!(
+            escape_controls("a\u{2028}b\u{200f}"),
+            "a\\u{2028}b\\u{200f}"
+        );
         assert_eq!(snippet(b"line\r\nnext", KEYS, &[]), "line\\r\\nnext");
     }
 
     #[test]
     fn urls_lose_passwords_and_queries() {
-        assert_eq!(redacted_url("https://user:hunter2@api.example.com/v1?api_key=k#f"), "https://***:***@api.example.com/v1?***");
-        assert_eq!(redacted_url("https://tok-SECRET@api.example.com/"), "https://***@api.example.com/");
-        assert_eq!(redacted_url("http://127.0.0.1:8080"), "http://127.0.0.1:8080/");
+        assert_eq!(
+            redacted_url("https://user:hunter2@api.example.com/v1?api_key=k#f"),
+            "https://***:***@api.example.com/v1?***"
+        );
+        assert_eq!(
+            redacted_url("https://tok-SECRET@api.example.com/"),
+            "https://***@api.example.com/"
+        );
+        assert_eq!(
+            redacted_url("http://127.0.0.1:8080"),
+            "http://127.0.0.1:8080/"
+        );
         assert_eq!(redacted_url("not a url hunter2"), "<17 bytes, not a URL>");
     }
 
@@ -395,8 +427,20 @@ mod tests {
     fn snippet_never_panics_and_stays_bounded() {
         let mut state = 0x2545_F491_4F6C_DD1Du64;
         let pieces: [&[u8]; 14] = [
-            b"\"", b"\\", b"{", b"}", b"[", b"]", b":", b",", b"\"access_token\"", b"\"input\":",
-            "é".as_bytes(), b"\xff", b"\xe2\x80", b"\x1b",
+            b"\"",
+            b"\\",
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b":",
+            b",",
+            b"\"access_token\"",
+            b"\"input\":",
+            "é".as_bytes(),
+            b"\xff",
+            b"\xe2\x80",
+            b"\x1b",
         ];
         for _ in 0..20_000 {
             let mut body = Vec::new();
@@ -425,7 +469,11 @@ mod tests {
                 state ^= state << 17;
                 let byte = (state >> 24) as u8;
                 // Mostly JSON punctuation, so the scanner's branches are hit.
-                body.push(if byte < 128 { b"\"{}[]:,\\ a"[(byte % 10) as usize] } else { byte });
+                body.push(if byte < 128 {
+                    b"\"{}[]:,\\ a"[(byte % 10) as usize]
+                } else {
+                    byte
+                });
             }
             let text = snippet(&body, KEYS, &[]);
             assert!(!text.chars().any(|c| c.is_control()), "{text:?}");

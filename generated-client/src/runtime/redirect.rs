@@ -43,14 +43,20 @@ pub struct RedirectPolicy {
 
 impl Default for RedirectPolicy {
     fn default() -> Self {
-        RedirectPolicy { max_redirects: 5, follow_cross_origin: false }
+        RedirectPolicy {
+            max_redirects: 5,
+            follow_cross_origin: false,
+        }
     }
 }
 
 impl RedirectPolicy {
     /// Follow no redirect: every 3xx is returned to the caller.
     pub fn none() -> Self {
-        RedirectPolicy { max_redirects: 0, ..RedirectPolicy::default() }
+        RedirectPolicy {
+            max_redirects: 0,
+            ..RedirectPolicy::default()
+        }
     }
 }
 
@@ -127,8 +133,20 @@ pub(crate) struct Sent<'a> {
 
 /// Decides about a response to `sent`, for an API whose origin is that of
 /// `api`.
-pub(crate) fn next(policy: &RedirectPolicy, status: StatusCode, location: Option<&str>, sent: &Sent<'_>, api: &Url, carrying: &Carrying) -> Next {
-    let Sent { url: current, method, requested, hops } = *sent;
+pub(crate) fn next(
+    policy: &RedirectPolicy,
+    status: StatusCode,
+    location: Option<&str>,
+    sent: &Sent<'_>,
+    api: &Url,
+    carrying: &Carrying,
+) -> Next {
+    let Sent {
+        url: current,
+        method,
+        requested,
+        hops,
+    } = *sent;
     // 307 and 308 keep method and body; 303 makes a GET (but of a HEAD);
     // 301 and 302 make a POST a GET, as browsers and `reqwest` do, and
     // keep any other method with its body, as RFC 9110 says.
@@ -172,27 +190,68 @@ pub(crate) fn next(policy: &RedirectPolicy, status: StatusCode, location: Option
     if !same_origin && keep_body && carrying.secret_body {
         return Next::Refuse(RedirectRefusal::CrossOrigin);
     }
-    Next::Follow(Hop { url: target, method, keep_body, same_origin })
+    Next::Follow(Hop {
+        url: target,
+        method,
+        keep_body,
+        same_origin,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn decide(status: u16, location: &str, method: Method, credentials: bool, body: bool, policy: &RedirectPolicy) -> Next {
+    fn decide(
+        status: u16,
+        location: &str,
+        method: Method,
+        credentials: bool,
+        body: bool,
+        policy: &RedirectPolicy,
+    ) -> Next {
         let api = Url::parse("https://api.example.com/v1/").unwrap();
         let current = api.join("items/1").unwrap();
-        let carrying = Carrying { credentials, body, secret_body: false };
-        let sent = Sent { url: &current, method: &method, requested: &method, hops: 0 };
-        next(policy, StatusCode::from_u16(status).unwrap(), Some(location), &sent, &api, &carrying)
+        let carrying = Carrying {
+            credentials,
+            body,
+            secret_body: false,
+        };
+        let sent = Sent {
+            url: &current,
+            method: &method,
+            requested: &method,
+            hops: 0,
+        };
+        next(
+            policy,
+            StatusCode::from_u16(status).unwrap(),
+            Some(location),
+            &sent,
+            &api,
+            &carrying,
+        )
     }
 
     #[test]
     fn same_origin_redirects_are_followed_and_303_becomes_get() {
         let policy = RedirectPolicy::default();
-        let Next::Follow(hop) = decide(303, "/v1/items/2", Method::POST, true, true, &policy) else { panic!() };
-        assert_eq!((hop.url.as_str(), hop.method, hop.keep_body, hop.same_origin), ("https://api.example.com/v1/items/2", Method::GET, false, true));
-        let Next::Follow(hop) = decide(307, "2", Method::POST, true, true, &policy) else { panic!() };
+        let Next::Follow(hop) = decide(303, "/v1/items/2", Method::POST, true, true, &policy)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (hop.url.as_str(), hop.method, hop.keep_body, hop.same_origin),
+            (
+                "https://api.example.com/v1/items/2",
+                Method::GET,
+                false,
+                true
+            )
+        );
+        let Next::Follow(hop) = decide(307, "2", Method::POST, true, true, &policy) else {
+            panic!()
+        };
         assert_eq!((hop.method, hop.keep_body), (Method::POST, true));
     }
 
@@ -200,10 +259,17 @@ mod tests {
     fn only_a_post_changes_method_on_301_and_302() {
         let policy = RedirectPolicy::default();
         for status in [301, 302] {
-            let Next::Follow(hop) = decide(status, "/v1/x/", Method::POST, false, true, &policy) else { panic!() };
+            let Next::Follow(hop) = decide(status, "/v1/x/", Method::POST, false, true, &policy)
+            else {
+                panic!()
+            };
             assert_eq!((hop.method, hop.keep_body), (Method::GET, false));
             for method in [Method::PUT, Method::PATCH, Method::DELETE] {
-                let Next::Follow(hop) = decide(status, "/v1/x/", method.clone(), false, true, &policy) else { panic!() };
+                let Next::Follow(hop) =
+                    decide(status, "/v1/x/", method.clone(), false, true, &policy)
+                else {
+                    panic!()
+                };
                 assert_eq!((hop.method, hop.keep_body), (method, true), "{status}");
             }
         }
@@ -212,69 +278,261 @@ mod tests {
     #[test]
     fn other_origins_get_nothing_the_request_carries() {
         let policy = RedirectPolicy::default();
-        for (credentials, body, status) in [(true, false, 302), (false, true, 307), (true, true, 308)] {
-            let refused = decide(status, "https://elsewhere.example/x", Method::POST, credentials, body, &policy);
-            assert!(matches!(refused, Next::Refuse(RedirectRefusal::CrossOrigin)), "{credentials} {body} {status}");
+        for (credentials, body, status) in
+            [(true, false, 302), (false, true, 307), (true, true, 308)]
+        {
+            let refused = decide(
+                status,
+                "https://elsewhere.example/x",
+                Method::POST,
+                credentials,
+                body,
+                &policy,
+            );
+            assert!(
+                matches!(refused, Next::Refuse(RedirectRefusal::CrossOrigin)),
+                "{credentials} {body} {status}"
+            );
         }
         // A method that acts does not go there either, with nothing to
         // carry, even when the redirect makes it a GET (303, or 301 and 302
         // for a POST): the caller asked the API to act.
-        for (status, method) in [(307, Method::POST), (308, Method::DELETE), (301, Method::PUT), (302, Method::PATCH), (302, Method::POST), (303, Method::POST), (303, Method::DELETE)] {
-            let refused = decide(status, "https://elsewhere.example/x", method.clone(), false, false, &policy);
-            assert!(matches!(refused, Next::Refuse(RedirectRefusal::CrossOrigin)), "{status} {method}");
+        for (status, method) in [
+            (307, Method::POST),
+            (308, Method::DELETE),
+            (301, Method::PUT),
+            (302, Method::PATCH),
+            (302, Method::POST),
+            (303, Method::POST),
+            (303, Method::DELETE),
+        ] {
+            let refused = decide(
+                status,
+                "https://elsewhere.example/x",
+                method.clone(),
+                false,
+                false,
+                &policy,
+            );
+            assert!(
+                matches!(refused, Next::Refuse(RedirectRefusal::CrossOrigin)),
+                "{status} {method}"
+            );
         }
         // Also on a later hop, after the API's own 303 made the POST a GET.
         let api = Url::parse("https://api.example.com/v1/").unwrap();
-        let nothing = Carrying { credentials: false, body: false, secret_body: false };
-        let later = Sent { url: &api, method: &Method::GET, requested: &Method::POST, hops: 1 };
-        let refused = next(&policy, StatusCode::FOUND, Some("https://elsewhere.example/x"), &later, &api, &nothing);
-        assert!(matches!(refused, Next::Refuse(RedirectRefusal::CrossOrigin)));
+        let nothing = Carrying {
+            credentials: false,
+            body: false,
+            secret_body: false,
+        };
+        let later = Sent {
+            url: &api,
+            method: &Method::GET,
+            requested: &Method::POST,
+            hops: 1,
+        };
+        let refused = next(
+            &policy,
+            StatusCode::FOUND,
+            Some("https://elsewhere.example/x"),
+            &later,
+            &api,
+            &nothing,
+        );
+        assert!(matches!(
+            refused,
+            Next::Refuse(RedirectRefusal::CrossOrigin)
+        ));
         // Another port is another origin.
-        assert!(matches!(decide(302, "https://api.example.com:8443/x", Method::GET, true, false, &policy), Next::Refuse(_)));
+        assert!(matches!(
+            decide(
+                302,
+                "https://api.example.com:8443/x",
+                Method::GET,
+                true,
+                false,
+                &policy
+            ),
+            Next::Refuse(_)
+        ));
         // Nothing to leak: a plain GET follows, as a download to a CDN does.
-        let Next::Follow(hop) = decide(302, "https://cdn.example/f", Method::GET, false, false, &policy) else { panic!() };
+        let Next::Follow(hop) = decide(
+            302,
+            "https://cdn.example/f",
+            Method::GET,
+            false,
+            false,
+            &policy,
+        ) else {
+            panic!()
+        };
         assert!(!hop.same_origin);
         // Opted in: followed, marked as another origin so credentials stay.
-        let open = RedirectPolicy { follow_cross_origin: true, ..policy };
-        let Next::Follow(hop) = decide(307, "https://elsewhere.example/x", Method::POST, true, true, &open) else { panic!() };
+        let open = RedirectPolicy {
+            follow_cross_origin: true,
+            ..policy
+        };
+        let Next::Follow(hop) = decide(
+            307,
+            "https://elsewhere.example/x",
+            Method::POST,
+            true,
+            true,
+            &open,
+        ) else {
+            panic!()
+        };
         assert!(!hop.same_origin && hop.keep_body);
         // Except a body that holds a secret: never to another origin. A 303
         // drops the body, so that one may go.
-        let sent = Sent { url: &Url::parse("https://api.example.com/v1/auth").unwrap(), method: &Method::POST, requested: &Method::POST, hops: 0 };
+        let sent = Sent {
+            url: &Url::parse("https://api.example.com/v1/auth").unwrap(),
+            method: &Method::POST,
+            requested: &Method::POST,
+            hops: 0,
+        };
         let api = Url::parse("https://api.example.com/v1/").unwrap();
-        let secret = Carrying { credentials: false, body: true, secret_body: true };
+        let secret = Carrying {
+            credentials: false,
+            body: true,
+            secret_body: true,
+        };
         for status in [307, 308] {
-            let decided = next(&open, StatusCode::from_u16(status).unwrap(), Some("https://elsewhere.example/x"), &sent, &api, &secret);
-            assert!(matches!(decided, Next::Refuse(RedirectRefusal::CrossOrigin)), "{status}");
+            let decided = next(
+                &open,
+                StatusCode::from_u16(status).unwrap(),
+                Some("https://elsewhere.example/x"),
+                &sent,
+                &api,
+                &secret,
+            );
+            assert!(
+                matches!(decided, Next::Refuse(RedirectRefusal::CrossOrigin)),
+                "{status}"
+            );
         }
-        let decided = next(&open, StatusCode::SEE_OTHER, Some("https://elsewhere.example/x"), &sent, &api, &secret);
-        assert!(matches!(decided, Next::Follow(Hop { keep_body: false, .. })));
+        let decided = next(
+            &open,
+            StatusCode::SEE_OTHER,
+            Some("https://elsewhere.example/x"),
+            &sent,
+            &api,
+            &secret,
+        );
+        assert!(matches!(
+            decided,
+            Next::Follow(Hop {
+                keep_body: false,
+                ..
+            })
+        ));
         // Within the API's origin it goes along.
-        let decided = next(&open, StatusCode::TEMPORARY_REDIRECT, Some("/v1/auth2"), &sent, &api, &secret);
-        assert!(matches!(decided, Next::Follow(Hop { keep_body: true, same_origin: true, .. })));
+        let decided = next(
+            &open,
+            StatusCode::TEMPORARY_REDIRECT,
+            Some("/v1/auth2"),
+            &sent,
+            &api,
+            &secret,
+        );
+        assert!(matches!(
+            decided,
+            Next::Follow(Hop {
+                keep_body: true,
+                same_origin: true,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn downgrades_and_loops_are_refused() {
-        let open = RedirectPolicy { follow_cross_origin: true, ..RedirectPolicy::default() };
-        assert!(matches!(decide(302, "http://api.example.com/v1/x", Method::GET, false, false, &open), Next::Refuse(RedirectRefusal::Downgrade)));
-        assert!(matches!(decide(302, "/x", Method::GET, false, false, &RedirectPolicy::none()), Next::Refuse(RedirectRefusal::Disabled)));
-        let two = RedirectPolicy { max_redirects: 2, ..RedirectPolicy::default() };
+        let open = RedirectPolicy {
+            follow_cross_origin: true,
+            ..RedirectPolicy::default()
+        };
+        assert!(matches!(
+            decide(
+                302,
+                "http://api.example.com/v1/x",
+                Method::GET,
+                false,
+                false,
+                &open
+            ),
+            Next::Refuse(RedirectRefusal::Downgrade)
+        ));
+        assert!(matches!(
+            decide(
+                302,
+                "/x",
+                Method::GET,
+                false,
+                false,
+                &RedirectPolicy::none()
+            ),
+            Next::Refuse(RedirectRefusal::Disabled)
+        ));
+        let two = RedirectPolicy {
+            max_redirects: 2,
+            ..RedirectPolicy::default()
+        };
         let api = Url::parse("https://api.example.com/").unwrap();
-        let carrying = Carrying { credentials: false, body: false, secret_body: false };
-        let third = Sent { url: &api, method: &Method::GET, requested: &Method::GET, hops: 2 };
-        assert!(matches!(next(&two, StatusCode::FOUND, Some("/x"), &third, &api, &carrying), Next::Refuse(RedirectRefusal::TooMany)));
+        let carrying = Carrying {
+            credentials: false,
+            body: false,
+            secret_body: false,
+        };
+        let third = Sent {
+            url: &api,
+            method: &Method::GET,
+            requested: &Method::GET,
+            hops: 2,
+        };
+        assert!(matches!(
+            next(&two, StatusCode::FOUND, Some("/x"), &third, &api, &carrying),
+            Next::Refuse(RedirectRefusal::TooMany)
+        ));
     }
 
     #[test]
     fn other_answers_are_answers() {
         let policy = RedirectPolicy::default();
-        assert!(matches!(decide(200, "/x", Method::GET, false, false, &policy), Next::Done));
-        assert!(matches!(decide(304, "/x", Method::GET, false, false, &policy), Next::Done));
-        assert!(matches!(decide(302, "javascript:alert(1)", Method::GET, false, false, &policy), Next::Done));
+        assert!(matches!(
+            decide(200, "/x", Method::GET, false, false, &policy),
+            Next::Done
+        ));
+        assert!(matches!(
+            decide(304, "/x", Method::GET, false, false, &policy),
+            Next::Done
+        ));
+        assert!(matches!(
+            decide(
+                302,
+                "javascript:alert(1)",
+                Method::GET,
+                false,
+                false,
+                &policy
+            ),
+            Next::Done
+        ));
         let api = Url::parse("https://api.example.com/").unwrap();
-        let carrying = Carrying { credentials: false, body: false, secret_body: false };
-        let sent = Sent { url: &api, method: &Method::GET, requested: &Method::GET, hops: 0 };
-        assert!(matches!(next(&policy, StatusCode::FOUND, None, &sent, &api, &carrying), Next::Done));
+        let carrying = Carrying {
+            credentials: false,
+            body: false,
+            secret_body: false,
+        };
+        let sent = Sent {
+            url: &api,
+            method: &Method::GET,
+            requested: &Method::GET,
+            hops: 0,
+        };
+        assert!(matches!(
+            next(&policy, StatusCode::FOUND, None, &sent, &api, &carrying),
+            Next::Done
+        ));
     }
 }

@@ -57,9 +57,15 @@ pub(super) struct Answer<B> {
 impl Answer<reqwest::Response> {
     pub(super) fn new(mut response: reqwest::Response, refused: Option<RedirectRefusal>) -> Self {
         let headers = std::mem::take(response.headers_mut());
-        Answer { status: response.status(), headers, refused, body: response, deadline: None, first_hop: true }
+        Answer {
+            status: response.status(),
+            headers,
+            refused,
+            body: response,
+            deadline: None,
+            first_hop: true,
+        }
     }
-
 }
 
 /// Why reading a body failed, before the request is named.
@@ -71,10 +77,20 @@ pub(super) enum ReadError {
 impl ReadError {
     pub(super) fn describe(self, request: RequestInfo, status: StatusCode) -> AttemptError {
         match self {
-            ReadError::TooLarge { limit } => Failure::new(Error::BodyTooLarge { request, status, limit }).into(),
-            ReadError::Transport(e) => {
-                AttemptError { failure: Failure::new(Error::Body { request, status, source: e.without_url() }), reach: Reach::MaybeSent }
-            }
+            ReadError::TooLarge { limit } => Failure::new(Error::BodyTooLarge {
+                request,
+                status,
+                limit,
+            })
+            .into(),
+            ReadError::Transport(e) => AttemptError {
+                failure: Failure::new(Error::Body {
+                    request,
+                    status,
+                    source: e.without_url(),
+                }),
+                reach: Reach::MaybeSent,
+            },
         }
     }
 }
@@ -96,11 +112,17 @@ async fn read_capped(response: reqwest::Response, limit: usize) -> Result<Bytes,
 /// A body without a declared length, read piece by piece up to `limit`.
 /// Boxed, as a `dyn` future: the reading of a body that declared its
 /// length (the usual case) keeps this loop out of its own code.
-pub(super) fn read_pieces(response: reqwest::Response, limit: usize) -> Pin<Box<dyn Future<Output = Result<Bytes, ReadError>> + Send>> {
+pub(super) fn read_pieces(
+    response: reqwest::Response,
+    limit: usize,
+) -> Pin<Box<dyn Future<Output = Result<Bytes, ReadError>> + Send>> {
     Box::pin(read_piece_by_piece(response, limit))
 }
 
-async fn read_piece_by_piece(mut response: reqwest::Response, limit: usize) -> Result<Bytes, ReadError> {
+async fn read_piece_by_piece(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Bytes, ReadError> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
         if body.len().saturating_add(chunk.len()) > limit {
@@ -126,17 +148,35 @@ impl StreamingResponse {
     /// what is left of the attempt that brought the head.
     pub async fn buffer(self, config: &Config) -> Result<RawResponse, Failure> {
         let StreamingResponse { request, answer } = self;
-        let Answer { status, headers, refused, body, deadline, .. } = answer;
+        let Answer {
+            status,
+            headers,
+            refused,
+            body,
+            deadline,
+            ..
+        } = answer;
         let read = read_capped(body, config.max_body_bytes);
         let body = match deadline {
             Some((deadline, after)) => match tokio::time::timeout_at(deadline, read).await {
                 Ok(read) => read,
-                Err(_) => return Err(Failure::new(Error::Timeout { request: request.info(&headers), after })),
+                Err(_) => {
+                    return Err(Failure::new(Error::Timeout {
+                        request: request.info(&headers),
+                        after,
+                    }));
+                }
             },
             None => read.await,
         }
         .map_err(|e| e.describe(request.info(&headers), status).failure)?;
-        Ok(RawResponse { request, status, headers, refused, body })
+        Ok(RawResponse {
+            request,
+            status,
+            headers,
+            refused,
+            body,
+        })
     }
 
     pub fn into_stream(self) -> ResponseValue<ByteStream> {
@@ -181,7 +221,11 @@ impl ByteStream {
         let mut body = Vec::new();
         while let Some(chunk) = self.next_chunk().await? {
             if body.len().saturating_add(chunk.len()) > limit {
-                return Err(Error::BodyTooLarge { request: self.info, status: self.response.status(), limit });
+                return Err(Error::BodyTooLarge {
+                    request: self.info,
+                    status: self.response.status(),
+                    limit,
+                });
             }
             body.extend_from_slice(&chunk);
         }
@@ -233,21 +277,41 @@ impl RawResponse {
 
     pub fn api_error<E>(self, body: E) -> Error<E> {
         let request = self.request.info(&self.headers);
-        Error::Api { request, status: self.status, headers: Box::new(self.headers), body }
+        Error::Api {
+            request,
+            status: self.status,
+            headers: Box::new(self.headers),
+            body,
+        }
     }
 
     /// A status the operation does not declare; a redirect that was not
     /// followed says where it led and why it stopped.
     pub fn unexpected<E>(self) -> Error<E> {
         let request = self.request.info(&self.headers);
-        let location = self.headers.get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
+        let location = self
+            .headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok());
         if let (Some(refused), Some(location)) = (self.refused, location) {
             // A server may copy a secret path value into where it points.
             let location = without_secrets(location, &self.request.sent);
-            return Error::Redirect { request, status: self.status, location, refused, headers: Box::new(self.headers) };
+            return Error::Redirect {
+                request,
+                status: self.status,
+                location,
+                refused,
+                headers: Box::new(self.headers),
+            };
         }
         let body = String::from_utf8_lossy(&self.body).into_owned();
         let snippet = snippet(&self.body, crate::types::SENSITIVE_KEYS, &self.request.sent);
-        Error::UnexpectedStatus { request, status: self.status, headers: Box::new(self.headers), body, snippet }
+        Error::UnexpectedStatus {
+            request,
+            status: self.status,
+            headers: Box::new(self.headers),
+            body,
+            snippet,
+        }
     }
 }

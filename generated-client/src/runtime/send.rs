@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use reqwest::header::HeaderMap;
 use reqwest::Url;
+use reqwest::header::HeaderMap;
 
 use tracing::{Instrument, Span};
 
@@ -24,7 +24,7 @@ use super::prepare::Prepared;
 use super::redact;
 use super::redirect::{self, Carrying, Next, RedirectRefusal, Sent};
 use super::request::{BaseUrl, Headers, PendingRequest};
-use super::response::{read_pieces, Answer, Described, RawResponse, ReadError, StreamingResponse};
+use super::response::{Answer, Described, RawResponse, ReadError, StreamingResponse, read_pieces};
 use super::retry::Outcome;
 use super::trace;
 use super::{Config, Delivery, Error, Failure, HttpClient};
@@ -48,7 +48,10 @@ pub(super) struct AttemptError {
 
 impl From<Failure> for AttemptError {
     fn from(failure: Failure) -> Self {
-        AttemptError { failure, reach: Reach::Final }
+        AttemptError {
+            failure,
+            reach: Reach::Final,
+        }
     }
 }
 
@@ -62,18 +65,37 @@ impl PendingRequest {
     /// the request once, where an `async fn` keeps the argument apart from
     /// its `mut` binding, 360 bytes more to move on every call.)
     #[allow(clippy::manual_async_fn)]
-    pub fn send(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> impl Future<Output = Result<RawResponse, Failure>> {
+    pub fn send(
+        mut self,
+        http: &HttpClient,
+        base: &BaseUrl,
+        config: &Config,
+    ) -> impl Future<Output = Result<RawResponse, Failure>> {
         async move {
             let span = trace::call_span(&self, base);
             let prepared = self.prepare_traced(http, base, config, &span)?;
             let (request, prepared) = (&self, &prepared);
             let answer = {
-                let attempts = std::pin::pin!(self.with_retries(prepared, &span, |attempt| request.reading_attempt(prepared, attempt)));
+                let attempts = std::pin::pin!(self.with_retries(prepared, &span, |attempt| {
+                    request.reading_attempt(prepared, attempt)
+                }));
                 in_span(&span, attempts).await
             }?;
             self.remember_provided(prepared);
-            let Answer { status, headers, refused, body, .. } = answer;
-            Ok(RawResponse { request: self.into_described(), status, headers, refused, body })
+            let Answer {
+                status,
+                headers,
+                refused,
+                body,
+                ..
+            } = answer;
+            Ok(RawResponse {
+                request: self.into_described(),
+                status,
+                headers,
+                refused,
+                body,
+            })
         }
     }
 
@@ -81,17 +103,27 @@ impl PendingRequest {
     /// caller that streams it. The timeout covers the response head only:
     /// a long download is not cut off.
     #[allow(clippy::manual_async_fn)] // as `send`
-    pub fn send_streaming(mut self, http: &HttpClient, base: &BaseUrl, config: &Config) -> impl Future<Output = Result<StreamingResponse, Failure>> {
+    pub fn send_streaming(
+        mut self,
+        http: &HttpClient,
+        base: &BaseUrl,
+        config: &Config,
+    ) -> impl Future<Output = Result<StreamingResponse, Failure>> {
         async move {
             let span = trace::call_span(&self, base);
             let prepared = self.prepare_traced(http, base, config, &span)?;
             let (request, prepared) = (&self, &prepared);
             let answer = {
-                let attempts = std::pin::pin!(self.with_retries(prepared, &span, |attempt| request.head_attempt(prepared, attempt)));
+                let attempts = std::pin::pin!(self.with_retries(prepared, &span, |attempt| {
+                    request.head_attempt(prepared, attempt)
+                }));
                 in_span(&span, attempts).await
             }?;
             self.remember_provided(prepared);
-            Ok(StreamingResponse { request: self.into_described(), answer })
+            Ok(StreamingResponse {
+                request: self.into_described(),
+                answer,
+            })
         }
     }
 
@@ -105,9 +137,20 @@ impl PendingRequest {
     /// it is given: the future stays under 1 KiB, a size the allocator's
     /// per-thread cache serves.
     #[inline(never)]
-    fn reading_attempt<'a>(&'a self, prepared: &'a Prepared<'a>, attempt: u32) -> Pin<Box<impl Future<Output = Result<Answer<Bytes>, AttemptError>> + 'a>> {
+    fn reading_attempt<'a>(
+        &'a self,
+        prepared: &'a Prepared<'a>,
+        attempt: u32,
+    ) -> Pin<Box<impl Future<Output = Result<Answer<Bytes>, AttemptError>> + 'a>> {
         Box::pin(async move {
-            let Answer { status, headers, refused, body: response, deadline, first_hop } = self.attempt_head(prepared, attempt).await?;
+            let Answer {
+                status,
+                headers,
+                refused,
+                body: response,
+                deadline,
+                first_hop,
+            } = self.attempt_head(prepared, attempt).await?;
             let limit = prepared.config.max_body_bytes;
             // A declared length is checked first and then trusted (the HTTP
             // layer reads no more than it says): the body arrives without a
@@ -118,32 +161,61 @@ impl PendingRequest {
                 None => read_pieces(response, limit).await,
             };
             let body = read.map_err(|e| self.unread(e, status, &headers, prepared))?;
-            Ok(Answer { status, headers, refused, body, deadline, first_hop })
+            Ok(Answer {
+                status,
+                headers,
+                refused,
+                body,
+                deadline,
+                first_hop,
+            })
         })
     }
 
     /// A body that could not be read, as the attempt's error.
     #[cold]
-    fn unread(&self, error: ReadError, status: reqwest::StatusCode, headers: &HeaderMap, prepared: &Prepared<'_>) -> AttemptError {
+    fn unread(
+        &self,
+        error: ReadError,
+        status: reqwest::StatusCode,
+        headers: &HeaderMap,
+        prepared: &Prepared<'_>,
+    ) -> AttemptError {
         // The secrets this attempt sent: the request's own and, not yet
         // among them, what its providers gave.
         let mut sent = self.sent.clone();
         if let Some(asking) = &prepared.asking {
             sent.extend(asking.sent_so_far());
         }
-        error.describe(self.info().with_request_id(headers, &sent).with_delivery(Delivery::Answered), status)
+        error.describe(
+            self.info()
+                .with_request_id(headers, &sent)
+                .with_delivery(Delivery::Answered),
+            status,
+        )
     }
 
     /// One attempt up to the response's head, boxed like
     /// [`Self::reading_attempt`].
     #[inline(never)]
-    fn head_attempt<'a>(&'a self, prepared: &'a Prepared<'a>, attempt: u32) -> Pin<Box<impl Future<Output = Result<Answer<reqwest::Response>, AttemptError>> + 'a>> {
+    fn head_attempt<'a>(
+        &'a self,
+        prepared: &'a Prepared<'a>,
+        attempt: u32,
+    ) -> Pin<Box<impl Future<Output = Result<Answer<reqwest::Response>, AttemptError>> + 'a>> {
         Box::pin(self.attempt_head(prepared, attempt))
     }
 
     /// [`Self::prepare`], its failure recorded in the call's span.
-    fn prepare_traced<'a>(&mut self, http: &'a HttpClient, base: &'a BaseUrl, config: &'a Config, span: &Span) -> Result<Prepared<'a>, Failure> {
-        self.prepare(http, base, config).inspect_err(|failure| trace::finished(span, Err(&failure.0), 0, Instant::now()))
+    fn prepare_traced<'a>(
+        &mut self,
+        http: &'a HttpClient,
+        base: &'a BaseUrl,
+        config: &'a Config,
+        span: &Span,
+    ) -> Result<Prepared<'a>, Failure> {
+        self.prepare(http, base, config)
+            .inspect_err(|failure| trace::finished(span, Err(&failure.0), 0, Instant::now()))
     }
 
     /// The provided credentials join the secrets blanked out of errors.
@@ -159,7 +231,11 @@ impl PendingRequest {
             Some(shown) => Cow::Owned(shown),
             None => self.path,
         };
-        Described { method: self.method, path, sent: self.sent }
+        Described {
+            method: self.method,
+            path,
+            sent: self.sent,
+        }
     }
 
     /// Attempts until one stands, each within the attempt's timeout and
@@ -170,7 +246,12 @@ impl PendingRequest {
     /// server refused it before acting on it, so this holds for any
     /// method; after a redirect it may have acted already, or the `401`
     /// came from another origin, and it is the answer).
-    async fn with_retries<B, A>(&self, prepared: &Prepared<'_>, span: &Span, attempt: impl Fn(u32) -> A) -> Result<Answer<B>, Failure>
+    async fn with_retries<B, A>(
+        &self,
+        prepared: &Prepared<'_>,
+        span: &Span,
+        attempt: impl Fn(u32) -> A,
+    ) -> Result<Answer<B>, Failure>
     where
         A: std::future::Future<Output = Result<Answer<B>, AttemptError>>,
     {
@@ -194,10 +275,15 @@ impl PendingRequest {
             // The attempt (boxed by `attempt`) is awaited here, not in a
             // helper of its own: one future less to build and move.
             let result = match attempt_deadline(config, started) {
-                Some((deadline, after)) => match tokio::time::timeout_at(deadline, attempt(attempts)).await {
-                    Ok(result) => result.map(|answer| Answer { deadline: Some((deadline, after)), ..answer }),
-                    Err(_) => Err(self.timed_out(after)),
-                },
+                Some((deadline, after)) => {
+                    match tokio::time::timeout_at(deadline, attempt(attempts)).await {
+                        Ok(result) => result.map(|answer| Answer {
+                            deadline: Some((deadline, after)),
+                            ..answer
+                        }),
+                        Err(_) => Err(self.timed_out(after)),
+                    }
+                }
                 None => attempt(attempts).await,
             };
             reached = reached.max(match &result {
@@ -228,22 +314,37 @@ impl PendingRequest {
                 Err(_) => None,
             };
             let outcome = outcome.filter(|outcome| !outcome.stands());
-            let delay = outcome.and_then(|outcome| config.retry.delay(&self.method, outcome, retry, started.elapsed()));
+            let delay = outcome.and_then(|outcome| {
+                config
+                    .retry
+                    .delay(&self.method, outcome, retry, started.elapsed())
+            });
             // No retry that would start after the whole call's deadline.
             let delay = delay.filter(|delay| match config.total_timeout {
-                Some(total) => started.elapsed().checked_add(*delay).is_some_and(|at| at < total),
+                Some(total) => started
+                    .elapsed()
+                    .checked_add(*delay)
+                    .is_some_and(|at| at < total),
                 None => true,
             });
             match delay {
                 Some(delay) => {
-                    trace::retrying(span, attempts, result.as_ref().ok().map(|answer| answer.status), delay);
+                    trace::retrying(
+                        span,
+                        attempts,
+                        result.as_ref().ok().map(|answer| answer.status),
+                        delay,
+                    );
                     drop(result);
                     tokio::time::sleep(delay).await;
                     retry += 1;
                 }
                 None => {
                     let result = result.map_err(|e| e.failure.delivered(reached));
-                    let outcome = result.as_ref().map(|answer| answer.status).map_err(|failure| &*failure.0);
+                    let outcome = result
+                        .as_ref()
+                        .map(|answer| answer.status)
+                        .map_err(|failure| &*failure.0);
                     trace::finished(span, outcome, attempts, started);
                     return result;
                 }
@@ -254,7 +355,13 @@ impl PendingRequest {
     /// An attempt that ran out of time.
     #[cold]
     fn timed_out(&self, after: std::time::Duration) -> AttemptError {
-        AttemptError { failure: Failure::new(Error::Timeout { request: self.info(), after }), reach: Reach::MaybeSent }
+        AttemptError {
+            failure: Failure::new(Error::Timeout {
+                request: self.info(),
+                after,
+            }),
+            reach: Reach::MaybeSent,
+        }
     }
 
     /// Credentials asked of their providers, within what is left of the
@@ -262,28 +369,52 @@ impl PendingRequest {
     /// `dyn` future, so that its polling is not inlined into the retry
     /// loop's (a call without providers never runs it).
     #[inline(never)]
-    fn asking_in_time<'a>(&'a self, asking: &'a Asking, prepared: &'a Prepared<'a>, started: Instant) -> Pin<Box<dyn Future<Output = Result<(), Failure>> + Send + 'a>> {
-        Box::pin(self.within_total(prepared.config, started, asking.ask(self, &prepared.headers)))
+    fn asking_in_time<'a>(
+        &'a self,
+        asking: &'a Asking,
+        prepared: &'a Prepared<'a>,
+        started: Instant,
+    ) -> Pin<Box<dyn Future<Output = Result<(), Failure>> + Send + 'a>> {
+        Box::pin(self.within_total(
+            prepared.config,
+            started,
+            asking.ask(self, &prepared.headers),
+        ))
     }
 
     /// A credential renewed after a `401`, like [`Self::asking_in_time`].
     #[inline(never)]
-    fn renewing_in_time<'a>(&'a self, asking: &'a Asking, config: &'a Config, started: Instant) -> Pin<Box<dyn Future<Output = Result<bool, Failure>> + Send + 'a>> {
+    fn renewing_in_time<'a>(
+        &'a self,
+        asking: &'a Asking,
+        config: &'a Config,
+        started: Instant,
+    ) -> Pin<Box<dyn Future<Output = Result<bool, Failure>> + Send + 'a>> {
         Box::pin(self.within_total(config, started, asking.renew(self)))
     }
 
     /// Work outside an attempt (asking a credential provider) within what
     /// is left of the whole call's time.
-    async fn within_total<T>(&self, config: &Config, started: Instant, work: impl std::future::Future<Output = Result<T, Failure>>) -> Result<T, Failure> {
+    async fn within_total<T>(
+        &self,
+        config: &Config,
+        started: Instant,
+        work: impl std::future::Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
         let Some(total) = config.total_timeout else {
             return work.await;
         };
-        let Some(deadline) = tokio::time::Instant::now().checked_add(total.saturating_sub(started.elapsed())) else {
+        let Some(deadline) =
+            tokio::time::Instant::now().checked_add(total.saturating_sub(started.elapsed()))
+        else {
             return work.await;
         };
         match tokio::time::timeout_at(deadline, work).await {
             Ok(result) => result,
-            Err(_) => Err(Failure::new(Error::Timeout { request: self.info(), after: total })),
+            Err(_) => Err(Failure::new(Error::Timeout {
+                request: self.info(),
+                after: total,
+            })),
         }
     }
 
@@ -293,7 +424,11 @@ impl PendingRequest {
     /// from a provider are added after the hooks ran. (What is not needed
     /// on every call is out of line, in [`Walk`] and the cold helpers
     /// below: the future stays small and the common path short.)
-    async fn attempt_head(&self, prepared: &Prepared<'_>, attempt: u32) -> Result<Answer<reqwest::Response>, AttemptError> {
+    async fn attempt_head(
+        &self,
+        prepared: &Prepared<'_>,
+        attempt: u32,
+    ) -> Result<Answer<reqwest::Response>, AttemptError> {
         let hooks = &prepared.config.hooks;
         let sent_at = (!hooks.is_empty()).then(Instant::now);
         let headers = match hooks.is_empty() {
@@ -318,8 +453,12 @@ impl PendingRequest {
         };
         // A client of the caller's may have followed redirects inside
         // `reqwest`: then the answer came from where the URL no longer is.
-        let first_hop = walk.hops == 0 && (prepared.follows_no_redirects || response.url() == walk.url.as_ref());
-        let answer = Answer { first_hop, ..Answer::new(response, refused) };
+        let first_hop = walk.hops == 0
+            && (prepared.follows_no_redirects || response.url() == walk.url.as_ref());
+        let answer = Answer {
+            first_hop,
+            ..Answer::new(response, refused)
+        };
         if let Some(sent_at) = sent_at {
             self.hooked_response(prepared, attempt, &answer, sent_at)?;
         }
@@ -328,16 +467,36 @@ impl PendingRequest {
 
     /// The headers after the `on_request` hooks changed them.
     #[cold]
-    fn hooked_headers(&self, prepared: &Prepared<'_>, attempt: u32) -> Result<Headers, AttemptError> {
+    fn hooked_headers(
+        &self,
+        prepared: &Prepared<'_>,
+        attempt: u32,
+    ) -> Result<Headers, AttemptError> {
         let mut headers = prepared.headers.to_map(0);
-        let mut view = AttemptRequest { operation: self.operation, method: &self.method, template: self.template, attempt, headers: &mut headers };
-        prepared.config.hooks.on_request(&mut view).map_err(|source| self.stopped_by_hook(source, Delivery::NotSent))?;
+        let mut view = AttemptRequest {
+            operation: self.operation,
+            method: &self.method,
+            template: self.template,
+            attempt,
+            headers: &mut headers,
+        };
+        prepared
+            .config
+            .hooks
+            .on_request(&mut view)
+            .map_err(|source| self.stopped_by_hook(source, Delivery::NotSent))?;
         Ok(Headers::from_map(&headers))
     }
 
     /// The `on_response` hooks, shown the answer.
     #[cold]
-    fn hooked_response(&self, prepared: &Prepared<'_>, attempt: u32, answer: &Answer<reqwest::Response>, sent_at: Instant) -> Result<(), AttemptError> {
+    fn hooked_response(
+        &self,
+        prepared: &Prepared<'_>,
+        attempt: u32,
+        answer: &Answer<reqwest::Response>,
+        sent_at: Instant,
+    ) -> Result<(), AttemptError> {
         let view = AttemptResponse {
             operation: self.operation,
             method: &self.method,
@@ -347,7 +506,11 @@ impl PendingRequest {
             headers: &answer.headers,
             latency: sent_at.elapsed(),
         };
-        prepared.config.hooks.on_response(&view).map_err(|source| self.stopped_by_hook(source, Delivery::Answered))
+        prepared
+            .config
+            .hooks
+            .on_response(&view)
+            .map_err(|source| self.stopped_by_hook(source, Delivery::Answered))
     }
 
     /// A request that failed in transport, and whether it may have been
@@ -360,15 +523,25 @@ impl PendingRequest {
         // not say).
         let never_sent = hops == 0 && error.is_connect() && prepared.follows_no_redirects;
         match never_sent {
-            true => AttemptError { failure: self.transport(error).delivered(Delivery::NotSent), reach: Reach::NotSent },
-            false => AttemptError { failure: self.transport(error), reach: Reach::MaybeSent },
+            true => AttemptError {
+                failure: self.transport(error).delivered(Delivery::NotSent),
+                reach: Reach::NotSent,
+            },
+            false => AttemptError {
+                failure: self.transport(error),
+                reach: Reach::MaybeSent,
+            },
         }
     }
 
     /// A hook's error ends the call; it is not retried. `delivery`: before
     /// the attempt went out, or after its answer came.
     fn stopped_by_hook(&self, source: HookError, delivery: Delivery) -> AttemptError {
-        Failure::new(Error::Hook { request: self.info().with_delivery(delivery), source }).into()
+        Failure::new(Error::Hook {
+            request: self.info().with_delivery(delivery),
+            source,
+        })
+        .into()
     }
 
     fn transport(&self, e: reqwest::Error) -> Failure {
@@ -393,19 +566,31 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    fn new(method: &'a reqwest::Method, url: &'a Url, asked: Option<&'a AttemptCredentials>) -> Self {
+    fn new(
+        method: &'a reqwest::Method,
+        url: &'a Url,
+        asked: Option<&'a AttemptCredentials>,
+    ) -> Self {
         let url = match asked {
             Some(asked) => asked.url(url),
             None => Cow::Borrowed(url),
         };
-        Walk { url, method: Cow::Borrowed(method), keep_body: true, same_origin: true, hops: 0, asked }
+        Walk {
+            url,
+            method: Cow::Borrowed(method),
+            keep_body: true,
+            same_origin: true,
+            hops: 0,
+            asked,
+        }
     }
 
     /// The next hop's request. Out of line (like [`Self::follow`]): its
     /// temporaries stay out of the attempt's stack frame.
     #[inline(never)]
     fn request(&self, pending: &PendingRequest, headers: &Headers) -> reqwest::Request {
-        let mut request = reqwest::Request::new(self.method.as_ref().clone(), self.url.as_ref().clone());
+        let mut request =
+            reqwest::Request::new(self.method.as_ref().clone(), self.url.as_ref().clone());
         if self.same_origin {
             // Room for the two that `reqwest` may add (`accept`, and a
             // client's `user-agent`).
@@ -420,7 +605,9 @@ impl<'a> Walk<'a> {
         if let (true, Some(body)) = (self.keep_body, &pending.body) {
             if !self.same_origin {
                 if let Some(content_type) = headers.get(&reqwest::header::CONTENT_TYPE) {
-                    request.headers_mut().insert(reqwest::header::CONTENT_TYPE, content_type.clone());
+                    request
+                        .headers_mut()
+                        .insert(reqwest::header::CONTENT_TYPE, content_type.clone());
                 }
             }
             *request.body_mut() = Some(body.clone().into());
@@ -432,11 +619,34 @@ impl<'a> Walk<'a> {
     /// answer's refusal (`Some(None)`: not a redirect to follow, and not
     /// refused either).
     #[inline(never)]
-    fn follow(&mut self, pending: &PendingRequest, prepared: &Prepared<'_>, response: &reqwest::Response) -> Option<Option<RedirectRefusal>> {
-        let location = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
-        let carrying = Carrying { body: prepared.carrying.body && self.keep_body, ..prepared.carrying };
-        let sent = Sent { url: &self.url, method: &self.method, requested: &pending.method, hops: self.hops };
-        let mut hop = match redirect::next(&prepared.config.redirects, response.status(), location, &sent, prepared.api, &carrying) {
+    fn follow(
+        &mut self,
+        pending: &PendingRequest,
+        prepared: &Prepared<'_>,
+        response: &reqwest::Response,
+    ) -> Option<Option<RedirectRefusal>> {
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok());
+        let carrying = Carrying {
+            body: prepared.carrying.body && self.keep_body,
+            ..prepared.carrying
+        };
+        let sent = Sent {
+            url: &self.url,
+            method: &self.method,
+            requested: &pending.method,
+            hops: self.hops,
+        };
+        let mut hop = match redirect::next(
+            &prepared.config.redirects,
+            response.status(),
+            location,
+            &sent,
+            prepared.api,
+            &carrying,
+        ) {
             Next::Done => return Some(None),
             Next::Refuse(reason) => return Some(Some(reason)),
             Next::Follow(hop) => hop,
@@ -447,13 +657,18 @@ impl<'a> Walk<'a> {
         }
         // The API's own redirect may need its query keys again.
         if self.same_origin && !pending.secret_query.is_empty() {
-            let keys: Vec<(&str, &str)> = pending.secret_query.iter().map(|(k, v)| (k.as_str(), v.expose())).collect();
+            let keys: Vec<(&str, &str)> = pending
+                .secret_query
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.expose()))
+                .collect();
             params::replace_query_pairs(&mut hop.url, &keys);
         }
         if let (true, Some(asked)) = (self.same_origin, self.asked) {
             asked.replace_query(&mut hop.url);
         }
-        (self.url, self.method, self.keep_body) = (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
+        (self.url, self.method, self.keep_body) =
+            (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
         self.hops += 1;
         None
     }
@@ -465,10 +680,16 @@ impl<'a> Walk<'a> {
 /// `Location`. Such a hop is refused even when cross-origin redirects are
 /// followed.
 #[cold]
-fn hop_names_a_secret(url: &Url, pending: &PendingRequest, asked: Option<&AttemptCredentials>) -> bool {
+fn hop_names_a_secret(
+    url: &Url,
+    pending: &PendingRequest,
+    asked: Option<&AttemptCredentials>,
+) -> bool {
     // `sent` has the fixed credentials (query keys included) and secret
     // path values; a provider's keys join it only after the attempt.
-    let asked = asked.into_iter().flat_map(AttemptCredentials::query_secrets);
+    let asked = asked
+        .into_iter()
+        .flat_map(AttemptCredentials::query_secrets);
     redact::holds_secret(url.as_str(), pending.sent.iter().chain(asked))
 }
 
@@ -486,8 +707,13 @@ async fn in_span<T>(span: &Span, work: Pin<&mut impl Future<Output = T>>) -> T {
 /// attempt's timeout or what is left of the whole call's, whichever ends
 /// first (`None`: no limit). An answer keeps its deadline, for reading a
 /// body later in the same attempt.
-fn attempt_deadline(config: &Config, started: Instant) -> Option<(tokio::time::Instant, std::time::Duration)> {
-    let remaining = config.total_timeout.map(|total| total.saturating_sub(started.elapsed()));
+fn attempt_deadline(
+    config: &Config,
+    started: Instant,
+) -> Option<(tokio::time::Instant, std::time::Duration)> {
+    let remaining = config
+        .total_timeout
+        .map(|total| total.saturating_sub(started.elapsed()));
     let (limit, after) = match (config.timeout, remaining, config.total_timeout) {
         (Some(attempt), Some(remaining), Some(total)) if remaining < attempt => (remaining, total),
         (Some(attempt), _, _) => (attempt, attempt),
@@ -499,8 +725,8 @@ fn attempt_deadline(config: &Config, started: Instant) -> Option<(tokio::time::I
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::Secret;
+    use super::*;
     use reqwest::Method;
 
     /// A body without a declared length (chunked) is read piece by piece:
@@ -523,11 +749,23 @@ mod tests {
             }
         });
         let http = HttpClient::default();
-        let config = |limit| Config { max_body_bytes: limit, retry: super::super::RetryPolicy::disabled(), ..Config::default() };
-        let whole = PendingRequest::new(Method::GET, "/files/a").send(&http, &base, &config(1200)).await.unwrap_or_else(|_| panic!("within the limit"));
+        let config = |limit| Config {
+            max_body_bytes: limit,
+            retry: super::super::RetryPolicy::disabled(),
+            ..Config::default()
+        };
+        let whole = PendingRequest::new(Method::GET, "/files/a")
+            .send(&http, &base, &config(1200))
+            .await
+            .unwrap_or_else(|_| panic!("within the limit"));
         assert_eq!(whole.body.len(), 1200);
-        let refused = PendingRequest::new(Method::GET, "/files/a").send(&http, &base, &config(1000)).await;
-        assert!(matches!(&refused, Err(Failure(e)) if matches!(**e, Error::BodyTooLarge { limit: 1000, .. })), "a 1,200-byte chunked body passed a limit of 1,000");
+        let refused = PendingRequest::new(Method::GET, "/files/a")
+            .send(&http, &base, &config(1000))
+            .await;
+        assert!(
+            matches!(&refused, Err(Failure(e)) if matches!(**e, Error::BodyTooLarge { limit: 1000, .. })),
+            "a 1,200-byte chunked body passed a limit of 1,000"
+        );
     }
 
     // Attacks from the adversarial review (see generated-client/tests/adversarial.rs).
@@ -557,7 +795,13 @@ mod tests {
     #[tokio::test]
     async fn download_error_body_obeys_the_total_timeout() {
         use std::time::Duration;
-        let base = BaseUrl::new(stalling_server("HTTP/1.1 500 Internal Server Error\r\ncontent-length: 100\r\n\r\nx", Duration::ZERO).await);
+        let base = BaseUrl::new(
+            stalling_server(
+                "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 100\r\n\r\nx",
+                Duration::ZERO,
+            )
+            .await,
+        );
         let config = Config {
             timeout: None,
             total_timeout: Some(Duration::from_millis(500)),
@@ -573,7 +817,11 @@ mod tests {
             response.buffer(&config).await.map(|_| ())
         })
         .await;
-        assert!(outcome.is_ok(), "total_timeout of 500 ms ignored: still reading the error body after {:?}", started.elapsed());
+        assert!(
+            outcome.is_ok(),
+            "total_timeout of 500 ms ignored: still reading the error body after {:?}",
+            started.elapsed()
+        );
     }
 
     /// Same path, per-attempt timeout: the error body shares the attempt's
@@ -582,7 +830,11 @@ mod tests {
     async fn download_error_body_shares_the_attempt_timeout() {
         use std::time::Duration;
         let base = BaseUrl::new(
-            stalling_server("HTTP/1.1 500 Internal Server Error\r\ncontent-length: 100\r\n\r\nx", Duration::from_millis(500)).await,
+            stalling_server(
+                "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 100\r\n\r\nx",
+                Duration::from_millis(500),
+            )
+            .await,
         );
         let config = Config {
             timeout: Some(Duration::from_millis(700)),
@@ -598,8 +850,14 @@ mod tests {
         })
         .await;
         let elapsed = started.elapsed();
-        assert!(matches!(&outcome, Ok(Err(Failure(e))) if matches!(**e, Error::Timeout { .. })), "expected a timeout");
-        assert!(elapsed < Duration::from_millis(1000), "a 700 ms attempt timeout ended only after {elapsed:?}");
+        assert!(
+            matches!(&outcome, Ok(Err(Failure(e))) if matches!(**e, Error::Timeout { .. })),
+            "expected a timeout"
+        );
+        assert!(
+            elapsed < Duration::from_millis(1000),
+            "a 700 ms attempt timeout ended only after {elapsed:?}"
+        );
     }
 
     /// A PUT or PATCH answered with 301/302 (a trailing-slash or
@@ -613,19 +871,34 @@ mod tests {
             for method in [Method::PUT, Method::PATCH] {
                 let server = MockServer::start().await;
                 Mock::given(path("/files/a"))
-                    .respond_with(ResponseTemplate::new(status).insert_header("location", "/files/a/"))
+                    .respond_with(
+                        ResponseTemplate::new(status).insert_header("location", "/files/a/"),
+                    )
                     .mount(&server)
                     .await;
-                Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
-                let config = Config { retry: super::super::RetryPolicy::disabled(), ..Config::default() };
+                Mock::given(any())
+                    .respond_with(ResponseTemplate::new(204))
+                    .mount(&server)
+                    .await;
+                let config = Config {
+                    retry: super::super::RetryPolicy::disabled(),
+                    ..Config::default()
+                };
                 let mut request = PendingRequest::new(method.clone(), "/files/a");
-                request.raw_body(b"IMPORTANT CONTENTS".to_vec(), "application/octet-stream").unwrap_or_else(|_| panic!());
-                let _ = request.send(&HttpClient::default(), &BaseUrl::new(server.uri()), &config).await;
+                request
+                    .raw_body(b"IMPORTANT CONTENTS".to_vec(), "application/octet-stream")
+                    .unwrap_or_else(|_| panic!());
+                let _ = request
+                    .send(&HttpClient::default(), &BaseUrl::new(server.uri()), &config)
+                    .await;
                 let requests = server.received_requests().await.unwrap();
                 assert_eq!(requests.len(), 2, "{status} {method}");
                 let second = &requests[1];
-                let resent_whole = second.method.as_str() == method.as_str() && second.body == b"IMPORTANT CONTENTS";
-                let became_get = second.method.as_str() == "GET" && second.body.is_empty() && second.headers.get("content-type").is_none();
+                let resent_whole = second.method.as_str() == method.as_str()
+                    && second.body == b"IMPORTANT CONTENTS";
+                let became_get = second.method.as_str() == "GET"
+                    && second.body.is_empty()
+                    && second.headers.get("content-type").is_none();
                 assert!(
                     resent_whole || became_get,
                     "{status} to {method}: followed with {} {} body {:?}, content-type {:?}",
@@ -645,10 +918,20 @@ mod tests {
         use wiremock::matchers::any;
         use wiremock::{Mock, MockServer, ResponseTemplate};
         let server = MockServer::start().await;
-        Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_bytes(b"file".to_vec())).mount(&server).await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(b"file".to_vec()))
+            .mount(&server)
+            .await;
         let mut request = PendingRequest::new(Method::GET, "/files/a");
         request.secret_query("api_key", &Secret::new("key-SECRET-Q"));
-        let response = request.send_streaming(&HttpClient::default(), &BaseUrl::new(server.uri()), &Config::default()).await.unwrap_or_else(|_| panic!());
+        let response = request
+            .send_streaming(
+                &HttpClient::default(),
+                &BaseUrl::new(server.uri()),
+                &Config::default(),
+            )
+            .await
+            .unwrap_or_else(|_| panic!());
         let inner = response.into_stream().into_inner().into_inner();
         let text = format!("{inner:?}");
         assert!(!text.contains("key-SECRET-Q"), "{text}");

@@ -23,8 +23,8 @@ use reqwest::StatusCode;
 use tracing::Span;
 use tracing::field::Empty;
 
-use super::request::{BaseUrl, PendingRequest};
 use super::Error;
+use super::request::{BaseUrl, PendingRequest};
 
 /// The span of one call, with the fields known before it is sent; the
 /// others are recorded as the call goes. Disabled (and no field computed)
@@ -53,7 +53,9 @@ pub(super) fn retrying(span: &Span, attempt: u32, status: Option<StatusCode>, de
     }
     let delay_ms = delay.as_millis() as u64;
     match status {
-        Some(status) => tracing::debug!(parent: span, attempt, http.response.status_code = status.as_u16(), delay_ms, "retrying"),
+        Some(status) => {
+            tracing::debug!(parent: span, attempt, http.response.status_code = status.as_u16(), delay_ms, "retrying")
+        }
         None => tracing::debug!(parent: span, attempt, delay_ms, "retrying after a failed attempt"),
     }
 }
@@ -72,7 +74,12 @@ pub(super) fn repeating(span: &Span, attempt: u32) {
 /// (Out of line, like the two above: what a span needs when it records
 /// stays out of the request path's own code and stack frames.)
 #[inline(never)]
-pub(super) fn finished(span: &Span, outcome: Result<StatusCode, &Error<Infallible>>, attempts: u32, started: Instant) {
+pub(super) fn finished(
+    span: &Span,
+    outcome: Result<StatusCode, &Error<Infallible>>,
+    attempts: u32,
+    started: Instant,
+) {
     if span.is_disabled() {
         return;
     }
@@ -148,7 +155,10 @@ mod tests {
     impl Subscriber for Capture {
         /// Asked on every use, so that threads without this subscriber
         /// see their callsites disabled.
-        fn register_callsite(&self, _: &'static Metadata<'static>) -> tracing::subscriber::Interest {
+        fn register_callsite(
+            &self,
+            _: &'static Metadata<'static>,
+        ) -> tracing::subscriber::Interest {
             tracing::subscriber::Interest::sometimes()
         }
         fn enabled(&self, _: &Metadata<'_>) -> bool {
@@ -196,7 +206,13 @@ mod tests {
         guard
     }
 
-    const SECRETS: [&str; 5] = ["tok-SECRET-B", "key-SECRET-H", "key-SECRET-Q", "pw-SECRET-P", "personal-42"];
+    const SECRETS: [&str; 5] = [
+        "tok-SECRET-B",
+        "key-SECRET-H",
+        "key-SECRET-Q",
+        "pw-SECRET-P",
+        "personal-42",
+    ];
 
     /// A call that sends a credential every way there is (bearer, API key
     /// header and query, basic password, a password in the body) and a
@@ -206,19 +222,46 @@ mod tests {
         let capture = Capture::default();
         let _guard = listen(&capture);
         let server = MockServer::start().await;
-        Mock::given(any()).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
-        Mock::given(any()).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
 
         let mut request = PendingRequest::for_operation("update_item", Method::PUT, "/items/{id}");
-        request.path_param("id", &"personal-42", super::super::Style::Simple, false).unwrap_or_else(|_| panic!());
-        request.bearer_credential(&Credential::fixed(Secret::new("tok-SECRET-B"))).unwrap_or_else(|_| panic!());
-        request.header_credential("x-api-key", &Credential::fixed(Secret::new("key-SECRET-H"))).unwrap_or_else(|_| panic!());
+        request
+            .path_param("id", &"personal-42", super::super::Style::Simple, false)
+            .unwrap_or_else(|_| panic!());
+        request
+            .bearer_credential(&Credential::fixed(Secret::new("tok-SECRET-B")))
+            .unwrap_or_else(|_| panic!());
+        request
+            .header_credential("x-api-key", &Credential::fixed(Secret::new("key-SECRET-H")))
+            .unwrap_or_else(|_| panic!());
         request.secret_query("api_key", &Secret::new("key-SECRET-Q"));
-        request.json_body(&serde_json::json!({"user": "ann", "password": "pw-SECRET-P"}), "application/json").unwrap_or_else(|_| panic!());
+        request
+            .json_body(
+                &serde_json::json!({"user": "ann", "password": "pw-SECRET-P"}),
+                "application/json",
+            )
+            .unwrap_or_else(|_| panic!());
         request.remember_secret("pw-SECRET-P");
-        let retry = RetryPolicy { initial_backoff: Duration::from_millis(1), max_backoff: Duration::from_millis(1), ..RetryPolicy::default() };
-        let config = Config { retry, ..Config::default() };
-        let response = request.send(&HttpClient::default(), &BaseUrl::new(server.uri()), &config).await;
+        let retry = RetryPolicy {
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(1),
+            ..RetryPolicy::default()
+        };
+        let config = Config {
+            retry,
+            ..Config::default()
+        };
+        let response = request
+            .send(&HttpClient::default(), &BaseUrl::new(server.uri()), &config)
+            .await;
         assert!(response.is_ok_and(|r| r.status == StatusCode::OK));
 
         let text = capture.text.lock().unwrap().clone();
@@ -252,8 +295,17 @@ mod tests {
         drop(listener);
         let mut request = PendingRequest::for_operation("get_item", Method::GET, "/items/{id}");
         request.secret_query("api_key", &Secret::new("key-SECRET-Q"));
-        let config = Config { retry: RetryPolicy::disabled(), ..Config::default() };
-        let result = request.send(&HttpClient::default(), &BaseUrl::new(format!("http://{address}")), &config).await;
+        let config = Config {
+            retry: RetryPolicy::disabled(),
+            ..Config::default()
+        };
+        let result = request
+            .send(
+                &HttpClient::default(),
+                &BaseUrl::new(format!("http://{address}")),
+                &config,
+            )
+            .await;
         assert!(result.is_err());
         let text = capture.text.lock().unwrap().clone();
         assert!(text.contains("error.type=\"transport\""), "{text}");

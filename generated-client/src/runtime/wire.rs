@@ -116,7 +116,10 @@ struct FieldSeed {
 impl<'de> DeserializeSeed<'de> for FieldSeed {
     type Value = Option<usize>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_identifier(self)
     }
 }
@@ -133,7 +136,9 @@ impl<'de> Visitor<'de> for FieldSeed {
     }
 
     fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<Self::Value, E> {
-        Ok(std::str::from_utf8(key).ok().and_then(|key| position(self.fields, key)))
+        Ok(std::str::from_utf8(key)
+            .ok()
+            .and_then(|key| position(self.fields, key)))
     }
 }
 
@@ -144,7 +149,10 @@ struct FieldOrKeySeed {
 impl<'de> DeserializeSeed<'de> for FieldOrKeySeed {
     type Value = Result<usize, String>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_identifier(self)
     }
 }
@@ -222,7 +230,11 @@ mod tests {
                     }
                 }
             }
-            Ok(Pet { name: required(name, "name")?, age: age.unwrap_or_default(), rest })
+            Ok(Pet {
+                name: required(name, "name")?,
+                age: age.unwrap_or_default(),
+                rest,
+            })
         }
     }
 
@@ -234,11 +246,13 @@ mod tests {
 
     #[test]
     fn fields_are_matched_by_position_and_the_rest_kept() {
-        let pet: Pet = serde_json::from_str(r#"{"age": null, "name": "Rex", "\u0063olour": "red"}"#).unwrap();
+        let pet: Pet =
+            serde_json::from_str(r#"{"age": null, "name": "Rex", "\u0063olour": "red"}"#).unwrap();
         assert_eq!(pet.name, "Rex");
         assert_eq!(pet.age, None);
         assert_eq!(pet.rest.get("colour"), Some(&serde_json::json!("red")));
-        let pet: Pet = serde_json::from_value(serde_json::json!({"name": "Rex", "age": 3})).unwrap();
+        let pet: Pet =
+            serde_json::from_value(serde_json::json!({"name": "Rex", "age": 3})).unwrap();
         assert_eq!(pet.age, Some(3));
     }
 
@@ -262,10 +276,19 @@ mod tests {
         assert!(error(r#"[1]"#).starts_with("invalid type: sequence, expected struct Pet"));
         let values = &["cat", "dog"];
         let variant = |json: &str| {
-            deserialize_variant(&mut serde_json::Deserializer::from_str(json), values).map_err(|e| e.to_string())
+            deserialize_variant(&mut serde_json::Deserializer::from_str(json), values)
+                .map_err(|e| e.to_string())
         };
         assert_eq!(variant(r#""dog""#), Ok(1));
-        assert!(variant(r#""cow""#).unwrap_err().starts_with("unknown variant `cow`, expected `cat` or `dog`"));
-        assert!(variant("7").unwrap_err().starts_with("invalid type: integer `7`, expected a string"));
+        assert!(
+            variant(r#""cow""#)
+                .unwrap_err()
+                .starts_with("unknown variant `cow`, expected `cat` or `dog`")
+        );
+        assert!(
+            variant("7")
+                .unwrap_err()
+                .starts_with("invalid type: integer `7`, expected a string")
+        );
     }
 }

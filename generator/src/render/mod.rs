@@ -19,67 +19,67 @@ pub const GENERATED_MARKER: &str = "@generated";
 const RUNTIME: [(&str, &str); 16] = [
     (
         "src/runtime/mod.rs",
-        include_str!("../../templates/runtime/mod.rs"),
+        include_str!("../../runtime/src/runtime/mod.rs"),
     ),
     (
         "src/runtime/credentials.rs",
-        include_str!("../../templates/runtime/credentials.rs"),
+        include_str!("../../runtime/src/runtime/credentials.rs"),
     ),
     (
         "src/runtime/error.rs",
-        include_str!("../../templates/runtime/error.rs"),
+        include_str!("../../runtime/src/runtime/error.rs"),
     ),
     (
         "src/runtime/hooks.rs",
-        include_str!("../../templates/runtime/hooks.rs"),
+        include_str!("../../runtime/src/runtime/hooks.rs"),
     ),
     (
         "src/runtime/mock.rs",
-        include_str!("../../templates/runtime/mock.rs"),
+        include_str!("../../runtime/src/runtime/mock.rs"),
     ),
     (
         "src/runtime/multipart.rs",
-        include_str!("../../templates/runtime/multipart.rs"),
+        include_str!("../../runtime/src/runtime/multipart.rs"),
     ),
     (
         "src/runtime/params.rs",
-        include_str!("../../templates/runtime/params.rs"),
+        include_str!("../../runtime/src/runtime/params.rs"),
     ),
     (
         "src/runtime/prepare.rs",
-        include_str!("../../templates/runtime/prepare.rs"),
+        include_str!("../../runtime/src/runtime/prepare.rs"),
     ),
     (
         "src/runtime/redact.rs",
-        include_str!("../../templates/runtime/redact.rs"),
+        include_str!("../../runtime/src/runtime/redact.rs"),
     ),
     (
         "src/runtime/redirect.rs",
-        include_str!("../../templates/runtime/redirect.rs"),
+        include_str!("../../runtime/src/runtime/redirect.rs"),
     ),
     (
         "src/runtime/request.rs",
-        include_str!("../../templates/runtime/request.rs"),
+        include_str!("../../runtime/src/runtime/request.rs"),
     ),
     (
         "src/runtime/response.rs",
-        include_str!("../../templates/runtime/response.rs"),
+        include_str!("../../runtime/src/runtime/response.rs"),
     ),
     (
         "src/runtime/retry.rs",
-        include_str!("../../templates/runtime/retry.rs"),
+        include_str!("../../runtime/src/runtime/retry.rs"),
     ),
     (
         "src/runtime/send.rs",
-        include_str!("../../templates/runtime/send.rs"),
+        include_str!("../../runtime/src/runtime/send.rs"),
     ),
     (
         "src/runtime/trace.rs",
-        include_str!("../../templates/runtime/trace.rs"),
+        include_str!("../../runtime/src/runtime/trace.rs"),
     ),
     (
         "src/runtime/wire.rs",
-        include_str!("../../templates/runtime/wire.rs"),
+        include_str!("../../runtime/src/runtime/wire.rs"),
     ),
 ];
 

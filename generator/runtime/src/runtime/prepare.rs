@@ -5,8 +5,8 @@
 
 use std::borrow::Cow;
 
-use reqwest::header::HeaderValue;
 use reqwest::Url;
+use reqwest::header::HeaderValue;
 
 use super::credentials::{Asked, Asking};
 use super::params;
@@ -36,10 +36,23 @@ pub(super) struct Prepared<'a> {
 
 impl PendingRequest {
     /// The URL and headers, checked once for all attempts.
-    pub(super) fn prepare<'a>(&mut self, http: &'a HttpClient, base: &'a BaseUrl, config: &'a Config) -> Result<Prepared<'a>, Failure> {
-        let bad_base = |e: &str| self.invalid(format!("base URL `{}` does not make a valid URL: {e}", redacted_url(&base.text)));
+    pub(super) fn prepare<'a>(
+        &mut self,
+        http: &'a HttpClient,
+        base: &'a BaseUrl,
+        config: &'a Config,
+    ) -> Result<Prepared<'a>, Failure> {
+        let bad_base = |e: &str| {
+            self.invalid(format!(
+                "base URL `{}` does not make a valid URL: {e}",
+                redacted_url(&base.text)
+            ))
+        };
         let api = base.parsed.as_ref().map_err(|e| bad_base(e))?;
-        let client = http.client.as_ref().map_err(|reason| self.invalid(reason.clone()))?;
+        let client = http
+            .client
+            .as_ref()
+            .map_err(|reason| self.invalid(reason.clone()))?;
         // The base URL was parsed when the client was made: a call sets
         // only the path (scheme, host and port are not parsed again, which
         // is most of what parsing a URL costs), and a path without
@@ -54,7 +67,8 @@ impl PendingRequest {
             url
         };
         let mut url = match self.path {
-            Cow::Borrowed(path) if !base.has_userinfo => match base.static_url(path, || make(path)) {
+            Cow::Borrowed(path) if !base.has_userinfo => match base.static_url(path, || make(path))
+            {
                 Some(url) => Cow::Borrowed(url),
                 None => Cow::Owned(make(path)),
             },
@@ -66,11 +80,16 @@ impl PendingRequest {
         // The URL parser drops `.` and `..` segments; a path that lost
         // segments on the way is not the one the operation built.
         if may_change_segments(&self.path) && lost_segments(base_path, &self.path, &url) {
-            return Err(self.invalid("the path has `.` or `..` segments, which would change the resource it names".into()));
+            return Err(self.invalid(
+                "the path has `.` or `..` segments, which would change the resource it names"
+                    .into(),
+            ));
         }
         if !self.query.is_empty() && (!self.secret_query.is_empty() || !self.asked.is_empty()) {
             if let Some(name) = self.query_shadowing_a_credential() {
-                return Err(self.invalid(format!("query parameter `{name}` has the name of a credential sent in the query")));
+                return Err(self.invalid(format!(
+                    "query parameter `{name}` has the name of a credential sent in the query"
+                )));
             }
         }
         if !self.query.is_empty() || !self.secret_query.is_empty() {
@@ -79,10 +98,23 @@ impl PendingRequest {
         if !self.cookies.is_empty() {
             self.add_cookies()?;
         }
-        let carrying = Carrying { credentials: self.credentials, body: self.body.is_some(), secret_body: self.secret_body };
+        let carrying = Carrying {
+            credentials: self.credentials,
+            body: self.body.is_some(),
+            secret_body: self.secret_body,
+        };
         let headers = std::mem::take(&mut self.headers);
         let asking = Asking::take(self);
-        Ok(Prepared { client, follows_no_redirects: http.follows_no_redirects, config, api, url, headers, carrying, asking })
+        Ok(Prepared {
+            client,
+            follows_no_redirects: http.follows_no_redirects,
+            config,
+            api,
+            url,
+            headers,
+            carrying,
+            asking,
+        })
     }
 
     /// Credentials in the base URL (`https://user:password@host`) are sent
@@ -93,7 +125,10 @@ impl PendingRequest {
     #[cold]
     fn base_url_credentials(&mut self, api: &Url, url: &mut Url) -> Result<(), Failure> {
         let decode = |text: &str| percent_decoded(text);
-        let (user, password) = (Secret::new(decode(api.username())), api.password().map(|p| Secret::new(decode(p))));
+        let (user, password) = (
+            Secret::new(decode(api.username())),
+            api.password().map(|p| Secret::new(decode(p))),
+        );
         if self.headers.get(&reqwest::header::AUTHORIZATION).is_some() {
             self.sent.extend([user].into_iter().chain(password));
         } else {
@@ -109,8 +144,16 @@ impl PendingRequest {
     /// reads the first of two values would take it for the API key.
     #[cold]
     fn query_shadowing_a_credential(&self) -> Option<&str> {
-        let credentials = || self.secret_query.iter().map(|(name, _)| name.as_str()).chain(self.asked.iter().filter_map(Asked::query_name));
-        self.query.iter().map(|(name, _)| name.as_str()).find(|name| credentials().any(|credential| credential == *name))
+        let credentials = || {
+            self.secret_query
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .chain(self.asked.iter().filter_map(Asked::query_name))
+        };
+        self.query
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .find(|name| credentials().any(|credential| credential == *name))
     }
 
     /// The query parameters, and the API keys sent in the query.
@@ -124,8 +167,14 @@ impl PendingRequest {
     /// The cookies, in one `Cookie` header marked sensitive.
     #[inline(never)]
     fn add_cookies(&mut self) -> Result<(), Failure> {
-        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-        let mut value = HeaderValue::from_str(&cookie).map_err(|_| self.invalid("cookie value is not valid in HTTP".into()))?;
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut value = HeaderValue::from_str(&cookie)
+            .map_err(|_| self.invalid("cookie value is not valid in HTTP".into()))?;
         value.set_sensitive(true);
         self.headers.insert(reqwest::header::COOKIE, value);
         Ok(())
@@ -137,7 +186,8 @@ impl PendingRequest {
 /// tab or newline (which it removes) can do that. Most paths have none, and
 /// are not split and compared.
 fn may_change_segments(path: &str) -> bool {
-    path.bytes().any(|b| matches!(b, b'.' | b'%' | b'\\' | b'\t' | b'\n' | b'\r'))
+    path.bytes()
+        .any(|b| matches!(b, b'.' | b'%' | b'\\' | b'\t' | b'\n' | b'\r'))
 }
 
 /// Whether `url`, made from the base path and `path`, lost or gained a
@@ -155,7 +205,11 @@ fn percent_decoded(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(high), Some(low)) => {
                 out.push((high * 16 + low) as u8);
                 i += 3;
@@ -184,15 +238,43 @@ mod tests {
         let (http, config) = (HttpClient::default(), Config::default());
         let url = |base: &str, path: &'static str| {
             let mut request = PendingRequest::new(Method::GET, path);
-            request.prepare(&http, &BaseUrl::new(base.to_owned()), &config).map(|prepared| prepared.url.to_string()).ok()
+            request
+                .prepare(&http, &BaseUrl::new(base.to_owned()), &config)
+                .map(|prepared| prepared.url.to_string())
+                .ok()
         };
-        assert_eq!(url("https://api.example.com", "/v1/items").as_deref(), Some("https://api.example.com/v1/items"));
-        assert_eq!(url("https://api.example.com/", "/v1/items").as_deref(), Some("https://api.example.com/v1/items"));
-        assert_eq!(url("https://api.example.com/base/", "/v1/items").as_deref(), Some("https://api.example.com/base/v1/items"));
-        assert_eq!(url("https://api.example.com/base", "/v1/a?b#c").as_deref(), Some("https://api.example.com/base/v1/a%3Fb%23c"));
-        assert_eq!(url("https://api.example.com/base", "/v1/a.b").as_deref(), Some("https://api.example.com/base/v1/a.b"));
-        for path in ["/v1/a\\b", "/v1/./x", "/v1/../x", "/v1/%2e%2E/x", "/v1/a\tb/.\n./x"] {
-            assert_eq!(url("https://api.example.com/base", path), None, "{path:?} was sent");
+        assert_eq!(
+            url("https://api.example.com", "/v1/items").as_deref(),
+            Some("https://api.example.com/v1/items")
+        );
+        assert_eq!(
+            url("https://api.example.com/", "/v1/items").as_deref(),
+            Some("https://api.example.com/v1/items")
+        );
+        assert_eq!(
+            url("https://api.example.com/base/", "/v1/items").as_deref(),
+            Some("https://api.example.com/base/v1/items")
+        );
+        assert_eq!(
+            url("https://api.example.com/base", "/v1/a?b#c").as_deref(),
+            Some("https://api.example.com/base/v1/a%3Fb%23c")
+        );
+        assert_eq!(
+            url("https://api.example.com/base", "/v1/a.b").as_deref(),
+            Some("https://api.example.com/base/v1/a.b")
+        );
+        for path in [
+            "/v1/a\\b",
+            "/v1/./x",
+            "/v1/../x",
+            "/v1/%2e%2E/x",
+            "/v1/a\tb/.\n./x",
+        ] {
+            assert_eq!(
+                url("https://api.example.com/base", path),
+                None,
+                "{path:?} was sent"
+            );
         }
     }
 
@@ -225,19 +307,37 @@ mod tests {
     fn kept_urls_belong_to_their_own_template() {
         let (http, config) = (HttpClient::default(), Config::default());
         let base = BaseUrl::new("https://api.example.com/base/".to_owned());
-        let templates: Vec<&'static str> = (0..200).map(|i| &*Box::leak(format!("/v1/items{i}").into_boxed_str())).collect();
-        let url = |request: &mut PendingRequest| request.prepare(&http, &base, &config).map(|prepared| prepared.url.to_string()).ok();
+        let templates: Vec<&'static str> = (0..200)
+            .map(|i| &*Box::leak(format!("/v1/items{i}").into_boxed_str()))
+            .collect();
+        let url = |request: &mut PendingRequest| {
+            request
+                .prepare(&http, &base, &config)
+                .map(|prepared| prepared.url.to_string())
+                .ok()
+        };
         for round in 0..3 {
             for (i, template) in templates.iter().enumerate() {
                 let expected = format!("https://api.example.com/base/v1/items{i}");
-                assert_eq!(url(&mut PendingRequest::new(Method::GET, template)).as_deref(), Some(&*expected), "round {round}");
+                assert_eq!(
+                    url(&mut PendingRequest::new(Method::GET, template)).as_deref(),
+                    Some(&*expected),
+                    "round {round}"
+                );
                 let mut with_query = PendingRequest::new(Method::GET, template);
                 with_query.query.push(("q".into(), "1".into()));
-                assert_eq!(url(&mut with_query), Some(format!("{expected}?q=1")), "round {round}");
+                assert_eq!(
+                    url(&mut with_query),
+                    Some(format!("{expected}?q=1")),
+                    "round {round}"
+                );
             }
             let mut filled = PendingRequest::new(Method::GET, templates[0]);
             filled.path = Cow::Owned("/v1/items0/x".into());
-            assert_eq!(url(&mut filled).as_deref(), Some("https://api.example.com/base/v1/items0/x"));
+            assert_eq!(
+                url(&mut filled).as_deref(),
+                Some("https://api.example.com/base/v1/items0/x")
+            );
         }
     }
 }

@@ -23,11 +23,11 @@ mod trace;
 // The written-out `Serialize`/`Deserialize` impls of `types.rs`.
 pub(crate) mod wire;
 
-pub use credentials::{CredentialError, CredentialFuture, CredentialProvider};
 #[allow(unused_imports)] // an API without security schemes has no credentials
 pub(crate) use credentials::Credential;
-pub use error::{DecodeError, Error};
+pub use credentials::{CredentialError, CredentialFuture, CredentialProvider};
 pub(crate) use error::Failure;
+pub use error::{DecodeError, Error};
 pub use hooks::{AttemptRequest, AttemptResponse, Hook, HookError, Hooks};
 #[cfg(feature = "mock")]
 pub use mock::{MockCall, MockServer};
@@ -42,10 +42,10 @@ pub use multipart::FilePart;
 pub(crate) use multipart::Multipart;
 #[allow(unused_imports)]
 pub(crate) use params::Style;
-pub use response::ByteStream;
+pub use redirect::{RedirectPolicy, RedirectRefusal};
 #[allow(unused_imports)] // an API without operations has no requests
 pub(crate) use request::{BaseUrl, PendingRequest};
-pub use redirect::{RedirectPolicy, RedirectRefusal};
+pub use response::ByteStream;
 pub use retry::RetryPolicy;
 
 use std::fmt;
@@ -65,13 +65,21 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Response headers that carry a server's id for a request, in the order
 /// they are looked for.
-const REQUEST_ID_HEADERS: [&str; 5] =
-    ["x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id", "cf-ray"];
+const REQUEST_ID_HEADERS: [&str; 5] = [
+    "x-request-id",
+    "request-id",
+    "x-amzn-requestid",
+    "x-correlation-id",
+    "cf-ray",
+];
 
 /// A response header read as `T`: its text as JSON when that parses
 /// (numbers, booleans), otherwise as a JSON string (strings, enums, dates).
 /// `None` when the header is absent or its value does not fit `T`.
-pub(crate) fn header_value<T: serde::de::DeserializeOwned>(headers: &HeaderMap, name: &str) -> Option<T> {
+pub(crate) fn header_value<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    name: &str,
+) -> Option<T> {
     let text = headers.get(name)?.to_str().ok()?;
     serde_json::from_str(text)
         .ok()
@@ -168,7 +176,11 @@ impl Default for Config {
 pub fn http_client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
-        .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!(
+            env!("CARGO_PKG_NAME"),
+            "/",
+            env!("CARGO_PKG_VERSION")
+        ))
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
 }
@@ -188,7 +200,10 @@ pub(crate) struct HttpClient {
 impl HttpClient {
     /// A client the caller built.
     pub fn supplied(client: reqwest::Client) -> Self {
-        HttpClient { client: Ok(client), follows_no_redirects: false }
+        HttpClient {
+            client: Ok(client),
+            follows_no_redirects: false,
+        }
     }
 
     /// A client built from the caller's settings, without `reqwest`'s own
@@ -202,7 +217,10 @@ impl HttpClient {
             .referer(false)
             .build()
             .map_err(|e| format!("the HTTP client could not be built: {e}"));
-        HttpClient { client, follows_no_redirects: true }
+        HttpClient {
+            client,
+            follows_no_redirects: true,
+        }
     }
 }
 
@@ -281,7 +299,13 @@ pub enum Delivery {
 impl RequestInfo {
     /// A request that may have been sent, until the runtime knows better.
     pub(crate) fn new(method: Method, path: String) -> Self {
-        RequestInfo { method, path, request_id: None, delivery: Delivery::MaybeSent, secrets: SentSecrets::default() }
+        RequestInfo {
+            method,
+            path,
+            request_id: None,
+            delivery: Delivery::MaybeSent,
+            secrets: SentSecrets::default(),
+        }
     }
 
     /// The server's id for the request, from `headers`, bounded, without
@@ -330,7 +354,11 @@ pub struct ResponseValue<T> {
 
 impl<T> ResponseValue<T> {
     pub fn new(inner: T, status: StatusCode, headers: HeaderMap) -> Self {
-        ResponseValue { inner, status, headers }
+        ResponseValue {
+            inner,
+            status,
+            headers,
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -346,7 +374,11 @@ impl<T> ResponseValue<T> {
     }
 
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ResponseValue<U> {
-        ResponseValue { inner: f(self.inner), status: self.status, headers: self.headers }
+        ResponseValue {
+            inner: f(self.inner),
+            status: self.status,
+            headers: self.headers,
+        }
     }
 }
 
@@ -391,7 +423,10 @@ mod tests {
         headers.insert("x-flag", "true".parse().unwrap());
         headers.insert("x-bad", "many".parse().unwrap());
         assert_eq!(header_value::<i64>(&headers, "x-count"), Some(42));
-        assert_eq!(header_value::<String>(&headers, "x-name").as_deref(), Some("42"));
+        assert_eq!(
+            header_value::<String>(&headers, "x-name").as_deref(),
+            Some("42")
+        );
         assert_eq!(header_value::<bool>(&headers, "x-flag"), Some(true));
         assert_eq!(header_value::<i64>(&headers, "x-bad"), None);
         assert_eq!(header_value::<i64>(&headers, "x-missing"), None);

@@ -8,8 +8,8 @@ use reqwest::header::HeaderMap;
 
 use super::hooks::HookError;
 use super::redact::{SNIPPET_BYTES, escape_controls, redacted_url, without_secrets};
-use super::{CredentialError, Delivery, RequestInfo, Secret};
 use super::redirect::RedirectRefusal;
+use super::{CredentialError, Delivery, RequestInfo, Secret};
 
 /// Why a call failed. `E` is the operation's declared error body (an enum
 /// with one variant per declared error status).
@@ -17,39 +17,78 @@ use super::redirect::RedirectRefusal;
 pub enum Error<E = Infallible> {
     /// The request could not be built (an invalid base URL, a header value
     /// that is not valid in HTTP, a body that failed to serialise).
-    InvalidRequest { request: RequestInfo, message: String },
+    InvalidRequest {
+        request: RequestInfo,
+        message: String,
+    },
     /// No response: connection refused, DNS, TLS, reset, broken stream.
-    Transport { request: RequestInfo, source: reqwest::Error },
+    Transport {
+        request: RequestInfo,
+        source: reqwest::Error,
+    },
     /// A response came but its head could not be read: larger than the
     /// HTTP client's limits (too many headers, a huge one) or not valid
     /// HTTP. The server received the request.
-    ResponseHead { request: RequestInfo, source: reqwest::Error },
+    ResponseHead {
+        request: RequestInfo,
+        source: reqwest::Error,
+    },
     /// The response's head came, with `status`, but its body broke off
     /// (the connection closed or failed before the body was whole).
-    Body { request: RequestInfo, status: StatusCode, source: reqwest::Error },
+    Body {
+        request: RequestInfo,
+        status: StatusCode,
+        source: reqwest::Error,
+    },
     /// The response (for a streamed download, its head) did not come within
     /// the attempt's timeout ([`Config::timeout`](crate::Config::timeout))
     /// or the call's ([`Config::total_timeout`](crate::Config::total_timeout)).
-    Timeout { request: RequestInfo, after: std::time::Duration },
+    Timeout {
+        request: RequestInfo,
+        after: std::time::Duration,
+    },
     /// A [`CredentialProvider`](crate::CredentialProvider) had no
     /// credential for the request; `source` is its error. Before the first
     /// attempt this means nothing was sent; before a retry, or when it was
     /// asked to renew a credential the server answered `401` to, an
     /// earlier attempt was.
-    Credential { request: RequestInfo, source: CredentialError },
+    Credential {
+        request: RequestInfo,
+        source: CredentialError,
+    },
     /// The server answered with an error status the spec declares; `body`
     /// is its decoded body.
-    Api { request: RequestInfo, status: StatusCode, headers: Box<HeaderMap>, body: E },
+    Api {
+        request: RequestInfo,
+        status: StatusCode,
+        headers: Box<HeaderMap>,
+        body: E,
+    },
     /// The server answered with a status the spec does not declare for this
     /// operation. `body` is the body as text (lossy UTF-8), for code that
     /// needs it; `snippet`, its start with credential values blanked, is
     /// what `Display` and `Debug` show.
-    UnexpectedStatus { request: RequestInfo, status: StatusCode, headers: Box<HeaderMap>, body: String, snippet: String },
+    UnexpectedStatus {
+        request: RequestInfo,
+        status: StatusCode,
+        headers: Box<HeaderMap>,
+        body: String,
+        snippet: String,
+    },
     /// A declared status whose body does not decode as the spec says.
     /// `snippet` is the start of the body, with credential values blanked.
-    Decode { request: RequestInfo, status: StatusCode, source: DecodeError, snippet: String },
+    Decode {
+        request: RequestInfo,
+        status: StatusCode,
+        source: DecodeError,
+        snippet: String,
+    },
     /// The body was larger than the client's limit and was not read.
-    BodyTooLarge { request: RequestInfo, status: StatusCode, limit: usize },
+    BodyTooLarge {
+        request: RequestInfo,
+        status: StatusCode,
+        limit: usize,
+    },
     /// The server redirected the request and the client did not follow
     /// (see [`RedirectPolicy`](crate::RedirectPolicy)); `location` is
     /// where it pointed, with every secret the request sent (a secret path
@@ -64,7 +103,10 @@ pub enum Error<E = Infallible> {
     /// A [`Hook`](crate::Hook) stopped the call with `source`, its own
     /// error or its panic (before an attempt was sent, or when its
     /// response came: [`Error::delivery`] tells which).
-    Hook { request: RequestInfo, source: HookError },
+    Hook {
+        request: RequestInfo,
+        source: HookError,
+    },
 }
 
 impl<E> Error<E> {
@@ -137,9 +179,9 @@ impl<E> Error<E> {
     /// The response headers, when the error carries a response.
     pub fn headers(&self) -> Option<&HeaderMap> {
         match self {
-            Error::Api { headers, .. } | Error::UnexpectedStatus { headers, .. } | Error::Redirect { headers, .. } => {
-                Some(headers)
-            }
+            Error::Api { headers, .. }
+            | Error::UnexpectedStatus { headers, .. }
+            | Error::Redirect { headers, .. } => Some(headers),
             _ => None,
         }
     }
@@ -161,9 +203,11 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("request", request)
                 .field("message", message)
                 .finish(),
-            Error::Timeout { request, after } => {
-                f.debug_struct("Timeout").field("request", request).field("after", after).finish()
-            }
+            Error::Timeout { request, after } => f
+                .debug_struct("Timeout")
+                .field("request", request)
+                .field("after", after)
+                .finish(),
             Error::Credential { request, source } => f
                 .debug_struct("Credential")
                 .field("request", request)
@@ -179,47 +223,84 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("request", request)
                 .field("source", source)
                 .finish(),
-            Error::Body { request, status, source } => f
+            Error::Body {
+                request,
+                status,
+                source,
+            } => f
                 .debug_struct("Body")
                 .field("request", request)
                 .field("status", status)
                 .field("source", source)
                 .finish(),
-            Error::Api { request, status, body, .. } => f
+            Error::Api {
+                request,
+                status,
+                body,
+                ..
+            } => f
                 .debug_struct("Api")
                 .field("request", request)
                 .field("status", status)
-                .field("body", &Bounded { value: body, secrets: request.secrets.as_slice() })
+                .field(
+                    "body",
+                    &Bounded {
+                        value: body,
+                        secrets: request.secrets.as_slice(),
+                    },
+                )
                 .finish_non_exhaustive(),
-            Error::UnexpectedStatus { request, status, snippet, .. } => f
+            Error::UnexpectedStatus {
+                request,
+                status,
+                snippet,
+                ..
+            } => f
                 .debug_struct("UnexpectedStatus")
                 .field("request", request)
                 .field("status", status)
                 .field("snippet", snippet)
                 .finish_non_exhaustive(),
-            Error::Decode { request, status, source, snippet } => f
+            Error::Decode {
+                request,
+                status,
+                source,
+                snippet,
+            } => f
                 .debug_struct("Decode")
                 .field("request", request)
                 .field("status", status)
                 .field("source", source)
                 .field("snippet", snippet)
                 .finish(),
-            Error::BodyTooLarge { request, status, limit } => f
+            Error::BodyTooLarge {
+                request,
+                status,
+                limit,
+            } => f
                 .debug_struct("BodyTooLarge")
                 .field("request", request)
                 .field("status", status)
                 .field("limit", limit)
                 .finish(),
-            Error::Redirect { request, status, location, refused, .. } => f
+            Error::Redirect {
+                request,
+                status,
+                location,
+                refused,
+                ..
+            } => f
                 .debug_struct("Redirect")
                 .field("request", request)
                 .field("status", status)
                 .field("location", &redacted_location(location))
                 .field("refused", refused)
                 .finish_non_exhaustive(),
-            Error::Hook { request, source } => {
-                f.debug_struct("Hook").field("request", request).field("source", source).finish()
-            }
+            Error::Hook { request, source } => f
+                .debug_struct("Hook")
+                .field("request", request)
+                .field("source", source)
+                .finish(),
         }
     }
 }
@@ -230,30 +311,71 @@ impl<E> fmt::Display for Error<E> {
             Error::InvalidRequest { request, message } => {
                 write!(f, "{request}: invalid request: {message}")
             }
-            Error::Transport { request, source } => write!(f, "{request}: request failed: {source}"),
+            Error::Transport { request, source } => {
+                write!(f, "{request}: request failed: {source}")
+            }
             Error::ResponseHead { request, source } => {
-                write!(f, "{request}: the response head could not be read (too large, or not HTTP): {source}")
+                write!(
+                    f,
+                    "{request}: the response head could not be read (too large, or not HTTP): {source}"
+                )
             }
-            Error::Body { request, status, source } => {
-                write!(f, "{request}: the {status} response body broke off: {source}")
+            Error::Body {
+                request,
+                status,
+                source,
+            } => {
+                write!(
+                    f,
+                    "{request}: the {status} response body broke off: {source}"
+                )
             }
-            Error::Timeout { request, after } => write!(f, "{request}: no response within {after:?}"),
-            Error::Credential { request, source } => write!(f, "{request}: no credential to send: {source}"),
-            Error::Api { request, status, .. } => {
+            Error::Timeout { request, after } => {
+                write!(f, "{request}: no response within {after:?}")
+            }
+            Error::Credential { request, source } => {
+                write!(f, "{request}: no credential to send: {source}")
+            }
+            Error::Api {
+                request, status, ..
+            } => {
                 write!(f, "{request}: server returned error status {status}")
             }
-            Error::UnexpectedStatus { request, status, snippet, .. } => {
-                write!(f, "{request}: server returned unexpected status {status}: {snippet}")
+            Error::UnexpectedStatus {
+                request,
+                status,
+                snippet,
+                ..
+            } => {
+                write!(
+                    f,
+                    "{request}: server returned unexpected status {status}: {snippet}"
+                )
             }
-            Error::Decode { request, status, source, snippet } => write!(
+            Error::Decode {
+                request,
+                status,
+                source,
+                snippet,
+            } => write!(
                 f,
                 "{request}: could not decode the {status} response body ({source}); body starts with: {snippet}"
             ),
-            Error::BodyTooLarge { request, status, limit } => write!(
+            Error::BodyTooLarge {
+                request,
+                status,
+                limit,
+            } => write!(
                 f,
                 "{request}: {status} response body is larger than the {limit}-byte limit"
             ),
-            Error::Redirect { request, status, location, refused, .. } => write!(
+            Error::Redirect {
+                request,
+                status,
+                location,
+                refused,
+                ..
+            } => write!(
                 f,
                 "{request}: server redirected ({status}) to {}, not followed: {refused}",
                 redacted_location(location)
@@ -266,7 +388,9 @@ impl<E> fmt::Display for Error<E> {
 impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport { source, .. } | Error::ResponseHead { source, .. } | Error::Body { source, .. } => Some(source),
+            Error::Transport { source, .. }
+            | Error::ResponseHead { source, .. }
+            | Error::Body { source, .. } => Some(source),
             Error::Credential { source, .. } => Some(source),
             Error::Decode { source, .. } => Some(source),
             Error::Hook { source, .. } => Some(&**source),
@@ -292,7 +416,10 @@ impl<T: fmt::Debug> fmt::Debug for Bounded<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Formatted a little past the cut, so that a secret the cut would
         // split is blanked whole first.
-        let mut capped = Capped { text: String::new(), left: DEBUG_BODY_BYTES + 1024 };
+        let mut capped = Capped {
+            text: String::new(),
+            left: DEBUG_BODY_BYTES + 1024,
+        };
         // The value's own formatting stops at the first refused write.
         let whole = match f.alternate() {
             true => write!(capped, "{:#?}", self.value),
@@ -363,25 +490,69 @@ impl Failure {
 impl<E> From<Failure> for Error<E> {
     fn from(Failure(error): Failure) -> Self {
         match *error {
-            Error::InvalidRequest { request, message } => Error::InvalidRequest { request, message },
+            Error::InvalidRequest { request, message } => {
+                Error::InvalidRequest { request, message }
+            }
             Error::Transport { request, source } => Error::Transport { request, source },
             Error::ResponseHead { request, source } => Error::ResponseHead { request, source },
-            Error::Body { request, status, source } => Error::Body { request, status, source },
+            Error::Body {
+                request,
+                status,
+                source,
+            } => Error::Body {
+                request,
+                status,
+                source,
+            },
             Error::Timeout { request, after } => Error::Timeout { request, after },
             Error::Credential { request, source } => Error::Credential { request, source },
             Error::Api { body, .. } => match body {},
-            Error::UnexpectedStatus { request, status, headers, body, snippet } => {
-                Error::UnexpectedStatus { request, status, headers, body, snippet }
-            }
-            Error::Decode { request, status, source, snippet } => {
-                Error::Decode { request, status, source, snippet }
-            }
-            Error::BodyTooLarge { request, status, limit } => {
-                Error::BodyTooLarge { request, status, limit }
-            }
-            Error::Redirect { request, status, location, refused, headers } => {
-                Error::Redirect { request, status, location, refused, headers }
-            }
+            Error::UnexpectedStatus {
+                request,
+                status,
+                headers,
+                body,
+                snippet,
+            } => Error::UnexpectedStatus {
+                request,
+                status,
+                headers,
+                body,
+                snippet,
+            },
+            Error::Decode {
+                request,
+                status,
+                source,
+                snippet,
+            } => Error::Decode {
+                request,
+                status,
+                source,
+                snippet,
+            },
+            Error::BodyTooLarge {
+                request,
+                status,
+                limit,
+            } => Error::BodyTooLarge {
+                request,
+                status,
+                limit,
+            },
+            Error::Redirect {
+                request,
+                status,
+                location,
+                refused,
+                headers,
+            } => Error::Redirect {
+                request,
+                status,
+                location,
+                refused,
+                headers,
+            },
             Error::Hook { request, source } => Error::Hook { request, source },
         }
     }
@@ -393,7 +564,10 @@ impl Error {
     pub(crate) fn from_transport(request: RequestInfo, source: reqwest::Error) -> Self {
         let source = source.without_url();
         match unreadable_head(&source) {
-            true => Error::ResponseHead { request: request.with_delivery(Delivery::Answered), source },
+            true => Error::ResponseHead {
+                request: request.with_delivery(Delivery::Answered),
+                source,
+            },
             false => Error::Transport { request, source },
         }
     }
@@ -439,7 +613,11 @@ impl DecodeError {
     /// secret the request `sent`.
     pub(crate) fn new(error: &serde_json::Error, sent: &[Secret]) -> Self {
         let message = without_secrets(&without_quoted_values(&error.to_string()), sent);
-        DecodeError(Box::new(DecodeDetails { message, line: error.line(), column: error.column() }))
+        DecodeError(Box::new(DecodeDetails {
+            message,
+            line: error.line(),
+            column: error.column(),
+        }))
     }
 
     /// serde's description, values replaced by `***`.
@@ -518,9 +696,15 @@ mod tests {
     #[test]
     fn decode_errors_do_not_quote_values() {
         let message = decode_message(r#"{"expires_in": "tok-SECRET"}"#);
-        assert!(message.starts_with(r#"invalid type: string "***", expected u32"#), "{message}");
+        assert!(
+            message.starts_with(r#"invalid type: string "***", expected u32"#),
+            "{message}"
+        );
         let message = decode_message(r#"{"expires_in": 1, "kind": "tok-SECRET"}"#);
-        assert!(message.starts_with("unknown variant `***`, expected `Bearer`"), "{message}");
+        assert!(
+            message.starts_with("unknown variant `***`, expected `Bearer`"),
+            "{message}"
+        );
         let message = decode_message(r#"{"expires_in": 1}"#);
         assert!(message.starts_with("missing field `kind`"), "{message}");
         assert_eq!(without_quoted_values(r#"a "x\"y" b "z"#), r#"a "***"z"#);
@@ -536,14 +720,30 @@ mod tests {
         }
         let secret = [Secret::new("tok-SECRET-D")];
         let error = serde_json::from_str::<u32>("\"tok-SECRET-D\"").unwrap_err();
-        assert!(!DecodeError::new(&error, &secret).to_string().contains("SECRET"));
+        assert!(
+            !DecodeError::new(&error, &secret)
+                .to_string()
+                .contains("SECRET")
+        );
         assert!(without_quoted_values(&"x".repeat(5000)).len() <= SNIPPET_BYTES);
     }
 
     #[test]
     fn the_sanitiser_never_panics() {
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let alphabet = ["\"", "`", "\\", ", expected", "field ", "é", "\u{1b}", "a", " ", "\u{202e}", "𝄞"];
+        let alphabet = [
+            "\"",
+            "`",
+            "\\",
+            ", expected",
+            "field ",
+            "é",
+            "\u{1b}",
+            "a",
+            " ",
+            "\u{202e}",
+            "𝄞",
+        ];
         for _ in 0..20_000 {
             let mut text = String::new();
             for _ in 0..(state % 24) {
@@ -575,12 +775,18 @@ mod tests {
             headers: Box::default(),
             body: vec![1, 2],
         };
-        assert!(format!("{small:?}").contains("body: [1, 2] }") || format!("{small:?}").contains("body: [1, 2], .."));
+        assert!(
+            format!("{small:?}").contains("body: [1, 2] }")
+                || format!("{small:?}").contains("body: [1, 2], ..")
+        );
     }
 
     #[test]
     fn redirect_locations_hide_queries() {
         assert_eq!(redacted_location("/next?code=SECRET"), "/next");
-        assert_eq!(redacted_location("https://u:pw@cdn.example/f?sig=SECRET"), "https://***:***@cdn.example/f?***");
+        assert_eq!(
+            redacted_location("https://u:pw@cdn.example/f?sig=SECRET"),
+            "https://***:***@cdn.example/f?***"
+        );
     }
 }

@@ -46,8 +46,15 @@ impl BaseUrl {
             Ok(url) => Ok(url),
             Err(e) => Err(e.to_string()),
         };
-        let has_userinfo = parsed.as_ref().is_ok_and(|url| !url.username().is_empty() || url.password().is_some());
-        BaseUrl { text, parsed, has_userinfo, static_urls: Arc::default() }
+        let has_userinfo = parsed
+            .as_ref()
+            .is_ok_and(|url| !url.username().is_empty() || url.password().is_some());
+        BaseUrl {
+            text,
+            parsed,
+            has_userinfo,
+            static_urls: Arc::default(),
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -57,7 +64,11 @@ impl BaseUrl {
     /// The URL of `path`, a path template without parameters, made by
     /// `make` at its first call and kept; `None` when it finds no free
     /// slot (the caller then makes it each time).
-    pub(super) fn static_url(&self, path: &'static str, make: impl FnOnce() -> Url) -> Option<&Url> {
+    pub(super) fn static_url(
+        &self,
+        path: &'static str,
+        make: impl FnOnce() -> Url,
+    ) -> Option<&Url> {
         self.static_urls.get_or_make(path, make)
     }
 }
@@ -87,7 +98,9 @@ impl StaticUrls {
     }
 
     fn get_or_make(&self, path: &'static str, make: impl FnOnce() -> Url) -> Option<&Url> {
-        let slots = self.0.get_or_init(|| (0..Self::SLOTS).map(|_| OnceLock::new()).collect());
+        let slots = self
+            .0
+            .get_or_init(|| (0..Self::SLOTS).map(|_| OnceLock::new()).collect());
         let start = Self::first_slot(path);
         let mut make = Some(make);
         for probe in 0..Self::PROBES {
@@ -169,7 +182,10 @@ impl Headers {
     }
 
     pub(super) fn get(&self, name: &HeaderName) -> Option<&HeaderValue> {
-        self.0.iter().find(|(set, _)| set == name).map(|(_, value)| value)
+        self.0
+            .iter()
+            .find(|(set, _)| set == name)
+            .map(|(_, value)| value)
     }
 
     /// The headers as a `HeaderMap` with room for `room` more (`reqwest`
@@ -177,7 +193,8 @@ impl Headers {
     /// than a map reserves room for (a hook may append any number to one
     /// name) start from an empty map rather than panic.
     pub(super) fn to_map(&self, room: usize) -> HeaderMap {
-        let mut map = HeaderMap::try_with_capacity(self.0.len().saturating_add(room)).unwrap_or_default();
+        let mut map =
+            HeaderMap::try_with_capacity(self.0.len().saturating_add(room)).unwrap_or_default();
         for (name, value) in &self.0 {
             map.append(name.clone(), value.clone());
         }
@@ -187,20 +204,26 @@ impl Headers {
     /// Every value of `map` (a hook may have appended more than one per
     /// name).
     pub(super) fn from_map(map: &HeaderMap) -> Self {
-        Headers(map.iter().map(|(name, value)| (name.clone(), value.clone())).collect())
+        Headers(
+            map.iter()
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect(),
+        )
     }
 }
 
 /// A header name from the generated code, checked (it came from the spec),
 /// or why it is not one.
 pub(super) fn valid_header_name(name: &str) -> Result<HeaderName, String> {
-    HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("`{name}` is not a valid header name"))
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("`{name}` is not a valid header name"))
 }
 
 /// A credential's header value, marked sensitive so that HTTP tooling does
 /// not log it, or why it is not one.
 pub(super) fn secret_header_value(name: &HeaderName, value: Bytes) -> Result<HeaderValue, String> {
-    let mut header = HeaderValue::from_maybe_shared(value).map_err(|_| format!("credential for header `{name}` is not a valid header value"))?;
+    let mut header = HeaderValue::from_maybe_shared(value)
+        .map_err(|_| format!("credential for header `{name}` is not a valid header value"))?;
     header.set_sensitive(true);
     Ok(header)
 }
@@ -214,7 +237,9 @@ fn static_header_value(text: &'static str) -> Option<HeaderValue> {
     if text == "application/json" {
         return Some(JSON);
     }
-    text.bytes().all(|b| (32..127).contains(&b) || b == b'\t').then(|| HeaderValue::from_static(text))
+    text.bytes()
+        .all(|b| (32..127).contains(&b) || b == b'\t')
+        .then(|| HeaderValue::from_static(text))
 }
 
 impl PendingRequest {
@@ -246,18 +271,30 @@ impl PendingRequest {
 
     /// The request as errors describe it: method and shown path.
     pub(super) fn info(&self) -> RequestInfo {
-        let path = self.shown_path.clone().unwrap_or_else(|| self.path.to_string());
+        let path = self
+            .shown_path
+            .clone()
+            .unwrap_or_else(|| self.path.to_string());
         RequestInfo::new(self.method.clone(), path)
     }
 
     /// A request that cannot be sent as it is; nothing of it was sent.
     pub fn invalid(&self, message: String) -> Failure {
-        Failure::new(Error::InvalidRequest { request: self.info().with_delivery(Delivery::NotSent), message })
+        Failure::new(Error::InvalidRequest {
+            request: self.info().with_delivery(Delivery::NotSent),
+            message,
+        })
     }
 
     /// Replaces `{name}` in the path with the value, written in its style
     /// and percent-encoded.
-    pub fn path_param(&mut self, name: &str, value: &impl serde::Serialize, style: Style, explode: bool) -> Result<(), Failure> {
+    pub fn path_param(
+        &mut self,
+        name: &str,
+        value: &impl serde::Serialize,
+        style: Style,
+        explode: bool,
+    ) -> Result<(), Failure> {
         let text = self.path_text(name, value, style, explode)?;
         let placeholder = format!("{{{name}}}");
         if let Some(shown) = &mut self.shown_path {
@@ -269,13 +306,22 @@ impl PendingRequest {
 
     /// A path parameter that holds a credential (an invite token, say):
     /// sent like any other, shown as `***` in errors.
-    pub fn secret_path_param(&mut self, name: &str, value: &impl serde::Serialize, style: Style, explode: bool) -> Result<(), Failure> {
+    pub fn secret_path_param(
+        &mut self,
+        name: &str,
+        value: &impl serde::Serialize,
+        style: Style,
+        explode: bool,
+    ) -> Result<(), Failure> {
         let text = self.path_text(name, value, style, explode)?;
         if let Ok(flat) = params::flatten(value) {
             self.sent.extend(flat.pieces().map(Secret::from));
         }
         let placeholder = format!("{{{name}}}");
-        let shown = self.shown_path.take().unwrap_or_else(|| self.path.to_string());
+        let shown = self
+            .shown_path
+            .take()
+            .unwrap_or_else(|| self.path.to_string());
         self.shown_path = Some(shown.replace(&placeholder, "***"));
         self.path = Cow::Owned(self.path.replace(&placeholder, &text));
         Ok(())
@@ -284,26 +330,52 @@ impl PendingRequest {
     /// A path value that cannot move the request to another resource:
     /// empty, `.` and `..` values are refused, since the URL parser would
     /// drop or climb their segment (`%2e` is a dot to it too).
-    fn path_text(&self, name: &str, value: &impl serde::Serialize, style: Style, explode: bool) -> Result<String, Failure> {
+    fn path_text(
+        &self,
+        name: &str,
+        value: &impl serde::Serialize,
+        style: Style,
+        explode: bool,
+    ) -> Result<String, Failure> {
         let flat = params::flatten(value).map_err(|e| self.invalid(e))?;
         let text = params::path_text(name, &flat, style, explode);
-        let value = text.strip_prefix(params::path_prefix(style)).unwrap_or(&text);
+        let value = text
+            .strip_prefix(params::path_prefix(style))
+            .unwrap_or(&text);
         if value.is_empty() || params::is_dot_segment(value) {
-            let shown = if value.is_empty() { "empty" } else { "`.` or `..`" };
-            return Err(self.invalid(format!("path parameter `{name}` is {shown}, which would change the path")));
+            let shown = if value.is_empty() {
+                "empty"
+            } else {
+                "`.` or `..`"
+            };
+            return Err(self.invalid(format!(
+                "path parameter `{name}` is {shown}, which would change the path"
+            )));
         }
         Ok(text)
     }
 
     /// Adds a query parameter in its style; `None` adds nothing.
-    pub fn query(&mut self, name: &str, value: &impl serde::Serialize, style: Style, explode: bool) -> Result<(), Failure> {
+    pub fn query(
+        &mut self,
+        name: &str,
+        value: &impl serde::Serialize,
+        style: Style,
+        explode: bool,
+    ) -> Result<(), Failure> {
         let flat = params::flatten(value).map_err(|e| self.invalid(e))?;
-        self.query.extend(params::query_pairs(name, flat, style, explode));
+        self.query
+            .extend(params::query_pairs(name, flat, style, explode));
         Ok(())
     }
 
     /// Adds a header parameter; `None` adds nothing.
-    pub fn header(&mut self, name: &str, value: &impl serde::Serialize, explode: bool) -> Result<(), Failure> {
+    pub fn header(
+        &mut self,
+        name: &str,
+        value: &impl serde::Serialize,
+        explode: bool,
+    ) -> Result<(), Failure> {
         let flat = params::flatten(value).map_err(|e| self.invalid(e))?;
         let Some(text) = params::simple_text(flat, explode) else {
             return Ok(());
@@ -322,7 +394,12 @@ impl PendingRequest {
     /// Adds a cookie parameter; `None` adds nothing. Values that could end
     /// the cookie and start another (`;`, `,`, whitespace, quotes) are
     /// refused rather than sent.
-    pub fn cookie(&mut self, name: &str, value: &impl serde::Serialize, explode: bool) -> Result<(), Failure> {
+    pub fn cookie(
+        &mut self,
+        name: &str,
+        value: &impl serde::Serialize,
+        explode: bool,
+    ) -> Result<(), Failure> {
         let flat = params::flatten(value).map_err(|e| self.invalid(e))?;
         if !params::cookie_safe(name) || !flat.pieces().all(params::cookie_safe) {
             return Err(self.invalid(format!(
@@ -350,12 +427,24 @@ impl PendingRequest {
         Ok(())
     }
 
-    pub fn basic_auth(&mut self, username: &Secret, password: Option<&Secret>) -> Result<(), Failure> {
-        let pair = format!("{}:{}", username.expose(), password.map(Secret::expose).unwrap_or_default());
+    pub fn basic_auth(
+        &mut self,
+        username: &Secret,
+        password: Option<&Secret>,
+    ) -> Result<(), Failure> {
+        let pair = format!(
+            "{}:{}",
+            username.expose(),
+            password.map(Secret::expose).unwrap_or_default()
+        );
         let encoded = base64(pair.as_bytes());
-        self.sent.extend([username.clone(), Secret::new(encoded.clone())]);
+        self.sent
+            .extend([username.clone(), Secret::new(encoded.clone())]);
         self.sent.extend(password.cloned());
-        self.insert_secret_header(reqwest::header::AUTHORIZATION, Bytes::from(format!("Basic {encoded}")))
+        self.insert_secret_header(
+            reqwest::header::AUTHORIZATION,
+            Bytes::from(format!("Basic {encoded}")),
+        )
     }
 
     pub fn secret_query(&mut self, name: &str, value: &Secret) {
@@ -366,24 +455,33 @@ impl PendingRequest {
 
     pub fn secret_cookie(&mut self, name: &str, value: &Secret) -> Result<(), Failure> {
         if !params::cookie_safe(name) || !params::cookie_safe(value.expose()) {
-            return Err(self.invalid(format!("credential for cookie `{name}` contains a character a cookie cannot carry")));
+            return Err(self.invalid(format!(
+                "credential for cookie `{name}` contains a character a cookie cannot carry"
+            )));
         }
-        self.cookies.push((name.to_owned(), value.expose().to_owned()));
+        self.cookies
+            .push((name.to_owned(), value.expose().to_owned()));
         self.sent.push(value.clone());
         self.credentials = true;
         Ok(())
     }
 
     fn set_body(&mut self, bytes: Bytes, content_type: HeaderValue) {
-        self.headers.insert(reqwest::header::CONTENT_TYPE, content_type);
+        self.headers
+            .insert(reqwest::header::CONTENT_TYPE, content_type);
         self.body = Some(bytes);
     }
 
     fn static_content_type(&self, content_type: &'static str) -> Result<HeaderValue, Failure> {
-        static_header_value(content_type).ok_or_else(|| self.invalid("the body's content type is not valid in HTTP".into()))
+        static_header_value(content_type)
+            .ok_or_else(|| self.invalid("the body's content type is not valid in HTTP".into()))
     }
 
-    pub fn json_body(&mut self, body: &impl serde::Serialize, content_type: &'static str) -> Result<(), Failure> {
+    pub fn json_body(
+        &mut self,
+        body: &impl serde::Serialize,
+        content_type: &'static str,
+    ) -> Result<(), Failure> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| self.invalid(format!("request body does not serialise: {e}")))?;
         let content_type = self.static_content_type(content_type)?;
@@ -393,11 +491,16 @@ impl PendingRequest {
 
     /// An `application/x-www-form-urlencoded` body: fields from the body's
     /// properties, arrays repeated, nested objects as `a[b]=c`.
-    pub fn form_body(&mut self, body: &impl serde::Serialize, content_type: &'static str) -> Result<(), Failure> {
+    pub fn form_body(
+        &mut self,
+        body: &impl serde::Serialize,
+        content_type: &'static str,
+    ) -> Result<(), Failure> {
         let value = serde_json::to_value(body)
             .map_err(|e| self.invalid(format!("request body does not serialise: {e}")))?;
         let mut url = Url::parse("form:").map_err(|e| self.invalid(e.to_string()))?;
-        url.query_pairs_mut().extend_pairs(params::form_pairs(&value));
+        url.query_pairs_mut()
+            .extend_pairs(params::form_pairs(&value));
         let encoded = url.query().unwrap_or_default().as_bytes().to_vec();
         let content_type = self.static_content_type(content_type)?;
         self.set_body(Bytes::from(encoded), content_type);
@@ -424,7 +527,10 @@ pub(super) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -462,18 +568,35 @@ mod tests {
         assert_eq!(headers.get(&ACCEPT), None);
         let mut map = headers.to_map(2);
         let names: Vec<&str> = map.keys().map(HeaderName::as_str).collect();
-        assert_eq!(names, ["content-type", "authorization", "x-a", "x-b", "x-c", "x-d"]);
-        assert_eq!(map.get_all(CONTENT_TYPE).iter().collect::<Vec<_>>(), [&value("application/json")]);
+        assert_eq!(
+            names,
+            ["content-type", "authorization", "x-a", "x-b", "x-c", "x-d"]
+        );
+        assert_eq!(
+            map.get_all(CONTENT_TYPE).iter().collect::<Vec<_>>(),
+            [&value("application/json")]
+        );
         let capacity = map.capacity();
         map.insert(ACCEPT, value("*/*"));
         map.insert(USER_AGENT, value("x"));
-        assert_eq!(map.capacity(), capacity, "the map grew for reqwest's headers");
+        assert_eq!(
+            map.capacity(),
+            capacity,
+            "the map grew for reqwest's headers"
+        );
         let mut hooked = headers.to_map(0);
         hooked.append(ACCEPT, value("a/b"));
         hooked.append(ACCEPT, value("c/d"));
         let sent = Headers::from_map(&hooked).to_map(0);
-        assert_eq!(sent.get_all(ACCEPT).iter().collect::<Vec<_>>(), [&value("a/b"), &value("c/d")]);
-        assert!(sent.get(AUTHORIZATION).is_some_and(HeaderValue::is_sensitive), "the token lost its sensitive mark");
+        assert_eq!(
+            sent.get_all(ACCEPT).iter().collect::<Vec<_>>(),
+            [&value("a/b"), &value("c/d")]
+        );
+        assert!(
+            sent.get(AUTHORIZATION)
+                .is_some_and(HeaderValue::is_sensitive),
+            "the token lost its sensitive mark"
+        );
     }
 
     /// Two templates whose probes start at the same slot are both kept
@@ -481,11 +604,17 @@ mod tests {
     /// again, and each is served its own URL.
     #[test]
     fn templates_that_share_a_first_slot_are_both_kept() {
-        let templates: Vec<&'static str> = (0..1000).map(|i| &*Box::leak(format!("/v1/t{i}").into_boxed_str())).collect();
+        let templates: Vec<&'static str> = (0..1000)
+            .map(|i| &*Box::leak(format!("/v1/t{i}").into_boxed_str()))
+            .collect();
         let mut by_slot = std::collections::HashMap::new();
         let (a, b) = templates
             .iter()
-            .find_map(|t| by_slot.insert(StaticUrls::first_slot(t), *t).map(|earlier| (earlier, *t)))
+            .find_map(|t| {
+                by_slot
+                    .insert(StaticUrls::first_slot(t), *t)
+                    .map(|earlier| (earlier, *t))
+            })
             .expect("1,000 templates share a first slot among 64");
         let urls = StaticUrls::default();
         let make = |path: &str| Url::parse(&format!("https://api.example.com{path}")).unwrap();
@@ -494,19 +623,28 @@ mod tests {
                 0 => make(template),
                 _ => panic!("{template} was not kept"),
             });
-            assert_eq!(url.map(Url::as_str), Some(&*format!("https://api.example.com{template}")));
+            assert_eq!(
+                url.map(Url::as_str),
+                Some(&*format!("https://api.example.com{template}"))
+            );
         }
     }
 
     #[test]
     fn basic_credentials_are_base64() {
-        assert_eq!(base64(b"Aladdin:open sesame"), "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert_eq!(
+            base64(b"Aladdin:open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b"abc"), "YWJj");
         assert_eq!(base64(b""), "");
     }
 
-    fn sent_path(path: &'static str, fill: impl FnOnce(&mut PendingRequest) -> Result<(), Failure>) -> Result<String, String> {
+    fn sent_path(
+        path: &'static str,
+        fill: impl FnOnce(&mut PendingRequest) -> Result<(), Failure>,
+    ) -> Result<String, String> {
         let mut request = PendingRequest::new(Method::DELETE, path);
         let http = HttpClient::default();
         let config = Config::default();
@@ -525,14 +663,32 @@ mod tests {
                 r.path_param("page", &value, style, false)
             })
         };
-        assert_eq!(page("a/../b", Style::Simple).unwrap(), "/v1/wikis/w1/pages/a%2F..%2Fb");
-        assert_eq!(page("..x", Style::Simple).unwrap(), "/v1/wikis/w1/pages/..x");
-        for (value, style) in [("..", Style::Simple), (".", Style::Simple), ("", Style::Simple), (".", Style::Label), ("", Style::Label)] {
+        assert_eq!(
+            page("a/../b", Style::Simple).unwrap(),
+            "/v1/wikis/w1/pages/a%2F..%2Fb"
+        );
+        assert_eq!(
+            page("..x", Style::Simple).unwrap(),
+            "/v1/wikis/w1/pages/..x"
+        );
+        for (value, style) in [
+            ("..", Style::Simple),
+            (".", Style::Simple),
+            ("", Style::Simple),
+            (".", Style::Label),
+            ("", Style::Label),
+        ] {
             let error = page(value, style).unwrap_err();
-            assert!(error.contains("path parameter `page`"), "{value:?} {style:?}: {error}");
+            assert!(
+                error.contains("path parameter `page`"),
+                "{value:?} {style:?}: {error}"
+            );
         }
         // Lists whose pieces make a dot segment together.
-        let error = sent_path("/pages/{ids}", |r| r.path_param("ids", &["", ""], Style::Label, true)).unwrap_err();
+        let error = sent_path("/pages/{ids}", |r| {
+            r.path_param("ids", &["", ""], Style::Label, true)
+        })
+        .unwrap_err();
         assert!(error.contains("`ids`"), "{error}");
         // The template itself.
         let error = sent_path("/a/%2e%2E/b", |_| Ok(())).unwrap_err();
@@ -542,30 +698,56 @@ mod tests {
     #[test]
     fn secret_path_values_do_not_show_in_errors() {
         let mut request = PendingRequest::new(Method::GET, "/invites/{token}/{n}");
-        request.secret_path_param("token", &"inv-SECRET", Style::Simple, false).unwrap_or_else(|_| panic!());
-        request.path_param("n", &7, Style::Simple, false).unwrap_or_else(|_| panic!());
+        request
+            .secret_path_param("token", &"inv-SECRET", Style::Simple, false)
+            .unwrap_or_else(|_| panic!());
+        request
+            .path_param("n", &7, Style::Simple, false)
+            .unwrap_or_else(|_| panic!());
         assert_eq!(request.info().path, "/invites/***/7");
         assert_eq!(request.path, "/invites/inv-SECRET/7");
-        request.path_param("n", &8, Style::Simple, false).unwrap_or_else(|_| panic!());
+        request
+            .path_param("n", &8, Style::Simple, false)
+            .unwrap_or_else(|_| panic!());
     }
 
     #[test]
     fn bad_base_urls_fail_the_call_not_the_client() {
         for base in ["not a url", "mailto:x@example.com", "file:///etc"] {
             let mut request = PendingRequest::new(Method::GET, "/x");
-            let Err(Failure(error)) = request.prepare(&HttpClient::default(), &BaseUrl::new(base.to_owned()), &Config::default()) else {
+            let Err(Failure(error)) = request.prepare(
+                &HttpClient::default(),
+                &BaseUrl::new(base.to_owned()),
+                &Config::default(),
+            ) else {
                 panic!("{base}")
             };
-            assert!(matches!(*error, Error::InvalidRequest { .. }), "{base}: {error:?}");
+            assert!(
+                matches!(*error, Error::InvalidRequest { .. }),
+                "{base}: {error:?}"
+            );
         }
     }
 
     #[test]
     fn cookie_values_cannot_add_cookies() {
-        for value in ["en; session=ATTACKER", "a b", "a,b", "a\"b", "a\\b", "a\rb", "é"] {
+        for value in [
+            "en; session=ATTACKER",
+            "a b",
+            "a,b",
+            "a\"b",
+            "a\\b",
+            "a\rb",
+            "é",
+        ] {
             let mut request = PendingRequest::new(Method::GET, "/");
             assert!(request.cookie("lang", &value, false).is_err(), "{value:?}");
-            assert!(request.secret_cookie("session", &Secret::new(value)).is_err(), "{value:?}");
+            assert!(
+                request
+                    .secret_cookie("session", &Secret::new(value))
+                    .is_err(),
+                "{value:?}"
+            );
         }
         let mut request = PendingRequest::new(Method::GET, "/");
         assert!(request.cookie("tags", &["a", "b=c"], false).is_ok());

@@ -47,7 +47,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never retry.
     pub fn disabled() -> Self {
-        RetryPolicy { max_retries: 0, ..RetryPolicy::default() }
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        }
     }
 }
 
@@ -70,7 +73,10 @@ impl Outcome<'_> {
 }
 
 fn idempotent(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE)
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
+    )
 }
 
 fn retryable_status(status: StatusCode) -> bool {
@@ -81,7 +87,13 @@ fn retryable_status(status: StatusCode) -> bool {
 impl RetryPolicy {
     /// How long to wait before retry number `retry` (0-based), or `None`
     /// when the outcome stands.
-    pub(crate) fn delay(&self, method: &Method, outcome: Outcome<'_>, retry: u32, elapsed: Duration) -> Option<Duration> {
+    pub(crate) fn delay(
+        &self,
+        method: &Method,
+        outcome: Outcome<'_>,
+        retry: u32,
+        elapsed: Duration,
+    ) -> Option<Duration> {
         if retry >= self.max_retries {
             return None;
         }
@@ -102,13 +114,19 @@ impl RetryPolicy {
             None => self.backoff(retry),
         };
         // Checked: a policy without caps must not overflow.
-        elapsed.checked_add(delay).is_some_and(|at| at <= self.max_elapsed).then_some(delay)
+        elapsed
+            .checked_add(delay)
+            .is_some_and(|at| at <= self.max_elapsed)
+            .then_some(delay)
     }
 
     /// `initial_backoff * 2^retry`, capped, then scaled by a random factor
     /// in [0.5, 1) so that many clients do not retry in lockstep.
     fn backoff(&self, retry: u32) -> Duration {
-        let base = self.initial_backoff.saturating_mul(1u32 << retry.min(20)).min(self.max_backoff);
+        let base = self
+            .initial_backoff
+            .saturating_mul(1u32 << retry.min(20))
+            .min(self.max_backoff);
         // `mul_f64` panics when the product does not fit; this does not.
         Duration::try_from_secs_f64(base.as_secs_f64() * (0.5 + jitter() / 2.0)).unwrap_or(base)
     }
@@ -119,7 +137,12 @@ impl RetryPolicy {
 pub(crate) fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    hasher.write_u128(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
     hasher.finish()
 }
 
@@ -130,7 +153,11 @@ fn jitter() -> f64 {
 
 /// `Retry-After` as seconds or as an HTTP date.
 fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
@@ -146,11 +173,18 @@ fn parse_http_date(text: &str) -> Option<u64> {
     let [_weekday, day, month, year, time, "GMT"] = parts.as_slice() else {
         return None;
     };
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let month = MONTHS.iter().position(|m| m == month)? as i64 + 1;
     let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
-    let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let [h, m, s] = hms.as_slice() else { return None };
+    let hms: Vec<i64> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let [h, m, s] = hms.as_slice() else {
+        return None;
+    };
     let in_range = (1970..=9999).contains(&year)
         && (1..=31).contains(&day)
         && (0..=23).contains(h)
@@ -183,12 +217,24 @@ mod tests {
     /// the retry loop may skip asking it; every other status is asked.
     #[test]
     fn an_answer_that_stands_is_never_retried() {
-        let policy = RetryPolicy { retry_non_idempotent: true, ..RetryPolicy::default() };
+        let policy = RetryPolicy {
+            retry_non_idempotent: true,
+            ..RetryPolicy::default()
+        };
         let none = HeaderMap::new();
         for code in 100..600 {
-            let Ok(status) = StatusCode::from_u16(code) else { continue };
+            let Ok(status) = StatusCode::from_u16(code) else {
+                continue;
+            };
             let outcome = Outcome::Answered(status, &none);
-            let retried = policy.delay(&Method::GET, Outcome::Answered(status, &none), 0, Duration::ZERO).is_some();
+            let retried = policy
+                .delay(
+                    &Method::GET,
+                    Outcome::Answered(status, &none),
+                    0,
+                    Duration::ZERO,
+                )
+                .is_some();
             assert_eq!(outcome.stands(), !retried, "status {code}");
         }
         assert!(!Outcome::Failed.stands() && !Outcome::NotSent.stands());
@@ -196,11 +242,17 @@ mod tests {
 
     #[test]
     fn http_dates_parse() {
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
         assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(parse_http_date("yesterday"), None);
         assert_eq!(parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT"), None);
-        assert_eq!(parse_http_date("Fri, 31 Dec 9999 23:59:60 GMT"), Some(253_402_300_800));
+        assert_eq!(
+            parse_http_date("Fri, 31 Dec 9999 23:59:60 GMT"),
+            Some(253_402_300_800)
+        );
     }
 
     #[test]
@@ -221,7 +273,10 @@ mod tests {
         }
         let now = UNIX_EPOCH + Duration::from_secs(784_111_770);
         assert_eq!(retry_after(&headers("99999999999999999999"), now), None);
-        assert_eq!(retry_after(&headers("18446744073709551615"), now), Some(Duration::from_secs(u64::MAX)));
+        assert_eq!(
+            retry_after(&headers("18446744073709551615"), now),
+            Some(Duration::from_secs(u64::MAX))
+        );
     }
 
     #[test]
@@ -238,19 +293,34 @@ mod tests {
             let _ = uncapped.delay(&Method::GET, Outcome::Failed, retry, Duration::MAX);
             let long = headers("18446744073709551615");
             let answered = || Outcome::Answered(StatusCode::SERVICE_UNAVAILABLE, &long);
-            assert_eq!(uncapped.delay(&Method::GET, answered(), retry, Duration::ZERO), Some(Duration::from_secs(u64::MAX)));
+            assert_eq!(
+                uncapped.delay(&Method::GET, answered(), retry, Duration::ZERO),
+                Some(Duration::from_secs(u64::MAX))
+            );
             // Past the end of time: no retry rather than an overflow.
-            assert_eq!(uncapped.delay(&Method::GET, answered(), retry, Duration::from_secs(1)), None);
+            assert_eq!(
+                uncapped.delay(&Method::GET, answered(), retry, Duration::from_secs(1)),
+                None
+            );
         }
     }
 
     #[test]
     fn retry_after_in_seconds_or_as_a_date() {
         let now = UNIX_EPOCH + Duration::from_secs(784_111_770);
-        assert_eq!(retry_after(&headers("3"), now), Some(Duration::from_secs(3)));
-        assert_eq!(retry_after(&headers("Sun, 06 Nov 1994 08:49:37 GMT"), now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after(&headers("3"), now),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            retry_after(&headers("Sun, 06 Nov 1994 08:49:37 GMT"), now),
+            Some(Duration::from_secs(7))
+        );
         // A date in the past means "now".
-        assert_eq!(retry_after(&headers("Thu, 01 Jan 1970 00:00:00 GMT"), now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after(&headers("Thu, 01 Jan 1970 00:00:00 GMT"), now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(retry_after(&headers("soon"), now), None);
     }
 
@@ -260,31 +330,92 @@ mod tests {
         let none = HeaderMap::new();
         let elapsed = Duration::ZERO;
         let answered = |code: u16| Outcome::Answered(StatusCode::from_u16(code).unwrap(), &none);
-        assert!(policy.delay(&Method::GET, answered(503), 0, elapsed).is_some());
-        assert!(policy.delay(&Method::GET, answered(429), 0, elapsed).is_some());
-        assert!(policy.delay(&Method::GET, answered(404), 0, elapsed).is_none());
-        assert!(policy.delay(&Method::GET, answered(501), 0, elapsed).is_none());
-        assert!(policy.delay(&Method::GET, Outcome::Failed, 0, elapsed).is_some());
+        assert!(
+            policy
+                .delay(&Method::GET, answered(503), 0, elapsed)
+                .is_some()
+        );
+        assert!(
+            policy
+                .delay(&Method::GET, answered(429), 0, elapsed)
+                .is_some()
+        );
+        assert!(
+            policy
+                .delay(&Method::GET, answered(404), 0, elapsed)
+                .is_none()
+        );
+        assert!(
+            policy
+                .delay(&Method::GET, answered(501), 0, elapsed)
+                .is_none()
+        );
+        assert!(
+            policy
+                .delay(&Method::GET, Outcome::Failed, 0, elapsed)
+                .is_some()
+        );
         // POST: only when the request was never sent.
-        assert!(policy.delay(&Method::POST, answered(503), 0, elapsed).is_none());
-        assert!(policy.delay(&Method::POST, Outcome::Failed, 0, elapsed).is_none());
-        assert!(policy.delay(&Method::POST, Outcome::NotSent, 0, elapsed).is_some());
-        let opted_in = RetryPolicy { retry_non_idempotent: true, ..policy.clone() };
-        assert!(opted_in.delay(&Method::POST, answered(503), 0, elapsed).is_some());
+        assert!(
+            policy
+                .delay(&Method::POST, answered(503), 0, elapsed)
+                .is_none()
+        );
+        assert!(
+            policy
+                .delay(&Method::POST, Outcome::Failed, 0, elapsed)
+                .is_none()
+        );
+        assert!(
+            policy
+                .delay(&Method::POST, Outcome::NotSent, 0, elapsed)
+                .is_some()
+        );
+        let opted_in = RetryPolicy {
+            retry_non_idempotent: true,
+            ..policy.clone()
+        };
+        assert!(
+            opted_in
+                .delay(&Method::POST, answered(503), 0, elapsed)
+                .is_some()
+        );
     }
 
     #[test]
     fn retries_are_bounded_in_count_and_time() {
         let policy = RetryPolicy::default();
-        assert!(policy.delay(&Method::GET, Outcome::NotSent, 2, Duration::ZERO).is_none());
-        assert!(policy.delay(&Method::GET, Outcome::NotSent, 0, Duration::from_secs(30)).is_none());
-        assert!(RetryPolicy::disabled().delay(&Method::GET, Outcome::NotSent, 0, Duration::ZERO).is_none());
+        assert!(
+            policy
+                .delay(&Method::GET, Outcome::NotSent, 2, Duration::ZERO)
+                .is_none()
+        );
+        assert!(
+            policy
+                .delay(&Method::GET, Outcome::NotSent, 0, Duration::from_secs(30))
+                .is_none()
+        );
+        assert!(
+            RetryPolicy::disabled()
+                .delay(&Method::GET, Outcome::NotSent, 0, Duration::ZERO)
+                .is_none()
+        );
         // A Retry-After longer than the client waits ends the retrying.
         let long = headers("3600");
-        let delay = policy.delay(&Method::GET, Outcome::Answered(StatusCode::SERVICE_UNAVAILABLE, &long), 0, Duration::ZERO);
+        let delay = policy.delay(
+            &Method::GET,
+            Outcome::Answered(StatusCode::SERVICE_UNAVAILABLE, &long),
+            0,
+            Duration::ZERO,
+        );
         assert_eq!(delay, None);
         let short = headers("1");
-        let delay = policy.delay(&Method::GET, Outcome::Answered(StatusCode::SERVICE_UNAVAILABLE, &short), 0, Duration::ZERO);
+        let delay = policy.delay(
+            &Method::GET,
+            Outcome::Answered(StatusCode::SERVICE_UNAVAILABLE, &short),
+            0,
+            Duration::ZERO,
+        );
         assert_eq!(delay, Some(Duration::from_secs(1)));
     }
 
@@ -292,9 +423,15 @@ mod tests {
     fn backoff_grows_and_stays_in_bounds() {
         let policy = RetryPolicy::default();
         for retry in 0..30 {
-            let expected = policy.initial_backoff.saturating_mul(1 << retry.min(20)).min(policy.max_backoff);
+            let expected = policy
+                .initial_backoff
+                .saturating_mul(1 << retry.min(20))
+                .min(policy.max_backoff);
             let delay = policy.backoff(retry);
-            assert!(delay >= expected / 2 && delay <= expected, "{retry}: {delay:?}");
+            assert!(
+                delay >= expected / 2 && delay <= expected,
+                "{retry}: {delay:?}"
+            );
         }
     }
 }

@@ -1,0 +1,51 @@
+//! The runtime of every generated client, as a crate of its own: the files
+//! under `src/runtime/` are what `render` copies, unchanged, into each
+//! generated crate as its `runtime` module. Here they are built, formatted,
+//! linted and unit-tested where they are written; edit them here, never in
+//! a generated copy.
+//!
+//! In a generated crate the runtime reaches two things of the crate's own:
+//! `crate::types::SENSITIVE_KEYS` and, for the mock server,
+//! `crate::Client`. This crate has small stand-ins for both.
+
+pub mod runtime;
+
+pub use runtime::*;
+
+/// Stand-in for a generated crate's `types` module.
+pub mod types {
+    /// The JSON keys whose values error snippets blank, normalised (see
+    /// `runtime::redact::normalized_key`); a generated crate lists the
+    /// spec's sensitive properties too.
+    pub(crate) const SENSITIVE_KEYS: &[&str] = &[
+        "access_token",
+        "api_key",
+        "authorization",
+        "input",
+        "password",
+        "refresh_token",
+        "secret",
+        "token",
+    ];
+}
+
+/// Stand-in for a generated crate's `Client`, which the mock server hands
+/// out.
+#[cfg(feature = "mock")]
+#[derive(Debug, Clone)]
+pub struct Client {
+    base_url: String,
+}
+
+#[cfg(feature = "mock")]
+impl Client {
+    pub fn with_base_url(base_url: impl Into<String>) -> Self {
+        Client {
+            base_url: base_url.into(),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+}
