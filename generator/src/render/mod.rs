@@ -16,10 +16,18 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 16] = [
+const RUNTIME: [(&str, &str); 18] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../runtime/src/runtime/mod.rs"),
+    ),
+    (
+        "src/runtime/attempt.rs",
+        include_str!("../../runtime/src/runtime/attempt.rs"),
+    ),
+    (
+        "src/runtime/authorize.rs",
+        include_str!("../../runtime/src/runtime/authorize.rs"),
     ),
     (
         "src/runtime/credentials.rs",

@@ -5,6 +5,8 @@
 // Not every API uses every helper (path parameters, text bodies, ...).
 #![allow(dead_code)]
 
+mod attempt;
+mod authorize;
 mod credentials;
 mod error;
 mod hooks;

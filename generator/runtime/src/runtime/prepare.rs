@@ -8,7 +8,8 @@ use std::borrow::Cow;
 use reqwest::Url;
 use reqwest::header::HeaderValue;
 
-use super::credentials::{Asked, Asking};
+use super::authorize::Asking;
+use super::credentials::Asked;
 use super::params;
 use super::redact::redacted_url;
 use super::redirect::Carrying;

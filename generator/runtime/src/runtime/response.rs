@@ -9,10 +9,10 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
+use super::attempt::{AttemptError, Reach};
 use super::error::DecodeError;
 use super::redact::{snippet, without_secrets};
 use super::redirect::RedirectRefusal;
-use super::send::{AttemptError, Reach};
 use super::{Config, Delivery, Error, Failure, RequestInfo, ResponseValue, Secret};
 
 /// Method and shown path of a sent request, and the secrets it sent: what

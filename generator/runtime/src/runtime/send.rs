@@ -14,7 +14,8 @@ use reqwest::header::HeaderMap;
 
 use tracing::{Instrument, Span};
 
-use super::credentials::{Asking, AttemptCredentials};
+use super::attempt::{AttemptError, Reach};
+use super::authorize::{Asking, AttemptCredentials};
 use super::hooks::{AttemptRequest, AttemptResponse, HookError};
 use super::params;
 use super::prepare::Prepared;
@@ -25,32 +26,6 @@ use super::response::{Answer, Described, RawResponse, ReadError, StreamingRespon
 use super::retry::Outcome;
 use super::trace;
 use super::{Config, Delivery, Error, Failure, HttpClient};
-
-/// Whether a failed attempt might have reached the server, which decides
-/// whether a request that is not idempotent may be tried again.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Reach {
-    /// The connection to the API could not be made: nothing was sent.
-    NotSent,
-    /// Sent, or perhaps sent (a timeout, a reset, a redirect followed).
-    MaybeSent,
-    /// Not worth repeating (the request is invalid).
-    Final,
-}
-
-pub(super) struct AttemptError {
-    pub(super) failure: Failure,
-    pub(super) reach: Reach,
-}
-
-impl From<Failure> for AttemptError {
-    fn from(failure: Failure) -> Self {
-        AttemptError {
-            failure,
-            reach: Reach::Final,
-        }
-    }
-}
 
 impl PendingRequest {
     /// Sends the request, retrying as `config.retry` allows, and reads the
