@@ -327,3 +327,118 @@ fn a_hand_written_module_is_declared_only_when_the_crate_has_one() {
     assert!(lib(true).contains("\npub mod extra;\n"));
     assert!(!lib(false).contains("mod extra"));
 }
+
+/// The `impl Client` blocks of an emitted `client.rs`: each item's name,
+/// and whether it is an operation (`async fn`).
+fn client_items(text: &str) -> Vec<(String, bool)> {
+    let file = syn::parse_file(text).expect("client.rs parses");
+    let mut out = Vec::new();
+    for item in file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let syn::Type::Path(ty) = &*block.self_ty else {
+            continue;
+        };
+        if ty.path.segments.last().is_none_or(|s| s.ident != "Client") {
+            continue;
+        }
+        for member in block.items {
+            match member {
+                syn::ImplItem::Fn(f) => {
+                    out.push((f.sig.ident.to_string(), f.sig.asyncness.is_some()))
+                }
+                syn::ImplItem::Const(c) => out.push((c.ident.to_string(), false)),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Every member the emitter gives `Client` besides the operations is one
+/// `model/naming.rs` reserves (so no operation can take its name and make
+/// a duplicate definition), or a credential setter it names.
+#[test]
+fn client_members_are_reserved() {
+    use openapi_client_gen::model::{CLIENT_MEMBERS, credential_setter, provider_setter};
+
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&golden).unwrap() {
+        let client = entry.unwrap().path().join("src/client.rs");
+        let Ok(text) = std::fs::read_to_string(&client) else {
+            continue;
+        };
+        let file = syn::parse_file(&text).unwrap();
+        // The client's credential fields, each with its two setters.
+        let mut setters = Vec::new();
+        for item in &file.items {
+            if let syn::Item::Struct(s) = item {
+                if s.ident == "Client" {
+                    for field in &s.fields {
+                        let name = field.ident.as_ref().unwrap().to_string();
+                        if !CLIENT_MEMBERS.contains(&name.as_str()) && name != "base_url" {
+                            setters.push(credential_setter(&name));
+                            setters.push(provider_setter(&name));
+                        }
+                    }
+                }
+            }
+        }
+        for (name, operation) in client_items(&text) {
+            if operation {
+                continue;
+            }
+            checked += 1;
+            assert!(
+                CLIENT_MEMBERS.contains(&name.as_str()) || setters.contains(&name),
+                "{}: the emitter declares `Client::{name}`, which model/naming.rs does not reserve (add it to CLIENT_MEMBERS)",
+                client.display()
+            );
+        }
+    }
+    assert!(
+        checked > 0,
+        "no client members found in {}",
+        golden.display()
+    );
+}
+
+/// The same for the runtime's hand-written `MockServer`: the generated
+/// mock module adds one method per operation beside them.
+#[test]
+fn mock_server_members_are_reserved() {
+    use openapi_client_gen::model::MOCK_SERVER_MEMBERS;
+
+    let mock = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/src/runtime/mock.rs");
+    let file = syn::parse_file(&std::fs::read_to_string(&mock).unwrap()).unwrap();
+    let mut checked = 0;
+    for item in file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let syn::Type::Path(ty) = &*block.self_ty else {
+            continue;
+        };
+        if ty
+            .path
+            .segments
+            .last()
+            .is_none_or(|s| s.ident != "MockServer")
+        {
+            continue;
+        }
+        for member in block.items {
+            if let syn::ImplItem::Fn(f) = member {
+                checked += 1;
+                let name = f.sig.ident.to_string();
+                assert!(
+                    MOCK_SERVER_MEMBERS.contains(&name.as_str()),
+                    "the runtime's MockServer has `{name}`, which model/naming.rs does not reserve (add it to MOCK_SERVER_MEMBERS)"
+                );
+            }
+        }
+    }
+    assert!(checked > 0);
+}

@@ -15,8 +15,9 @@ mod schemas;
 
 pub use build::{build, build_with};
 pub use naming::{
-    METHOD_ARGUMENTS, METHOD_LOCALS, MockNames, WIRE_LOCALS, clean_operation_id, crate_ident,
-    edit_distance, field_name, type_name, variant_name,
+    CLIENT_MEMBERS, METHOD_ARGUMENTS, METHOD_LOCALS, MOCK_SERVER_MEMBERS, MockNames, WIRE_LOCALS,
+    clean_operation_id, crate_ident, credential_setter, edit_distance, field_name, provider_setter,
+    type_name, variant_name,
 };
 pub use operation_data::*;
 pub use samples::UNKNOWN_VALUE_ORIGIN;

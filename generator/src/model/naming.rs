@@ -117,9 +117,13 @@ pub fn reference_hint(segments: &[String]) -> String {
 /// any location yield these names (a `body` parameter is `body_2`).
 pub const METHOD_ARGUMENTS: &[&str] = &["body", "params"];
 
-/// Methods and fields of the generated `Client` that operations and
-/// credential setters must not take.
+/// Methods, constants and fields of the generated `Client` that operations
+/// and credential setters must not take: every one `emit/client.rs` writes
+/// (the golden test `client_members_are_reserved` fails on one missing
+/// here, and the fixture `client-members-v31` names an operation after
+/// each).
 pub const CLIENT_MEMBERS: &[&str] = &[
+    "DEFAULT_BASE_URL",
     "new",
     "builder",
     "with_base_url",
