@@ -3,6 +3,12 @@
 use std::fmt;
 
 /// A file to upload in a `multipart/form-data` body.
+///
+/// The part always carries a `filename`: most servers (Starlette and
+/// FastAPI among them) read a part without one as a text field, refusing
+/// the upload or decoding its bytes as text. Without
+/// [`Self::with_file_name`], the name is the form field's own (`file`).
+/// The content type is `application/octet-stream` unless set.
 #[derive(Clone, PartialEq, Eq)]
 pub struct FilePart {
     pub bytes: Vec<u8>,
@@ -141,10 +147,13 @@ impl Multipart {
                 "content type of file part `{name}` is not a valid `type/subtype`"
             ));
         }
-        let mut disposition = format!("name=\"{}\"", quoted(name));
-        if let Some(file_name) = &file.file_name {
-            disposition.push_str(&format!("; filename=\"{}\"", quoted(file_name)));
-        }
+        // A part without a file name is a text field to most servers.
+        let file_name = file.file_name.as_deref().unwrap_or(name);
+        let disposition = format!(
+            "name=\"{}\"; filename=\"{}\"",
+            quoted(name),
+            quoted(file_name)
+        );
         self.part(&disposition, Some(content_type), &file.bytes);
         Ok(())
     }
@@ -191,6 +200,22 @@ mod tests {
         assert!(text.contains("name=\"upload\"; filename=\"a %22b%22.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"));
         assert!(text.ends_with(&format!("--{boundary}--\r\n")));
         assert!(!text.contains("missing"));
+    }
+
+    /// A file without a name of its own is still a file part (named after
+    /// its field), with its bytes as they are, not valid UTF-8 or not.
+    #[test]
+    fn a_file_without_a_name_is_still_a_file() {
+        let mut form = Multipart::new();
+        form.file("file", &FilePart::new(vec![0xFF, 0xFE, 0x00, 0xC3]))
+            .unwrap();
+        let (body, _) = form.finish();
+        let head = b"Content-Disposition: form-data; name=\"file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\n\xFF\xFE\x00\xC3\r\n";
+        assert!(
+            body.windows(head.len()).any(|w| w == head),
+            "{}",
+            String::from_utf8_lossy(&body)
+        );
     }
 
     #[test]
