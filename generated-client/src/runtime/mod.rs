@@ -11,6 +11,7 @@
 mod attempt;
 mod authorize;
 mod credentials;
+mod decode;
 mod error;
 mod hooks;
 #[cfg(feature = "mock")]
@@ -31,8 +32,9 @@ pub(crate) mod wire;
 #[allow(unused_imports)] // an API without security schemes has no credentials
 pub(crate) use credentials::Credential;
 pub use credentials::{CredentialError, CredentialFuture, CredentialProvider};
+pub use decode::DecodeError;
+pub use error::Error;
 pub(crate) use error::Failure;
-pub use error::{DecodeError, Error};
 pub use hooks::{AttemptRequest, AttemptResponse, Hook, HookError, Hooks};
 #[cfg(feature = "mock")]
 pub use mock::{MockCall, MockServer};

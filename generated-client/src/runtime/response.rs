@@ -13,7 +13,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
 use super::attempt::{AttemptError, Reach};
-use super::error::DecodeError;
+use super::decode::DecodeError;
 use super::redact::{snippet, without_secrets};
 use super::redirect::RedirectRefusal;
 use super::{Config, Delivery, Error, Failure, RequestInfo, ResponseValue, Secret};
@@ -257,7 +257,7 @@ impl RawResponse {
             Failure::new(Error::Decode {
                 request: self.request.info(&self.headers),
                 status: self.status,
-                source: DecodeError::new(&source, &self.request.sent),
+                source: DecodeError::new(&source, &self.body, &self.request.sent),
                 snippet: snippet(&self.body, crate::types::SENSITIVE_KEYS, &self.request.sent),
             })
         })

@@ -35,6 +35,7 @@ fn head(api: &Api) -> TokenStream {
             use crate::runtime::wire;
         )
     });
+    let date_time_reader = wire::reads_date_times(api).then(wire::date_time_reader);
     quote! {
         //! Types for the API's schemas, and each operation's parameters and
         //! declared error bodies.
@@ -49,6 +50,8 @@ fn head(api: &Api) -> TokenStream {
         /// JSON keys whose values the client's error messages never quote
         /// (credentials, and fields that echo what the caller sent).
         pub(crate) const SENSITIVE_KEYS: &[&str] = &[#(#sensitive_keys),*];
+
+        #date_time_reader
     }
 }
 

@@ -10,7 +10,7 @@
 //! impls ([`uses_wire`]).
 
 use super::{ident, std_item};
-use crate::model::{Api, StructDef, TypeKind};
+use crate::model::{Api, DATE_TIME_READER, StructDef, TypeKind, TypeRef};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -21,6 +21,33 @@ pub fn uses_wire(api: &Api) -> bool {
         TypeKind::Enum(e) => e.catch_all.is_none(),
         _ => false,
     })
+}
+
+/// Whether a struct field is a date-time, read by [`date_time_reader`].
+pub fn reads_date_times(api: &Api) -> bool {
+    api.types.iter().any(|t| match &t.kind {
+        TypeKind::Struct(s) => s.fields.iter().any(|f| f.ty == TypeRef::DateTime),
+        _ => false,
+    })
+}
+
+/// The function struct fields that are date-times are read with: RFC 3339,
+/// or without an offset, taken as UTC. FastAPI (and many services) write a
+/// naive `datetime` so (`2024-05-06T07:08:09.123000`); strictly the server
+/// is wrong, but one such field would otherwise fail the whole response.
+/// What the client sends always carries an offset.
+pub fn date_time_reader() -> TokenStream {
+    let reader = ident(DATE_TIME_READER);
+    quote! {
+        /// Reads a date-time as the API sends it: RFC 3339, or without an
+        /// offset (as FastAPI writes a naive `datetime`), taken as UTC.
+        fn #reader(text: &str) -> ::std::option::Option<chrono::DateTime<chrono::Utc>> {
+            chrono::DateTime::parse_from_rfc3339(text)
+                .map(|parsed| parsed.to_utc())
+                .ok()
+                .or_else(|| text.parse::<chrono::NaiveDateTime>().ok().map(|naive| naive.and_utc()))
+        }
+    }
 }
 
 /// `Serialize`, and `Deserialize` through the runtime's `WireStruct`, for a
@@ -119,6 +146,11 @@ fn struct_deserialize(api: &Api, type_name: &str, s: &StructDef) -> TokenStream 
             } else {
                 quote!(#some(#i))
             };
+            if f.ty == TypeRef::DateTime {
+                // Leniently: see `date_time_reader`.
+                let reader = ident(DATE_TIME_READER);
+                return quote!(#position => wire::fill_parsed(&mut map, &mut #slot, #wire, #reader, "an RFC 3339 date-time")?,);
+            }
             quote!(#position => wire::fill(&mut map, &mut #slot, #wire)?,)
         });
     let values = s.fields.iter().zip(&slots).map(|(f, slot)| {

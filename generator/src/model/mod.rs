@@ -15,9 +15,9 @@ mod schemas;
 
 pub use build::{build, build_with};
 pub use naming::{
-    CLIENT_MEMBERS, METHOD_ARGUMENTS, METHOD_LOCALS, MOCK_SERVER_MEMBERS, MockNames, WIRE_LOCALS,
-    clean_operation_id, crate_ident, credential_setter, edit_distance, field_name, provider_setter,
-    type_name, variant_name,
+    CLIENT_MEMBERS, DATE_TIME_READER, METHOD_ARGUMENTS, METHOD_LOCALS, MOCK_SERVER_MEMBERS,
+    MockNames, WIRE_LOCALS, clean_operation_id, crate_ident, credential_setter, edit_distance,
+    field_name, provider_setter, type_name, variant_name,
 };
 pub use operation_data::*;
 pub use samples::UNKNOWN_VALUE_ORIGIN;

@@ -37,6 +37,10 @@ pub const WIRE_LOCALS: &[&str] = &[
     "fallback",
 ];
 
+/// The function `types.rs` declares (beside the types, whose names are
+/// UpperCamelCase and so never meet it) that reads a date-time leniently.
+pub const DATE_TIME_READER: &str = "date_time_from_wire";
+
 /// The local holding a field's value while its struct is deserialised:
 /// `id` → `id_slot`, `type_` → `type_slot`. Distinct fields give distinct
 /// slots: a trailing `_` only ever escapes a keyword, which is no field.

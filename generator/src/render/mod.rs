@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 18] = [
+const RUNTIME: [(&str, &str); 19] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../runtime/src/runtime/mod.rs"),
@@ -32,6 +32,10 @@ const RUNTIME: [(&str, &str); 18] = [
     (
         "src/runtime/credentials.rs",
         include_str!("../../runtime/src/runtime/credentials.rs"),
+    ),
+    (
+        "src/runtime/decode.rs",
+        include_str!("../../runtime/src/runtime/decode.rs"),
     ),
     (
         "src/runtime/error.rs",

@@ -77,6 +77,61 @@ pub(crate) fn fill<'de, A: MapAccess<'de>, T: de::Deserialize<'de>>(
     Ok(())
 }
 
+/// Reads a field's value as text through `parse`, for a type the API
+/// writes more loosely than its serde impl reads (a date-time without an
+/// offset). `T` is the field's type: the value, or an `Option` of it for a
+/// nullable or optional field. A value `parse` refuses is an error that
+/// says what was expected, without quoting the value.
+pub(crate) fn fill_parsed<'de, A: MapAccess<'de>, T: Parsed<V>, V>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    field: &'static str,
+    parse: fn(&str) -> Option<V>,
+    expected: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(field));
+    }
+    *slot = Some(T::read(map, parse, expected)?);
+    Ok(())
+}
+
+/// A field type [`fill_parsed`] reads: the parsed value itself, or an
+/// `Option` of it (`null` is `None`).
+pub(crate) trait Parsed<V>: Sized {
+    fn read<'de, A: MapAccess<'de>>(
+        map: &mut A,
+        parse: fn(&str) -> Option<V>,
+        expected: &'static str,
+    ) -> Result<Self, A::Error>;
+}
+
+impl<V> Parsed<V> for V {
+    fn read<'de, A: MapAccess<'de>>(
+        map: &mut A,
+        parse: fn(&str) -> Option<V>,
+        expected: &'static str,
+    ) -> Result<Self, A::Error> {
+        let text: String = map.next_value()?;
+        parse(&text).ok_or_else(|| de::Error::custom(format_args!("expected {expected}")))
+    }
+}
+
+impl<V> Parsed<V> for Option<V> {
+    fn read<'de, A: MapAccess<'de>>(
+        map: &mut A,
+        parse: fn(&str) -> Option<V>,
+        expected: &'static str,
+    ) -> Result<Self, A::Error> {
+        match map.next_value::<Option<String>>()? {
+            Some(text) => parse(&text)
+                .map(Some)
+                .ok_or_else(|| de::Error::custom(format_args!("expected {expected}"))),
+            None => Ok(None),
+        }
+    }
+}
+
 /// Reads past the value of a key the struct does not declare.
 pub(crate) fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<de::IgnoredAny>().map(|_| ())

@@ -29,6 +29,19 @@ pub(crate) const SENSITIVE_KEYS: &[&str] = &[
     "x_api_key",
 ];
 
+/// Reads a date-time as the API sends it: RFC 3339, or without an
+/// offset (as FastAPI writes a naive `datetime`), taken as UTC.
+fn date_time_from_wire(
+    text: &str,
+) -> ::std::option::Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|parsed| parsed.to_utc())
+        .ok()
+        .or_else(|| {
+            text.parse::<chrono::NaiveDateTime>().ok().map(|naive| naive.and_utc())
+        })
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Attributes {
     pub name: ::std::option::Option<::std::string::String>,
@@ -421,7 +434,15 @@ impl wire::WireStruct for Everything {
                 Some(3) => wire::fill(&mut map, &mut big_slot, "big")?,
                 Some(4) => wire::fill(&mut map, &mut blob_slot, "blob")?,
                 Some(5) => wire::fill(&mut map, &mut count_slot, "count")?,
-                Some(6) => wire::fill(&mut map, &mut created_slot, "created")?,
+                Some(6) => {
+                    wire::fill_parsed(
+                        &mut map,
+                        &mut created_slot,
+                        "created",
+                        date_time_from_wire,
+                        "an RFC 3339 date-time",
+                    )?
+                }
                 Some(7) => wire::fill(&mut map, &mut day_slot, "day")?,
                 Some(8) => wire::fill(&mut map, &mut flag_slot, "flag")?,
                 Some(9) => wire::fill(&mut map, &mut id_slot, "id")?,
