@@ -375,7 +375,12 @@ mod tests {
                 state ^= state << 17;
                 body.extend_from_slice(alphabet[(state % alphabet.len() as u64) as usize]);
             }
-            let _ = json_path_at(&body, (state % 4) as usize, (state % 40) as usize, state % 2 == 0);
+            let _ = json_path_at(
+                &body,
+                (state % 4) as usize,
+                (state % 40) as usize,
+                state % 2 == 0,
+            );
         }
     }
 }

@@ -20,8 +20,11 @@ pub fn types(api: &Api, part: usize) -> TokenStream {
         run if run <= SCHEMA_PARTS => {
             let here = quote!();
             let (count, run) = (api.types.len(), run - 1);
-            let types = &api.types[count * run / SCHEMA_PARTS..count * (run + 1) / SCHEMA_PARTS];
-            let defs = types.iter().map(|t| type_def(api, t, &here));
+            let range = count * run / SCHEMA_PARTS..count * (run + 1) / SCHEMA_PARTS;
+            let defs = api
+                .emitted_types()
+                .filter(|(id, _)| range.contains(&id.0))
+                .map(|(_, t)| type_def(api, t, &here));
             quote!(#(#defs)*)
         }
         _ => operations_own(api),

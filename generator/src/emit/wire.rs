@@ -16,7 +16,7 @@ use quote::quote;
 
 /// Whether any type's impls call the runtime's `wire` module.
 pub fn uses_wire(api: &Api) -> bool {
-    api.types.iter().any(|t| match &t.kind {
+    api.emitted_types().any(|(_, t)| match &t.kind {
         TypeKind::Struct(_) => true,
         TypeKind::Enum(e) => e.catch_all.is_none(),
         _ => false,
@@ -25,7 +25,7 @@ pub fn uses_wire(api: &Api) -> bool {
 
 /// Whether a struct field is a date-time, read by [`date_time_reader`].
 pub fn reads_date_times(api: &Api) -> bool {
-    api.types.iter().any(|t| match &t.kind {
+    api.emitted_types().any(|(_, t)| match &t.kind {
         TypeKind::Struct(s) => s.fields.iter().any(|f| f.ty == TypeRef::DateTime),
         _ => false,
     })

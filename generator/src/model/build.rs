@@ -119,7 +119,9 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
         warnings: Vec::new(),
         shadowed_std_names: Default::default(),
         sensitive_keys: Vec::new(),
+        form_only: Default::default(),
     };
+    api.form_only = operations::form_only(&api);
     api.sensitive_keys = sensitive_keys(&api);
     const STD_NAMES: [&str; 9] = [
         "String", "Option", "Vec", "Box", "From", "Some", "None", "Ok", "Err",

@@ -57,11 +57,25 @@ pub struct Api {
     /// names of every sensitive property and parameter, and the common
     /// credential names. Sorted.
     pub sensitive_keys: Vec<String>,
+    /// Types that only ever stand for a multipart form (FastAPI's
+    /// `Body_upload_upload_post`): the operation's form struct describes
+    /// that body, with its files as `FilePart`s, so these are not emitted
+    /// (as JSON types they would describe files as strings).
+    pub form_only: std::collections::BTreeSet<TypeId>,
 }
 
 impl Api {
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
+    }
+
+    /// The types the generated crate declares, with their ids.
+    pub fn emitted_types(&self) -> impl Iterator<Item = (TypeId, &TypeDef)> {
+        self.types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (TypeId(i), t))
+            .filter(|(id, _)| !self.form_only.contains(id))
     }
 
     /// Whether a struct field that is absent from the JSON reads as `None`
@@ -111,7 +125,7 @@ impl Api {
     /// Whether any type use in the API satisfies `matches` (to decide which
     /// optional dependencies the generated crate needs).
     pub fn uses(&self, matches: impl Fn(&TypeRef) -> bool + Copy) -> bool {
-        let in_types = self.types.iter().any(|t| match &t.kind {
+        let in_types = self.emitted_types().any(|(_, t)| match &t.kind {
             TypeKind::Struct(s) => s
                 .fields
                 .iter()

@@ -41,8 +41,8 @@ pub(super) fn samples(
         warnings: Vec::new(),
     };
     let synth = Synth { api, raw: &doc.raw };
-    for (i, def) in api.types.iter().enumerate() {
-        let ty = TypeRef::Named(TypeId(i));
+    for (id, def) in api.emitted_types() {
+        let ty = TypeRef::Named(id);
         let stem = naming::field_name(&def.name);
         out.synthesised(&synth, &ty, &stem, &def.kind);
         for (value, origin) in schema_examples(doc, &def.origin) {

@@ -17,7 +17,7 @@ mod content;
 mod owned;
 mod security;
 
-pub(super) use owned::finish;
+pub(super) use owned::{finish, form_only};
 pub(super) use security::security_schemes;
 
 /// An example given on a media type, for the round-trip tests.

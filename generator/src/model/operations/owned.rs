@@ -4,8 +4,8 @@
 
 use crate::model::naming;
 use crate::model::{
-    Field, FormField, FormFile, Operation, ParamLocation, ResponseBody, ResponseCase, StatusMatch,
-    TypeDef, TypeKind, TypeRef,
+    Api, Field, FormField, FormFile, Operation, ParamLocation, RequestBody, ResponseBody,
+    ResponseCase, StatusMatch, TypeDef, TypeId, TypeKind, TypeRef,
 };
 use std::collections::HashMap;
 
@@ -120,4 +120,82 @@ fn share_error_enums(operations: &mut [Operation]) {
             }
         }
     }
+}
+
+/// The types that stand only for multipart forms: the root type of a
+/// multipart body that nothing else reaches (no other body, parameter,
+/// response, header or type refers to it, directly or through others).
+pub(crate) fn form_only(api: &Api) -> std::collections::BTreeSet<TypeId> {
+    let mut roots: Vec<&TypeRef> = Vec::new();
+    let mut forms: Vec<TypeId> = Vec::new();
+    for op in &api.operations {
+        roots.extend(op.params.iter().map(|p| &p.ty));
+        roots.extend(op.response_headers.iter().map(|h| &h.ty));
+        for case in op.successes.iter().chain(&op.errors) {
+            if let ResponseBody::Json(ty) = &case.body {
+                roots.push(ty);
+            }
+        }
+        match &op.body {
+            Some(RequestBody {
+                form: Some(form),
+                ty,
+                ..
+            }) => {
+                roots.extend(
+                    form.fields
+                        .iter()
+                        .filter(|f| f.file.is_none())
+                        .map(|f| &f.ty),
+                );
+                if let TypeRef::Named(id) = ty {
+                    forms.push(*id);
+                }
+            }
+            Some(body) => roots.push(&body.ty),
+            None => {}
+        }
+    }
+    if forms.is_empty() {
+        return Default::default();
+    }
+    // Every type reached from the roots, through fields, variants, aliases.
+    let mut reached = std::collections::BTreeSet::new();
+    let mut pending: Vec<TypeId> = Vec::new();
+    fn visit(ty: &TypeRef, pending: &mut Vec<TypeId>) {
+        match ty {
+            TypeRef::Named(id) => pending.push(*id),
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                visit(inner, pending)
+            }
+            TypeRef::Tuple(members) => members.iter().for_each(|m| visit(m, pending)),
+            _ => {}
+        }
+    }
+    for root in roots {
+        visit(root, &mut pending);
+    }
+    while let Some(id) = pending.pop() {
+        if !reached.insert(id) {
+            continue;
+        }
+        match &api.ty(id).kind {
+            TypeKind::Struct(s) => {
+                for f in &s.fields {
+                    visit(&f.ty, &mut pending);
+                }
+                if let Some(extra) = &s.additional {
+                    visit(extra, &mut pending);
+                }
+            }
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| visit(&v.ty, &mut pending)),
+            TypeKind::Tagged(t) => t.variants.iter().for_each(|v| visit(&v.ty, &mut pending)),
+            TypeKind::Alias(ty) => visit(ty, &mut pending),
+            TypeKind::Enum(_) => {}
+        }
+    }
+    forms
+        .into_iter()
+        .filter(|id| !reached.contains(id))
+        .collect()
 }

@@ -43,61 +43,6 @@ fn date_time_from_wire(
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct BodyUploadUploadPost {
-    pub file: String,
-    pub note: Option<String>,
-}
-
-impl serde::Serialize for BodyUploadUploadPost {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "BodyUploadUploadPost",
-                1 + usize::from(self.note.is_some()),
-            )?;
-        state.serialize_field("file", &self.file)?;
-        if self.note.is_some() {
-            state.serialize_field("note", &self.note)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for BodyUploadUploadPost {
-    const NAME: &'static str = "BodyUploadUploadPost";
-    const FIELDS: &'static [&'static str] = &["file", "note"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut file_slot = None;
-        let mut note_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut file_slot, "file")?,
-                Some(1) => wire::fill(&mut map, &mut note_slot, "note")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            file: wire::required(file_slot, "file")?,
-            note: note_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BodyUploadUploadPost {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub name: String,
     pub created_at: chrono::DateTime<chrono::Utc>,

@@ -45,39 +45,6 @@ where
 }
 
 #[test]
-fn body_upload_upload_post_minimal() {
-    roundtrip::<
-        types::BodyUploadUploadPost,
-    >(
-        "synthesised from the schema",
-        "{\"file\":\"binary contents\"}",
-        "{\"file\":\"binary contents\"}",
-    );
-}
-
-#[test]
-fn body_upload_upload_post_full() {
-    roundtrip::<
-        types::BodyUploadUploadPost,
-    >(
-        "synthesised from the schema",
-        "{\"file\":\"binary contents\",\"note\":\"string\"}",
-        "{\"file\":\"binary contents\",\"note\":\"string\"}",
-    );
-}
-
-#[test]
-fn body_upload_upload_post_full_nulls() {
-    roundtrip::<
-        types::BodyUploadUploadPost,
-    >(
-        "synthesised from the schema",
-        "{\"file\":\"binary contents\",\"note\":null}",
-        "{\"file\":\"binary contents\"}",
-    );
-}
-
-#[test]
 fn event_minimal() {
     roundtrip::<
         types::Event,

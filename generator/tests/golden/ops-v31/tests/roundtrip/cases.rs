@@ -160,28 +160,6 @@ fn upload_attachment_body_meta_full() {
 }
 
 #[test]
-fn upload_attachment_body_minimal() {
-    roundtrip::<
-        types::UploadAttachmentBody,
-    >(
-        "synthesised from the schema",
-        "{\"title\":\"string\",\"file\":\"binary contents\"}",
-        "{\"title\":\"string\",\"file\":\"binary contents\"}",
-    );
-}
-
-#[test]
-fn upload_attachment_body_full() {
-    roundtrip::<
-        types::UploadAttachmentBody,
-    >(
-        "synthesised from the schema",
-        "{\"title\":\"string\",\"tags\":[\"string\"],\"meta\":{},\"file\":\"binary contents\",\"thumbnails\":[\"binary contents\"]}",
-        "{\"title\":\"string\",\"tags\":[\"string\"],\"meta\":{},\"file\":\"binary contents\",\"thumbnails\":[\"binary contents\"]}",
-    );
-}
-
-#[test]
 fn styles_filter_minimal() {
     roundtrip::<types::StylesFilter>("synthesised from the schema", "{}", "{}");
 }

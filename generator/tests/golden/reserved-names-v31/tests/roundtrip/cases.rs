@@ -273,19 +273,3 @@ fn self_value() {
 fn types_value() {
     roundtrip::<types::Types>("synthesised from the schema", "[7]", "[7]");
 }
-
-#[test]
-fn types_body_minimal() {
-    roundtrip::<types::TypesBody>("synthesised from the schema", "{}", "{}");
-}
-
-#[test]
-fn types_body_full() {
-    roundtrip::<
-        types::TypesBody,
-    >(
-        "synthesised from the schema",
-        "{\"form\":\"string\",\"value\":\"binary contents\",\"request\":\"string\"}",
-        "{\"form\":\"string\",\"value\":\"binary contents\",\"request\":\"string\"}",
-    );
-}
