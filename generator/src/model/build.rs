@@ -30,6 +30,32 @@ fn sensitive_keys(api: &Api) -> Vec<String> {
     keys.into_iter().map(str::to_owned).collect()
 }
 
+/// A union of a number and a string is how FastAPI (pydantic) describes a
+/// `Decimal`: its docs say which variant keeps such a value exact.
+fn note_decimal_unions(types: &mut [super::TypeDef]) {
+    for def in types {
+        let TypeKind::Union(union) = &def.kind else {
+            continue;
+        };
+        let [a, b] = union.variants.as_slice() else {
+            continue;
+        };
+        let (number, string) = match (&a.ty, &b.ty) {
+            (super::TypeRef::Float(_), super::TypeRef::String) => (a, b),
+            (super::TypeRef::String, super::TypeRef::Float(_)) => (b, a),
+            _ => continue,
+        };
+        let note = format!(
+            "A decimal, as FastAPI describes one: send an exact value (money, say) as the `{}` variant (`\"12.30\"`); the `{}` variant is a float, which may round it.",
+            string.name, number.name
+        );
+        def.docs.text = Some(match def.docs.text.take() {
+            Some(text) => format!("{text}\n\n{note}"),
+            None => note,
+        });
+    }
+}
+
 /// The JSON Schema dialect 3.1 documents use unless they say otherwise.
 const OAS_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
 
@@ -91,7 +117,8 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
     let (mut operations, media_examples) =
         operations::operations(doc, &mut converter, &mut diagnostics, &security_schemes);
     document_level_warnings(doc, &mut diagnostics);
-    let (types, schema_diagnostics) = converter.finish();
+    let (mut types, schema_diagnostics) = converter.finish();
+    note_decimal_unions(&mut types);
     diagnostics.absorb(schema_diagnostics);
     let diagnostics::Diagnostics {
         mut warnings,

@@ -47,6 +47,7 @@ pub struct Event {
     pub name: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub price: Option<EventPrice>,
 }
 
 impl serde::Serialize for Event {
@@ -56,11 +57,18 @@ impl serde::Serialize for Event {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct as _;
         let mut state = serializer
-            .serialize_struct("Event", 2 + usize::from(self.deleted_at.is_some()))?;
+            .serialize_struct(
+                "Event",
+                2 + usize::from(self.deleted_at.is_some())
+                    + usize::from(self.price.is_some()),
+            )?;
         state.serialize_field("name", &self.name)?;
         state.serialize_field("created_at", &self.created_at)?;
         if self.deleted_at.is_some() {
             state.serialize_field("deleted_at", &self.deleted_at)?;
+        }
+        if self.price.is_some() {
+            state.serialize_field("price", &self.price)?;
         }
         state.end()
     }
@@ -68,13 +76,19 @@ impl serde::Serialize for Event {
 
 impl wire::WireStruct for Event {
     const NAME: &'static str = "Event";
-    const FIELDS: &'static [&'static str] = &["created_at", "deleted_at", "name"];
+    const FIELDS: &'static [&'static str] = &[
+        "created_at",
+        "deleted_at",
+        "name",
+        "price",
+    ];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut name_slot = None;
         let mut created_at_slot = None;
         let mut deleted_at_slot = None;
+        let mut price_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
                 Some(0) => {
@@ -96,6 +110,7 @@ impl wire::WireStruct for Event {
                     )?
                 }
                 Some(2) => wire::fill(&mut map, &mut name_slot, "name")?,
+                Some(3) => wire::fill(&mut map, &mut price_slot, "price")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -103,6 +118,7 @@ impl wire::WireStruct for Event {
             name: wire::required(name_slot, "name")?,
             created_at: wire::required(created_at_slot, "created_at")?,
             deleted_at: deleted_at_slot.unwrap_or_default(),
+            price: price_slot.unwrap_or_default(),
         })
     }
 }
@@ -268,6 +284,65 @@ impl<'de> serde::Deserialize<'de> for ValidationError {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         wire::deserialize_struct(deserializer)
+    }
+}
+
+/// Price
+///
+/// A decimal, as FastAPI describes one: send an exact value (money, say) as the `String` variant (`"12.30"`); the `Number` variant is a float, which may round it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventPrice {
+    Number(f64),
+    String(String),
+}
+
+impl serde::Serialize for EventPrice {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Number(inner) => serde::Serialize::serialize(inner, serializer),
+            Self::String(inner) => serde::Serialize::serialize(inner, serializer),
+        }
+    }
+}
+
+/// Variants are tried in order; the first that accepts the payload wins.
+impl<'de> serde::Deserialize<'de> for EventPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::result::Result::Ok(inner) = <f64 as serde::Deserialize>::deserialize(
+            &value,
+        ) {
+            return ::std::result::Result::Ok(Self::Number(inner));
+        }
+        if let ::std::result::Result::Ok(inner) = <String as serde::Deserialize>::deserialize(
+            &value,
+        ) {
+            return ::std::result::Result::Ok(Self::String(inner));
+        }
+        ::std::result::Result::Err(
+            <D::Error as serde::de::Error>::custom(
+                "data did not match any variant of untagged enum EventPrice",
+            ),
+        )
+    }
+}
+
+impl From<f64> for EventPrice {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+
+impl From<String> for EventPrice {
+    fn from(value: String) -> Self {
+        Self::String(value)
     }
 }
 

@@ -61,8 +61,8 @@ fn event_full() {
         types::Event,
     >(
         "synthesised from the schema",
-        "{\"name\":\"string\",\"created_at\":\"2024-05-06T07:08:09Z\",\"deleted_at\":\"2024-05-06T07:08:09Z\"}",
-        "{\"name\":\"string\",\"created_at\":\"2024-05-06T07:08:09Z\",\"deleted_at\":\"2024-05-06T07:08:09Z\"}",
+        "{\"name\":\"string\",\"created_at\":\"2024-05-06T07:08:09Z\",\"deleted_at\":\"2024-05-06T07:08:09Z\",\"price\":1.5}",
+        "{\"name\":\"string\",\"created_at\":\"2024-05-06T07:08:09Z\",\"deleted_at\":\"2024-05-06T07:08:09Z\",\"price\":1.5}",
     );
 }
 
@@ -72,8 +72,8 @@ fn event_full_nulls() {
         types::Event,
     >(
         "synthesised from the schema",
-        "{\"name\":\"string\",\"created_at\":\"2024-05-06T07:08:09Z\",\"deleted_at\":null}",
-        "{\"name\":\"string\",\"created_at\":\"2024-05-06T07:08:09Z\"}",
+        "{\"name\":\"string\",\"created_at\":\"2024-05-06T07:08:09Z\",\"deleted_at\":null,\"price\":1.5}",
+        "{\"name\":\"string\",\"created_at\":\"2024-05-06T07:08:09Z\",\"price\":1.5}",
     );
 }
 
@@ -113,6 +113,18 @@ fn validation_error_minimal() {
         "{\"loc\":[7],\"msg\":\"string\",\"type\":\"string\"}",
         "{\"loc\":[7],\"msg\":\"string\",\"type\":\"string\"}",
     );
+}
+
+#[test]
+fn event_price_number() {
+    roundtrip::<types::EventPrice>("synthesised from the schema", "1.5", "1.5");
+}
+
+#[test]
+fn event_price_string() {
+    roundtrip::<
+        types::EventPrice,
+    >("synthesised from the schema", "\"string\"", "\"string\"");
 }
 
 #[test]
