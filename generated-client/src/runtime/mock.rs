@@ -192,6 +192,47 @@ impl MockCall<'_> {
         .await;
     }
 
+    /// Answers with Server-Sent Events, one per item: each item's JSON
+    /// (or, for an untyped stream, its text) as `data`.
+    pub(crate) async fn respond_events(
+        self,
+        status: u16,
+        items: Vec<Result<String, serde_json::Error>>,
+    ) {
+        let mut body = String::new();
+        for item in items {
+            // An item that does not serialise is sent as `null`.
+            let data = item.unwrap_or_else(|_| "null".to_owned());
+            for line in data.split('\n') {
+                body.push_str("data: ");
+                body.push_str(line);
+                body.push('\n');
+            }
+            body.push('\n');
+        }
+        self.respond_with(
+            ResponseTemplate::new(status).set_body_raw(body.into_bytes(), "text/event-stream"),
+        )
+        .await;
+    }
+
+    /// Answers with JSON records, one per line.
+    pub(crate) async fn respond_json_lines(
+        self,
+        status: u16,
+        items: Vec<Result<serde_json::Value, serde_json::Error>>,
+    ) {
+        let mut body = String::new();
+        for item in items {
+            body.push_str(&item.unwrap_or(serde_json::Value::Null).to_string());
+            body.push('\n');
+        }
+        self.respond_with(
+            ResponseTemplate::new(status).set_body_raw(body.into_bytes(), "application/jsonl"),
+        )
+        .await;
+    }
+
     /// Answers with a `wiremock` response of your own (headers, delays).
     pub async fn respond_with(self, response: ResponseTemplate) {
         let mut mock = Mock::given(method(self.method)).and(path_regex(self.path_pattern()));

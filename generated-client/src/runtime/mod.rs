@@ -25,6 +25,7 @@ mod request;
 mod response;
 mod retry;
 mod send;
+mod stream;
 mod trace;
 // The written-out `Serialize`/`Deserialize` impls of `types.rs`.
 pub(crate) mod wire;
@@ -54,6 +55,9 @@ pub use redirect::{RedirectPolicy, RedirectRefusal};
 pub(crate) use request::{BaseUrl, PendingRequest};
 pub use response::ByteStream;
 pub use retry::RetryPolicy;
+pub use stream::{EventStream, JsonLines, ServerEvent};
+#[allow(unused_imports)] // an API without streams has no stream to decode
+pub(crate) use stream::{json as stream_json, text as stream_text};
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -64,6 +68,10 @@ use reqwest::{Method, StatusCode};
 
 /// Largest buffered response body the client reads by default (16 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Largest event or record a streamed response may send by default (1 MiB).
+pub const DEFAULT_MAX_EVENT_BYTES: usize = 1024 * 1024;
+/// Default time a streamed response may send nothing.
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// Default time allowed for connecting to the server.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for one attempt, from sending to the last byte of
@@ -152,6 +160,15 @@ pub struct Config {
     pub redirects: RedirectPolicy,
     /// The caller's code run on every attempt (see [`Hook`]).
     pub hooks: Hooks,
+    /// The largest event or record a streamed response may send (1 MiB by
+    /// default); a larger one ends the stream with
+    /// [`Error::BodyTooLarge`], so a hostile stream cannot fill memory.
+    pub max_event_bytes: usize,
+    /// How long a streamed response may send nothing (5 minutes by
+    /// default) before it ends with [`Error::Timeout`]; `None` waits for
+    /// ever. Separate from `timeout`, which ends at a stream's head so
+    /// that a long, healthy stream is never cut.
+    pub stream_idle_timeout: Option<Duration>,
 }
 
 impl Default for Config {
@@ -163,6 +180,8 @@ impl Default for Config {
             retry: RetryPolicy::default(),
             redirects: RedirectPolicy::default(),
             hooks: Hooks::default(),
+            max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
+            stream_idle_timeout: Some(DEFAULT_STREAM_IDLE_TIMEOUT),
         }
     }
 }

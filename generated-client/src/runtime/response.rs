@@ -16,6 +16,7 @@ use super::attempt::{AttemptError, Reach};
 use super::decode::DecodeError;
 use super::redact::{snippet, without_secrets};
 use super::redirect::RedirectRefusal;
+use super::stream::{Decoder, EventStream, JsonLines, StreamParts};
 use super::{Config, Delivery, Error, Failure, RequestInfo, ResponseValue, Secret};
 
 /// Method and shown path of a sent request, and the secrets it sent: what
@@ -177,6 +178,42 @@ impl StreamingResponse {
             refused,
             body,
         })
+    }
+
+    /// The body as Server-Sent Events, each `data` decoded by `decode`.
+    pub fn into_events<T>(
+        self,
+        config: &Config,
+        decode: Decoder<T>,
+    ) -> ResponseValue<EventStream<T>> {
+        let (parts, status, headers) = self.stream_parts(config);
+        ResponseValue::new(parts.events(decode), status, headers)
+    }
+
+    /// The body as JSON records, one per line, each decoded by `decode`.
+    pub fn into_json_lines<T>(
+        self,
+        config: &Config,
+        decode: Decoder<T>,
+    ) -> ResponseValue<JsonLines<T>> {
+        let (parts, status, headers) = self.stream_parts(config);
+        ResponseValue::new(parts.json_lines(decode), status, headers)
+    }
+
+    fn stream_parts(self, config: &Config) -> (StreamParts, StatusCode, HeaderMap) {
+        let StreamingResponse { request, answer } = self;
+        let info = request.info(&answer.headers);
+        // Without its URL, as in `into_stream`.
+        let response = reqwest::Response::from(http::Response::<reqwest::Body>::from(answer.body));
+        let parts = StreamParts {
+            response,
+            info,
+            status: answer.status,
+            sent: request.sent,
+            max_bytes: config.max_event_bytes,
+            idle: config.stream_idle_timeout,
+        };
+        (parts, answer.status, answer.headers)
     }
 
     pub fn into_stream(self) -> ResponseValue<ByteStream> {

@@ -254,7 +254,12 @@ pub fn client(api: &Api) -> TokenStream {
 /// `use crate::types;` is not left unused).
 fn uses_types_module(op: &Operation) -> bool {
     let named = |t: &TypeRef| matches!(t, TypeRef::Named(_));
-    let body = |b: &ResponseBody| matches!(b, ResponseBody::Json(t) if t.contains(named));
+    let body = |b: &ResponseBody| match b {
+        ResponseBody::Json(t) | ResponseBody::EventStream(Some(t)) | ResponseBody::JsonLines(t) => {
+            t.contains(named)
+        }
+        _ => false,
+    };
     op.params_type.is_some()
         || op.error_type.is_some()
         || op.params.iter().any(|p| p.ty.contains(named))

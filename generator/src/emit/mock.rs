@@ -2,7 +2,7 @@
 //! each a thin wrapper over the runtime's `MockCall`.
 
 use super::args::{borrowed_type, path_arg_type, style};
-use super::ident;
+use super::{ident, ty};
 use crate::model::{
     Api, BodyEncoding, Operation, ParamLocation, ResponseBody, ResponseCase, Success,
 };
@@ -137,6 +137,15 @@ fn answer(body: &ResponseBody, status: u16, value: TokenStream) -> TokenStream {
         }
         ResponseBody::Text => quote!(self.0.respond_text(#status, #value).await),
         ResponseBody::Bytes => quote!(self.0.respond_bytes(#status, #value).await),
+        ResponseBody::EventStream(Some(_)) => quote! {
+            self.0.respond_events(#status, #value.iter().map(serde_json::to_string).collect()).await
+        },
+        ResponseBody::EventStream(None) => quote! {
+            self.0.respond_events(#status, #value.iter().map(|item| Ok(item.to_string())).collect()).await
+        },
+        ResponseBody::JsonLines(_) => quote! {
+            self.0.respond_json_lines(#status, #value.iter().map(serde_json::to_value).collect()).await
+        },
     }
 }
 
@@ -171,6 +180,12 @@ fn respond_ok(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
         }
         ResponseBody::Text => (quote!(, body: &str), quote!(body)),
         ResponseBody::Bytes => (quote!(, body: &[u8]), quote!(body)),
+        // A stream answers with its items, in order.
+        ResponseBody::EventStream(Some(t)) | ResponseBody::JsonLines(t) => {
+            let t = ty(api, t, types);
+            (quote!(, items: &[#t]), quote!(items))
+        }
+        ResponseBody::EventStream(None) => (quote!(, items: &[&str]), quote!(items)),
     };
     let answer = answer(success, status, value);
     quote! {

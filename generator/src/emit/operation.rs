@@ -14,8 +14,9 @@ fn body_type(api: &Api, body: &ResponseBody, types: &TokenStream) -> TokenStream
     match body {
         ResponseBody::Empty => quote!(()),
         ResponseBody::Json(t) => ty(api, t, types),
-        ResponseBody::Text => quote!(String),
-        ResponseBody::Bytes => quote!(Vec<u8>),
+        // The model reads streams whole wherever a body is buffered.
+        ResponseBody::Text | ResponseBody::EventStream(_) => quote!(String),
+        ResponseBody::Bytes | ResponseBody::JsonLines(_) => quote!(Vec<u8>),
     }
 }
 
@@ -24,9 +25,40 @@ fn read_body(body: &ResponseBody) -> TokenStream {
     match body {
         ResponseBody::Empty => quote!(()),
         ResponseBody::Json(_) => quote!(response.json()?),
-        ResponseBody::Text => quote!(response.text()),
-        ResponseBody::Bytes => quote!(response.bytes()),
+        ResponseBody::Text | ResponseBody::EventStream(_) => quote!(response.text()),
+        ResponseBody::Bytes | ResponseBody::JsonLines(_) => quote!(response.bytes()),
     }
+}
+
+/// A streamed success: the type the method returns, and the expression
+/// that makes it of the response (`None`: the body is not streamed).
+fn streamed(
+    api: &Api,
+    body: &ResponseBody,
+    types: &TokenStream,
+) -> Option<(TokenStream, TokenStream)> {
+    Some(match body {
+        ResponseBody::Bytes => (quote!(crate::ByteStream), quote!(response.into_stream())),
+        ResponseBody::EventStream(Some(item)) => {
+            let item = ty(api, item, types);
+            (
+                quote!(crate::EventStream<#item>),
+                quote!(response.into_events(&self.config, crate::runtime::stream_json::<#item>)),
+            )
+        }
+        ResponseBody::EventStream(None) => (
+            quote!(crate::EventStream<String>),
+            quote!(response.into_events(&self.config, crate::runtime::stream_text)),
+        ),
+        ResponseBody::JsonLines(item) => {
+            let item = ty(api, item, types);
+            (
+                quote!(crate::JsonLines<#item>),
+                quote!(response.into_json_lines(&self.config, crate::runtime::stream_json::<#item>)),
+            )
+        }
+        _ => return None,
+    })
 }
 
 fn status_pattern(status: StatusMatch) -> TokenStream {
@@ -46,6 +78,9 @@ fn status_pattern(status: StatusMatch) -> TokenStream {
 
 /// Exact codes before ranges before the catch-all.
 fn arms(mut arms: Vec<(StatusMatch, TokenStream)>, fallback: TokenStream) -> TokenStream {
+    if arms.is_empty() {
+        return fallback;
+    }
     arms.sort_by_key(|(s, _)| match s {
         StatusMatch::Code(_) => 0,
         StatusMatch::Range(_) => 1,
@@ -231,6 +266,9 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         }
     }
     fill.extend(body_fill);
+    if let Some(accept) = &op.accept {
+        fill.push(quote!(request.accept(#accept);));
+    }
     let auth = authorization(api, op);
     let binding = if fill.is_empty() && auth.is_empty() {
         quote!(request)
@@ -245,19 +283,26 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         }
         None => quote!(std::convert::Infallible),
     };
-    let streaming = op.success == Success::Body(ResponseBody::Bytes);
+    let streamed = match &op.success {
+        Success::Body(body) => streamed(api, body, types),
+        Success::PerStatus(_) => None,
+    };
     // The request is built in a block that ends in the call's future, so
     // the request is moved into it and the method's own future does not
     // keep a second place for it.
-    let send = ident(if streaming { "send_streaming" } else { "send" });
-    let (success_ty, handling) = if streaming {
+    let send = ident(if streamed.is_some() {
+        "send_streaming"
+    } else {
+        "send"
+    });
+    let (success_ty, handling) = if let Some((stream_ty, into_stream)) = streamed {
         let patterns = op.successes.iter().map(|c| status_pattern(c.status));
         let rest = arms(error_arms(op, types), quote!(Err(response.unexpected())));
         (
-            quote!(crate::ByteStream),
+            stream_ty,
             quote! {
                 if matches!(response.status().as_u16(), #(#patterns)|*) {
-                    return Ok(response.into_stream());
+                    return Ok(#into_stream);
                 }
                 let response = response.buffer(&self.config).await?;
                 #rest

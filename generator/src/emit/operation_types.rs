@@ -78,11 +78,12 @@ fn response_enum(
                 let t = ty(api, t, here);
                 quote!((#t))
             }
-            ResponseBody::Text => {
+            // The model reads streams whole in an enum of bodies.
+            ResponseBody::Text | ResponseBody::EventStream(_) => {
                 let string = string_type(api);
                 quote!((#string))
             }
-            ResponseBody::Bytes => {
+            ResponseBody::Bytes | ResponseBody::JsonLines(_) => {
                 let vec = vec_type(api);
                 quote!((#vec<u8>))
             }

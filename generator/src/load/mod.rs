@@ -18,6 +18,9 @@ use serde_json::Value;
 pub enum SpecVersion {
     V3_0,
     V3_1,
+    /// Read as 3.1 plus what 3.2 adds that the client uses (`itemSchema`);
+    /// the rest is warned about where it appears.
+    V3_2,
 }
 
 /// A loaded document: the typed view, plus the normalised JSON tree for
@@ -29,7 +32,7 @@ pub struct Document {
     pub version: SpecVersion,
 }
 
-/// Parses and normalises an OpenAPI 3.0 or 3.1 document.
+/// Parses and normalises an OpenAPI 3.0, 3.1 or 3.2 document.
 pub fn load(text: &str) -> Result<Document, Error> {
     let mut raw = parse_text(text)?;
     let version = detect_version(&raw)?;
@@ -114,10 +117,12 @@ fn detect_version(raw: &Value) -> Result<SpecVersion, Error> {
         Ok(SpecVersion::V3_0)
     } else if version.starts_with("3.1") {
         Ok(SpecVersion::V3_1)
+    } else if version.starts_with("3.2") {
+        Ok(SpecVersion::V3_2)
     } else {
         Err(Error::UnsupportedVersion {
             pointer,
-            message: format!("OpenAPI {version} is not supported; expected 3.0.x or 3.1.x"),
+            message: format!("OpenAPI {version} is not supported; expected 3.0.x, 3.1.x or 3.2.x"),
         })
     }
 }

@@ -59,9 +59,22 @@ fn note_decimal_unions(types: &mut [super::TypeDef]) {
 /// The JSON Schema dialect 3.1 documents use unless they say otherwise.
 const OAS_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
 
-/// 3.1 parts of a document that a client has no use for.
+/// 3.1 parts of a document that a client has no use for, and 3.2 parts it
+/// does not support yet (set aside at load).
 fn document_level_warnings(doc: &Document, diagnostics: &mut diagnostics::Diagnostics) {
     let root = Pointer::root();
+    let left_out = doc
+        .raw
+        .get(crate::load::normalize::X_LEFT_OUT)
+        .and_then(Value::as_array);
+    for entry in left_out.into_iter().flatten() {
+        let pointer = entry["pointer"]
+            .as_str()
+            .and_then(Pointer::from_ref)
+            .unwrap_or_else(Pointer::root);
+        let message = entry["message"].as_str().unwrap_or_default();
+        diagnostics.warn(WarningKind::LeftOut, &pointer, message);
+    }
     if doc
         .raw
         .get("webhooks")

@@ -138,7 +138,12 @@ impl Api {
             TypeKind::Enum(_) => false,
         });
         let in_operations = self.operations.iter().any(|op| {
-            let body = |b: &ResponseBody| matches!(b, ResponseBody::Json(t) if t.contains(matches));
+            let body = |b: &ResponseBody| match b {
+                ResponseBody::Json(t)
+                | ResponseBody::EventStream(Some(t))
+                | ResponseBody::JsonLines(t) => t.contains(matches),
+                _ => false,
+            };
             op.params.iter().any(|p| p.ty.contains(matches))
                 || op.body.as_ref().is_some_and(|b| b.ty.contains(matches))
                 || op.successes.iter().any(|e| body(&e.body))

@@ -163,6 +163,31 @@ pub enum ResponseBody {
     Json(TypeRef),
     Text,
     Bytes,
+    /// Server-Sent Events, each `data` of the item type (`None`: the text
+    /// itself, as nothing types it).
+    EventStream(Option<TypeRef>),
+    /// JSON records, one per line, of the item type.
+    JsonLines(TypeRef),
+}
+
+impl ResponseBody {
+    /// Read item by item as it arrives, rather than buffered whole.
+    pub fn is_stream(&self) -> bool {
+        matches!(
+            self,
+            ResponseBody::EventStream(_) | ResponseBody::JsonLines(_)
+        )
+    }
+
+    /// The same body read whole: a stream where only a buffered body can
+    /// go (an enum of several success bodies, an error body).
+    pub fn buffered(self) -> ResponseBody {
+        match self {
+            ResponseBody::EventStream(_) => ResponseBody::Text,
+            ResponseBody::JsonLines(_) => ResponseBody::Bytes,
+            other => other,
+        }
+    }
 }
 
 /// A header a success response declares.
@@ -235,6 +260,8 @@ pub struct Operation {
     /// Alternatives (any one suffices); each lists indices into
     /// [`Api::security_schemes`] that must all be applied. Empty: no auth.
     pub security: Vec<Vec<usize>>,
+    /// The `Accept` a streamed success asks for (`text/event-stream`).
+    pub accept: Option<String>,
     pub docs: Docs,
     pub origin: Pointer,
     /// Its names in the generated `mock` module.

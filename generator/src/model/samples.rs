@@ -150,9 +150,21 @@ impl Samples<'_> {
                 }
             }
             TypeKind::Union(u) => {
+                // A scalar member's own constraints (a `pattern`, bounds)
+                // are in the document, not in the variant's type.
+                let union = match ty {
+                    TypeRef::Named(id) => Some(&synth.api.ty(*id).origin),
+                    _ => None,
+                }
+                .filter(|origin| **origin != Pointer::root())
+                .and_then(|origin| origin.resolve(synth.raw));
                 for v in &u.variants {
                     let name = format!("{stem}_{}", naming::field_name(&v.name));
-                    cases.push((name, synth.synth(&v.ty, Mode::Full, &mut Vec::new(), None)));
+                    let member = union.and_then(|union| scalar_member(union, &v.ty));
+                    cases.push((
+                        name,
+                        synth.synth(&v.ty, Mode::Full, &mut Vec::new(), member),
+                    ));
                 }
             }
             TypeKind::Tagged(t) => {
@@ -359,6 +371,29 @@ impl Synth<'_> {
                 self.synth(ty, mode, stack, schema)
             }
         }
+    }
+}
+
+/// The member of a union's `anyOf`/`oneOf` that a scalar variant of type
+/// `ty` stands for: the one member of its JSON type.
+fn scalar_member<'r>(union: &'r Value, ty: &TypeRef) -> Option<&'r Value> {
+    let kind = match ty {
+        TypeRef::String => "string",
+        TypeRef::Float(_) => "number",
+        TypeRef::Integer(_) => "integer",
+        TypeRef::Bool => "boolean",
+        _ => return None,
+    };
+    let members = union
+        .get("anyOf")
+        .or_else(|| union.get("oneOf"))?
+        .as_array()?;
+    let mut of_kind = members
+        .iter()
+        .filter(|m| m.get("type").and_then(Value::as_str) == Some(kind));
+    match (of_kind.next(), of_kind.next()) {
+        (Some(member), None) => Some(member),
+        _ => None,
     }
 }
 

@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 19] = [
+const RUNTIME: [(&str, &str); 20] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../runtime/src/runtime/mod.rs"),
@@ -84,6 +84,10 @@ const RUNTIME: [(&str, &str); 19] = [
     (
         "src/runtime/send.rs",
         include_str!("../../runtime/src/runtime/send.rs"),
+    ),
+    (
+        "src/runtime/stream.rs",
+        include_str!("../../runtime/src/runtime/stream.rs"),
     ),
     (
         "src/runtime/trace.rs",

@@ -369,6 +369,13 @@ impl PendingRequest {
         Ok(())
     }
 
+    /// Asks for a streamed response's media type (`text/event-stream`).
+    pub fn accept(&mut self, media_type: &'static str) {
+        if let Some(value) = static_header_value(media_type) {
+            self.headers.insert(reqwest::header::ACCEPT, value);
+        }
+    }
+
     /// Adds a header parameter; `None` adds nothing.
     pub fn header(
         &mut self,

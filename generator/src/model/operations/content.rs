@@ -114,6 +114,14 @@ impl<'a> OperationBuilder<'a, '_> {
             };
             let body = match pick_media(&response.content) {
                 None => ResponseBody::Empty,
+                Some((content_type, media)) if stream_kind(content_type).is_some() => {
+                    let media_at = rat.join("content").join(content_type);
+                    let sse = stream_kind(content_type) == Some(StreamKind::Events);
+                    if is_success(&status) {
+                        self.stream_media = Some(content_type.to_owned());
+                    }
+                    self.stream_body(media, &media_at, &hint, sse)
+                }
                 Some((content_type, media)) => match media_encoding(content_type) {
                     BodyEncoding::Json => match &media.schema {
                         Some(schema) => {
@@ -260,6 +268,64 @@ impl<'a> OperationBuilder<'a, '_> {
         Some(param.parameter_data_ref())
     }
 
+    /// A streamed response's body: its item type from `itemSchema`
+    /// (OpenAPI 3.2; for events, the `data` property's `contentSchema`, as
+    /// FastAPI writes it, or `data` itself), else from `schema`, where
+    /// older documents put the item; events nothing types carry their text.
+    fn stream_body(
+        &mut self,
+        media: &MediaType,
+        media_at: &Pointer,
+        hint: &str,
+        sse: bool,
+    ) -> ResponseBody {
+        let hint = format!("{hint}Item");
+        let item_at = media_at.join("itemSchema");
+        let item = item_at.resolve(&self.doc.raw).cloned();
+        let typed = |at: Pointer, value: Option<&serde_json::Value>| {
+            value
+                .and_then(|v| {
+                    serde_json::from_value::<ReferenceOr<openapiv3::Schema>>(v.clone()).ok()
+                })
+                .map(|schema| (at, schema))
+        };
+        let found = match (&item, sse) {
+            (Some(item), true) => {
+                let data_at = item_at.join("properties").join("data");
+                let data = item.get("properties").and_then(|p| p.get("data"));
+                match data {
+                    Some(data) if data.get("contentSchema").is_some() => {
+                        typed(data_at.join("contentSchema"), data.get("contentSchema"))
+                    }
+                    Some(data) if data.get("type").and_then(|t| t.as_str()) != Some("string") => {
+                        typed(data_at, Some(data))
+                    }
+                    _ => None,
+                }
+            }
+            (Some(item), false) => typed(item_at, Some(item)),
+            (None, _) => match &media.schema {
+                Some(ReferenceOr::Item(schema))
+                    if sse
+                        && matches!(
+                            schema.schema_kind,
+                            openapiv3::SchemaKind::Type(openapiv3::Type::String(_))
+                        ) =>
+                {
+                    None
+                }
+                Some(schema) => Some((media_at.join("schema"), schema.clone())),
+                None => None,
+            },
+        };
+        let ty = found.map(|(at, schema)| self.converter.convert(&schema, &at, &hint));
+        match (sse, ty) {
+            (true, ty) => ResponseBody::EventStream(ty),
+            (false, Some(ty)) => ResponseBody::JsonLines(ty),
+            (false, None) => ResponseBody::JsonLines(TypeRef::Any),
+        }
+    }
+
     /// Records a media type's `example` and `examples` for round-trip tests.
     fn examples(&mut self, media: &MediaType, at: &Pointer, ty: &TypeRef, context: &str) {
         let context = naming::field_name(&format!("{}_{context}", self.prefix));
@@ -333,6 +399,35 @@ fn media_encoding(content_type: &str) -> BodyEncoding {
         BodyEncoding::Text
     } else {
         BodyEncoding::Bytes
+    }
+}
+
+/// How a streamed response frames its items.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StreamKind {
+    /// `text/event-stream`.
+    Events,
+    /// JSON Lines, NDJSON, JSON text sequences.
+    Lines,
+}
+
+fn stream_kind(content_type: &str) -> Option<StreamKind> {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "text/event-stream" => Some(StreamKind::Events),
+        "application/jsonl"
+        | "application/x-jsonl"
+        | "application/jsonlines"
+        | "application/x-jsonlines"
+        | "application/x-ndjson"
+        | "application/ndjson"
+        | "application/json-seq" => Some(StreamKind::Lines),
+        _ => None,
     }
 }
 

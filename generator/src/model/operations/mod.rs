@@ -4,8 +4,8 @@ use super::diagnostics::Diagnostics;
 use super::naming::{self, MockNames, Namespace};
 use super::schemas::Converter;
 use super::{
-    Docs, ErrorEnum, HttpMethod, Operation, Param, ParamLocation, ParamStyle, SecurityScheme,
-    Success, TypeRef,
+    Docs, ErrorEnum, HttpMethod, Operation, Param, ParamLocation, ParamStyle, ResponseBody,
+    SecurityScheme, Success, TypeRef,
 };
 use crate::error::WarningKind;
 use crate::error::{Error, LocalKind, Pointer};
@@ -131,6 +131,7 @@ pub(super) fn operations<'a>(
                 examples: &mut examples,
                 at: at.clone(),
                 prefix: naming::type_name(&method_name),
+                stream_media: None,
             };
             out.push(builder.build(method_name, method, path, &item.parameters, op, schemes));
         }
@@ -146,6 +147,9 @@ struct OperationBuilder<'a, 'c> {
     at: Pointer,
     /// PascalCase stem for types this operation introduces.
     prefix: String,
+    /// The media type of a streamed success response, which the request
+    /// asks for (`Accept`).
+    stream_media: Option<String>,
 }
 
 impl<'a> OperationBuilder<'a, '_> {
@@ -168,7 +172,21 @@ impl<'a> OperationBuilder<'a, '_> {
                     .claim_type_name(&format!("{}Params", self.prefix), &self.at)
             });
         let body = op.request_body.as_ref().and_then(|b| self.body(b));
-        let (successes, errors, response_headers) = self.responses(&op.responses);
+        let (mut successes, mut errors, response_headers) = self.responses(&op.responses);
+        let accept = successes
+            .first()
+            .filter(|c| c.body.is_stream())
+            .and(self.stream_media.take());
+        // Only a single success body is read as a stream; errors and an
+        // enum of bodies are read whole.
+        for case in &mut errors {
+            case.body = std::mem::replace(&mut case.body, ResponseBody::Empty).buffered();
+        }
+        if !successes.iter().all(|c| c.body == successes[0].body) {
+            for case in &mut successes {
+                case.body = std::mem::replace(&mut case.body, ResponseBody::Empty).buffered();
+            }
+        }
         let headers_type = (!response_headers.is_empty()).then(|| {
             self.converter
                 .claim_type_name(&format!("{}Headers", self.prefix), &self.at)
@@ -202,6 +220,7 @@ impl<'a> OperationBuilder<'a, '_> {
         };
         Operation {
             method_name,
+            accept: accept.filter(|_| matches!(&success, Success::Body(b) if b.is_stream())),
             http_method: method,
             path: path.to_owned(),
             params,

@@ -132,7 +132,10 @@ pub(crate) fn form_only(api: &Api) -> std::collections::BTreeSet<TypeId> {
         roots.extend(op.params.iter().map(|p| &p.ty));
         roots.extend(op.response_headers.iter().map(|h| &h.ty));
         for case in op.successes.iter().chain(&op.errors) {
-            if let ResponseBody::Json(ty) = &case.body {
+            if let ResponseBody::Json(ty)
+            | ResponseBody::EventStream(Some(ty))
+            | ResponseBody::JsonLines(ty) = &case.body
+            {
                 roots.push(ty);
             }
         }

@@ -1,0 +1,677 @@
+//! Streamed responses, typed item by item as they arrive, never buffered
+//! whole: Server-Sent Events (`text/event-stream`) and JSON records one per
+//! line (`application/jsonl`, `application/x-ndjson`, and
+//! `application/json-seq`, whose records start with an RS byte).
+//!
+//! Events are parsed by the WHATWG rules: `\n`, `\r\n` and `\r` end a line,
+//! a leading BOM is dropped, `data` lines join with `\n`, comments (`:`)
+//! and keep-alives are skipped, `id` persists from event to event, and an
+//! event cut off by the end of the stream is dropped. A line is split only
+//! at its line end, so UTF-8 split across network chunks decodes whole.
+//!
+//! Limits, from [`Config`](crate::Config): an event or record larger than
+//! `max_event_bytes` ends the stream with [`Error::BodyTooLarge`] (an
+//! endless line included, so memory stays bounded), and no byte for
+//! `stream_idle_timeout` ends it with [`Error::Timeout`]. An item that does
+//! not decode is an [`Error::Decode`] item (a bounded, redacted snippet);
+//! the stream goes on after it, and the caller decides whether to. Dropping
+//! a stream closes its connection.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+
+use super::decode::DecodeError;
+use super::redact::snippet;
+use super::{Error, RequestInfo, Secret};
+
+/// The payload of a conventional end marker (`data: [DONE]`), which ends
+/// an event stream cleanly.
+const DONE: &str = "[DONE]";
+
+/// One Server-Sent Event.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ServerEvent<T> {
+    /// The `event` field: the event's type; `None` for the default
+    /// (`message`).
+    pub event: Option<String>,
+    /// The last `id` the stream gave, this event's or an earlier one's:
+    /// what a reconnection sends as `Last-Event-ID`.
+    pub id: Option<String>,
+    /// The reconnection time the server asked for with this event.
+    pub retry: Option<Duration>,
+    /// The `data` lines, joined, decoded as the item type.
+    pub data: T,
+}
+
+/// Where a stream's bytes come from.
+enum Source {
+    Http(reqwest::Response),
+    /// Pieces given in advance, as the network might split them (tests).
+    #[cfg(test)]
+    Pieces(std::collections::VecDeque<Bytes>),
+}
+
+impl Source {
+    async fn chunk(&mut self) -> Result<Option<Bytes>, reqwest::Error> {
+        match self {
+            Source::Http(response) => response.chunk().await,
+            #[cfg(test)]
+            Source::Pieces(pieces) => Ok(pieces.pop_front()),
+        }
+    }
+}
+
+/// Reads a stream's body line by line within its limits.
+struct Lines {
+    source: Source,
+    buffer: Vec<u8>,
+    /// Where the unread part of `buffer` starts.
+    start: usize,
+    /// Whether the body has ended.
+    ended: bool,
+    /// Whether the stream's first bytes are still to come (for the BOM).
+    first: bool,
+    max_bytes: usize,
+    idle: Option<Duration>,
+}
+
+impl Lines {
+    /// The next line without its line end; `Ok(None)` at the end of the
+    /// body (a last line without a line end included).
+    async fn next(&mut self) -> Result<Option<Bytes>, Failed> {
+        loop {
+            if let Some(line) = self.take_line() {
+                return Ok(Some(line));
+            }
+            if self.ended {
+                if self.start < self.buffer.len() {
+                    let line = Bytes::copy_from_slice(&self.buffer[self.start..]);
+                    self.start = self.buffer.len();
+                    return Ok(Some(line));
+                }
+                return Ok(None);
+            }
+            if self.buffer.len() - self.start > self.max_bytes {
+                return Err(Failed::TooLarge);
+            }
+            let chunk = match self.idle {
+                Some(idle) => tokio::time::timeout(idle, self.source.chunk())
+                    .await
+                    .map_err(|_| Failed::Idle(idle))?,
+                None => self.source.chunk().await,
+            };
+            match chunk.map_err(Failed::Body)? {
+                Some(chunk) => {
+                    if self.start > 0 && self.start * 2 >= self.buffer.len() {
+                        self.buffer.drain(..self.start);
+                        self.start = 0;
+                    }
+                    self.buffer.extend_from_slice(&chunk);
+                    if self.first && self.buffer.len() >= 3 {
+                        self.first = false;
+                        if self.buffer.starts_with(b"\xEF\xBB\xBF") {
+                            self.start = 3;
+                        }
+                    }
+                }
+                None => {
+                    self.ended = true;
+                    if self.first && self.buffer[self.start..].starts_with(b"\xEF\xBB\xBF") {
+                        self.start += 3;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A whole line from the buffer, if one has arrived. A `\r` at the end
+    /// of what has arrived waits for the next byte, which may be its `\n`.
+    fn take_line(&mut self) -> Option<Bytes> {
+        if self.first && !self.ended {
+            return None;
+        }
+        let rest = &self.buffer[self.start..];
+        let end = rest.iter().position(|b| matches!(b, b'\n' | b'\r'))?;
+        let crlf = match (rest[end], rest.get(end + 1)) {
+            (b'\r', Some(b'\n')) => true,
+            (b'\r', None) if !self.ended => return None,
+            _ => false,
+        };
+        let line = Bytes::copy_from_slice(&rest[..end]);
+        self.start += end + if crlf { 2 } else { 1 };
+        Some(line)
+    }
+}
+
+/// Why reading a stream stopped, before the request is named.
+enum Failed {
+    TooLarge,
+    Idle(Duration),
+    Body(reqwest::Error),
+}
+
+/// What a stream's errors name: the request, its status, and the secrets
+/// to keep out of snippets.
+struct Origin {
+    info: RequestInfo,
+    status: StatusCode,
+    sent: Vec<Secret>,
+    max_bytes: usize,
+}
+
+impl Origin {
+    fn failed(&self, failed: Failed) -> Error {
+        match failed {
+            Failed::TooLarge => Error::BodyTooLarge {
+                request: self.info.clone(),
+                status: self.status,
+                limit: self.max_bytes,
+            },
+            Failed::Idle(after) => Error::Timeout {
+                request: self.info.clone(),
+                after,
+            },
+            Failed::Body(source) => Error::Body {
+                request: self.info.clone(),
+                status: self.status,
+                source: source.without_url(),
+            },
+        }
+    }
+
+    /// An item that did not decode: where and why, and its start, redacted.
+    fn undecodable(&self, text: &[u8], error: &serde_json::Error) -> Error {
+        Error::Decode {
+            request: self.info.clone(),
+            status: self.status,
+            source: DecodeError::new(error, text, &self.sent),
+            snippet: snippet(text, crate::types::SENSITIVE_KEYS, &self.sent),
+        }
+    }
+
+    fn not_utf8(&self, line: &[u8]) -> Error {
+        Error::Decode {
+            request: self.info.clone(),
+            status: self.status,
+            source: DecodeError::other("the stream is not valid UTF-8"),
+            snippet: snippet(line, crate::types::SENSITIVE_KEYS, &self.sent),
+        }
+    }
+}
+
+/// How an item's text becomes its type: JSON, or the text itself.
+pub(crate) type Decoder<T> = fn(&str) -> Result<T, serde_json::Error>;
+
+/// A Server-Sent Events response, typed: each [`ServerEvent`]'s `data` is
+/// decoded as `T` (JSON, or the text itself for an untyped stream).
+pub struct EventStream<T> {
+    lines: Lines,
+    origin: Origin,
+    decode: Decoder<T>,
+    /// The `id` buffer, kept from event to event.
+    last_id: Option<String>,
+    finished: bool,
+}
+
+impl<T> std::fmt::Debug for EventStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStream")
+            .field("request", &self.origin.info)
+            .field("status", &self.origin.status)
+            .field("last_event_id", &self.last_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> EventStream<T> {
+    /// The next event, as it arrives; `None` once the stream has ended (its
+    /// body ended, a `data: [DONE]` marker came, or an error other than an
+    /// undecodable event ended it).
+    pub async fn next(&mut self) -> Option<Result<ServerEvent<T>, Error>> {
+        if self.finished {
+            return None;
+        }
+        let mut data = String::new();
+        let mut has_data = false;
+        let mut event: Option<String> = None;
+        let mut retry = None;
+        loop {
+            let line = match self.lines.next().await {
+                Ok(Some(line)) => line,
+                // An event the end of the stream cut off is dropped.
+                Ok(None) => return self.finish(None),
+                Err(failed) => {
+                    let error = self.origin.failed(failed);
+                    return self.finish(Some(Err(error)));
+                }
+            };
+            if line.is_empty() {
+                if !has_data {
+                    event = None;
+                    continue;
+                }
+                if data == DONE {
+                    return self.finish(None);
+                }
+                let item = match (self.decode)(&data) {
+                    Ok(data) => Ok(ServerEvent {
+                        event,
+                        id: self.last_id.clone(),
+                        retry,
+                        data,
+                    }),
+                    Err(e) => Err(self.origin.undecodable(data.as_bytes(), &e)),
+                };
+                return Some(item);
+            }
+            let Ok(line) = std::str::from_utf8(&line) else {
+                let error = self.origin.not_utf8(&line);
+                return self.finish(Some(Err(error)));
+            };
+            if line.starts_with(':') {
+                continue;
+            }
+            let (field, value) = match line.split_once(':') {
+                Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+                None => (line, ""),
+            };
+            match field {
+                "data" => {
+                    if data.len() + value.len() + 1 > self.origin.max_bytes {
+                        let error = self.origin.failed(Failed::TooLarge);
+                        return self.finish(Some(Err(error)));
+                    }
+                    if has_data {
+                        data.push('\n');
+                    }
+                    data.push_str(value);
+                    has_data = true;
+                }
+                "event" => event = Some(value.to_owned()),
+                "id" if !value.contains('\0') => self.last_id = Some(value.to_owned()),
+                "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                    retry = value.parse().ok().map(Duration::from_millis);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The `id` of the last event that had one: what a reconnection sends
+    /// as `Last-Event-ID` to resume after it.
+    pub fn last_event_id(&self) -> Option<&str> {
+        self.last_id.as_deref()
+    }
+
+    fn finish(
+        &mut self,
+        last: Option<Result<ServerEvent<T>, Error>>,
+    ) -> Option<Result<ServerEvent<T>, Error>> {
+        self.finished = true;
+        last
+    }
+}
+
+/// A response of JSON records, one per line (`application/jsonl`,
+/// `application/x-ndjson`) or each after an RS byte
+/// (`application/json-seq`), each decoded as `T`.
+pub struct JsonLines<T> {
+    lines: Lines,
+    origin: Origin,
+    decode: Decoder<T>,
+    finished: bool,
+}
+
+impl<T> std::fmt::Debug for JsonLines<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonLines")
+            .field("request", &self.origin.info)
+            .field("status", &self.origin.status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> JsonLines<T> {
+    /// The next record, as it arrives; `None` once the stream has ended.
+    pub async fn next(&mut self) -> Option<Result<T, Error>> {
+        loop {
+            if self.finished {
+                return None;
+            }
+            let line = match self.lines.next().await {
+                Ok(Some(line)) => line,
+                Ok(None) => {
+                    self.finished = true;
+                    return None;
+                }
+                Err(failed) => {
+                    self.finished = true;
+                    return Some(Err(self.origin.failed(failed)));
+                }
+            };
+            let record = line.strip_prefix(b"\x1E").unwrap_or(&line);
+            if record.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let Ok(text) = std::str::from_utf8(record) else {
+                self.finished = true;
+                return Some(Err(self.origin.not_utf8(record)));
+            };
+            return Some((self.decode)(text).map_err(|e| self.origin.undecodable(record, &e)));
+        }
+    }
+}
+
+/// What a streamed response is read with.
+pub(crate) struct StreamParts {
+    pub(crate) response: reqwest::Response,
+    pub(crate) info: RequestInfo,
+    pub(crate) status: StatusCode,
+    pub(crate) sent: Vec<Secret>,
+    pub(crate) max_bytes: usize,
+    pub(crate) idle: Option<Duration>,
+}
+
+impl StreamParts {
+    fn split(self) -> (Lines, Origin) {
+        let lines = Lines {
+            source: Source::Http(self.response),
+            buffer: Vec::new(),
+            start: 0,
+            ended: false,
+            first: true,
+            max_bytes: self.max_bytes,
+            idle: self.idle,
+        };
+        let origin = Origin {
+            info: self.info,
+            status: self.status,
+            sent: self.sent,
+            max_bytes: self.max_bytes,
+        };
+        (lines, origin)
+    }
+
+    pub(crate) fn events<T>(self, decode: Decoder<T>) -> EventStream<T> {
+        let (lines, origin) = self.split();
+        EventStream {
+            lines,
+            origin,
+            decode,
+            last_id: None,
+            finished: false,
+        }
+    }
+
+    pub(crate) fn json_lines<T>(self, decode: Decoder<T>) -> JsonLines<T> {
+        let (lines, origin) = self.split();
+        JsonLines {
+            lines,
+            origin,
+            decode,
+            finished: false,
+        }
+    }
+}
+
+/// An item as JSON.
+pub(crate) fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
+/// An item as the text itself, for a stream nothing types.
+pub(crate) fn text(text: &str) -> Result<String, serde_json::Error> {
+    Ok(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::Method;
+
+    fn lines(pieces: Vec<Bytes>, max_bytes: usize) -> (Lines, Origin) {
+        let lines = Lines {
+            source: Source::Pieces(pieces.into()),
+            buffer: Vec::new(),
+            start: 0,
+            ended: false,
+            first: true,
+            max_bytes,
+            idle: None,
+        };
+        let origin = Origin {
+            info: RequestInfo::new(Method::GET, "/events".into()),
+            status: StatusCode::OK,
+            sent: vec![Secret::new("tok-SECRET-S")],
+            max_bytes,
+        };
+        (lines, origin)
+    }
+
+    fn events(pieces: Vec<&[u8]>) -> EventStream<String> {
+        let (lines, origin) = lines(
+            pieces.into_iter().map(Bytes::copy_from_slice).collect(),
+            1024,
+        );
+        EventStream {
+            lines,
+            origin,
+            decode: text,
+            last_id: None,
+            finished: false,
+        }
+    }
+
+    async fn all<T>(mut stream: EventStream<T>) -> Vec<Result<ServerEvent<T>, Error>> {
+        let mut out = Vec::new();
+        while let Some(item) = stream.next().await {
+            out.push(item);
+        }
+        out
+    }
+
+    fn data<T: Clone>(items: &[Result<ServerEvent<T>, Error>]) -> Vec<T> {
+        items
+            .iter()
+            .map(|i| match i {
+                Ok(event) => event.data.clone(),
+                Err(e) => panic!("an event, not {e:?}"),
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn events_follow_the_whatwg_rules() {
+        let body: &[u8] = b"\xEF\xBB\xBF: a comment\r\nretry: 250\r\nevent: delta\r\ndata: one\r\ndata:two\r\n\r\n:keep-alive\n\nid: 7\rdata\r\rdata: after id\n\nevent: stray\n\ndata: cut off";
+        let items = all(events(vec![body])).await;
+        assert_eq!(data(&items), ["one\ntwo", "", "after id"]);
+        let first = items[0].as_ref().ok().unwrap();
+        assert_eq!(
+            (first.event.as_deref(), first.retry),
+            (Some("delta"), Some(Duration::from_millis(250)))
+        );
+        let second = items[1].as_ref().ok().unwrap();
+        assert_eq!(
+            (second.event.as_deref(), second.id.as_deref()),
+            (None, Some("7"))
+        );
+        // The id persists; an event type does not.
+        let third = items[2].as_ref().ok().unwrap();
+        assert_eq!(
+            (third.event.as_deref(), third.id.as_deref()),
+            (None, Some("7"))
+        );
+    }
+
+    #[tokio::test]
+    async fn done_ends_the_stream_cleanly() {
+        let items = all(events(vec![b"data: a\n\ndata: [DONE]\n\ndata: never\n\n"])).await;
+        assert_eq!(data(&items), ["a"]);
+    }
+
+    /// The same stream, split anywhere (inside a CRLF, inside a UTF-8
+    /// character), gives the same events.
+    #[tokio::test]
+    async fn any_split_gives_the_same_events() {
+        let body = "data: {\"text\": \"h\u{e9}llo \u{1F600}\"}\r\n\r\nid: 2\r\ndata: line\r\ndata: two\r\r: c\ndata: \u{4e16}\u{754c}\n\n".as_bytes();
+        let expected = data(&all(events(vec![body])).await);
+        assert_eq!(expected.len(), 3);
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..2_000 {
+            let mut pieces: Vec<&[u8]> = Vec::new();
+            let mut rest = body;
+            while !rest.is_empty() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let cut = 1 + (state % 7) as usize;
+                let (piece, after) = rest.split_at(cut.min(rest.len()));
+                pieces.push(piece);
+                rest = after;
+            }
+            assert_eq!(
+                data(&all(events(pieces.clone())).await),
+                expected,
+                "{pieces:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn hostile_streams_end_in_a_typed_error() {
+        // An endless line: stopped at the limit, whatever more comes.
+        let endless: Vec<Bytes> = (0..100).map(|_| Bytes::from(vec![b'x'; 100])).collect();
+        let (lines_, origin) = lines(endless, 1024);
+        let mut stream = EventStream {
+            lines: lines_,
+            origin,
+            decode: text,
+            last_id: None,
+            finished: false,
+        };
+        assert!(matches!(
+            stream.next().await,
+            Some(Err(Error::BodyTooLarge { limit: 1024, .. }))
+        ));
+        assert!(stream.next().await.is_none());
+        // A huge event of many short lines.
+        let huge: Vec<Bytes> = (0..100)
+            .map(|_| Bytes::from_static(b"data: xxxxxxxxxxxxxxxxxxxxxxxxx\n"))
+            .collect();
+        let (lines_, origin) = lines(huge, 1024);
+        let stream = EventStream {
+            lines: lines_,
+            origin,
+            decode: text,
+            last_id: None,
+            finished: false,
+        };
+        assert!(matches!(
+            all(stream).await.as_slice(),
+            [Err(Error::BodyTooLarge { .. })]
+        ));
+        // Invalid UTF-8.
+        let items = all(events(vec![b"data: ok\n\ndata: \xFF\xFE\n\n"])).await;
+        assert!(
+            matches!(items.as_slice(), [Ok(_), Err(Error::Decode { .. })]),
+            "{items:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_undecodable_event_is_an_error_item_and_the_stream_goes_on() {
+        #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+        struct Delta {
+            n: u32,
+        }
+        let body: &[u8] =
+            b"data: {\"n\": 1}\n\ndata: {\"n\": \"tok-SECRET-S\"}\n\ndata: {\"n\": 3}\n\n";
+        let (lines_, origin) = lines(vec![Bytes::from_static(body)], 1024);
+        let stream = EventStream {
+            lines: lines_,
+            origin,
+            decode: json::<Delta>,
+            last_id: None,
+            finished: false,
+        };
+        let items = all(stream).await;
+        assert_eq!(items.len(), 3);
+        let Err(error) = &items[1] else {
+            panic!("{items:?}")
+        };
+        assert!(matches!(error, Error::Decode { .. }));
+        let text = format!("{error} {error:?}");
+        assert!(!text.contains("SECRET"), "{text}");
+        assert_eq!(items[2].as_ref().ok().map(|e| e.data.n), Some(3));
+    }
+
+    #[tokio::test]
+    async fn json_lines_are_records() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Row {
+            id: u32,
+        }
+        let body: &[u8] =
+            b"{\"id\": 1}\n\r\n{\"id\": 2}\r\n\x1E{\"id\": 3}\n{\"id\": \"x\"}\n{\"id\": 5}";
+        let (lines_, origin) = lines(vec![Bytes::from_static(body)], 1024);
+        let mut stream = JsonLines {
+            lines: lines_,
+            origin,
+            decode: json::<Row>,
+            finished: false,
+        };
+        let mut ids = Vec::new();
+        let mut errors = 0;
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(row) => ids.push(row.id),
+                Err(Error::Decode { .. }) => errors += 1,
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        assert_eq!((ids, errors), (vec![1, 2, 3, 5], 1));
+    }
+
+    #[tokio::test]
+    async fn a_silent_stream_ends_after_the_idle_timeout() {
+        let (mut lines_, origin) = lines(Vec::new(), 1024);
+        // A source that never answers: pending for ever.
+        lines_.idle = Some(Duration::from_millis(200));
+        lines_.source = Source::Http(never_ending().await);
+        let mut stream = EventStream {
+            lines: lines_,
+            origin,
+            decode: text,
+            last_id: None,
+            finished: false,
+        };
+        assert!(matches!(
+            stream.next().await,
+            Some(Err(Error::Timeout { .. }))
+        ));
+    }
+
+    /// A response whose head came and whose body never does.
+    async fn never_ending() -> reqwest::Response {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = socket.read(&mut buf).await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n")
+                .await;
+            std::future::pending::<()>().await;
+        });
+        reqwest::Client::new()
+            .get(format!("http://{address}"))
+            .send()
+            .await
+            .unwrap()
+    }
+}
