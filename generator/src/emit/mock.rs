@@ -61,10 +61,14 @@ fn start(op: &Operation) -> TokenStream {
         " Mocks [`Client::{}`](crate::Client::{}): `{http_method} {path}`.",
         op.method_name, op.method_name
     );
+    let call = match &op.accept {
+        Some(accept) => quote!(self.call(#http_method, #path).accepting(#accept)),
+        None => quote!(self.call(#http_method, #path)),
+    };
     quote! {
         #[doc = #doc]
         pub fn #method(&self) -> #builder<'_> {
-            #builder(self.call(#http_method, #path))
+            #builder(#call)
         }
     }
 }

@@ -58,29 +58,16 @@ fn head(api: &Api) -> TokenStream {
     }
 }
 
-/// Each operation's success and error enums, parameters, form and headers.
+/// Each operation's success and error enums, parameters, form and headers
+/// (a streaming twin uses its buffered method's).
 fn operations_own(api: &Api) -> TokenStream {
     let here = quote!();
-    let errors = api
-        .operations
-        .iter()
-        .filter_map(|op| operation_types::error_enum(api, op, &here));
-    let successes = api
-        .operations
-        .iter()
-        .filter_map(|op| operation_types::success_enum(api, op, &here));
-    let headers = api
-        .operations
-        .iter()
-        .filter_map(|op| operation_types::headers_struct(api, op, &here));
-    let forms = api
-        .operations
-        .iter()
-        .filter_map(|op| operation_types::form_struct(api, op, &here));
-    let params = api
-        .operations
-        .iter()
-        .filter_map(|op| operation_types::params_struct(api, op, &here));
+    let owners = || api.operations.iter().filter(|op| op.variant_of.is_none());
+    let errors = owners().filter_map(|op| operation_types::error_enum(api, op, &here));
+    let successes = owners().filter_map(|op| operation_types::success_enum(api, op, &here));
+    let headers = owners().filter_map(|op| operation_types::headers_struct(api, op, &here));
+    let forms = owners().filter_map(|op| operation_types::form_struct(api, op, &here));
+    let params = owners().filter_map(|op| operation_types::params_struct(api, op, &here));
     quote! {
         #(#successes)*
         #(#errors)*

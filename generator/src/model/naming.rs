@@ -151,6 +151,12 @@ pub const CLIENT_MEMBERS: &[&str] = &[
     "without_credentials",
 ];
 
+/// The streaming twin of a method whose response offers JSON and a stream:
+/// `chat` → `chat_stream`.
+pub fn stream_method(method_name: &str) -> String {
+    format!("{method_name}_stream")
+}
+
 /// The `Client` method that sets a scheme's credential (`with_bearer_token`).
 pub fn credential_setter(field: &str) -> String {
     format!("with_{field}")

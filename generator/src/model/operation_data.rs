@@ -262,6 +262,10 @@ pub struct Operation {
     pub security: Vec<Vec<usize>>,
     /// The `Accept` a streamed success asks for (`text/event-stream`).
     pub accept: Option<String>,
+    /// For the streaming twin of an operation whose response offers JSON
+    /// and a stream: the buffered method's name. The twin shares that
+    /// method's parameter, form, header and error types.
+    pub variant_of: Option<String>,
     pub docs: Docs,
     pub origin: Pointer,
     /// Its names in the generated `mock` module.

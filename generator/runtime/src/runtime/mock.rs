@@ -4,7 +4,7 @@
 //! each operation adds little code.
 
 use serde::Serialize;
-use wiremock::matchers::{body_json, method, path_regex};
+use wiremock::matchers::{body_json, header, method, path_regex};
 use wiremock::{Mock, ResponseTemplate};
 
 use super::params::{self, Style};
@@ -87,6 +87,7 @@ impl MockServer {
             template,
             path_values: Vec::new(),
             body: None,
+            accept: None,
             expect: None,
             times: None,
         }
@@ -112,11 +113,21 @@ pub struct MockCall<'a> {
     /// others match any value.
     path_values: Vec<(&'static str, String)>,
     body: Option<serde_json::Value>,
+    /// The `Accept` a streaming operation sends: its mock answers only
+    /// those calls, before the mocks of the same request's buffered form.
+    accept: Option<&'static str>,
     expect: Option<u64>,
     times: Option<u64>,
 }
 
 impl MockCall<'_> {
+    /// Matches only calls that ask for `media_type` (a streaming twin's
+    /// calls), ahead of other mocks of the same path.
+    pub(crate) fn accepting(mut self, media_type: &'static str) -> Self {
+        self.accept = Some(media_type);
+        self
+    }
+
     /// Matches only calls whose path parameter `name` has this value.
     pub(crate) fn path_param(
         mut self,
@@ -236,7 +247,14 @@ impl MockCall<'_> {
         if let Some(body) = self.body {
             mock = mock.and(body_json(body));
         }
+        if let Some(accept) = self.accept {
+            mock = mock.and(header("accept", accept));
+        }
         let mut mock = mock.respond_with(response);
+        if self.accept.is_some() {
+            // wiremock's default is 5; lower is tried first.
+            mock = mock.with_priority(4);
+        }
         if let Some(n) = self.expect {
             mock = mock.expect(n);
         }

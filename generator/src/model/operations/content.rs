@@ -112,7 +112,14 @@ impl<'a> OperationBuilder<'a, '_> {
                 }
                 _ => format!("{}{}", self.prefix, status_variant(status)),
             };
-            let body = match pick_media(&response.content) {
+            let picked = match (
+                self.prefer_stream && is_success(&status),
+                stream_media(&response.content),
+            ) {
+                (true, Some(stream)) => Some(stream),
+                _ => pick_media(&response.content),
+            };
+            let body = match picked {
                 None => ResponseBody::Empty,
                 Some((content_type, media)) if stream_kind(content_type).is_some() => {
                     let media_at = rat.join("content").join(content_type);
@@ -360,6 +367,41 @@ impl<'a> OperationBuilder<'a, '_> {
             });
         }
     }
+}
+
+/// The first streamed media type a response offers.
+fn stream_media(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
+    content
+        .iter()
+        .find(|(k, _)| stream_kind(k).is_some())
+        .map(|(k, v)| (k.as_str(), v))
+}
+
+/// Whether a success response offers JSON and a stream (picked by
+/// `Accept`, or a `stream: true` in the body), so that the operation gets a
+/// streaming twin beside its buffered method.
+pub(super) fn offers_json_and_stream(
+    doc: &crate::load::Document,
+    responses: &openapiv3::Responses,
+) -> bool {
+    responses.responses.iter().any(|(code, response)| {
+        let success = match code {
+            openapiv3::StatusCode::Code(c) => (200..300).contains(c),
+            openapiv3::StatusCode::Range(r) => *r == 2,
+        };
+        let response = match response {
+            ReferenceOr::Item(response) => Some(response),
+            ReferenceOr::Reference { reference } => {
+                super::component(doc, reference, "responses", |c| &c.responses)
+            }
+        };
+        success
+            && response.is_some_and(|r| {
+                stream_media(&r.content).is_some()
+                    && pick_media(&r.content)
+                        .is_some_and(|(k, _)| media_encoding(k) == BodyEncoding::Json)
+            })
+    })
 }
 
 /// JSON first (`application/json`, then any `+json`), then the first listed.

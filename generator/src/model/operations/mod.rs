@@ -132,8 +132,38 @@ pub(super) fn operations<'a>(
                 at: at.clone(),
                 prefix: naming::type_name(&method_name),
                 stream_media: None,
+                prefer_stream: false,
             };
-            out.push(builder.build(method_name, method, path, &item.parameters, op, schemes));
+            let base = builder.build(method_name, method, path, &item.parameters, op, schemes);
+            // A response that offers JSON and a stream: the buffered method,
+            // and a streaming twin beside it.
+            if content::offers_json_and_stream(doc, &op.responses) {
+                let desired = naming::stream_method(&base.method_name);
+                let (twin_name, renamed) = method_names.claim(&desired);
+                if renamed {
+                    diagnostics.warn(
+                        WarningKind::Renamed,
+                        &at,
+                        format!("method name `{desired}` for the streaming form of `{}` is already used; it is `{twin_name}`", base.method_name),
+                    );
+                }
+                method_owners.insert(twin_name.clone(), at.clone());
+                let builder = OperationBuilder {
+                    doc,
+                    converter: &mut *converter,
+                    diagnostics: &mut *diagnostics,
+                    examples: &mut examples,
+                    at: at.clone(),
+                    prefix: naming::type_name(&twin_name),
+                    stream_media: None,
+                    prefer_stream: true,
+                };
+                let twin = builder.stream_twin(&base, twin_name, &op.responses);
+                out.push(base);
+                out.extend(twin);
+            } else {
+                out.push(base);
+            }
         }
     }
     (out, examples)
@@ -150,6 +180,9 @@ struct OperationBuilder<'a, 'c> {
     /// The media type of a streamed success response, which the request
     /// asks for (`Accept`).
     stream_media: Option<String>,
+    /// Read a success response that offers JSON and a stream as the
+    /// stream (for an operation's streaming twin).
+    prefer_stream: bool,
 }
 
 impl<'a> OperationBuilder<'a, '_> {
@@ -220,6 +253,7 @@ impl<'a> OperationBuilder<'a, '_> {
         };
         Operation {
             method_name,
+            variant_of: None,
             accept: accept.filter(|_| matches!(&success, Success::Body(b) if b.is_stream())),
             http_method: method,
             path: path.to_owned(),
@@ -241,6 +275,47 @@ impl<'a> OperationBuilder<'a, '_> {
             // Named once every operation is known (`owned::finish`).
             mock: MockNames::default(),
         }
+    }
+
+    /// The streaming twin of `base`: the same request, its success read as
+    /// the stream the response also offers. `None` when no success turns
+    /// out to be a stream after all.
+    fn stream_twin(
+        mut self,
+        base: &Operation,
+        method_name: String,
+        responses: &'a openapiv3::Responses,
+    ) -> Option<Operation> {
+        let (successes, _, _) = self.responses(responses);
+        let [success] = successes.as_slice() else {
+            return None;
+        };
+        if !success.body.is_stream() {
+            return None;
+        }
+        let accept = self.stream_media.take();
+        let note = format!(
+            "The streaming form of [`Self::{}`]: asks for `{}` and yields each item as it arrives.",
+            base.method_name,
+            accept.as_deref().unwrap_or_default()
+        );
+        let docs = Docs {
+            text: Some(match &base.docs.text {
+                Some(text) => format!("{note}\n\n{text}"),
+                None => note,
+            }),
+            deprecated: base.docs.deprecated,
+        };
+        Some(Operation {
+            method_name,
+            docs,
+            accept,
+            success: Success::Body(success.body.clone()),
+            successes,
+            variant_of: Some(base.method_name.clone()),
+            mock: MockNames::default(),
+            ..base.clone()
+        })
     }
 
     /// The item of a `ReferenceOr`, following a `$ref` into one section of

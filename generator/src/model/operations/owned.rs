@@ -97,7 +97,8 @@ fn shape(cases: &[ResponseCase]) -> String {
 fn share_error_enums(operations: &mut [Operation]) {
     let mut first: HashMap<String, usize> = HashMap::new();
     for i in 0..operations.len() {
-        if operations[i].error_type.is_none() {
+        // A streaming twin declares none of its own.
+        if operations[i].error_type.is_none() || operations[i].variant_of.is_some() {
             continue;
         }
         let key = shape(&operations[i].errors);

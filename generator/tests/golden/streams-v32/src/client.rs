@@ -177,6 +177,78 @@ impl Client {
         }
     }
 
+    /// The whole completion, or its tokens as they are written (`Accept`).
+    ///
+    /// `POST /complete`
+    pub async fn complete(
+        &self,
+        body: &types::ChatRequest,
+    ) -> Result<ResponseValue<types::Completion>, Error<types::CompleteError>> {
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "complete",
+                reqwest::Method::POST,
+                "/complete",
+            );
+            request.json_body(body, "application/json")?;
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
+        match response.status().as_u16() {
+            200 => {
+                let body = response.json()?;
+                Ok(response.success(body))
+            }
+            422 => {
+                let body = types::CompleteError::UnprocessableEntity(response.json()?);
+                Err(response.api_error(body))
+            }
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// The streaming form of [`Self::complete`]: asks for `text/event-stream` and yields each item as it arrives.
+    ///
+    /// The whole completion, or its tokens as they are written (`Accept`).
+    ///
+    /// `POST /complete`
+    pub async fn complete_stream(
+        &self,
+        body: &types::ChatRequest,
+    ) -> Result<
+        ResponseValue<crate::EventStream<types::Delta>>,
+        Error<types::CompleteError>,
+    > {
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "complete_stream",
+                reqwest::Method::POST,
+                "/complete",
+            );
+            request.json_body(body, "application/json")?;
+            request.accept("text/event-stream");
+            request.send_streaming(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
+        if matches!(response.status().as_u16(), 200) {
+            return Ok(
+                response
+                    .into_events(
+                        &self.config,
+                        crate::runtime::stream_json::<types::Delta>,
+                    ),
+            );
+        }
+        let response = response.buffer(&self.config).await?;
+        match response.status().as_u16() {
+            422 => {
+                let body = types::CompleteError::UnprocessableEntity(response.json()?);
+                Err(response.api_error(body))
+            }
+            _ => Err(response.unexpected()),
+        }
+    }
+
     ///
     /// `GET /legacy`
     pub async fn legacy_events(

@@ -22,22 +22,32 @@ use crate::types;
 impl MockServer {
     /// Mocks [`Client::chat`](crate::Client::chat): `POST /chat`.
     pub fn chat(&self) -> ChatMock<'_> {
-        ChatMock(self.call("POST", "/chat"))
+        ChatMock(self.call("POST", "/chat").accepting("text/event-stream"))
+    }
+
+    /// Mocks [`Client::complete`](crate::Client::complete): `POST /complete`.
+    pub fn complete(&self) -> CompleteMock<'_> {
+        CompleteMock(self.call("POST", "/complete"))
+    }
+
+    /// Mocks [`Client::complete_stream`](crate::Client::complete_stream): `POST /complete`.
+    pub fn complete_stream(&self) -> CompleteStreamMock<'_> {
+        CompleteStreamMock(self.call("POST", "/complete").accepting("text/event-stream"))
     }
 
     /// Mocks [`Client::legacy_events`](crate::Client::legacy_events): `GET /legacy`.
     pub fn legacy_events(&self) -> LegacyEventsMock<'_> {
-        LegacyEventsMock(self.call("GET", "/legacy"))
+        LegacyEventsMock(self.call("GET", "/legacy").accepting("text/event-stream"))
     }
 
     /// Mocks [`Client::tail_logs`](crate::Client::tail_logs): `GET /logs`.
     pub fn tail_logs(&self) -> TailLogsMock<'_> {
-        TailLogsMock(self.call("GET", "/logs"))
+        TailLogsMock(self.call("GET", "/logs").accepting("text/event-stream"))
     }
 
     /// Mocks [`Client::export_rows`](crate::Client::export_rows): `GET /rows`.
     pub fn export_rows(&self) -> ExportRowsMock<'_> {
-        ExportRowsMock(self.call("GET", "/rows"))
+        ExportRowsMock(self.call("GET", "/rows").accepting("application/jsonl"))
     }
 
     /// Mocks [`Client::search`](crate::Client::search): `GET /search`.
@@ -69,6 +79,64 @@ impl<'a> ChatMock<'a> {
     pub async fn respond_error(self, error: types::ChatError) {
         match error {
             types::ChatError::UnprocessableEntity(body) => {
+                self.0.respond_json(422, serde_json::to_value(&body)).await
+            }
+        }
+    }
+    crate::runtime::shared_mock_methods!();
+}
+
+/// A mock of [`Client::complete`](crate::Client::complete), mounted by one of its `respond_` methods.
+#[derive(Debug)]
+#[must_use = "a mock does nothing until a `respond_` method mounts it"]
+pub struct CompleteMock<'a>(MockCall<'a>);
+
+impl<'a> CompleteMock<'a> {
+    /// Matches only calls whose JSON body equals `body`.
+    pub fn with_body(self, body: &types::ChatRequest) -> Self {
+        Self(self.0.json_body(serde_json::to_value(body).unwrap_or_default()))
+    }
+
+    /// Answers with a success, as the client returns it.
+    pub async fn respond_ok(self, body: &types::Completion) {
+        self.0.respond_json(200, serde_json::to_value(body)).await
+    }
+
+    /// Answers with a declared error, as the client returns it in
+    /// `Error::Api`.
+    pub async fn respond_error(self, error: types::CompleteError) {
+        match error {
+            types::CompleteError::UnprocessableEntity(body) => {
+                self.0.respond_json(422, serde_json::to_value(&body)).await
+            }
+        }
+    }
+    crate::runtime::shared_mock_methods!();
+}
+
+/// A mock of [`Client::complete_stream`](crate::Client::complete_stream), mounted by one of its `respond_` methods.
+#[derive(Debug)]
+#[must_use = "a mock does nothing until a `respond_` method mounts it"]
+pub struct CompleteStreamMock<'a>(MockCall<'a>);
+
+impl<'a> CompleteStreamMock<'a> {
+    /// Matches only calls whose JSON body equals `body`.
+    pub fn with_body(self, body: &types::ChatRequest) -> Self {
+        Self(self.0.json_body(serde_json::to_value(body).unwrap_or_default()))
+    }
+
+    /// Answers with a success, as the client returns it.
+    pub async fn respond_ok(self, items: &[types::Delta]) {
+        self.0
+            .respond_events(200, items.iter().map(serde_json::to_string).collect())
+            .await
+    }
+
+    /// Answers with a declared error, as the client returns it in
+    /// `Error::Api`.
+    pub async fn respond_error(self, error: types::CompleteError) {
+        match error {
+            types::CompleteError::UnprocessableEntity(body) => {
                 self.0.respond_json(422, serde_json::to_value(&body)).await
             }
         }

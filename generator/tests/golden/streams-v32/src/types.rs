@@ -74,6 +74,50 @@ impl<'de> serde::Deserialize<'de> for ChatRequest {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct Completion {
+    pub text: String,
+}
+
+impl serde::Serialize for Completion {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer.serialize_struct("Completion", 1)?;
+        state.serialize_field("text", &self.text)?;
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Completion {
+    const NAME: &'static str = "Completion";
+    const FIELDS: &'static [&'static str] = &["text"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut text_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut text_slot, "text")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            text: wire::required(text_slot, "text")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Completion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Delta {
     pub text: String,
     pub index: Option<i64>,
@@ -227,9 +271,12 @@ impl<'de> serde::Deserialize<'de> for Row {
     }
 }
 
-/// Error responses declared for [`Client::chat`](crate::Client::chat).
+/// Error responses declared for [`Client::chat`](crate::Client::chat) and [`Client::complete`](crate::Client::complete), which has the same ones.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChatError {
     /// Validation Error (status 422).
     UnprocessableEntity(HttpValidationError),
 }
+
+/// Error responses declared for [`Client::complete`](crate::Client::complete): the same as [`ChatError`]'s, so the same type.
+pub type CompleteError = ChatError;

@@ -56,6 +56,13 @@ fn chat_request_minimal() {
 }
 
 #[test]
+fn completion_minimal() {
+    roundtrip::<
+        types::Completion,
+    >("synthesised from the schema", "{\"text\":\"string\"}", "{\"text\":\"string\"}");
+}
+
+#[test]
 fn delta_minimal() {
     roundtrip::<
         types::Delta,
