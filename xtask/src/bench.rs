@@ -28,7 +28,7 @@ const PROGENITOR_VERSION: &str = "0.15.1";
 pub struct Options {
     pub spec: PathBuf,
     pub runs: usize,
-    /// Only these figures (1 to 4); all when empty.
+    /// Only these figures (1 to 4, 6); all when empty.
     pub only: Vec<usize>,
 }
 
@@ -36,14 +36,14 @@ pub fn bench(root: &Path, options: &Options) -> Result<()> {
     if options.runs < 5 {
         bail!("--runs must be at least 5 so that a median means something");
     }
-    if !options.spec.is_file() {
+    let wanted = |figure: usize| options.only.is_empty() || options.only.contains(&figure);
+    if (wanted(1) || wanted(2) || wanted(3)) && !options.spec.is_file() {
         bail!(
             "no OpenAPI document at {}; pass one with --spec (the default is \
              ../shared/specs/progenitor-nexus.json beside the workspace)",
             options.spec.display()
         );
     }
-    let wanted = |figure: usize| options.only.is_empty() || options.only.contains(&figure);
     let work = root.join("target/bench");
     std::fs::create_dir_all(&work)?;
     println!("machine: {}", machine());
@@ -98,6 +98,9 @@ pub fn bench(root: &Path, options: &Options) -> Result<()> {
     }
     if wanted(4) {
         rows.push(request_overhead(root, options.runs)?);
+    }
+    if wanted(6) {
+        rows.push(events_decoded(root, options.runs)?);
     }
     println!("\n| figure | ours (median) | reference (median) | ratio of medians |");
     println!("|---|---|---|---|");
@@ -357,6 +360,85 @@ fn request_overhead(root: &Path, runs: usize) -> Result<Row> {
     })
 }
 
+/// Figure 6, events decoded per second: the runtime's `EventStream`
+/// against a hand-written loop over `reqwest::Response::chunk()` with
+/// `serde_json` (`cargo bench -p openapi-client-runtime --bench events`),
+/// `runs` times; the median of the runs' ratios (goal ≤ 1.1).
+fn events_decoded(root: &Path, runs: usize) -> Result<Row> {
+    println!(
+        "6. events decoded (cargo bench -p openapi-client-runtime --bench events, {runs} runs)"
+    );
+    let mut readings = Vec::new();
+    for run in 1..=runs {
+        let output = cargo()
+            .current_dir(root)
+            .args([
+                "bench",
+                "--quiet",
+                "-p",
+                "openapi-client-runtime",
+                "--bench",
+                "events",
+            ])
+            .output()?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() {
+            bail!(
+                "the events bench failed:\n{text}{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let reading = EventsRun::parse(&text)
+            .with_context(|| format!("the events bench printed no figures:\n{text}"))?;
+        println!(
+            "  run {run}: runtime {:.0} events/s, hand-written {:.0} events/s, ratio {:.3}",
+            reading.ours, reading.theirs, reading.ratio
+        );
+        readings.push(reading);
+    }
+    let middle = |pick: fn(&EventsRun) -> f64| median(readings.iter().map(pick).collect());
+    Ok(Row {
+        name: "6. events decoded per second, runtime EventStream / hand-written chunk loop \
+               (ratio of times, median of the runs)"
+            .into(),
+        ours: format!("{:.0} events/s", middle(|r| r.ours)),
+        theirs: format!("{:.0} events/s", middle(|r| r.theirs)),
+        ratio: middle(|r| r.ratio),
+    })
+}
+
+/// What one run of the events bench says.
+struct EventsRun {
+    ours: f64,
+    theirs: f64,
+    ratio: f64,
+}
+
+impl EventsRun {
+    fn parse(text: &str) -> Option<Self> {
+        let rate = |label: &str| {
+            let line = text.lines().find(|l| l.trim_start().starts_with(label))?;
+            line[line.find(label)? + label.len()..]
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        };
+        let ratio = text
+            .lines()
+            .find(|l| l.contains("ratio of median times"))?
+            .rsplit(' ')
+            .next()?
+            .parse()
+            .ok()?;
+        Some(EventsRun {
+            ours: rate("runtime EventStream")?,
+            theirs: rate("hand-written loop")?,
+            ratio,
+        })
+    }
+}
+
 /// What one run of the request-overhead bench (`BENCH_ONLY=1,4`) says
 /// about single calls.
 struct OverheadRun {
@@ -455,6 +537,17 @@ summary: generated / hand-written ([4]: A / B); ratio of medians
     fn a_run_without_its_summary_is_not_read() {
         let cut = RUN.split("\nsummary:").next().unwrap();
         assert!(OverheadRun::parse(cut).is_none());
+    }
+
+    #[test]
+    fn the_events_bench_output_parses() {
+        let text = "events decoded, 20000 per round, 21 rounds alternating (median round)\n  runtime EventStream      3280674 events/s  (6.096308ms)\n  hand-written loop        3475404 events/s  (5.754726ms)\n  ratio of median times (runtime / hand-written): 1.059\n";
+        let run = EventsRun::parse(text).unwrap();
+        assert_eq!(
+            (run.ours, run.theirs, run.ratio),
+            (3280674.0, 3475404.0, 1.059)
+        );
+        assert!(EventsRun::parse("nothing").is_none());
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub use response::ByteStream;
 pub use retry::RetryPolicy;
 pub use stream::{EventStream, JsonLines, ServerEvent};
 #[allow(unused_imports)] // an API without streams has no stream to decode
-pub(crate) use stream::{json as stream_json, text as stream_text};
+pub(crate) use stream::{json as stream_json, parts as stream_parts, text as stream_text};
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};

@@ -12,6 +12,28 @@ pub mod runtime;
 
 pub use runtime::*;
 
+/// For the benches of this crate (not part of any generated crate, which
+/// does not get this file): a response read as the runtime reads streams.
+#[doc(hidden)]
+pub mod bench_support {
+    use crate::runtime::{Config, EventStream, RequestInfo};
+
+    /// `response`'s body as Server-Sent Events whose `data` decodes as `T`,
+    /// with the default limits.
+    pub fn events<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> EventStream<T> {
+        let config = Config::default();
+        let status = response.status();
+        crate::runtime::stream_parts(
+            response,
+            RequestInfo::new(reqwest::Method::GET, "/stream".into()),
+            status,
+            Vec::new(),
+            &config,
+        )
+        .events(crate::runtime::stream_json::<T>)
+    }
+}
+
 /// Stand-in for a generated crate's `types` module.
 pub mod types {
     /// The JSON keys whose values error snippets blank, normalised (see

@@ -202,14 +202,7 @@ impl StreamingResponse {
         let info = request.info(&answer.headers);
         // Without its URL, as in `into_stream`.
         let response = reqwest::Response::from(http::Response::<reqwest::Body>::from(answer.body));
-        let parts = StreamParts {
-            response,
-            info,
-            status: answer.status,
-            sent: request.sent,
-            max_bytes: config.max_event_bytes,
-            idle: config.stream_idle_timeout,
-        };
+        let parts = super::stream::parts(response, info, answer.status, request.sent, config);
         (parts, answer.status, answer.headers)
     }
 

@@ -79,16 +79,17 @@ struct Lines {
 }
 
 impl Lines {
-    /// The next line without its line end; `Ok(None)` at the end of the
-    /// body (a last line without a line end included).
-    async fn next(&mut self) -> Result<Option<Bytes>, Failed> {
+    /// Where the next line lies in [`Self::buffer`], without its line end,
+    /// valid until the next call; `Ok(None)` at the end of the body (a
+    /// last line without a line end included). Lines are not copied.
+    async fn next(&mut self) -> Result<Option<std::ops::Range<usize>>, Failed> {
         loop {
             if let Some(line) = self.take_line() {
                 return Ok(Some(line));
             }
             if self.ended {
                 if self.start < self.buffer.len() {
-                    let line = Bytes::copy_from_slice(&self.buffer[self.start..]);
+                    let line = self.start..self.buffer.len();
                     self.start = self.buffer.len();
                     return Ok(Some(line));
                 }
@@ -105,7 +106,7 @@ impl Lines {
             };
             match chunk.map_err(Failed::Body)? {
                 Some(chunk) => {
-                    if self.start > 0 && self.start * 2 >= self.buffer.len() {
+                    if self.start > 0 {
                         self.buffer.drain(..self.start);
                         self.start = 0;
                     }
@@ -129,7 +130,7 @@ impl Lines {
 
     /// A whole line from the buffer, if one has arrived. A `\r` at the end
     /// of what has arrived waits for the next byte, which may be its `\n`.
-    fn take_line(&mut self) -> Option<Bytes> {
+    fn take_line(&mut self) -> Option<std::ops::Range<usize>> {
         if self.first && !self.ended {
             return None;
         }
@@ -140,7 +141,7 @@ impl Lines {
             (b'\r', None) if !self.ended => return None,
             _ => false,
         };
-        let line = Bytes::copy_from_slice(&rest[..end]);
+        let line = self.start..self.start + end;
         self.start += end + if crlf { 2 } else { 1 };
         Some(line)
     }
@@ -211,6 +212,8 @@ pub struct EventStream<T> {
     lines: Lines,
     origin: Origin,
     decode: Decoder<T>,
+    /// The current event's `data`, its buffer kept between events.
+    data: Vec<u8>,
     /// The `id` buffer, kept from event to event.
     last_id: Option<String>,
     finished: bool,
@@ -234,13 +237,15 @@ impl<T> EventStream<T> {
         if self.finished {
             return None;
         }
-        let mut data = String::new();
+        // Reused from event to event: no allocation for the data.
+        let data = &mut self.data;
+        data.clear();
         let mut has_data = false;
         let mut event: Option<String> = None;
         let mut retry = None;
         loop {
-            let line = match self.lines.next().await {
-                Ok(Some(line)) => line,
+            let range = match self.lines.next().await {
+                Ok(Some(range)) => range,
                 // An event the end of the stream cut off is dropped.
                 Ok(None) => return self.finish(None),
                 Err(failed) => {
@@ -248,27 +253,30 @@ impl<T> EventStream<T> {
                     return self.finish(Some(Err(error)));
                 }
             };
+            let line = &self.lines.buffer[range];
             if line.is_empty() {
                 if !has_data {
                     event = None;
                     continue;
                 }
-                if data == DONE {
+                // Lines are checked UTF-8, so their joining is too.
+                let text = std::str::from_utf8(data).unwrap_or_default();
+                if text == DONE {
                     return self.finish(None);
                 }
-                let item = match (self.decode)(&data) {
+                let item = match (self.decode)(text) {
                     Ok(data) => Ok(ServerEvent {
                         event,
                         id: self.last_id.clone(),
                         retry,
                         data,
                     }),
-                    Err(e) => Err(self.origin.undecodable(data.as_bytes(), &e)),
+                    Err(e) => Err(self.origin.undecodable(text.as_bytes(), &e)),
                 };
                 return Some(item);
             }
-            let Ok(line) = std::str::from_utf8(&line) else {
-                let error = self.origin.not_utf8(&line);
+            let Ok(line) = std::str::from_utf8(line) else {
+                let error = self.origin.not_utf8(line);
                 return self.finish(Some(Err(error)));
             };
             if line.starts_with(':') {
@@ -285,9 +293,9 @@ impl<T> EventStream<T> {
                         return self.finish(Some(Err(error)));
                     }
                     if has_data {
-                        data.push('\n');
+                        data.push(b'\n');
                     }
-                    data.push_str(value);
+                    data.extend_from_slice(value.as_bytes());
                     has_data = true;
                 }
                 "event" => event = Some(value.to_owned()),
@@ -341,8 +349,8 @@ impl<T> JsonLines<T> {
             if self.finished {
                 return None;
             }
-            let line = match self.lines.next().await {
-                Ok(Some(line)) => line,
+            let range = match self.lines.next().await {
+                Ok(Some(range)) => range,
                 Ok(None) => {
                     self.finished = true;
                     return None;
@@ -352,7 +360,8 @@ impl<T> JsonLines<T> {
                     return Some(Err(self.origin.failed(failed)));
                 }
             };
-            let record = line.strip_prefix(b"\x1E").unwrap_or(&line);
+            let line = &self.lines.buffer[range];
+            let record = line.strip_prefix(b"\x1E").unwrap_or(line);
             if record.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
@@ -401,6 +410,7 @@ impl StreamParts {
             lines,
             origin,
             decode,
+            data: Vec::new(),
             last_id: None,
             finished: false,
         }
@@ -414,6 +424,25 @@ impl StreamParts {
             decode,
             finished: false,
         }
+    }
+}
+
+/// A response's parts, for reading its body as a stream: its errors name
+/// `info` and `status`, and blank the secrets the request `sent`.
+pub(crate) fn parts(
+    response: reqwest::Response,
+    info: RequestInfo,
+    status: StatusCode,
+    sent: Vec<Secret>,
+    config: &super::Config,
+) -> StreamParts {
+    StreamParts {
+        response,
+        info,
+        status,
+        sent,
+        max_bytes: config.max_event_bytes,
+        idle: config.stream_idle_timeout,
     }
 }
 
@@ -460,6 +489,7 @@ mod tests {
             lines,
             origin,
             decode: text,
+            data: Vec::new(),
             last_id: None,
             finished: false,
         }
@@ -549,6 +579,7 @@ mod tests {
             lines: lines_,
             origin,
             decode: text,
+            data: Vec::new(),
             last_id: None,
             finished: false,
         };
@@ -566,6 +597,7 @@ mod tests {
             lines: lines_,
             origin,
             decode: text,
+            data: Vec::new(),
             last_id: None,
             finished: false,
         };
@@ -594,6 +626,7 @@ mod tests {
             lines: lines_,
             origin,
             decode: json::<Delta>,
+            data: Vec::new(),
             last_id: None,
             finished: false,
         };
@@ -645,6 +678,7 @@ mod tests {
             lines: lines_,
             origin,
             decode: text,
+            data: Vec::new(),
             last_id: None,
             finished: false,
         };
