@@ -164,6 +164,37 @@ struct Origin {
     status: StatusCode,
     sent: Vec<Secret>,
     max_bytes: usize,
+    /// The call's span, open while the stream is; items given so far.
+    span: tracing::Span,
+    items: u64,
+    ended: bool,
+}
+
+impl Origin {
+    /// Counts an item the stream gives.
+    fn gave<T>(&mut self, item: Option<Result<T, Error>>) -> Option<Result<T, Error>> {
+        match &item {
+            Some(Ok(_)) => self.items += 1,
+            // An error that ends the stream is recorded as it ends.
+            Some(Err(_)) | None => {}
+        }
+        item
+    }
+
+    /// The stream has ended, with `error` when one ended it.
+    fn end(&mut self, error: Option<&Error>) {
+        if !self.ended {
+            self.ended = true;
+            super::trace::stream_ended(&self.span, self.items, error);
+        }
+    }
+}
+
+impl Drop for Origin {
+    /// A stream the caller drops has ended too.
+    fn drop(&mut self) {
+        self.end(None);
+    }
 }
 
 impl Origin {
@@ -276,7 +307,7 @@ impl<T> EventStream<T> {
                     }),
                     Err(e) => Err(self.origin.undecodable(text.as_bytes(), &e)),
                 };
-                return Some(item);
+                return self.origin.gave(Some(item));
             }
             let Ok(line) = std::str::from_utf8(line) else {
                 let error = self.origin.not_utf8(line);
@@ -322,6 +353,8 @@ impl<T> EventStream<T> {
         last: Option<Result<ServerEvent<T>, Error>>,
     ) -> Option<Result<ServerEvent<T>, Error>> {
         self.finished = true;
+        self.origin
+            .end(last.as_ref().and_then(|item| item.as_ref().err()));
         last
     }
 }
@@ -356,11 +389,14 @@ impl<T> JsonLines<T> {
                 Ok(Some(range)) => range,
                 Ok(None) => {
                     self.finished = true;
+                    self.origin.end(None);
                     return None;
                 }
                 Err(failed) => {
                     self.finished = true;
-                    return Some(Err(self.origin.failed(failed)));
+                    let error = self.origin.failed(failed);
+                    self.origin.end(Some(&error));
+                    return Some(Err(error));
                 }
             };
             let line = &self.lines.buffer[range];
@@ -370,15 +406,20 @@ impl<T> JsonLines<T> {
             }
             let Ok(text) = std::str::from_utf8(record) else {
                 self.finished = true;
-                return Some(Err(self.origin.not_utf8(record)));
+                let error = self.origin.not_utf8(record);
+                self.origin.end(Some(&error));
+                return Some(Err(error));
             };
-            return Some((self.decode)(text).map_err(|e| self.origin.undecodable(record, &e)));
+            let item = (self.decode)(text).map_err(|e| self.origin.undecodable(record, &e));
+            return self.origin.gave(Some(item));
         }
     }
 }
 
 /// What a streamed response is read with.
 pub(crate) struct StreamParts {
+    /// The call's span, kept open until the stream ends.
+    pub(crate) span: tracing::Span,
     pub(crate) response: reqwest::Response,
     pub(crate) info: RequestInfo,
     pub(crate) status: StatusCode,
@@ -403,6 +444,9 @@ impl StreamParts {
             status: self.status,
             sent: self.sent,
             max_bytes: self.max_bytes,
+            span: self.span,
+            items: 0,
+            ended: false,
         };
         (lines, origin)
     }
@@ -440,6 +484,7 @@ pub(crate) fn parts(
     config: &super::Config,
 ) -> StreamParts {
     StreamParts {
+        span: tracing::Span::none(),
         response,
         info,
         status,
@@ -479,6 +524,9 @@ mod tests {
             status: StatusCode::OK,
             sent: vec![Secret::new("tok-SECRET-S")],
             max_bytes,
+            span: tracing::Span::none(),
+            items: 0,
+            ended: false,
         };
         (lines, origin)
     }

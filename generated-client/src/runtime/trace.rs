@@ -42,7 +42,23 @@ pub(super) fn call_span(request: &PendingRequest, base: &BaseUrl) -> Span {
         attempts = Empty,
         elapsed_ms = Empty,
         "error.type" = Empty,
+        stream.items = Empty,
     )
+}
+
+/// A streamed response has ended (its body ended, an error ended it, or
+/// the caller dropped it): how many items it gave, and the error that
+/// ended it. The call's span lives as long as the stream, so it closes
+/// now.
+#[cold]
+pub(super) fn stream_ended(span: &Span, items: u64, error: Option<&Error<Infallible>>) {
+    if span.is_disabled() {
+        return;
+    }
+    span.record("stream.items", items);
+    if let Some(error) = error {
+        span.record("error.type", error_kind(error));
+    }
 }
 
 /// A retry is coming: why, and after how long.
@@ -213,6 +229,44 @@ mod tests {
         "pw-SECRET-P",
         "personal-42",
     ];
+
+    /// A streamed call's span lasts until the stream ends, and records how
+    /// many items it gave then (and only then).
+    #[tokio::test]
+    async fn a_stream_keeps_its_span_until_it_ends() {
+        let capture = Capture::default();
+        let _guard = listen(&capture);
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                b"data: a\n\ndata: b\n\ndata: c\n\n".to_vec(),
+                "text/event-stream",
+            ))
+            .mount(&server)
+            .await;
+        let config = Config::default();
+        let request = PendingRequest::for_operation("tail", Method::GET, "/logs");
+        let response = request
+            .send_streaming(&HttpClient::default(), &BaseUrl::new(server.uri()), &config)
+            .await
+            .unwrap_or_else(|_| panic!("a stream"));
+        let mut stream = response
+            .into_events(&config, super::super::stream_text)
+            .into_inner();
+        let mut items = 0;
+        while let Some(item) = stream.next().await {
+            item.unwrap_or_else(|e| panic!("{e}"));
+            items += 1;
+            let text = capture.text.lock().unwrap().clone();
+            assert!(
+                !text.contains("stream.items"),
+                "recorded before the end: {text}"
+            );
+        }
+        assert_eq!(items, 3);
+        let text = capture.text.lock().unwrap().clone();
+        assert!(text.contains("stream.items=3"), "{text}");
+    }
 
     /// A call that sends a credential every way there is (bearer, API key
     /// header and query, basic password, a password in the body) and a

@@ -135,6 +135,8 @@ async fn read_piece_by_piece(
 pub(crate) struct StreamingResponse {
     pub(super) request: Described,
     pub(super) answer: Answer<reqwest::Response>,
+    /// The call's span, for a stream to keep open until it ends.
+    pub(super) span: tracing::Span,
 }
 
 impl StreamingResponse {
@@ -145,7 +147,9 @@ impl StreamingResponse {
     /// Reads the whole body, refusing one over the configured limit, within
     /// what is left of the attempt that brought the head.
     pub async fn buffer(self, config: &Config) -> Result<RawResponse, Failure> {
-        let StreamingResponse { request, answer } = self;
+        let StreamingResponse {
+            request, answer, ..
+        } = self;
         let Answer {
             status,
             headers,
@@ -198,16 +202,23 @@ impl StreamingResponse {
     }
 
     fn stream_parts(self, config: &Config) -> (StreamParts, StatusCode, HeaderMap) {
-        let StreamingResponse { request, answer } = self;
+        let StreamingResponse {
+            request,
+            answer,
+            span,
+        } = self;
         let info = request.info(&answer.headers);
         // Without its URL, as in `into_stream`.
         let response = reqwest::Response::from(http::Response::<reqwest::Body>::from(answer.body));
-        let parts = super::stream::parts(response, info, answer.status, request.sent, config);
+        let mut parts = super::stream::parts(response, info, answer.status, request.sent, config);
+        parts.span = span;
         (parts, answer.status, answer.headers)
     }
 
     pub fn into_stream(self) -> ResponseValue<ByteStream> {
-        let StreamingResponse { request, answer } = self;
+        let StreamingResponse {
+            request, answer, ..
+        } = self;
         let info = request.info(&answer.headers);
         // Without its URL: `reqwest::Response` shows it in `Debug`, and a
         // query-string API key would show with it.

@@ -92,9 +92,11 @@ impl PendingRequest {
                 in_span(&span, attempts).await
             }?;
             self.remember_provided(prepared);
+            // The span goes on with the body: a stream keeps it open.
             Ok(StreamingResponse {
                 request: self.into_described(),
                 answer,
+                span,
             })
         }
     }
