@@ -173,10 +173,9 @@ struct Origin {
 impl Origin {
     /// Counts an item the stream gives.
     fn gave<T>(&mut self, item: Option<Result<T, Error>>) -> Option<Result<T, Error>> {
-        match &item {
-            Some(Ok(_)) => self.items += 1,
-            // An error that ends the stream is recorded as it ends.
-            Some(Err(_)) | None => {}
+        // An error that ends the stream is recorded as it ends.
+        if let Some(Ok(_)) = &item {
+            self.items += 1;
         }
         item
     }
