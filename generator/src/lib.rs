@@ -36,7 +36,7 @@ pub fn generate(spec: &str, options: &CrateOptions) -> Result<Generated, Error> 
     let files = render::render(&api, &crate_ident, options)?;
     Ok(Generated {
         files,
-        types: api.types.len(),
+        types: api.emitted_types().count(),
         operations: api.operations.len(),
         warnings: api.warnings,
     })
