@@ -45,17 +45,6 @@ impl DecodeError {
         }))
     }
 
-    /// A reason of the runtime's own, at no particular place (a stream
-    /// that is not UTF-8).
-    pub(crate) fn other(message: &str) -> Self {
-        DecodeError(Box::new(DecodeDetails {
-            message: message.to_owned(),
-            path: String::new(),
-            line: 0,
-            column: 0,
-        }))
-    }
-
     /// serde's description, values replaced by `***`.
     pub fn message(&self) -> &str {
         &self.0.message

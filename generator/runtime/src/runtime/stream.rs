@@ -17,6 +17,7 @@
 //! the stream goes on after it, and the caller decides whether to. Dropping
 //! a stream closes its connection.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -35,11 +36,11 @@ const DONE: &str = "[DONE]";
 #[non_exhaustive]
 pub struct ServerEvent<T> {
     /// The `event` field: the event's type; `None` for the default
-    /// (`message`).
-    pub event: Option<String>,
+    /// (`message`). Shared: a stream of one event type allocates it once.
+    pub event: Option<Arc<str>>,
     /// The last `id` the stream gave, this event's or an earlier one's:
     /// what a reconnection sends as `Last-Event-ID`.
-    pub id: Option<String>,
+    pub id: Option<Arc<str>>,
     /// The reconnection time the server asked for with this event.
     pub retry: Option<Duration>,
     /// The `data` lines, joined, decoded as the item type.
@@ -87,45 +88,59 @@ impl Lines {
             if let Some(line) = self.take_line() {
                 return Ok(Some(line));
             }
+            if let Some(last) = self.take_last() {
+                return Ok(Some(last));
+            }
             if self.ended {
-                if self.start < self.buffer.len() {
-                    let line = self.start..self.buffer.len();
-                    self.start = self.buffer.len();
-                    return Ok(Some(line));
-                }
                 return Ok(None);
             }
-            if self.buffer.len() - self.start > self.max_bytes {
-                return Err(Failed::TooLarge);
-            }
-            let chunk = match self.idle {
-                Some(idle) => tokio::time::timeout(idle, self.source.chunk())
-                    .await
-                    .map_err(|_| Failed::Idle(idle))?,
-                None => self.source.chunk().await,
-            };
-            match chunk.map_err(Failed::Body)? {
-                Some(chunk) => {
-                    if self.start > 0 {
-                        self.buffer.drain(..self.start);
-                        self.start = 0;
-                    }
-                    self.buffer.extend_from_slice(&chunk);
-                    if self.first && self.buffer.len() >= 3 {
-                        self.first = false;
-                        if self.buffer.starts_with(b"\xEF\xBB\xBF") {
-                            self.start = 3;
-                        }
+            self.fill().await?;
+        }
+    }
+
+    /// After the body's end, what is left of it as one last line.
+    fn take_last(&mut self) -> Option<std::ops::Range<usize>> {
+        (self.ended && self.start < self.buffer.len()).then(|| {
+            let line = self.start..self.buffer.len();
+            self.start = self.buffer.len();
+            line
+        })
+    }
+
+    /// Reads the next piece of the body into the buffer (or marks its
+    /// end), within the limits.
+    async fn fill(&mut self) -> Result<(), Failed> {
+        if self.buffer.len() - self.start > self.max_bytes {
+            return Err(Failed::TooLarge);
+        }
+        let chunk = match self.idle {
+            Some(idle) => tokio::time::timeout(idle, self.source.chunk())
+                .await
+                .map_err(|_| Failed::Idle(idle))?,
+            None => self.source.chunk().await,
+        };
+        match chunk.map_err(Failed::Body)? {
+            Some(chunk) => {
+                if self.start > 0 {
+                    self.buffer.drain(..self.start);
+                    self.start = 0;
+                }
+                self.buffer.extend_from_slice(&chunk);
+                if self.first && self.buffer.len() >= 3 {
+                    self.first = false;
+                    if self.buffer.starts_with(b"\xEF\xBB\xBF") {
+                        self.start = 3;
                     }
                 }
-                None => {
-                    self.ended = true;
-                    if self.first && self.buffer[self.start..].starts_with(b"\xEF\xBB\xBF") {
-                        self.start += 3;
-                    }
+            }
+            None => {
+                self.ended = true;
+                if self.first && self.buffer[self.start..].starts_with(b"\xEF\xBB\xBF") {
+                    self.start += 3;
                 }
             }
         }
+        Ok(())
     }
 
     /// A whole line from the buffer, if one has arrived. A `\r` at the end
@@ -222,19 +237,11 @@ impl Origin {
             snippet: snippet(text, crate::types::SENSITIVE_KEYS, &self.sent),
         }
     }
-
-    fn not_utf8(&self, line: &[u8]) -> Error {
-        Error::Decode {
-            request: self.info.clone(),
-            status: self.status,
-            source: DecodeError::other("the stream is not valid UTF-8"),
-            snippet: snippet(line, crate::types::SENSITIVE_KEYS, &self.sent),
-        }
-    }
 }
 
-/// How an item's text becomes its type: JSON, or the text itself.
-pub(crate) type Decoder<T> = fn(&str) -> Result<T, serde_json::Error>;
+/// How an item's bytes become its type: JSON, or the text itself (which
+/// must be UTF-8).
+pub(crate) type Decoder<T> = fn(&[u8]) -> Result<T, serde_json::Error>;
 
 /// A Server-Sent Events response, typed: each [`ServerEvent`]'s `data` is
 /// decoded as `T` (JSON, or the text itself for an untyped stream).
@@ -242,10 +249,18 @@ pub struct EventStream<T> {
     lines: Lines,
     origin: Origin,
     decode: Decoder<T>,
-    /// The current event's `data`, its buffer kept between events.
+    /// The event being read: its `data` (the buffer kept between events),
+    /// or where its one line of data lies in the read buffer, whether it
+    /// has any, its type and reconnection time.
     data: Vec<u8>,
+    data_at: Option<std::ops::Range<usize>>,
+    has_data: bool,
+    event: Option<Arc<str>>,
+    retry: Option<Duration>,
+    /// The last event type seen, shared by the events that repeat it.
+    last_event: Option<Arc<str>>,
     /// The `id` buffer, kept from event to event.
-    last_id: Option<String>,
+    last_id: Option<Arc<str>>,
     finished: bool,
 }
 
@@ -260,6 +275,22 @@ impl<T> std::fmt::Debug for EventStream<T> {
 }
 
 impl<T> EventStream<T> {
+    fn new(lines: Lines, origin: Origin, decode: Decoder<T>) -> Self {
+        EventStream {
+            lines,
+            origin,
+            decode,
+            data: Vec::new(),
+            data_at: None,
+            has_data: false,
+            event: None,
+            retry: None,
+            last_event: None,
+            last_id: None,
+            finished: false,
+        }
+    }
+
     /// The next event, as it arrives; `None` once the stream has ended (its
     /// body ended, a `data: [DONE]` marker came, or an error other than an
     /// undecodable event ended it).
@@ -267,74 +298,124 @@ impl<T> EventStream<T> {
         if self.finished {
             return None;
         }
-        // Reused from event to event: no allocation for the data.
-        let data = &mut self.data;
-        data.clear();
-        let mut has_data = false;
-        let mut event: Option<String> = None;
-        let mut retry = None;
         loop {
-            let range = match self.lines.next().await {
-                Ok(Some(range)) => range,
-                // An event the end of the stream cut off is dropped.
-                Ok(None) => return self.finish(None),
-                Err(failed) => {
-                    let error = self.origin.failed(failed);
-                    return self.finish(Some(Err(error)));
+            // The lines already read, without awaiting between them.
+            while let Some(range) = self.lines.take_line() {
+                if let Some(item) = self.line(range) {
+                    return item;
                 }
-            };
-            let line = &self.lines.buffer[range];
-            if line.is_empty() {
-                if !has_data {
-                    event = None;
-                    continue;
-                }
-                // Lines are checked UTF-8, so their joining is too.
-                let text = std::str::from_utf8(data).unwrap_or_default();
-                if text == DONE {
-                    return self.finish(None);
-                }
-                let item = match (self.decode)(text) {
-                    Ok(data) => Ok(ServerEvent {
-                        event,
-                        id: self.last_id.clone(),
-                        retry,
-                        data,
-                    }),
-                    Err(e) => Err(self.origin.undecodable(text.as_bytes(), &e)),
-                };
-                return self.origin.gave(Some(item));
             }
-            let Ok(line) = std::str::from_utf8(line) else {
-                let error = self.origin.not_utf8(line);
-                return self.finish(Some(Err(error)));
-            };
-            if line.starts_with(':') {
+            if let Some(last) = self.lines.take_last() {
+                if let Some(item) = self.line(last) {
+                    return item;
+                }
                 continue;
             }
-            let (field, value) = match line.split_once(':') {
-                Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
-                None => (line, ""),
-            };
-            match field {
-                "data" => {
-                    if data.len() + value.len() + 1 > self.origin.max_bytes {
-                        let error = self.origin.failed(Failed::TooLarge);
-                        return self.finish(Some(Err(error)));
-                    }
-                    if has_data {
-                        data.push(b'\n');
-                    }
-                    data.extend_from_slice(value.as_bytes());
-                    has_data = true;
-                }
-                "event" => event = Some(value.to_owned()),
-                "id" if !value.contains('\0') => self.last_id = Some(value.to_owned()),
-                "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
-                    retry = value.parse().ok().map(Duration::from_millis);
-                }
-                _ => {}
+            if self.lines.ended {
+                // An event the end of the stream cut off is dropped.
+                return self.finish(None);
             }
+            self.keep_data();
+            if let Err(failed) = self.lines.fill().await {
+                let error = self.origin.failed(failed);
+                return self.finish(Some(Err(error)));
+            }
+        }
+    }
+
+    /// Takes in one line; `Some` when it completes what `next` returns.
+    fn line(
+        &mut self,
+        range: std::ops::Range<usize>,
+    ) -> Option<Option<Result<ServerEvent<T>, Error>>> {
+        let line = &self.lines.buffer[range.clone()];
+        if line.is_empty() {
+            return self.dispatch();
+        }
+        if line[0] == b':' {
+            return None;
+        }
+        let (field, value_at) = match line.iter().position(|b| *b == b':') {
+            Some(colon) => {
+                let space = usize::from(line.get(colon + 1) == Some(&b' '));
+                (&line[..colon], range.start + colon + 1 + space..range.end)
+            }
+            None => (line, range.end..range.end),
+        };
+        let value = &self.lines.buffer[value_at.clone()];
+        match field {
+            b"data" => {
+                let held = self.data.len() + self.data_at.as_ref().map_or(0, |at| at.len());
+                if held + value.len() + 1 > self.origin.max_bytes {
+                    let error = self.origin.failed(Failed::TooLarge);
+                    return Some(self.finish(Some(Err(error))));
+                }
+                if self.has_data {
+                    self.keep_data();
+                    self.data.push(b'\n');
+                    self.data.extend_from_slice(&self.lines.buffer[value_at]);
+                } else {
+                    // One line of data, the usual case: left where it is.
+                    self.data_at = Some(value_at);
+                }
+                self.has_data = true;
+            }
+            b"event" => {
+                let name = String::from_utf8_lossy(value);
+                self.event = match &self.last_event {
+                    Some(last) if **last == *name => Some(last.clone()),
+                    _ => {
+                        let name: Arc<str> = Arc::from(name);
+                        self.last_event = Some(name.clone());
+                        Some(name)
+                    }
+                };
+            }
+            b"id" if !value.contains(&0) => {
+                self.last_id = Some(Arc::from(String::from_utf8_lossy(value)));
+            }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                let millis = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
+                self.retry = millis.map(Duration::from_millis);
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// A blank line: the event read so far, if it has data.
+    fn dispatch(&mut self) -> Option<Option<Result<ServerEvent<T>, Error>>> {
+        let event = self.event.take();
+        let retry = self.retry.take();
+        if !std::mem::take(&mut self.has_data) {
+            return None;
+        }
+        let data_at = self.data_at.take();
+        let data = match &data_at {
+            Some(at) => &self.lines.buffer[at.clone()],
+            None => &self.data[..],
+        };
+        if data == DONE.as_bytes() {
+            return Some(self.finish(None));
+        }
+        let item = match (self.decode)(data) {
+            Ok(decoded) => Ok(ServerEvent {
+                event,
+                id: self.last_id.clone(),
+                retry,
+                data: decoded,
+            }),
+            Err(e) => Err(self.origin.undecodable(data, &e)),
+        };
+        self.data.clear();
+        Some(self.origin.gave(Some(item)))
+    }
+
+    /// Copies the event's one line of data out of the read buffer, which
+    /// is about to change (more data, or the next read).
+    fn keep_data(&mut self) {
+        if let Some(at) = self.data_at.take() {
+            self.data.extend_from_slice(&self.lines.buffer[at]);
         }
     }
 
@@ -400,13 +481,7 @@ impl<T> JsonLines<T> {
             if record.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let Ok(text) = std::str::from_utf8(record) else {
-                self.finished = true;
-                let error = self.origin.not_utf8(record);
-                self.origin.end(Some(&error));
-                return Some(Err(error));
-            };
-            let item = (self.decode)(text).map_err(|e| self.origin.undecodable(record, &e));
+            let item = (self.decode)(record).map_err(|e| self.origin.undecodable(record, &e));
             return self.origin.gave(Some(item));
         }
     }
@@ -449,14 +524,7 @@ impl StreamParts {
 
     pub(crate) fn events<T>(self, decode: Decoder<T>) -> EventStream<T> {
         let (lines, origin) = self.split();
-        EventStream {
-            lines,
-            origin,
-            decode,
-            data: Vec::new(),
-            last_id: None,
-            finished: false,
-        }
+        EventStream::new(lines, origin, decode)
     }
 
     pub(crate) fn json_lines<T>(self, decode: Decoder<T>) -> JsonLines<T> {
@@ -491,13 +559,16 @@ pub(crate) fn parts(
 }
 
 /// An item as JSON.
-pub(crate) fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
-    serde_json::from_str(text)
+pub(crate) fn json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+    serde_json::from_slice(bytes)
 }
 
 /// An item as the text itself, for a stream nothing types.
-pub(crate) fn text(text: &str) -> Result<String, serde_json::Error> {
-    Ok(text.to_owned())
+pub(crate) fn text(bytes: &[u8]) -> Result<String, serde_json::Error> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(_) => Err(serde::de::Error::custom("the event is not valid UTF-8")),
+    }
 }
 
 #[cfg(test)]
@@ -532,14 +603,7 @@ mod tests {
             pieces.into_iter().map(Bytes::copy_from_slice).collect(),
             1024,
         );
-        EventStream {
-            lines,
-            origin,
-            decode: text,
-            data: Vec::new(),
-            last_id: None,
-            finished: false,
-        }
+        EventStream::new(lines, origin, text)
     }
 
     async fn all<T>(mut stream: EventStream<T>) -> Vec<Result<ServerEvent<T>, Error>> {
@@ -622,14 +686,7 @@ mod tests {
         // An endless line: stopped at the limit, whatever more comes.
         let endless: Vec<Bytes> = (0..100).map(|_| Bytes::from(vec![b'x'; 100])).collect();
         let (lines_, origin) = lines(endless, 1024);
-        let mut stream = EventStream {
-            lines: lines_,
-            origin,
-            decode: text,
-            data: Vec::new(),
-            last_id: None,
-            finished: false,
-        };
+        let mut stream = EventStream::new(lines_, origin, text);
         assert!(matches!(
             stream.next().await,
             Some(Err(Error::BodyTooLarge { limit: 1024, .. }))
@@ -640,14 +697,7 @@ mod tests {
             .map(|_| Bytes::from_static(b"data: xxxxxxxxxxxxxxxxxxxxxxxxx\n"))
             .collect();
         let (lines_, origin) = lines(huge, 1024);
-        let stream = EventStream {
-            lines: lines_,
-            origin,
-            decode: text,
-            data: Vec::new(),
-            last_id: None,
-            finished: false,
-        };
+        let stream = EventStream::new(lines_, origin, text);
         assert!(matches!(
             all(stream).await.as_slice(),
             [Err(Error::BodyTooLarge { .. })]
@@ -669,14 +719,7 @@ mod tests {
         let body: &[u8] =
             b"data: {\"n\": 1}\n\ndata: {\"n\": \"tok-SECRET-S\"}\n\ndata: {\"n\": 3}\n\n";
         let (lines_, origin) = lines(vec![Bytes::from_static(body)], 1024);
-        let stream = EventStream {
-            lines: lines_,
-            origin,
-            decode: json::<Delta>,
-            data: Vec::new(),
-            last_id: None,
-            finished: false,
-        };
+        let stream = EventStream::new(lines_, origin, json::<Delta>);
         let items = all(stream).await;
         assert_eq!(items.len(), 3);
         let Err(error) = &items[1] else {
@@ -721,14 +764,7 @@ mod tests {
         // A source that never answers: pending for ever.
         lines_.idle = Some(Duration::from_millis(200));
         lines_.source = Source::Http(never_ending().await);
-        let mut stream = EventStream {
-            lines: lines_,
-            origin,
-            decode: text,
-            data: Vec::new(),
-            last_id: None,
-            finished: false,
-        };
+        let mut stream = EventStream::new(lines_, origin, text);
         assert!(matches!(
             stream.next().await,
             Some(Err(Error::Timeout { .. }))
