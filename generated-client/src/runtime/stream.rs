@@ -153,7 +153,7 @@ impl Lines {
             return None;
         }
         let rest = &self.buffer[self.start..];
-        let end = rest.iter().position(|b| matches!(b, b'\n' | b'\r'))?;
+        let end = memchr::memchr2(b'\n', b'\r', rest)?;
         let crlf = match (rest[end], rest.get(end + 1)) {
             (b'\r', Some(b'\n')) => true,
             (b'\r', None) if !self.ended => return None,
@@ -338,7 +338,7 @@ impl<T> EventStream<T> {
         if line[0] == b':' {
             return None;
         }
-        let (field, value_at) = match line.iter().position(|b| *b == b':') {
+        let (field, value_at) = match memchr::memchr(b':', line) {
             Some(colon) => {
                 let space = usize::from(line.get(colon + 1) == Some(&b' '));
                 (&line[..colon], range.start + colon + 1 + space..range.end)
@@ -364,11 +364,10 @@ impl<T> EventStream<T> {
                 self.has_data = true;
             }
             b"event" => {
-                let name = String::from_utf8_lossy(value);
                 self.event = match &self.last_event {
-                    Some(last) if **last == *name => Some(last.clone()),
+                    Some(last) if last.as_bytes() == value => Some(last.clone()),
                     _ => {
-                        let name: Arc<str> = Arc::from(name);
+                        let name: Arc<str> = Arc::from(String::from_utf8_lossy(value));
                         self.last_event = Some(name.clone());
                         Some(name)
                     }

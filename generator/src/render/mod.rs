@@ -385,6 +385,8 @@ http = "1"
 # Also one of reqwest's: its errors tell a response head that could not be
 # read (too large, not HTTP) from a connection that failed.
 hyper = "1"
+# Also one of serde_json's: finds line ends in streamed responses.
+memchr = "2"
 {optional}reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
 # No `derive`: `types.rs` writes its impls out (see `runtime/wire.rs`),
 # so no proc macro runs when this crate builds.
