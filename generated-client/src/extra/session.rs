@@ -441,13 +441,12 @@ impl Inner {
                 let bearer = self.refresh_bearer.clone().or_else(|| state.access.clone());
                 match self.refresh(&refresh_token, bearer).await {
                     Ok(pair) => pair,
-                    // Refused before it was sent (an invalid request): the
-                    // refresh token is still unused.
-                    Err((false, failure)) => {
+                    // Provably never sent: the refresh token is still unused.
+                    Err(failure @ SessionError::NotSent { .. }) => {
                         state.refresh = Some(refresh_token);
                         return Err(failure);
                     }
-                    Err((true, ended)) => {
+                    Err(ended) => {
                         state.ended = Some(ended.clone());
                         return Err(ended);
                     }
@@ -476,13 +475,14 @@ impl Inner {
     }
 
     /// The refresh call, through the generated `refresh_token` operation of
-    /// a client without this session as its provider.
-    /// On failure, whether the refresh token may have been sent.
+    /// a client without this session as its provider. A failure is
+    /// [`SessionError::NotSent`] only when the refresh token provably never
+    /// left the client.
     async fn refresh(
         &self,
         refresh_token: &Secret,
         bearer: Option<Secret>,
-    ) -> Result<TokenPair, (bool, SessionError)> {
+    ) -> Result<TokenPair, SessionError> {
         let client = match bearer {
             Some(bearer) => self.client.clone().with_bearer_token(bearer),
             None => self.client.clone(),
@@ -498,12 +498,11 @@ impl Inner {
                 // (every call refused before it is sent, no 401 to renew
                 // it); the refresh token it came with may be the only one.
                 if reqwest::header::HeaderValue::from_str(&answer.access_token).is_err() {
-                    return Err((
-                        true,
-                        SessionError::RefreshFailed {
-                            message: "the server issued an access token that is not valid in an HTTP header".into(),
-                        },
-                    ));
+                    return Err(SessionError::RefreshFailed {
+                        message:
+                            "the server issued an access token that is not valid in an HTTP header"
+                                .into(),
+                    });
                 }
                 Ok(TokenPair {
                     access_token: Secret::new(answer.access_token),
@@ -511,10 +510,7 @@ impl Inner {
                     organization_id: answer.organization_id,
                 })
             }
-            Err(error) => {
-                let sent = error.delivery() != Delivery::NotSent;
-                Err((sent, refresh_failure(&error)))
-            }
+            Err(error) => Err(refresh_failure(&error)),
         }
     }
 }

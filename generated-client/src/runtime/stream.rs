@@ -186,13 +186,13 @@ struct Origin {
 }
 
 impl Origin {
-    /// Counts an item the stream gives.
-    fn gave<T>(&mut self, item: Option<Result<T, Error>>) -> Option<Result<T, Error>> {
-        // An error that ends the stream is recorded as it ends.
-        if let Some(Ok(_)) = &item {
+    /// Counts an item the stream gives (an error that ends the stream is
+    /// recorded as it ends).
+    fn gave<T>(&mut self, item: Result<T, Error>) -> Option<Result<T, Error>> {
+        if item.is_ok() {
             self.items += 1;
         }
-        item
+        Some(item)
     }
 
     /// The stream has ended, with `error` when one ended it.
@@ -410,7 +410,7 @@ impl<T> EventStream<T> {
             Err(e) => Err(self.origin.undecodable(data, &e)),
         };
         self.data.clear();
-        Some(self.origin.gave(Some(item)))
+        Some(self.origin.gave(item))
     }
 
     /// Copies the event's one line of data out of the read buffer, which
@@ -484,7 +484,7 @@ impl<T> JsonLines<T> {
                 continue;
             }
             let item = (self.decode)(record).map_err(|e| self.origin.undecodable(record, &e));
-            return self.origin.gave(Some(item));
+            return self.origin.gave(item);
         }
     }
 }
