@@ -133,7 +133,7 @@ impl Side {
         Side::Generated(
             Box::new(client.with_bearer_token(API_KEY)),
             HostedLoginRefresh {
-                organization_id: Some(ORGANIZATION_ID.to_owned()),
+                organization_id: ORGANIZATION_ID.to_owned().into(),
                 refresh_token: REFRESH_TOKEN.to_owned(),
             },
         )

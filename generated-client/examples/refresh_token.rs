@@ -24,7 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::env::var("ALMANAC_REFRESH_TOKEN").map_err(|_| "set ALMANAC_REFRESH_TOKEN")?;
     let body = HostedLoginRefresh {
         refresh_token,
-        organization_id: std::env::var("ALMANAC_ORGANIZATION_ID").ok(),
+        organization_id: std::env::var("ALMANAC_ORGANIZATION_ID").ok().into(),
     };
 
     match client.refresh_token(&body).await {

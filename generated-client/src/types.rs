@@ -82,7 +82,7 @@ impl<'de> serde::Deserialize<'de> for HttpValidationError {
 
 #[derive(Clone, PartialEq)]
 pub struct HostedLoginRefresh {
-    pub organization_id: Option<String>,
+    pub organization_id: crate::Nullable<String>,
     pub refresh_token: String,
 }
 
@@ -104,9 +104,9 @@ impl serde::Serialize for HostedLoginRefresh {
         let mut state = serializer
             .serialize_struct(
                 "HostedLoginRefresh",
-                1 + usize::from(self.organization_id.is_some()),
+                1 + usize::from(!self.organization_id.is_absent()),
             )?;
-        if self.organization_id.is_some() {
+        if !self.organization_id.is_absent() {
             state.serialize_field("organization_id", &self.organization_id)?;
         }
         state.serialize_field("refresh_token", &self.refresh_token)?;

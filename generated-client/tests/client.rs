@@ -13,7 +13,7 @@ const REFRESH_PATH: &str = "/v1/auth/token/refresh";
 fn refresh(token: &str, organization_id: Option<&str>) -> HostedLoginRefresh {
     HostedLoginRefresh {
         refresh_token: token.to_owned(),
-        organization_id: organization_id.map(str::to_owned),
+        organization_id: organization_id.map(str::to_owned).into(),
     }
 }
 

@@ -98,7 +98,7 @@ fn client() -> Client {
 fn refresh(organization_id: Option<&str>) -> HostedLoginRefresh {
     HostedLoginRefresh {
         refresh_token: "refresh-me".into(),
-        organization_id: organization_id.map(str::to_owned),
+        organization_id: organization_id.map(str::to_owned).into(),
     }
 }
 

@@ -18,7 +18,7 @@ const REFRESH_PATH: &str = "/v1/auth/token/refresh";
 fn body() -> HostedLoginRefresh {
     HostedLoginRefresh {
         refresh_token: "r".into(),
-        organization_id: None,
+        organization_id: almanac_client::Nullable::Absent,
     }
 }
 

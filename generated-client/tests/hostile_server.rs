@@ -194,7 +194,7 @@ async fn every_response_ends_in_ok_or_a_typed_error() {
         let call = tokio::spawn(async move {
             let body = HostedLoginRefresh {
                 refresh_token: "r".into(),
-                organization_id: None,
+                organization_id: almanac_client::Nullable::Absent,
             };
             client.refresh_token(&body).await
         });

@@ -14,7 +14,7 @@ use almanac_client::{Client, Error};
 async fn renew_session(client: &Client, refresh_token: &str) -> Result<String, String> {
     let request = HostedLoginRefresh {
         refresh_token: refresh_token.into(),
-        organization_id: None,
+        organization_id: almanac_client::Nullable::Absent,
     };
     match client.refresh_token(&request).await {
         Ok(tokens) => Ok(tokens.into_inner().access_token),
@@ -35,7 +35,7 @@ async fn renew_session(client: &Client, refresh_token: &str) -> Result<String, S
 fn refresh(token: &str) -> HostedLoginRefresh {
     HostedLoginRefresh {
         refresh_token: token.into(),
-        organization_id: None,
+        organization_id: almanac_client::Nullable::Absent,
     }
 }
 

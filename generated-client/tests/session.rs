@@ -72,7 +72,7 @@ impl Respond for Rotating {
         state.refresh_bearers.push(bearer.clone());
         state
             .refresh_organizations
-            .push(body.organization_id.clone());
+            .push(body.organization_id.clone().into_value());
         if let Some(status) = state.refuse_with {
             return ResponseTemplate::new(status)
                 .set_body_string(format!("no: {}", body.refresh_token));
@@ -141,7 +141,7 @@ impl Server {
 
 fn call(n: usize) -> HostedLoginRefresh {
     HostedLoginRefresh {
-        organization_id: None,
+        organization_id: almanac_client::Nullable::Absent,
         refresh_token: format!("call-{n}"),
     }
 }

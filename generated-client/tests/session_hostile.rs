@@ -165,7 +165,7 @@ async fn a_post_redirected_to_another_origin_is_not_answered_from_there() {
         .await;
     let body = HostedLoginRefresh {
         refresh_token: "plain".into(),
-        organization_id: None,
+        organization_id: almanac_client::Nullable::Absent,
     };
 
     let error = Client::with_base_url(api.uri())

@@ -488,7 +488,7 @@ impl Inner {
             None => self.client.clone(),
         };
         let body = HostedLoginRefresh {
-            organization_id: self.organization_id.clone(),
+            organization_id: self.organization_id.clone().into(),
             refresh_token: refresh_token.expose().to_owned(),
         };
         match client.refresh_token(&body).await {

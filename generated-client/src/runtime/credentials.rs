@@ -147,6 +147,7 @@ impl FixedHeader {
 }
 
 /// Where a provided credential goes in the request.
+#[derive(Clone)]
 pub(super) enum Place {
     Bearer,
     Basic { username: Secret },
@@ -156,6 +157,7 @@ pub(super) enum Place {
 }
 
 /// A credential the request asks its provider for, before each attempt.
+#[derive(Clone)]
 pub(super) struct Asked {
     pub(super) place: Place,
     pub(super) provider: Arc<dyn CredentialProvider>,

@@ -17,12 +17,14 @@ mod hooks;
 #[cfg(feature = "mock")]
 mod mock;
 mod multipart;
+mod nullable;
 mod params;
 mod prepare;
 mod redact;
 mod redirect;
 mod request;
 mod response;
+mod resume;
 mod retry;
 mod send;
 mod stream;
@@ -44,6 +46,7 @@ pub use mock::{MockCall, MockServer};
 #[allow(unused_imports)]
 pub(crate) use mock::shared_mock_methods;
 pub use multipart::FilePart;
+pub use nullable::Nullable;
 // Used by the operations of APIs that have multipart bodies or path and
 // query parameters.
 #[allow(unused_imports)]
@@ -169,6 +172,12 @@ pub struct Config {
     /// ever. Separate from `timeout`, which ends at a stream's head so
     /// that a long, healthy stream is never cut.
     pub stream_idle_timeout: Option<Duration>,
+    /// Resume an event stream whose connection drops (off by default): the
+    /// request is sent again with `Last-Event-ID` set to the last event's
+    /// id, after the server's `retry:` time or the retry policy's backoff,
+    /// as often in a row as the policy retries. Only for streams whose
+    /// events carry ids, and methods the retry policy repeats.
+    pub resume_event_streams: bool,
 }
 
 impl Default for Config {
@@ -182,6 +191,7 @@ impl Default for Config {
             hooks: Hooks::default(),
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             stream_idle_timeout: Some(DEFAULT_STREAM_IDLE_TIMEOUT),
+            resume_event_streams: false,
         }
     }
 }

@@ -132,7 +132,9 @@ impl std::fmt::Debug for BaseUrl {
 }
 
 /// A request being put together by an operation, before it is sent. It can
-/// be sent more than once (for retries).
+/// be sent more than once (for retries), and copied whole (an event stream
+/// keeps a copy to resume with).
+#[derive(Clone)]
 pub(crate) struct PendingRequest {
     /// The operation's id in the API description (empty for a request that
     /// is not an operation's), for tracing and hooks.

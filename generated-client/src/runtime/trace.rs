@@ -61,6 +61,17 @@ pub(super) fn stream_ended(span: &Span, items: u64, error: Option<&Error<Infalli
     }
 }
 
+/// An event stream dropped and reconnects (number `reconnect` in a row)
+/// after `delay`.
+#[cold]
+pub(super) fn reconnecting(span: &Span, reconnect: u32, delay: Duration) {
+    if span.is_disabled() {
+        return;
+    }
+    let delay_ms = delay.as_millis() as u64;
+    tracing::debug!(parent: span, reconnect, delay_ms, "reconnecting the event stream");
+}
+
 /// A retry is coming: why, and after how long.
 #[cold]
 pub(super) fn retrying(span: &Span, attempt: u32, status: Option<StatusCode>, delay: Duration) {

@@ -82,8 +82,8 @@ pub(crate) fn fill<'de, A: MapAccess<'de>, T: de::Deserialize<'de>>(
 
 /// Reads a field's value as text through `parse`, for a type the API
 /// writes more loosely than its serde impl reads (a date-time without an
-/// offset). `T` is the field's type: the value, or an `Option` of it for a
-/// nullable or optional field. A value `parse` refuses is an error that
+/// offset). `T` is the field's type: the value, or an `Option` (or
+/// `Nullable`) of it for a nullable or optional field. A value `parse` refuses is an error that
 /// says what was expected, without quoting the value.
 pub(crate) fn fill_parsed<'de, A: MapAccess<'de>, T: Parsed<V>, V>(
     map: &mut A,
@@ -132,6 +132,19 @@ impl<V> Parsed<V> for Option<V> {
                 .ok_or_else(|| de::Error::custom(format_args!("expected {expected}"))),
             None => Ok(None),
         }
+    }
+}
+
+impl<V> Parsed<V> for super::Nullable<V> {
+    fn read<'de, A: MapAccess<'de>>(
+        map: &mut A,
+        parse: fn(&str) -> Option<V>,
+        expected: &'static str,
+    ) -> Result<Self, A::Error> {
+        Ok(match Option::<V>::read(map, parse, expected)? {
+            Some(value) => super::Nullable::Value(value),
+            None => super::Nullable::Null,
+        })
     }
 }
 

@@ -89,7 +89,7 @@ fn hosted_login_refresh_full_nulls() {
     >(
         "synthesised from the schema",
         "{\"organization_id\":null,\"refresh_token\":\"string\"}",
-        "{\"refresh_token\":\"string\"}",
+        "{\"organization_id\":null,\"refresh_token\":\"string\"}",
     );
 }
 

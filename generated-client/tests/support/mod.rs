@@ -17,7 +17,7 @@ pub const BEARER: &str = "bearer-SECRET-3";
 pub fn refresh_body() -> HostedLoginRefresh {
     HostedLoginRefresh {
         refresh_token: REFRESH.into(),
-        organization_id: None,
+        organization_id: almanac_client::Nullable::Absent,
     }
 }
 

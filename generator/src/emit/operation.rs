@@ -154,7 +154,9 @@ fn body_statements(
             // Credentials inside the body are blanked from error text too.
             let remember = api.secret_body_fields(&body.ty).into_iter().map(|f| {
                 let field = ident(&f.name);
-                if f.is_option() {
+                if f.explicit_null {
+                    quote!(if let Some(value) = body.#field.value() { request.remember_secret(value); })
+                } else if f.is_option() {
                     quote!(if let Some(value) = &body.#field { request.remember_secret(value); })
                 } else {
                     quote!(request.remember_secret(&body.#field);)

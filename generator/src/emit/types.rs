@@ -93,14 +93,16 @@ fn type_def(api: &Api, def: &TypeDef, here: &TokenStream) -> TokenStream {
 }
 
 /// The field's Rust type: boxed where it closes a cycle, optional where it
-/// may be absent or null.
+/// may be absent or null, `Nullable` where those two differ.
 fn field_type(api: &Api, f: &Field, here: &TokenStream) -> TokenStream {
     let mut t = ty(api, &f.ty, here);
     if f.boxed {
         let boxed = box_type(api);
         t = quote!(#boxed<#t>);
     }
-    if f.is_option() {
+    if f.explicit_null {
+        t = quote!(crate::Nullable<#t>);
+    } else if f.is_option() {
         let option = option_type(api);
         t = quote!(#option<#t>);
     }

@@ -10,7 +10,7 @@
 //! impls ([`uses_wire`]).
 
 use super::{ident, std_item};
-use crate::model::{Api, DATE_TIME_READER, StructDef, TypeKind, TypeRef};
+use crate::model::{Api, DATE_TIME_READER, Field, StructDef, TypeKind, TypeRef};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -59,6 +59,17 @@ pub fn struct_impls(api: &Api, type_name: &str, s: &StructDef) -> TokenStream {
     quote! { #serialize #deserialize }
 }
 
+/// `field.is_some()`, or for a `Nullable` field `!field.is_absent()` (its
+/// `null` is written): whether an optional field is written.
+fn is_set(f: &Field) -> TokenStream {
+    let field = ident(&f.name);
+    if f.explicit_null {
+        quote!(!self.#field.is_absent())
+    } else {
+        quote!(self.#field.is_some())
+    }
+}
+
 fn struct_serialize(api: &Api, type_name: &str, s: &StructDef) -> TokenStream {
     let name = ident(type_name);
     let entries = s.fields.iter().map(|f| {
@@ -71,7 +82,8 @@ fn struct_serialize(api: &Api, type_name: &str, s: &StructDef) -> TokenStream {
         if f.required {
             write
         } else {
-            quote!(if self.#field.is_some() { #write })
+            let set = is_set(f);
+            quote!(if #set { #write })
         }
     });
     let body = match &s.additional {
@@ -97,8 +109,8 @@ fn struct_serialize(api: &Api, type_name: &str, s: &StructDef) -> TokenStream {
                 .iter()
                 .filter(|f| !f.required)
                 .map(|f| {
-                    let field = ident(&f.name);
-                    quote!(usize::from(self.#field.is_some()))
+                    let set = is_set(f);
+                    quote!(usize::from(#set))
                 })
                 .collect();
             if always > 0 || len.is_empty() {

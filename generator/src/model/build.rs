@@ -162,6 +162,7 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
         form_only: Default::default(),
     };
     api.form_only = operations::form_only(&api);
+    super::reach::mark_explicit_nulls(&mut api);
     api.sensitive_keys = sensitive_keys(&api);
     const STD_NAMES: [&str; 9] = [
         "String", "Option", "Vec", "Box", "From", "Some", "None", "Ok", "Err",

@@ -9,6 +9,7 @@ mod formats;
 mod naming;
 mod operation_data;
 mod operations;
+mod reach;
 mod sample_values;
 mod samples;
 mod schemas;
@@ -232,6 +233,10 @@ pub struct Field {
     /// Where the property's schema is, for samples that satisfy it.
     pub origin: Pointer,
     pub docs: Docs,
+    /// Absent, `null` and a value are kept apart (`Nullable<T>` rather
+    /// than `Option<T>`): optional and nullable, in a type request bodies
+    /// send (`reach::mark_explicit_nulls`).
+    pub explicit_null: bool,
 }
 
 impl Field {

@@ -575,7 +575,8 @@ fn canonical_named(api: &Api, id: TypeId, value: &Value) -> Result<Value, String
                         ));
                     }
                     None => {}
-                    Some(Value::Null) if f.nullable && f.required => {
+                    // A `Nullable` field writes its `null` back too.
+                    Some(Value::Null) if f.nullable && (f.required || f.explicit_null) => {
                         out.insert(f.wire_name.clone(), Value::Null);
                     }
                     Some(Value::Null) if f.nullable => {}

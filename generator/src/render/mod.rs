@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 20] = [
+const RUNTIME: [(&str, &str); 22] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../runtime/src/runtime/mod.rs"),
@@ -54,6 +54,10 @@ const RUNTIME: [(&str, &str); 20] = [
         include_str!("../../runtime/src/runtime/multipart.rs"),
     ),
     (
+        "src/runtime/nullable.rs",
+        include_str!("../../runtime/src/runtime/nullable.rs"),
+    ),
+    (
         "src/runtime/params.rs",
         include_str!("../../runtime/src/runtime/params.rs"),
     ),
@@ -76,6 +80,10 @@ const RUNTIME: [(&str, &str); 20] = [
     (
         "src/runtime/response.rs",
         include_str!("../../runtime/src/runtime/response.rs"),
+    ),
+    (
+        "src/runtime/resume.rs",
+        include_str!("../../runtime/src/runtime/resume.rs"),
     ),
     (
         "src/runtime/retry.rs",

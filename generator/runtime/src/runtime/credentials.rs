@@ -144,6 +144,7 @@ impl FixedHeader {
 }
 
 /// Where a provided credential goes in the request.
+#[derive(Clone)]
 pub(super) enum Place {
     Bearer,
     Basic { username: Secret },
@@ -153,6 +154,7 @@ pub(super) enum Place {
 }
 
 /// A credential the request asks its provider for, before each attempt.
+#[derive(Clone)]
 pub(super) struct Asked {
     pub(super) place: Place,
     pub(super) provider: Arc<dyn CredentialProvider>,

@@ -13,6 +13,7 @@ use super::attempt::{AttemptError, Reach};
 use super::decode::DecodeError;
 use super::redact::{snippet, without_secrets};
 use super::redirect::RedirectRefusal;
+use super::resume::Replay;
 use super::stream::{Decoder, EventStream, JsonLines, StreamParts};
 use super::{Config, Delivery, Error, Failure, RequestInfo, ResponseValue, Secret};
 
@@ -137,6 +138,8 @@ pub(crate) struct StreamingResponse {
     pub(super) answer: Answer<reqwest::Response>,
     /// The call's span, for a stream to keep open until it ends.
     pub(super) span: tracing::Span,
+    /// What an event stream needs to resume, when the caller asked for it.
+    pub(super) replay: Option<Box<Replay>>,
 }
 
 impl StreamingResponse {
@@ -206,13 +209,22 @@ impl StreamingResponse {
             request,
             answer,
             span,
+            replay,
         } = self;
         let info = request.info(&answer.headers);
         // Without its URL, as in `into_stream`.
         let response = reqwest::Response::from(http::Response::<reqwest::Body>::from(answer.body));
         let mut parts = super::stream::parts(response, info, answer.status, request.sent, config);
         parts.span = span;
+        parts.replay = replay;
         (parts, answer.status, answer.headers)
+    }
+
+    /// The body, unread and without its URL, and the secrets the request
+    /// sent (a resumed stream reads on from here).
+    pub(super) fn into_body(self) -> (reqwest::Response, Vec<Secret>) {
+        let body = http::Response::<reqwest::Body>::from(self.answer.body);
+        (reqwest::Response::from(body), self.request.sent)
     }
 
     pub fn into_stream(self) -> ResponseValue<ByteStream> {

@@ -79,7 +79,7 @@ fn idempotent(method: &Method) -> bool {
     )
 }
 
-fn retryable_status(status: StatusCode) -> bool {
+pub(crate) fn retryable_status(status: StatusCode) -> bool {
     let code = status.as_u16();
     code == 408 || code == 429 || ((500..600).contains(&code) && code != 501 && code != 505)
 }
@@ -114,6 +114,33 @@ impl RetryPolicy {
             None => self.backoff(retry),
         };
         // Checked: a policy without caps must not overflow.
+        elapsed
+            .checked_add(delay)
+            .is_some_and(|at| at <= self.max_elapsed)
+            .then_some(delay)
+    }
+
+    /// How long an event stream whose connection dropped waits before
+    /// reconnection number `reconnect` (0-based), or `None` when it may not
+    /// reconnect: the policy's retries are used up, the method is not safe
+    /// to repeat, or the wait would end after `max_elapsed` (counted from
+    /// the drop). The server's reconnection time (`retry:`) replaces the
+    /// backoff; one longer than `max_backoff` ends the stream instead.
+    pub(crate) fn reconnect_delay(
+        &self,
+        method: &Method,
+        reconnect: u32,
+        server_retry: Option<Duration>,
+        elapsed: Duration,
+    ) -> Option<Duration> {
+        if reconnect >= self.max_retries || !(idempotent(method) || self.retry_non_idempotent) {
+            return None;
+        }
+        let delay = match server_retry {
+            Some(asked) if asked > self.max_backoff => return None,
+            Some(asked) => asked,
+            None => self.backoff(reconnect),
+        };
         elapsed
             .checked_add(delay)
             .is_some_and(|at| at <= self.max_elapsed)
@@ -433,5 +460,38 @@ mod tests {
                 "{retry}: {delay:?}"
             );
         }
+    }
+
+    #[test]
+    fn event_streams_reconnect_only_when_safe_and_within_the_policy() {
+        let policy = RetryPolicy::default();
+        let asked = Some(Duration::from_secs(3));
+        let reconnect = |method: &Method, n, retry, elapsed| {
+            policy.reconnect_delay(method, n, retry, Duration::from_secs(elapsed))
+        };
+        assert_eq!(reconnect(&Method::GET, 0, asked, 0), asked);
+        assert!(reconnect(&Method::GET, 0, None, 0).is_some());
+        // Not safe to repeat, unless the caller says so.
+        assert_eq!(reconnect(&Method::POST, 0, asked, 0), None);
+        let repeatable = RetryPolicy {
+            retry_non_idempotent: true,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(
+            repeatable.reconnect_delay(&Method::POST, 0, asked, Duration::ZERO),
+            asked
+        );
+        // Bounded in count and time; a longer pause than the policy waits
+        // ends the stream.
+        assert_eq!(reconnect(&Method::GET, 2, asked, 0), None);
+        assert_eq!(reconnect(&Method::GET, 0, asked, 28), None);
+        assert_eq!(
+            reconnect(&Method::GET, 0, Some(Duration::from_secs(60)), 0),
+            None
+        );
+        assert_eq!(
+            RetryPolicy::disabled().reconnect_delay(&Method::GET, 0, asked, Duration::ZERO),
+            None
+        );
     }
 }

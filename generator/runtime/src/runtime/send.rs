@@ -23,6 +23,7 @@ use super::redact;
 use super::redirect::{self, Carrying, Next, RedirectRefusal, Sent};
 use super::request::{BaseUrl, Headers, PendingRequest};
 use super::response::{Answer, Described, RawResponse, ReadError, StreamingResponse, read_pieces};
+use super::resume::Replay;
 use super::retry::Outcome;
 use super::trace;
 use super::{Config, Delivery, Error, Failure, HttpClient};
@@ -83,6 +84,7 @@ impl PendingRequest {
     ) -> impl Future<Output = Result<StreamingResponse, Failure>> {
         async move {
             let span = trace::call_span(&self, base);
+            let replay = Replay::of(&self, http, base, config);
             let prepared = self.prepare_traced(http, base, config, &span)?;
             let (request, prepared) = (&self, &prepared);
             let answer = {
@@ -97,6 +99,7 @@ impl PendingRequest {
                 request: self.into_described(),
                 answer,
                 span,
+                replay,
             })
         }
     }

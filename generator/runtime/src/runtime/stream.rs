@@ -25,6 +25,7 @@ use reqwest::StatusCode;
 
 use super::decode::DecodeError;
 use super::redact::snippet;
+use super::resume::Replay;
 use super::{Error, RequestInfo, Secret};
 
 /// The payload of a conventional end marker (`data: [DONE]`), which ends
@@ -162,6 +163,18 @@ impl Lines {
     }
 }
 
+impl Lines {
+    /// Reads on from a new connection's body: nothing of the old one is
+    /// kept (a line it cut off is dropped), and a BOM may start it again.
+    fn restart(&mut self, response: reqwest::Response) {
+        self.source = Source::Http(response);
+        self.buffer.clear();
+        self.start = 0;
+        self.ended = false;
+        self.first = true;
+    }
+}
+
 /// Why reading a stream stopped, before the request is named.
 enum Failed {
     TooLarge,
@@ -259,8 +272,15 @@ pub struct EventStream<T> {
     retry: Option<Duration>,
     /// The last event type seen, shared by the events that repeat it.
     last_event: Option<Arc<str>>,
-    /// The `id` buffer, kept from event to event.
+    /// An `id` read in the event being read, which becomes the stream's
+    /// last event id when the event ends (with data or without).
+    pending_id: Option<Arc<str>>,
+    /// The last event id, kept from event to event.
     last_id: Option<Arc<str>>,
+    /// The reconnection time the server last asked for.
+    reconnect_time: Option<Duration>,
+    /// How to send the request again after a drop, when resuming is on.
+    replay: Option<Box<Replay>>,
     finished: bool,
 }
 
@@ -275,7 +295,7 @@ impl<T> std::fmt::Debug for EventStream<T> {
 }
 
 impl<T> EventStream<T> {
-    fn new(lines: Lines, origin: Origin, decode: Decoder<T>) -> Self {
+    fn new(lines: Lines, origin: Origin, decode: Decoder<T>, replay: Option<Box<Replay>>) -> Self {
         EventStream {
             lines,
             origin,
@@ -286,14 +306,20 @@ impl<T> EventStream<T> {
             event: None,
             retry: None,
             last_event: None,
+            pending_id: None,
             last_id: None,
+            reconnect_time: None,
+            replay,
             finished: false,
         }
     }
 
     /// The next event, as it arrives; `None` once the stream has ended (its
     /// body ended, a `data: [DONE]` marker came, or an error other than an
-    /// undecodable event ended it).
+    /// undecodable event ended it). A stream that resumes
+    /// ([`Config::resume_event_streams`](crate::Config)) reconnects here
+    /// when its connection drops, and goes on with the events after the
+    /// last one it gave.
     pub async fn next(&mut self) -> Option<Result<ServerEvent<T>, Error>> {
         if self.finished {
             return None;
@@ -317,8 +343,9 @@ impl<T> EventStream<T> {
             }
             self.keep_data();
             if let Err(failed) = self.lines.fill().await {
-                let error = self.origin.failed(failed);
-                return self.finish(Some(Err(error)));
+                if let Err(error) = self.resume(failed).await {
+                    return self.finish(Some(Err(error)));
+                }
             }
         }
     }
@@ -371,11 +398,14 @@ impl<T> EventStream<T> {
                 };
             }
             b"id" if !value.contains(&0) => {
-                self.last_id = Some(Arc::from(String::from_utf8_lossy(value)));
+                self.pending_id = Some(Arc::from(String::from_utf8_lossy(value)));
             }
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 let millis = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
                 self.retry = millis.map(Duration::from_millis);
+                if self.retry.is_some() {
+                    self.reconnect_time = self.retry;
+                }
             }
             _ => {}
         }
@@ -384,6 +414,9 @@ impl<T> EventStream<T> {
 
     /// A blank line: the event read so far, if it has data.
     fn dispatch(&mut self) -> Option<Option<Result<ServerEvent<T>, Error>>> {
+        if let Some(id) = self.pending_id.take() {
+            self.last_id = Some(id);
+        }
         let event = self.event.take();
         let retry = self.retry.take();
         if !std::mem::take(&mut self.has_data) {
@@ -396,6 +429,9 @@ impl<T> EventStream<T> {
         };
         if data == DONE.as_bytes() {
             return Some(self.finish(None));
+        }
+        if let Some(replay) = &mut self.replay {
+            replay.event_arrived();
         }
         let item = match (self.decode)(data) {
             Ok(decoded) => Ok(ServerEvent {
@@ -416,6 +452,37 @@ impl<T> EventStream<T> {
         if let Some(at) = self.data_at.take() {
             self.data.extend_from_slice(&self.lines.buffer[at]);
         }
+    }
+
+    /// The connection dropped (`failed`): reconnects when the stream
+    /// resumes, or gives the error that ends it.
+    async fn resume(&mut self, failed: Failed) -> Result<(), Error> {
+        let dropped = matches!(failed, Failed::Body(_) | Failed::Idle(_));
+        let id = self.last_id.clone().filter(|id| !id.is_empty());
+        let (Some(replay), Some(id), true) = (&mut self.replay, id, dropped) else {
+            return Err(self.origin.failed(failed));
+        };
+        // Boxed: the reconnection's future (a whole call's) is built only
+        // when a stream drops, and does not enlarge every `next`.
+        let Some(reconnected) =
+            Box::pin(replay.reconnect(&id, self.reconnect_time, &self.origin.span)).await?
+        else {
+            return Err(self.origin.failed(failed));
+        };
+        for secret in reconnected.sent {
+            if !self.origin.sent.contains(&secret) {
+                self.origin.sent.push(secret);
+            }
+        }
+        self.lines.restart(reconnected.response);
+        // An event the drop cut off is dropped.
+        self.data.clear();
+        self.data_at = None;
+        self.has_data = false;
+        self.event = None;
+        self.retry = None;
+        self.pending_id = None;
+        Ok(())
     }
 
     /// The `id` of the last event that had one: what a reconnection sends
@@ -496,10 +563,12 @@ pub(crate) struct StreamParts {
     pub(crate) sent: Vec<Secret>,
     pub(crate) max_bytes: usize,
     pub(crate) idle: Option<Duration>,
+    /// How to resume an event stream, when the caller asked for it.
+    pub(crate) replay: Option<Box<Replay>>,
 }
 
 impl StreamParts {
-    fn split(self) -> (Lines, Origin) {
+    fn split(self) -> (Lines, Origin, Option<Box<Replay>>) {
         let lines = Lines {
             source: Source::Http(self.response),
             buffer: Vec::new(),
@@ -518,16 +587,16 @@ impl StreamParts {
             items: 0,
             ended: false,
         };
-        (lines, origin)
+        (lines, origin, self.replay)
     }
 
     pub(crate) fn events<T>(self, decode: Decoder<T>) -> EventStream<T> {
-        let (lines, origin) = self.split();
-        EventStream::new(lines, origin, decode)
+        let (lines, origin, replay) = self.split();
+        EventStream::new(lines, origin, decode, replay)
     }
 
     pub(crate) fn json_lines<T>(self, decode: Decoder<T>) -> JsonLines<T> {
-        let (lines, origin) = self.split();
+        let (lines, origin, _) = self.split();
         JsonLines {
             lines,
             origin,
@@ -554,6 +623,7 @@ pub(crate) fn parts(
         sent,
         max_bytes: config.max_event_bytes,
         idle: config.stream_idle_timeout,
+        replay: None,
     }
 }
 
@@ -602,7 +672,7 @@ mod tests {
             pieces.into_iter().map(Bytes::copy_from_slice).collect(),
             1024,
         );
-        EventStream::new(lines, origin, text)
+        EventStream::new(lines, origin, text, None)
     }
 
     async fn all<T>(mut stream: EventStream<T>) -> Vec<Result<ServerEvent<T>, Error>> {
@@ -685,7 +755,7 @@ mod tests {
         // An endless line: stopped at the limit, whatever more comes.
         let endless: Vec<Bytes> = (0..100).map(|_| Bytes::from(vec![b'x'; 100])).collect();
         let (lines_, origin) = lines(endless, 1024);
-        let mut stream = EventStream::new(lines_, origin, text);
+        let mut stream = EventStream::new(lines_, origin, text, None);
         assert!(matches!(
             stream.next().await,
             Some(Err(Error::BodyTooLarge { limit: 1024, .. }))
@@ -696,7 +766,7 @@ mod tests {
             .map(|_| Bytes::from_static(b"data: xxxxxxxxxxxxxxxxxxxxxxxxx\n"))
             .collect();
         let (lines_, origin) = lines(huge, 1024);
-        let stream = EventStream::new(lines_, origin, text);
+        let stream = EventStream::new(lines_, origin, text, None);
         assert!(matches!(
             all(stream).await.as_slice(),
             [Err(Error::BodyTooLarge { .. })]
@@ -718,7 +788,7 @@ mod tests {
         let body: &[u8] =
             b"data: {\"n\": 1}\n\ndata: {\"n\": \"tok-SECRET-S\"}\n\ndata: {\"n\": 3}\n\n";
         let (lines_, origin) = lines(vec![Bytes::from_static(body)], 1024);
-        let stream = EventStream::new(lines_, origin, json::<Delta>);
+        let stream = EventStream::new(lines_, origin, json::<Delta>, None);
         let items = all(stream).await;
         assert_eq!(items.len(), 3);
         let Err(error) = &items[1] else {
@@ -763,7 +833,7 @@ mod tests {
         // A source that never answers: pending for ever.
         lines_.idle = Some(Duration::from_millis(200));
         lines_.source = Source::Http(never_ending().await);
-        let mut stream = EventStream::new(lines_, origin, text);
+        let mut stream = EventStream::new(lines_, origin, text, None);
         assert!(matches!(
             stream.next().await,
             Some(Err(Error::Timeout { .. }))

@@ -164,40 +164,7 @@ pub(crate) fn form_only(api: &Api) -> std::collections::BTreeSet<TypeId> {
         return Default::default();
     }
     // Every type reached from the roots, through fields, variants, aliases.
-    let mut reached = std::collections::BTreeSet::new();
-    let mut pending: Vec<TypeId> = Vec::new();
-    fn visit(ty: &TypeRef, pending: &mut Vec<TypeId>) {
-        match ty {
-            TypeRef::Named(id) => pending.push(*id),
-            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
-                visit(inner, pending)
-            }
-            TypeRef::Tuple(members) => members.iter().for_each(|m| visit(m, pending)),
-            _ => {}
-        }
-    }
-    for root in roots {
-        visit(root, &mut pending);
-    }
-    while let Some(id) = pending.pop() {
-        if !reached.insert(id) {
-            continue;
-        }
-        match &api.ty(id).kind {
-            TypeKind::Struct(s) => {
-                for f in &s.fields {
-                    visit(&f.ty, &mut pending);
-                }
-                if let Some(extra) = &s.additional {
-                    visit(extra, &mut pending);
-                }
-            }
-            TypeKind::Union(u) => u.variants.iter().for_each(|v| visit(&v.ty, &mut pending)),
-            TypeKind::Tagged(t) => t.variants.iter().for_each(|v| visit(&v.ty, &mut pending)),
-            TypeKind::Alias(ty) => visit(ty, &mut pending),
-            TypeKind::Enum(_) => {}
-        }
-    }
+    let reached = crate::model::reach::reached(api, roots);
     forms
         .into_iter()
         .filter(|id| !reached.contains(id))

@@ -166,6 +166,8 @@ impl Converter<'_> {
                     schema_required,
                     origin: pat.clone(),
                     docs: schema.as_item().map(|s| docs(s, wire)).unwrap_or_default(),
+                    // Decided once the operations are known.
+                    explicit_null: false,
                 });
             }
         }

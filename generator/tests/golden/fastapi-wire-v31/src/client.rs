@@ -6,7 +6,7 @@
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
-use crate::runtime::{Config, Error, PendingRequest, ResponseValue, Multipart};
+use crate::runtime::{Config, Error, PendingRequest, ResponseValue, Style, Multipart};
 use crate::types;
 
 /// Client for the API. Cheap to clone: clones share one connection
@@ -157,6 +157,40 @@ impl Client {
             200 => {
                 let body = response.json()?;
                 Ok(response.success(body))
+            }
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Update Event
+    ///
+    /// `PATCH /events/{event_id}`
+    pub async fn update_event(
+        &self,
+        event_id: i64,
+        body: &types::EventPatch,
+    ) -> Result<ResponseValue<types::Event>, Error<types::UpdateEventError>> {
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "update_event",
+                reqwest::Method::PATCH,
+                "/events/{event_id}",
+            );
+            request.path_param("event_id", &event_id, Style::Simple, false)?;
+            request.json_body(body, "application/json")?;
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
+        match response.status().as_u16() {
+            200 => {
+                let body = response.json()?;
+                Ok(response.success(body))
+            }
+            422 => {
+                let body = types::UpdateEventError::UnprocessableEntity(
+                    response.json()?,
+                );
+                Err(response.api_error(body))
             }
             _ => Err(response.unexpected()),
         }

@@ -16,6 +16,8 @@ pub use crate::runtime::{MockCall, MockServer};
 
 pub use wiremock;
 
+use crate::runtime::Style;
+
 #[allow(unused_imports)]
 use crate::types;
 
@@ -23,6 +25,11 @@ impl MockServer {
     /// Mocks [`Client::list_events`](crate::Client::list_events): `GET /events`.
     pub fn list_events(&self) -> ListEventsMock<'_> {
         ListEventsMock(self.call("GET", "/events"))
+    }
+
+    /// Mocks [`Client::update_event`](crate::Client::update_event): `PATCH /events/{event_id}`.
+    pub fn update_event(&self) -> UpdateEventMock<'_> {
+        UpdateEventMock(self.call("PATCH", "/events/{event_id}"))
     }
 
     /// Mocks [`Client::upload`](crate::Client::upload): `POST /upload`.
@@ -40,6 +47,39 @@ impl<'a> ListEventsMock<'a> {
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &[types::Event]) {
         self.0.respond_json(200, serde_json::to_value(body)).await
+    }
+    crate::runtime::shared_mock_methods!();
+}
+
+/// A mock of [`Client::update_event`](crate::Client::update_event), mounted by one of its `respond_` methods.
+#[derive(Debug)]
+#[must_use = "a mock does nothing until a `respond_` method mounts it"]
+pub struct UpdateEventMock<'a>(MockCall<'a>);
+
+impl<'a> UpdateEventMock<'a> {
+    /// Matches only calls whose `event_id` is this value.
+    pub fn with_event_id(self, event_id: i64) -> Self {
+        Self(self.0.path_param("event_id", &event_id, Style::Simple, false))
+    }
+
+    /// Matches only calls whose JSON body equals `body`.
+    pub fn with_body(self, body: &types::EventPatch) -> Self {
+        Self(self.0.json_body(serde_json::to_value(body).unwrap_or_default()))
+    }
+
+    /// Answers with a success, as the client returns it.
+    pub async fn respond_ok(self, body: &types::Event) {
+        self.0.respond_json(200, serde_json::to_value(body)).await
+    }
+
+    /// Answers with a declared error, as the client returns it in
+    /// `Error::Api`.
+    pub async fn respond_error(self, error: types::UpdateEventError) {
+        match error {
+            types::UpdateEventError::UnprocessableEntity(body) => {
+                self.0.respond_json(422, serde_json::to_value(&body)).await
+            }
+        }
     }
     crate::runtime::shared_mock_methods!();
 }

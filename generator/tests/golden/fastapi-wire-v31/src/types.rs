@@ -132,6 +132,80 @@ impl<'de> serde::Deserialize<'de> for Event {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventPatch {
+    pub name: crate::Nullable<String>,
+    pub deleted_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+    pub tags: crate::Nullable<Vec<String>>,
+}
+
+impl serde::Serialize for EventPatch {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer
+            .serialize_struct(
+                "EventPatch",
+                usize::from(!self.name.is_absent())
+                    + usize::from(!self.deleted_at.is_absent())
+                    + usize::from(!self.tags.is_absent()),
+            )?;
+        if !self.name.is_absent() {
+            state.serialize_field("name", &self.name)?;
+        }
+        if !self.deleted_at.is_absent() {
+            state.serialize_field("deleted_at", &self.deleted_at)?;
+        }
+        if !self.tags.is_absent() {
+            state.serialize_field("tags", &self.tags)?;
+        }
+        state.end()
+    }
+}
+
+impl wire::WireStruct for EventPatch {
+    const NAME: &'static str = "EventPatch";
+    const FIELDS: &'static [&'static str] = &["deleted_at", "name", "tags"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut name_slot = None;
+        let mut deleted_at_slot = None;
+        let mut tags_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => {
+                    wire::fill_parsed(
+                        &mut map,
+                        &mut deleted_at_slot,
+                        "deleted_at",
+                        date_time_from_wire,
+                        "an RFC 3339 date-time",
+                    )?
+                }
+                Some(1) => wire::fill(&mut map, &mut name_slot, "name")?,
+                Some(2) => wire::fill(&mut map, &mut tags_slot, "tags")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            name: name_slot.unwrap_or_default(),
+            deleted_at: deleted_at_slot.unwrap_or_default(),
+            tags: tags_slot.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventPatch {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HttpValidationError {
     pub detail: Option<Vec<ValidationError>>,
 }
@@ -402,12 +476,15 @@ impl From<String> for ValidationErrorLocItem {
     }
 }
 
-/// Error responses declared for [`Client::upload`](crate::Client::upload).
+/// Error responses declared for [`Client::update_event`](crate::Client::update_event) and [`Client::upload`](crate::Client::upload), which has the same ones.
 #[derive(Debug, Clone, PartialEq)]
-pub enum UploadError {
+pub enum UpdateEventError {
     /// Validation Error (status 422).
     UnprocessableEntity(HttpValidationError),
 }
+
+/// Error responses declared for [`Client::upload`](crate::Client::upload): the same as [`UpdateEventError`]'s, so the same type.
+pub type UploadError = UpdateEventError;
 
 /// The `multipart/form-data` body of [`Client::upload`](crate::Client::upload).
 #[derive(Debug, Clone, PartialEq)]

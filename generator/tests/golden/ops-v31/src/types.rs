@@ -131,7 +131,7 @@ impl<'de> serde::Deserialize<'de> for Item {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewItem {
     pub name: String,
-    pub note: Option<String>,
+    pub note: crate::Nullable<String>,
 }
 
 impl serde::Serialize for NewItem {
@@ -141,9 +141,9 @@ impl serde::Serialize for NewItem {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct as _;
         let mut state = serializer
-            .serialize_struct("NewItem", 1 + usize::from(self.note.is_some()))?;
+            .serialize_struct("NewItem", 1 + usize::from(!self.note.is_absent()))?;
         state.serialize_field("name", &self.name)?;
-        if self.note.is_some() {
+        if !self.note.is_absent() {
             state.serialize_field("note", &self.note)?;
         }
         state.end()

@@ -277,7 +277,7 @@ pub struct Everything {
     >,
     pub shape: ::std::option::Option<Shape>,
     pub pet: ::std::option::Option<Pet>,
-    pub maybe: ::std::option::Option<Maybe>,
+    pub maybe: crate::Nullable<Maybe>,
     pub negated: ::std::option::Option<serde_json::Value>,
     pub tree: ::std::option::Option<Tree>,
 }
@@ -303,7 +303,8 @@ impl serde::Serialize for Everything {
                     + usize::from(self.attributes.is_some())
                     + usize::from(self.anything.is_some())
                     + usize::from(self.bag.is_some()) + usize::from(self.shape.is_some())
-                    + usize::from(self.pet.is_some()) + usize::from(self.maybe.is_some())
+                    + usize::from(self.pet.is_some())
+                    + usize::from(!self.maybe.is_absent())
                     + usize::from(self.negated.is_some())
                     + usize::from(self.tree.is_some()),
             )?;
@@ -358,7 +359,7 @@ impl serde::Serialize for Everything {
         if self.pet.is_some() {
             state.serialize_field("pet", &self.pet)?;
         }
-        if self.maybe.is_some() {
+        if !self.maybe.is_absent() {
             state.serialize_field("maybe", &self.maybe)?;
         }
         if self.negated.is_some() {

@@ -201,8 +201,8 @@ impl<'de> serde::Deserialize<'de> for Item {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOrder {
     pub items: Vec<Item>,
-    pub note: Option<String>,
-    pub coupon: Option<Coupon>,
+    pub note: crate::Nullable<String>,
+    pub coupon: crate::Nullable<Coupon>,
 }
 
 impl serde::Serialize for NewOrder {
@@ -214,13 +214,14 @@ impl serde::Serialize for NewOrder {
         let mut state = serializer
             .serialize_struct(
                 "NewOrder",
-                1 + usize::from(self.note.is_some()) + usize::from(self.coupon.is_some()),
+                1 + usize::from(!self.note.is_absent())
+                    + usize::from(!self.coupon.is_absent()),
             )?;
         state.serialize_field("items", &self.items)?;
-        if self.note.is_some() {
+        if !self.note.is_absent() {
             state.serialize_field("note", &self.note)?;
         }
-        if self.coupon.is_some() {
+        if !self.coupon.is_absent() {
             state.serialize_field("coupon", &self.coupon)?;
         }
         state.end()

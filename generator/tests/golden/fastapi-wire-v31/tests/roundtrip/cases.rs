@@ -78,6 +78,33 @@ fn event_full_nulls() {
 }
 
 #[test]
+fn event_patch_minimal() {
+    roundtrip::<types::EventPatch>("synthesised from the schema", "{}", "{}");
+}
+
+#[test]
+fn event_patch_full() {
+    roundtrip::<
+        types::EventPatch,
+    >(
+        "synthesised from the schema",
+        "{\"name\":\"string\",\"deleted_at\":\"2024-05-06T07:08:09Z\",\"tags\":[\"string\"]}",
+        "{\"name\":\"string\",\"deleted_at\":\"2024-05-06T07:08:09Z\",\"tags\":[\"string\"]}",
+    );
+}
+
+#[test]
+fn event_patch_full_nulls() {
+    roundtrip::<
+        types::EventPatch,
+    >(
+        "synthesised from the schema",
+        "{\"name\":null,\"deleted_at\":null,\"tags\":null}",
+        "{\"name\":null,\"deleted_at\":null,\"tags\":null}",
+    );
+}
+
+#[test]
 fn http_validation_error_minimal() {
     roundtrip::<types::HttpValidationError>("synthesised from the schema", "{}", "{}");
 }

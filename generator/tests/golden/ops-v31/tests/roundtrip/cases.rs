@@ -91,7 +91,7 @@ fn new_item_full_nulls() {
     >(
         "synthesised from the schema",
         "{\"name\":\"string\",\"note\":null}",
-        "{\"name\":\"string\"}",
+        "{\"name\":\"string\",\"note\":null}",
     );
 }
 

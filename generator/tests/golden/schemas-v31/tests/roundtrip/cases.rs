@@ -123,7 +123,7 @@ fn everything_full_nulls() {
     >(
         "synthesised from the schema",
         "{\"id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\",\"created\":\"2024-05-06T07:08:09Z\",\"day\":\"2024-05-06\",\"count\":7,\"big\":7,\"unsigned\":7,\"ratio\":1.5,\"small\":1.5,\"flag\":true,\"link\":\"https://example.com/\",\"mail\":\"user@example.com\",\"blob\":\"c3RyaW5n\",\"status\":\"in-progress\",\"level\":1,\"labels\":[\"string\"],\"point\":[1.5,1.5,\"string\"],\"attributes\":{},\"anything\":null,\"bag\":{\"key\":\"value\"},\"shape\":{\"kind\":\"round\",\"radius\":1.5},\"pet\":{\"pet_type\":\"Dog\",\"bark\":true},\"maybe\":null,\"negated\":null,\"tree\":{\"value\":7}}",
-        "{\"id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\",\"created\":\"2024-05-06T07:08:09Z\",\"day\":\"2024-05-06\",\"count\":7,\"big\":7,\"unsigned\":7,\"ratio\":1.5,\"small\":1.5,\"flag\":true,\"link\":\"https://example.com/\",\"mail\":\"user@example.com\",\"blob\":\"c3RyaW5n\",\"status\":\"in-progress\",\"level\":1,\"labels\":[\"string\"],\"point\":[1.5,1.5,\"string\"],\"attributes\":{},\"bag\":{\"key\":\"value\"},\"shape\":{\"kind\":\"round\",\"radius\":1.5},\"pet\":{\"pet_type\":\"Dog\",\"bark\":true},\"tree\":{\"value\":7}}",
+        "{\"id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\",\"created\":\"2024-05-06T07:08:09Z\",\"day\":\"2024-05-06\",\"count\":7,\"big\":7,\"unsigned\":7,\"ratio\":1.5,\"small\":1.5,\"flag\":true,\"link\":\"https://example.com/\",\"mail\":\"user@example.com\",\"blob\":\"c3RyaW5n\",\"status\":\"in-progress\",\"level\":1,\"labels\":[\"string\"],\"point\":[1.5,1.5,\"string\"],\"attributes\":{},\"bag\":{\"key\":\"value\"},\"shape\":{\"kind\":\"round\",\"radius\":1.5},\"pet\":{\"pet_type\":\"Dog\",\"bark\":true},\"maybe\":null,\"tree\":{\"value\":7}}",
     );
 }
 
