@@ -41,3 +41,13 @@ pub fn generate(spec: &str, options: &CrateOptions) -> Result<Generated, Error> 
         warnings: api.warnings,
     })
 }
+
+/// The program `cargo xtask contract` runs in a crate [`generate`] made of
+/// the same document (`examples/contract.rs`): every operation called once
+/// against a server that mocks the document.
+pub fn contract_program(spec: &str, options: &CrateOptions) -> Result<GeneratedFile, Error> {
+    let document = load::load(spec)?;
+    let api = model::build_with(&document, options.lenient)?;
+    let crate_ident = model::crate_ident(&options.crate_name);
+    render::contract_program(&api, &crate_ident, options)
+}

@@ -51,6 +51,24 @@ xflags::xflags! {
             optional --keep-going
         }
 
+        /// Call every operation of a document for real: generate its crate
+        /// (under target/contract/), start Stoplight Prism on the document
+        /// (validating requests; PRISM_BIN, or the copy that
+        /// `npm ci --prefix generated-client/tests/contract` installs), call
+        /// each operation once with arguments synthesised from its schemas,
+        /// and print whether Prism accepted each request and whether its
+        /// response decoded. Fails when any operation does.
+        cmd contract {
+            /// An OpenAPI document, or a folder of them (each in turn).
+            required spec: PathBuf
+            /// The crate directory (default: target/contract/NAME); only
+            /// for a single document.
+            optional --out dir: PathBuf
+            /// Generate even when a defect touches only part of the
+            /// document (implied for X.lenient.yaml).
+            optional --lenient
+        }
+
         /// Print the performance figures as ratios of medians, ours against a
         /// reference, the two alternating: rebuild of the generated crate and
         /// codegen time against progenitor (installed into target/bench-tools/
@@ -71,6 +89,7 @@ xflags::xflags! {
 pub const KNOWN: &[&str] = &[
     "codegen",
     "corpus",
+    "contract",
     "bench",
     "--check",
     "--spec",

@@ -1,7 +1,9 @@
-//! Project automation: `cargo xtask codegen [--check]` and
-//! `cargo xtask corpus DIR`.
+//! Project automation: `cargo xtask codegen [--check]`,
+//! `cargo xtask corpus DIR`, `cargo xtask contract SPEC` and
+//! `cargo xtask bench`.
 
 mod bench;
+mod contract;
 mod corpus;
 mod flags;
 
@@ -59,6 +61,15 @@ fn run() -> Result<ExitCode> {
             &workspace_root(),
             args.keep_going,
         ),
+        flags::XtaskCmd::Contract(args) => {
+            let here = std::env::current_dir()?;
+            contract::contract(
+                &here.join(args.spec),
+                args.out.map(|out| here.join(out)).as_deref(),
+                args.lenient,
+                &workspace_root(),
+            )
+        }
         flags::XtaskCmd::Bench(args) => {
             let root = workspace_root();
             let only = match args.only {

@@ -2,6 +2,7 @@
 
 mod args;
 mod client;
+mod contract;
 mod debug;
 mod doc_text;
 mod enums;
@@ -49,6 +50,11 @@ impl RustFile {
             _ => 1,
         }
     }
+}
+
+/// The contract program's tokens (`examples/contract.rs`).
+pub fn contract_program(api: &Api, crate_ident: &str) -> TokenStream {
+    contract::program(api, crate_ident)
 }
 
 /// The tokens of one part of a file (see [`RustFile::parts`]).

@@ -156,6 +156,7 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
             .collect(),
         samples: Vec::new(),
         skipped_samples: Vec::new(),
+        contract_calls: Vec::new(),
         warnings: Vec::new(),
         shadowed_std_names: Default::default(),
         sensitive_keys: Vec::new(),
@@ -176,6 +177,7 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
     let (samples, skipped, sample_warnings) = samples::samples(&api, doc, &media_examples);
     api.samples = samples;
     api.skipped_samples = skipped;
+    api.contract_calls = super::contract::calls(&api, &doc.raw);
     warnings.extend(sample_warnings);
     warnings.sort();
     warnings.dedup();

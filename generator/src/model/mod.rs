@@ -3,6 +3,7 @@
 
 mod answers;
 mod build;
+mod contract;
 mod cycles;
 mod diagnostics;
 mod formats;
@@ -15,10 +16,11 @@ mod samples;
 mod schemas;
 
 pub use build::{build, build_with};
+pub use contract::{CallArguments, CallBody, ContractCall};
 pub use naming::{
     CLIENT_MEMBERS, DATE_TIME_READER, METHOD_ARGUMENTS, METHOD_LOCALS, MOCK_SERVER_MEMBERS,
-    MockNames, WIRE_LOCALS, clean_operation_id, crate_ident, credential_setter, edit_distance,
-    field_name, provider_setter, type_name, variant_name,
+    MockNames, WIRE_LOCALS, clean_operation_id, contract_call, crate_ident, credential_setter,
+    edit_distance, field_name, provider_setter, type_name, variant_name,
 };
 pub use operation_data::*;
 pub use samples::UNKNOWN_VALUE_ORIGIN;
@@ -50,6 +52,8 @@ pub struct Api {
     /// Synthesised samples left out because no instance satisfying the
     /// schema could be made: test name and why.
     pub skipped_samples: Vec<(String, String)>,
+    /// The arguments `cargo xtask contract` calls each operation with.
+    pub contract_calls: Vec<ContractCall>,
     pub warnings: Vec<Warning>,
     /// Names of std types (`String`, `Option`, ...) that a schema type of
     /// the same name shadows in the types module.

@@ -157,6 +157,15 @@ pub fn stream_method(method_name: &str) -> String {
     format!("{method_name}_stream")
 }
 
+/// The function of the contract program (`cargo xtask contract`) that
+/// calls `method` with synthesised arguments: `call_<method>`. The
+/// program's other names (`value`, `failed`, `Outcome`, ...) are its own
+/// and meet no name of the document's: types are reached through `types::`
+/// and operations through `client.`.
+pub fn contract_call(method_name: &str) -> String {
+    format!("call_{method_name}")
+}
+
 /// The `Client` method that sets a scheme's credential (`with_bearer_token`).
 pub fn credential_setter(field: &str) -> String {
     format!("with_{field}")

@@ -21,7 +21,7 @@ use crate::load::normalize::{X_EXAMPLES, X_PREFIX_ITEMS};
 use serde_json::{Map, Value, json};
 
 #[derive(Clone, Copy, PartialEq)]
-enum Mode {
+pub(super) enum Mode {
     Minimal,
     Full,
     FullNulls,
@@ -200,17 +200,17 @@ impl Samples<'_> {
 }
 
 /// Builds instances of the model's types that satisfy their schemas.
-struct Synth<'a> {
-    api: &'a Api,
+pub(super) struct Synth<'a> {
+    pub(super) api: &'a Api,
     /// The normalised document, where fields' and types' schemas are.
-    raw: &'a Value,
+    pub(super) raw: &'a Value,
 }
 
 impl Synth<'_> {
     /// An instance of `ty` satisfying `schema` (when known), or why none
     /// can be made (a required cycle, constraints it cannot meet). Only the
     /// outermost struct follows `mode`; nested ones are minimal.
-    fn synth(
+    pub(super) fn synth(
         &self,
         ty: &TypeRef,
         mode: Mode,

@@ -202,6 +202,28 @@ pub fn render(
     Ok(files)
 }
 
+/// `examples/contract.rs`: the contract program (see
+/// [`crate::contract_program`]), formatted, with the generated header.
+pub fn contract_program(
+    api: &Api,
+    crate_ident: &str,
+    options: &CrateOptions,
+) -> Result<GeneratedFile, Error> {
+    const PATH: &str = "examples/contract.rs";
+    let tokens = emit::contract_program(api, crate_ident);
+    let text = format_tokens(PATH, &tokens)?;
+    Ok(GeneratedFile {
+        path: PATH.to_owned(),
+        contents: format!(
+            "// {GENERATED_MARKER} by `cargo xtask contract` from {} ({} {}).\n\n{}",
+            options.spec_label,
+            api.title,
+            api.version,
+            space_items(&text)
+        ),
+    })
+}
+
 /// `work` on every job, a worker thread per core each taking the next job
 /// until none is left; the results in the jobs' order.
 fn in_parallel<J: Sync, T: Send>(jobs: &[J], work: impl Fn(&J) -> T + Sync) -> Vec<T> {
