@@ -53,6 +53,9 @@ pub fn contract(spec: &Path, out: Option<&Path>, lenient: bool, root: &Path) -> 
             Ok(Checked::Skipped(why)) => format!("{name}: not checked: {why}"),
             Err(e) => format!("{name}: FAILED: {e:#}"),
         };
+        if !matches!(result, Ok(Checked::Passed)) {
+            println!("{line}");
+        }
         summary.push((
             line,
             matches!(result, Ok(Checked::Passed | Checked::Skipped(_))),

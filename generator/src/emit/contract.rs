@@ -319,7 +319,9 @@ fn call_fn(
                             quote!(#krate::FilePart::new(b"contract".to_vec()))
                         }
                         (Some(FormFile::Many), _) => {
-                            quote!(vec![#krate::FilePart::new(b"contract".to_vec())])
+                            // Two: one repeated part is one value to a parser
+                            // that does not read the schema.
+                            quote!(vec![#krate::FilePart::new(b"contract".to_vec()), #krate::FilePart::new(b"contract".to_vec())])
                         }
                         (None, Some(json)) => return quote!(#field: value(#json)?,),
                         (None, None) => quote!(Default::default()),

@@ -56,7 +56,11 @@ fn arguments(synth: &Synth<'_>, op: &Operation, raw: &Value) -> Result<CallArgum
         let value = synth
             .synth(&p.ty, Mode::Full, &mut Vec::new(), schema)
             .map_err(|why| format!("parameter `{}`: {why}", p.wire_name))?;
-        let text = value.to_string();
+        let text = match p.location {
+            ParamLocation::Path => value,
+            _ => two_items(value, schema),
+        }
+        .to_string();
         match p.location {
             ParamLocation::Path => out.path.push((p.ty.clone(), text)),
             _ => out.params.push((p.name.clone(), text)),
@@ -67,9 +71,14 @@ fn arguments(synth: &Synth<'_>, op: &Operation, raw: &Value) -> Result<CallArgum
         Some(body) => Some(match (body.encoding, &body.form) {
             (BodyEncoding::Json | BodyEncoding::Form, _) => {
                 let schema = body_schema(raw, &op.origin, &body.content_type);
-                let value = synth
+                let mut value = synth
                     .synth(&body.ty, Mode::Full, &mut Vec::new(), schema)
                     .map_err(|why| format!("body: {why}"))?;
+                if let (BodyEncoding::Form, Value::Object(fields)) = (body.encoding, &mut value) {
+                    for field in fields.values_mut() {
+                        *field = two_items(std::mem::take(field), schema);
+                    }
+                }
                 CallBody::Value(value.to_string())
             }
             (BodyEncoding::Text, _) => CallBody::Text,
@@ -93,6 +102,21 @@ fn arguments(synth: &Synth<'_>, op: &Operation, raw: &Value) -> Result<CallArgum
         }),
     };
     Ok(out)
+}
+
+/// A one-item array made two (where the schema does not ask for unique
+/// items): sent exploded, one item (`tags=a`) cannot be told from a plain
+/// value, and a validator that does not coerce by the schema (Prism's)
+/// refuses it; `tags=a&tags=a` is an array to anyone.
+fn two_items(value: Value, schema: Option<&Value>) -> Value {
+    let unique = schema.is_some_and(|s| s.to_string().contains("\"uniqueItems\":true"));
+    match value {
+        Value::Array(mut items) if items.len() == 1 && !unique => {
+            items.push(items[0].clone());
+            Value::Array(items)
+        }
+        other => other,
+    }
 }
 
 /// The schema of the parameter `name` in `location`, declared on the
