@@ -41,6 +41,11 @@ pub const WIRE_LOCALS: &[&str] = &[
 /// UpperCamelCase and so never meet it) that reads a date-time leniently.
 pub const DATE_TIME_READER: &str = "date_time_from_wire";
 
+/// The variants of a schema with `items` but no `type: array`: any value
+/// satisfies it, a list only if its items do (JSON Schema), so a list of
+/// the items, or any other JSON value.
+pub const LIST_OR_OTHER: [&str; 2] = ["List", "Other"];
+
 /// The local holding a field's value while its struct is deserialised:
 /// `id` → `id_slot`, `type_` → `type_slot`. Distinct fields give distinct
 /// slots: a trailing `_` only ever escapes a keyword, which is no field.

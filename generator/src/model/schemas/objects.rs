@@ -9,7 +9,7 @@ use crate::error::WarningKind;
 use crate::error::{LocalKind, Pointer};
 use crate::load::normalize::{X_NULL, X_PREFIX_ITEMS};
 use crate::model::naming::{self, Namespace};
-use crate::model::{Field, StructDef, TypeKind, TypeRef};
+use crate::model::{Field, StructDef, TypeKind, TypeRef, UnionDef, UnionVariant};
 use openapiv3::{
     AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaData, SchemaKind, Type,
     VariantOrUnknownOrEmpty,
@@ -72,9 +72,10 @@ impl Converter<'_> {
             && strings.len() == any.enumeration.iter().filter(|v| !v.is_null()).count();
         match any.typ.as_deref() {
             Some("array") => Shape::Ref(self.array(any.items.as_ref(), data, at, hint)),
-            None if any.items.is_some() || data.extensions.contains_key(X_PREFIX_ITEMS) => {
+            None if data.extensions.contains_key(X_PREFIX_ITEMS) => {
                 Shape::Ref(self.array(any.items.as_ref(), data, at, hint))
             }
+            None if any.items.is_some() => self.list_or_other(any, data, at, hint),
             Some("string") | None if all_strings && !strings.is_empty() => {
                 Shape::Def(TypeKind::Enum(enum_def(&strings)))
             }
@@ -90,6 +91,36 @@ impl Converter<'_> {
             Some("boolean") => Shape::Ref(TypeRef::Bool),
             _ => Shape::Ref(TypeRef::Any),
         }
+    }
+
+    /// `items` without `type: array`: JSON Schema lets any value through
+    /// and checks the items of a list only. Documents write it both meaning
+    /// a list and by mistake for an object (Slack's does), and servers send
+    /// either; a list of the items, or any other value, reads both.
+    fn list_or_other(
+        &mut self,
+        any: &AnySchema,
+        data: &SchemaData,
+        at: &Pointer,
+        hint: &str,
+    ) -> Shape {
+        self.warn(
+            WarningKind::Loosened,
+            at,
+            "`items` without `type: array` lets values that are not lists through too; the type is a list of the items, or any other JSON value",
+        );
+        let list = self.array(any.items.as_ref(), data, at, hint);
+        let [list_name, other_name] = naming::LIST_OR_OTHER;
+        let variant = |name: &str, ty| UnionVariant {
+            name: name.to_owned(),
+            ty,
+            boxed: false,
+            constants: Vec::new(),
+            known_fields: None,
+        };
+        Shape::Def(TypeKind::Union(UnionDef {
+            variants: vec![variant(list_name, list), variant(other_name, TypeRef::Any)],
+        }))
     }
 
     pub(super) fn object_shape(&mut self, parts: Vec<ObjectPart<'_>>, hint: &str) -> Shape {
