@@ -83,6 +83,9 @@ pub enum Error {
         pointer: Pointer,
         message: String,
     },
+    /// The configuration file is wrong (see [`crate::config`]).
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     /// Several independent problems, all reported at once.
     #[error("{} errors in the OpenAPI document:\n{}", .0.len(), list(.0))]
     Many(Vec<Error>),

@@ -8,6 +8,7 @@
 //! 3. [`emit`]: the model → `proc-macro2` tokens;
 //! 4. [`render`]: tokens → formatted files of a crate.
 
+pub mod config;
 pub mod emit;
 pub mod error;
 pub mod load;
@@ -31,7 +32,7 @@ pub struct Generated {
 /// Runs every stage on the text of an OpenAPI document.
 pub fn generate(spec: &str, options: &CrateOptions) -> Result<Generated, Error> {
     let document = load::load(spec)?;
-    let api = model::build_with(&document, options.lenient)?;
+    let api = model::build_configured(&document, options.lenient, &options.config)?;
     let crate_ident = model::crate_ident(&options.crate_name);
     let files = render::render(&api, &crate_ident, options)?;
     Ok(Generated {
@@ -47,7 +48,7 @@ pub fn generate(spec: &str, options: &CrateOptions) -> Result<Generated, Error> 
 /// against a server that mocks the document.
 pub fn contract_program(spec: &str, options: &CrateOptions) -> Result<GeneratedFile, Error> {
     let document = load::load(spec)?;
-    let api = model::build_with(&document, options.lenient)?;
+    let api = model::build_configured(&document, options.lenient, &options.config)?;
     let crate_ident = model::crate_ident(&options.crate_name);
     render::contract_program(&api, &crate_ident, options)
 }

@@ -71,6 +71,7 @@ fn generated_crates_match_the_golden_files() {
             extra_manifest: None,
             extra_module: false,
             lenient: is_lenient(&spec),
+            config: fixture_config(&spec),
         };
         let generated = generate(&text, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
         let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -123,6 +124,7 @@ fn generation_is_deterministic() {
             extra_manifest: None,
             extra_module: false,
             lenient: is_lenient(&spec),
+            config: Default::default(),
         };
         let first = generate(&text, &options).unwrap();
         let second = generate(&text, &options).unwrap();
@@ -163,6 +165,7 @@ fn output_does_not_depend_on_the_order_of_paths_and_components() {
             extra_manifest: None,
             extra_module: false,
             lenient: is_lenient(&spec),
+            config: Default::default(),
         };
         let original = generate(&text, &options).unwrap();
         let shuffled = generate(&doc.to_string(), &options).unwrap();
@@ -191,6 +194,7 @@ fn lenient_fixtures_are_refused_by_default_with_local_errors_only() {
             extra_manifest: None,
             extra_module: false,
             lenient: false,
+            config: Default::default(),
         };
         let error = generate(&text, &options).expect_err("refused by default");
         let (local, total) = error.local_count();
@@ -315,6 +319,7 @@ fn a_hand_written_module_is_declared_only_when_the_crate_has_one() {
             extra_manifest: None,
             extra_module,
             lenient: false,
+            config: Default::default(),
         };
         let generated = generate(&text, &options).unwrap();
         generated
@@ -441,4 +446,16 @@ fn mock_server_members_are_reserved() {
         }
     }
     assert!(checked > 0);
+}
+
+/// A fixture `X.yaml`'s configuration, `X.codegen.toml`, when it has one.
+fn fixture_config(spec: &std::path::Path) -> openapi_client_gen::config::ClientConfig {
+    let path = spec.with_extension("codegen.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            openapi_client_gen::config::ClientConfig::parse(&path.display().to_string(), &text)
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+        Err(_) => Default::default(),
+    }
 }

@@ -15,6 +15,7 @@ fn options() -> CrateOptions {
         extra_manifest: None,
         extra_module: false,
         lenient: false,
+        config: Default::default(),
     }
 }
 

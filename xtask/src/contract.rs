@@ -103,6 +103,7 @@ fn one(
         extra_manifest: None,
         extra_module: false,
         lenient: lenient || name.ends_with(".lenient"),
+        config: crate::read_config(&spec.with_extension("codegen.toml"), spec)?,
     };
     let generated = match generate(&text, &options) {
         Ok(generated) => generated,

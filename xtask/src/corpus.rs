@@ -89,6 +89,7 @@ fn run_one(
         extra_manifest: None,
         extra_module: false,
         lenient: false,
+        config: crate::read_config(&spec.with_extension("codegen.toml"), spec)?,
     };
     let mut row = Row {
         spec: name.to_owned(),

@@ -21,6 +21,33 @@ const EXTRA_MANIFEST: &str = "Cargo.extra.toml";
 /// declares it when it exists.
 const EXTRA_MODULE: &str = "src/extra/mod.rs";
 
+/// A hand-written file in the output directory: the team's choices for
+/// the client (see `openapi_client_gen::config`).
+const CONFIG_FILE: &str = "codegen.toml";
+
+/// The configuration at `path`, named in errors relative to `base`'s
+/// parent (`my-client/codegen.toml`); the default when there is none.
+pub(crate) fn read_config(
+    path: &Path,
+    base: &Path,
+) -> Result<openapi_client_gen::config::ClientConfig> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let shown = base
+                .parent()
+                .and_then(|parent| path.strip_prefix(parent).ok())
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            Ok(openapi_client_gen::config::ClientConfig::parse(
+                &shown, &text,
+            )?)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) => Err(e).context(format!("cannot read {}", path.display())),
+    }
+}
+
 /// The crate name of the checked-in Almanac client.
 const DEFAULT_CRATE_NAME: &str = "almanac-client";
 
@@ -251,6 +278,7 @@ fn codegen(args: flags::Codegen) -> Result<ExitCode> {
             ));
         }
     };
+    let config = read_config(&out.join(CONFIG_FILE), &out)?;
     let generated = generate(
         &text,
         &CrateOptions {
@@ -260,6 +288,7 @@ fn codegen(args: flags::Codegen) -> Result<ExitCode> {
             extra_manifest,
             extra_module: out.join(EXTRA_MODULE).is_file(),
             lenient: args.lenient,
+            config,
         },
     )
     .map_err(|e| {

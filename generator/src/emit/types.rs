@@ -77,9 +77,29 @@ fn operations_own(api: &Api) -> TokenStream {
     }
 }
 
+/// `#[derive(...)]` of the derives the configuration adds to `def`, but
+/// those it already has (`present`); nothing when none are left.
+fn added_derives(def: &TypeDef, present: &[&str]) -> TokenStream {
+    let paths = def
+        .derives
+        .iter()
+        .filter(|d| !present.contains(&d.as_str()))
+        .filter_map(|d| syn::parse_str::<syn::Path>(d).ok());
+    let paths: Vec<_> = paths.collect();
+    if paths.is_empty() {
+        return quote!();
+    }
+    quote!(#[derive(#(#paths),*)])
+}
+
 fn type_def(api: &Api, def: &TypeDef, here: &TokenStream) -> TokenStream {
     let name = ident(&def.name);
-    let doc = docs(&def.docs);
+    let mut doc = docs(&def.docs);
+    doc.extend(match &def.kind {
+        TypeKind::Enum(_) => added_derives(def, &["Eq", "Hash", "PartialOrd", "Ord"]),
+        TypeKind::Union(_) | TypeKind::Tagged(_) => added_derives(def, &[]),
+        TypeKind::Struct(_) | TypeKind::Alias(_) => quote!(),
+    });
     match &def.kind {
         TypeKind::Struct(s) => struct_def(api, def, s, here),
         TypeKind::Enum(e) => enums::enum_def(api, &def.name, &doc, e),
@@ -131,11 +151,13 @@ fn struct_def(api: &Api, def: &TypeDef, s: &StructDef, here: &TokenStream) -> To
     let all_optional = s.fields.iter().all(|f| !f.required);
     let derive_debug = (!sensitive).then(|| quote!(Debug,));
     let derive_default = all_optional.then(|| quote!(Default,));
+    let added = added_derives(def, if all_optional { &["Default"] } else { &[] });
     let debug_impl = sensitive.then(|| redacted_debug(def, s));
     let wire_impls = wire::struct_impls(api, &def.name, s);
     quote! {
         #doc
         #[derive(#derive_debug Clone, PartialEq, #derive_default)]
+        #added
         pub struct #name {
             #(#fields)*
             #additional

@@ -1,7 +1,8 @@
 //! Building the model: the loaded document through schema conversion,
 //! operations, diagnostics and samples into an [`Api`].
 
-use super::{Api, TypeKind, diagnostics, naming, operations, samples, schemas};
+use super::{Api, TypeKind, configure, diagnostics, naming, operations, samples, schemas};
+use crate::config::ClientConfig;
 use crate::error::{Error, Pointer, WarningKind};
 use crate::load::Document;
 use serde_json::Value;
@@ -121,14 +122,35 @@ pub fn build(doc: &Document) -> Result<Api, Error> {
 /// Builds the model; with `lenient`, each [`Error::Local`] defect degrades
 /// its part of the document and becomes a warning.
 pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
+    build_configured(doc, lenient, &ClientConfig::default())
+}
+
+/// Builds the model as [`build_with`] does, with what `config` changes
+/// (operations kept, names, derives).
+pub fn build_configured(
+    doc: &Document,
+    lenient: bool,
+    config: &ClientConfig,
+) -> Result<Api, Error> {
     let info = &doc.openapi.info;
     let mut converter = schemas::Converter::new(doc, lenient);
     converter.register_components();
     converter.convert_components();
     let mut diagnostics = diagnostics::Diagnostics::new(lenient);
     let security_schemes = operations::security_schemes(doc, &mut diagnostics);
-    let (mut operations, media_examples) =
-        operations::operations(doc, &mut converter, &mut diagnostics, &security_schemes);
+    let renames: Vec<(String, String)> = config
+        .rename
+        .operations
+        .iter()
+        .map(|(from, to)| (from.get_ref().clone(), to.get_ref().clone()))
+        .collect();
+    let (mut operations, media_examples) = operations::operations(
+        doc,
+        &mut converter,
+        &mut diagnostics,
+        &security_schemes,
+        &renames,
+    );
     document_level_warnings(doc, &mut diagnostics);
     let (mut types, schema_diagnostics) = converter.finish();
     note_decimal_unions(&mut types);
@@ -141,6 +163,7 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
     // In the order of the document's places, whichever part found them.
     errors.sort_by(|a, b| a.pointer().cmp(&b.pointer()));
     Error::collect(errors)?;
+    configure::filter_operations(&mut operations, &doc.raw, config)?;
     operations::finish(&types, &mut operations);
     let mut api = Api {
         title: info.title.clone(),
@@ -161,7 +184,11 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
         shadowed_std_names: Default::default(),
         sensitive_keys: Vec::new(),
         form_only: Default::default(),
+        pruned: Default::default(),
     };
+    api.pruned = configure::prune_types(&api, config);
+    configure::rename(&mut api, &doc.raw, config)?;
+    configure::derives(&mut api, config)?;
     api.form_only = operations::form_only(&api);
     super::reach::mark_explicit_nulls(&mut api);
     api.sensitive_keys = sensitive_keys(&api);
@@ -173,6 +200,12 @@ pub fn build_with(doc: &Document, lenient: bool) -> Result<Api, Error> {
         .iter()
         .filter(|t| STD_NAMES.contains(&t.name.as_str()))
         .map(|t| t.name.clone())
+        .collect();
+    // The examples of operations the configuration left out may be of
+    // types no longer emitted.
+    let media_examples: Vec<_> = media_examples
+        .into_iter()
+        .filter(|example| !configure::mentions_pruned(&api, &example.ty))
         .collect();
     let (samples, skipped, sample_warnings) = samples::samples(&api, doc, &media_examples);
     api.samples = samples;

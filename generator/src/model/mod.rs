@@ -3,6 +3,7 @@
 
 mod answers;
 mod build;
+mod configure;
 mod contract;
 mod cycles;
 mod diagnostics;
@@ -15,7 +16,7 @@ mod sample_values;
 mod samples;
 mod schemas;
 
-pub use build::{build, build_with};
+pub use build::{build, build_configured, build_with};
 pub use contract::{CallArguments, CallBody, ContractCall};
 pub use naming::{
     CLIENT_MEMBERS, DATE_TIME_READER, METHOD_ARGUMENTS, METHOD_LOCALS, MOCK_SERVER_MEMBERS,
@@ -67,6 +68,8 @@ pub struct Api {
     /// that body, with its files as `FilePart`s, so these are not emitted
     /// (as JSON types they would describe files as strings).
     pub form_only: std::collections::BTreeSet<TypeId>,
+    /// Types no operation the configuration keeps reaches: not emitted.
+    pub pruned: std::collections::BTreeSet<TypeId>,
 }
 
 impl Api {
@@ -80,7 +83,7 @@ impl Api {
             .iter()
             .enumerate()
             .map(|(i, t)| (TypeId(i), t))
-            .filter(|(id, _)| !self.form_only.contains(id))
+            .filter(|(id, _)| !self.form_only.contains(id) && !self.pruned.contains(id))
     }
 
     /// Whether a struct field that is absent from the JSON reads as `None`
@@ -175,6 +178,9 @@ pub struct TypeDef {
     /// A 3.0 `nullable: true` on a component applies to every reference to it.
     pub nullable: bool,
     pub kind: TypeKind,
+    /// Derives the configuration adds (`Eq`, `Hash`, `schemars::JsonSchema`),
+    /// beside those every type has.
+    pub derives: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

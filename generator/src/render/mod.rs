@@ -134,6 +134,9 @@ pub struct CrateOptions {
     /// Defects that touch only part of the document ([`crate::error::LocalKind`])
     /// degrade that part with a warning instead of failing generation.
     pub lenient: bool,
+    /// The team's choices for this client (`codegen.toml`): operations
+    /// kept, names, derives. `Default` changes nothing.
+    pub config: crate::config::ClientConfig,
 }
 
 /// Emits and formats the Rust files, each part on a thread of its own

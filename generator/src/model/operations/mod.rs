@@ -38,6 +38,7 @@ pub(super) fn operations<'a>(
     converter: &mut Converter<'a>,
     diagnostics: &mut Diagnostics,
     schemes: &[SecurityScheme],
+    renames: &[(String, String)],
 ) -> (Vec<Operation>, Vec<MediaExample>) {
     let mut reserved: Vec<&str> = naming::CLIENT_MEMBERS.to_vec();
     reserved.extend(schemes.iter().map(|s| s.setter.as_str()));
@@ -98,6 +99,13 @@ pub(super) fn operations<'a>(
             let Some(op) = op else { continue };
             let at = path_at.join(method.key());
             let desired = naming::clean_operation_id(op.operation_id.as_deref(), method.key(), key);
+            // The configuration's name, given by operation id or method name.
+            let desired = renames
+                .iter()
+                .find(|(from, _)| {
+                    *from == desired || Some(from.as_str()) == op.operation_id.as_deref()
+                })
+                .map_or(desired, |(_, to)| to.clone());
             let (method_name, renamed) = method_names.claim(&desired);
             let mut duplicate = false;
             if let Some(id) = &op.operation_id {

@@ -136,6 +136,7 @@ impl<'a> Converter<'a> {
             self.nullable[id.0] = nullable;
             // Name is fixed now; the definition comes later.
             self.types[id.0] = Some(TypeDef {
+                derives: Vec::new(),
                 name,
                 origin: Pointer::root(),
                 docs: Docs::default(),
@@ -178,6 +179,7 @@ impl<'a> Converter<'a> {
             };
             let nullable = self.nullable[id.0];
             self.types[id.0] = Some(TypeDef {
+                derives: Vec::new(),
                 name,
                 origin: at,
                 docs,
@@ -243,6 +245,7 @@ impl<'a> Converter<'a> {
         let name = self.claim_type_name(&naming::type_name(hint), at);
         let id = self.reserve(at.clone());
         self.types[id.0] = Some(TypeDef {
+            derives: Vec::new(),
             name,
             origin: at.clone(),
             docs,
@@ -316,6 +319,7 @@ impl<'a> Converter<'a> {
         };
         self.nullable[id.0] = schema.schema_data.nullable;
         self.types[id.0] = Some(TypeDef {
+            derives: Vec::new(),
             name,
             origin: target,
             docs,
@@ -508,6 +512,7 @@ impl<'a> Converter<'a> {
             .into_iter()
             .map(|t| {
                 t.unwrap_or_else(|| TypeDef {
+                    derives: Vec::new(),
                     name: "Unresolved".into(),
                     origin: Pointer::root(),
                     docs: Docs::default(),

@@ -1,0 +1,377 @@
+//! What the configuration file ([`ClientConfig`]) changes in the model:
+//! which operations are kept (and so which types are reached), new names,
+//! and added derives. Every name it gives must match something in the
+//! document; one that does not is an error naming the closest that does.
+
+use super::naming::{self, edit_distance};
+use super::{Api, Operation, TypeId, TypeKind, TypeRef, reach};
+use crate::config::{ClientConfig, ConfigError, glob_matches};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use toml::Spanned;
+
+/// `, did you mean `x`?` for the candidate closest to `given`, when one
+/// is close.
+fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(given, c), c))
+        .filter(|(distance, c)| *distance <= 3.max(c.len() / 3))
+        .min()
+        .map(|(_, c)| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}
+
+/// The operation's id and tags, as the document gives them.
+fn id_and_tags<'a>(op: &Operation, raw: &'a Value) -> (Option<&'a str>, Vec<&'a str>) {
+    let Some(object) = op.origin.resolve(raw) else {
+        return (None, Vec::new());
+    };
+    let id = object.get("operationId").and_then(Value::as_str);
+    let tags = object
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    (id, tags)
+}
+
+/// Keeps the operations `[operations]` selects. Runs before the
+/// operations are finished, so that shared error enums are shared among
+/// the kept ones only.
+pub(super) fn filter_operations(
+    operations: &mut Vec<Operation>,
+    raw: &Value,
+    config: &ClientConfig,
+) -> Result<(), ConfigError> {
+    let filter = &config.operations;
+    if filter.is_empty() {
+        return Ok(());
+    }
+    let facts: Vec<(Option<&str>, Vec<&str>)> =
+        operations.iter().map(|op| id_and_tags(op, raw)).collect();
+    // Every name given must match something.
+    let ids: BTreeSet<&str> = operations
+        .iter()
+        .zip(&facts)
+        .flat_map(|(op, (id, _))| id.iter().copied().chain([op.method_name.as_str()]))
+        .collect();
+    for given in filter.include.iter().chain(&filter.exclude) {
+        if !ids.contains(given.get_ref().as_str()) {
+            let hint = closest(given.get_ref(), ids.iter().copied());
+            return Err(config.error_at(
+                given,
+                format!(
+                    "no operation has the id or method name `{}`{hint}",
+                    given.get_ref()
+                ),
+            ));
+        }
+    }
+    let tags: BTreeSet<&str> = facts.iter().flat_map(|(_, t)| t.iter().copied()).collect();
+    for given in filter.include_tags.iter().chain(&filter.exclude_tags) {
+        if !tags.contains(given.get_ref().as_str()) {
+            let hint = closest(given.get_ref(), tags.iter().copied());
+            return Err(config.error_at(
+                given,
+                format!("no operation has the tag `{}`{hint}", given.get_ref()),
+            ));
+        }
+    }
+    let paths: BTreeSet<&str> = operations.iter().map(|op| op.path.as_str()).collect();
+    for given in filter.include_paths.iter().chain(&filter.exclude_paths) {
+        if !paths.iter().any(|p| glob_matches(given.get_ref(), p)) {
+            let hint = closest(given.get_ref(), paths.iter().copied());
+            return Err(config.error_at(
+                given,
+                format!("no path matches `{}`{hint}", given.get_ref()),
+            ));
+        }
+    }
+    let named = |list: &[Spanned<String>], op: &Operation, id: Option<&str>| {
+        list.iter()
+            .any(|n| n.get_ref() == &op.method_name || Some(n.get_ref().as_str()) == id)
+    };
+    let tagged = |list: &[Spanned<String>], op_tags: &[&str]| {
+        list.iter().any(|t| op_tags.contains(&t.get_ref().as_str()))
+    };
+    let pathed =
+        |list: &[Spanned<String>], path: &str| list.iter().any(|p| glob_matches(p.get_ref(), path));
+    let includes = !(filter.include.is_empty()
+        && filter.include_tags.is_empty()
+        && filter.include_paths.is_empty());
+    let keep: Vec<bool> = operations
+        .iter()
+        .zip(&facts)
+        .map(|(op, (id, op_tags))| {
+            let included = !includes
+                || named(&filter.include, op, *id)
+                || tagged(&filter.include_tags, op_tags)
+                || pathed(&filter.include_paths, &op.path);
+            let excluded = named(&filter.exclude, op, *id)
+                || tagged(&filter.exclude_tags, op_tags)
+                || pathed(&filter.exclude_paths, &op.path);
+            included && !excluded
+        })
+        .collect();
+    // A streaming twin goes with the operation it is a form of.
+    let kept_methods: BTreeSet<String> = operations
+        .iter()
+        .zip(&keep)
+        .filter(|(op, keep)| **keep && op.variant_of.is_none())
+        .map(|(op, _)| op.method_name.clone())
+        .collect();
+    let mut keep = keep.into_iter();
+    operations.retain(|op| {
+        let kept = keep.next().unwrap_or(false);
+        match &op.variant_of {
+            Some(base) => kept_methods.contains(base),
+            None => kept,
+        }
+    });
+    Ok(())
+}
+
+/// With an operation filter, the types no kept operation reaches are not
+/// emitted (so the crate builds in proportion to what it keeps).
+pub(super) fn prune_types(api: &Api, config: &ClientConfig) -> BTreeSet<TypeId> {
+    if config.operations.is_empty() {
+        return BTreeSet::new();
+    }
+    let mut roots: Vec<&TypeRef> = Vec::new();
+    for op in &api.operations {
+        roots.extend(op.params.iter().map(|p| &p.ty));
+        roots.extend(op.response_headers.iter().map(|h| &h.ty));
+        roots.extend(op.body.iter().map(|b| &b.ty));
+        for case in op.successes.iter().chain(&op.errors) {
+            if let super::ResponseBody::Json(ty)
+            | super::ResponseBody::EventStream(Some(ty))
+            | super::ResponseBody::JsonLines(ty) = &case.body
+            {
+                roots.push(ty);
+            }
+        }
+    }
+    let reached = reach::reached(api, roots);
+    (0..api.types.len())
+        .map(TypeId)
+        .filter(|id| !reached.contains(id))
+        .collect()
+}
+
+/// Whether `ty` names a type [`prune_types`] left out.
+pub(super) fn mentions_pruned(api: &Api, ty: &TypeRef) -> bool {
+    !api.pruned.is_empty()
+        && reach::reached(api, [ty])
+            .iter()
+            .any(|id| api.pruned.contains(id))
+}
+
+/// `[rename]`: types by their Rust name, operations by id or method name.
+pub(super) fn rename(api: &mut Api, raw: &Value, config: &ClientConfig) -> Result<(), ConfigError> {
+    for (from, to) in &config.rename.types {
+        let names: Vec<&str> = api.emitted_types().map(|(_, t)| t.name.as_str()).collect();
+        let Some(index) = api.types.iter().position(|t| &t.name == from.get_ref()) else {
+            let hint = closest(from.get_ref(), names.iter().copied());
+            return Err(
+                config.error_at(from, format!("no type is named `{}`{hint}", from.get_ref()))
+            );
+        };
+        if naming::type_name(to.get_ref()) != *to.get_ref()
+            || names.contains(&to.get_ref().as_str())
+        {
+            return Err(config.error_at(
+                to,
+                format!("`{}` is not a free UpperCamelCase type name", to.get_ref()),
+            ));
+        }
+        api.types[index].name = to.get_ref().clone();
+    }
+    // Operations were named so as they were built; each rename must have
+    // found its operation and kept its name.
+    for (from, to) in &config.rename.operations {
+        if naming::field_name(to.get_ref()) != *to.get_ref() {
+            return Err(config.error_at(
+                to,
+                format!("`{}` is not a snake_case method name", to.get_ref()),
+            ));
+        }
+        if api
+            .operations
+            .iter()
+            .any(|op| &op.method_name == to.get_ref())
+        {
+            continue;
+        }
+        let found = api.operations.iter().any(|op| {
+            naming::clean_operation_id(id_and_tags(op, raw).0, "", "") == *from.get_ref()
+                || id_and_tags(op, raw).0 == Some(from.get_ref())
+        });
+        if found {
+            return Err(config.error_at(
+                to,
+                format!(
+                    "`{}` is taken (by the client or another operation)",
+                    to.get_ref()
+                ),
+            ));
+        }
+        let methods: Vec<&str> = api
+            .operations
+            .iter()
+            .map(|op| op.method_name.as_str())
+            .collect();
+        let hint = closest(from.get_ref(), methods);
+        return Err(config.error_at(
+            from,
+            format!(
+                "no operation has the id or method name `{}`{hint}",
+                from.get_ref()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Derives the generator knows: which can hold on which types.
+const CHECKED_DERIVES: [&str; 5] = ["Eq", "Hash", "PartialOrd", "Ord", "Default"];
+
+/// Why `derive` cannot hold on type `id` (through the types it holds), or
+/// `None`.
+fn cannot_hold(api: &Api, id: TypeId, derive: &str) -> Option<String> {
+    let reached = reach::reached(api, [&TypeRef::Named(id)]);
+    let total = matches!(derive, "Eq" | "Hash" | "Ord" | "PartialOrd");
+    if total {
+        for holder in &reached {
+            let def = api.ty(*holder);
+            let fields: Vec<&TypeRef> = match &def.kind {
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .map(|f| &f.ty)
+                    .chain(&s.additional)
+                    .collect(),
+                TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
+                TypeKind::Tagged(t) => t.variants.iter().map(|v| &v.ty).collect(),
+                TypeKind::Alias(ty) => vec![ty],
+                TypeKind::Enum(_) => Vec::new(),
+            };
+            if let Some(bad) = fields.iter().find_map(|ty| unorderable(ty)) {
+                return Some(format!(
+                    "`{}` holds {bad}, which has no `{derive}`",
+                    def.name
+                ));
+            }
+        }
+    }
+    if derive == "Default" {
+        let def = api.ty(id);
+        let all_optional =
+            matches!(&def.kind, TypeKind::Struct(s) if s.fields.iter().all(|f| !f.required));
+        if !all_optional {
+            return Some(format!(
+                "`{}` has required fields or is not a struct, so it has no default",
+                def.name
+            ));
+        }
+    }
+    None
+}
+
+/// A float or any JSON value inside `ty`, which have no total order or hash.
+fn unorderable(ty: &TypeRef) -> Option<&'static str> {
+    match ty {
+        TypeRef::Float(_) => Some("a float"),
+        TypeRef::Any | TypeRef::Object => Some("a JSON value"),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            unorderable(inner)
+        }
+        TypeRef::Tuple(members) => members.iter().find_map(unorderable),
+        _ => None,
+    }
+}
+
+/// A derive as written: one the generator checks, or a path to the
+/// caller's (`schemars::JsonSchema`).
+fn check_derive(config: &ClientConfig, derive: &Spanned<String>) -> Result<(), ConfigError> {
+    let text = derive.get_ref();
+    let is_path = !text.is_empty()
+        && text.split("::").all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    if !is_path {
+        return Err(config.error_at(
+            derive,
+            format!(
+                "`{text}` is not a derive (a trait path such as `Eq` or `schemars::JsonSchema`)"
+            ),
+        ));
+    }
+    if matches!(text.as_str(), "Debug" | "Clone" | "PartialEq") {
+        return Err(config.error_at(derive, format!("every type already derives `{text}`")));
+    }
+    if !text.contains("::") && !CHECKED_DERIVES.contains(&text.as_str()) {
+        let hint = closest(text, CHECKED_DERIVES);
+        return Err(config.error_at(derive, format!("`{text}` is not a derive the generator knows; name another crate's derive by its path (`serde_with::X`){hint}")));
+    }
+    Ok(())
+}
+
+/// `[derives]`: `all` on every type where it holds; per type, on the type
+/// and every type it holds, an error where it cannot.
+pub(super) fn derives(api: &mut Api, config: &ClientConfig) -> Result<(), ConfigError> {
+    let ids: Vec<TypeId> = api.emitted_types().map(|(id, _)| id).collect();
+    let mut added: Vec<BTreeSet<String>> = vec![BTreeSet::new(); api.types.len()];
+    for derive in &config.derives.all {
+        check_derive(config, derive)?;
+        for &id in &ids {
+            if cannot_hold(api, id, derive.get_ref()).is_none() {
+                added[id.0].insert(derive.get_ref().clone());
+            }
+        }
+    }
+    for (type_name, list) in &config.derives.types {
+        let Some(&id) = ids
+            .iter()
+            .find(|id| &api.ty(**id).name == type_name.get_ref())
+        else {
+            let hint = closest(
+                type_name.get_ref(),
+                ids.iter().map(|id| api.ty(*id).name.as_str()),
+            );
+            return Err(config.error_at(
+                type_name,
+                format!("no type is named `{}`{hint}", type_name.get_ref()),
+            ));
+        };
+        for derive in list {
+            check_derive(config, derive)?;
+            if let Some(why) = cannot_hold(api, id, derive.get_ref()) {
+                return Err(config.error_at(
+                    derive,
+                    format!(
+                        "`{}` cannot derive `{}`: {why}",
+                        type_name.get_ref(),
+                        derive.get_ref()
+                    ),
+                ));
+            }
+            let holds = reach::reached(api, [&TypeRef::Named(id)]);
+            for held in holds {
+                // `Default` is the one derive the types it holds need not share.
+                if held == id || derive.get_ref() != "Default" {
+                    added[held.0].insert(derive.get_ref().clone());
+                }
+            }
+        }
+    }
+    for (def, extra) in api.types.iter_mut().zip(added) {
+        def.derives = extra.into_iter().collect();
+    }
+    Ok(())
+}

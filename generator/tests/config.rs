@@ -1,0 +1,139 @@
+//! The configuration file's errors: each names its file, line and column,
+//! and what is wrong (with the closest name that exists).
+
+use openapi_client_gen::config::ClientConfig;
+use openapi_client_gen::{CrateOptions, Error, generate};
+
+const SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      tags: [pets]
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Pet'}
+components:
+  schemas:
+    Pet:
+      type: object
+      properties:
+        weight: {type: number}
+        owner: {$ref: '#/components/schemas/Owner'}
+    Owner:
+      type: object
+      properties:
+        name: {type: string}
+"#;
+
+fn generate_with(config: &str) -> Result<openapi_client_gen::Generated, Error> {
+    let config = ClientConfig::parse("codegen.toml", config).map_err(Error::from)?;
+    generate(
+        SPEC,
+        &CrateOptions {
+            crate_name: "configured".into(),
+            spec_label: "spec.yaml".into(),
+            standalone: true,
+            extra_manifest: None,
+            extra_module: false,
+            lenient: false,
+            config,
+        },
+    )
+}
+
+fn error(config: &str) -> String {
+    match generate_with(config) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("expected an error for:\n{config}"),
+    }
+}
+
+#[test]
+fn unknown_keys_are_located() {
+    assert_eq!(
+        error("[operations]\n\nincludes = [\"listPets\"]\n")
+            .lines()
+            .next()
+            .unwrap(),
+        "codegen.toml:3:1: unknown field `includes`, expected one of `include`, `exclude`, `include_tags`, `exclude_tags`, `include_paths`, `exclude_paths`"
+    );
+    assert!(error("[operation]\n").starts_with("codegen.toml:1:2: unknown field `operation`"));
+}
+
+#[test]
+fn names_that_match_nothing_say_what_is_closest() {
+    assert_eq!(
+        error("[operations]\ninclude = [\"listPet\"]\n"),
+        "codegen.toml:2:12: no operation has the id or method name `listPet`; did you mean `listPets`?"
+    );
+    assert_eq!(
+        error("[operations]\nexclude_tags = [\"pet\"]\n"),
+        "codegen.toml:2:17: no operation has the tag `pet`; did you mean `pets`?"
+    );
+    assert!(
+        error("[operations]\ninclude_paths = [\"/users/*\"]\n")
+            .contains("no path matches `/users/*`")
+    );
+    assert_eq!(
+        error("[derives.types]\nPett = [\"Eq\"]\n"),
+        "codegen.toml:2:1: no type is named `Pett`; did you mean `Pet`?"
+    );
+    assert!(
+        error("[rename.operations]\nlistPet = \"pets\"\n")
+            .contains("codegen.toml:2:1: no operation has the id or method name `listPet`")
+    );
+}
+
+#[test]
+fn a_derive_that_cannot_hold_is_refused() {
+    assert_eq!(
+        error("[derives.types]\nPet = [\"Eq\"]\n"),
+        "codegen.toml:2:8: `Pet` cannot derive `Eq`: `Pet` holds a float, which has no `Eq`"
+    );
+    assert!(error("[derives]\nall = [\"Eqq\"]\n").contains("did you mean `Eq`?"));
+    assert!(error("[derives]\nall = [\"Clone\"]\n").contains("every type already derives `Clone`"));
+    // Where it holds, a derive on every type is fine: `Owner` gets `Hash`,
+    // `Pet` (a float) does not.
+    let generated = generate_with("[derives]\nall = [\"Hash\"]\n").unwrap();
+    let types = &generated
+        .files
+        .iter()
+        .find(|f| f.path == "src/types.rs")
+        .unwrap()
+        .contents;
+    assert!(
+        types.contains("#[derive(Hash)]\npub struct Owner"),
+        "{types}"
+    );
+    assert!(!types.contains("#[derive(Hash)]\npub struct Pet"));
+}
+
+#[test]
+fn renames_must_be_free_names() {
+    assert!(
+        error("[rename.types]\nPet = \"Owner\"\n")
+            .starts_with("codegen.toml:2:7: `Owner` is not a free UpperCamelCase type name")
+    );
+    assert!(
+        error("[rename.operations]\nlistPets = \"with_hook\"\n")
+            .starts_with("codegen.toml:2:12: `with_hook` is taken")
+    );
+    assert!(
+        error("[rename.operations]\nlistPets = \"List Pets\"\n")
+            .contains("is not a snake_case method name")
+    );
+}
+
+#[test]
+fn the_filter_keeps_only_what_the_kept_operations_reach() {
+    let generated = generate_with("[operations]\nexclude = [\"listPets\"]\n").unwrap();
+    assert_eq!((generated.operations, generated.types), (0, 0));
+    let generated = generate_with("[operations]\ninclude_tags = [\"pets\"]\n").unwrap();
+    assert_eq!((generated.operations, generated.types), (1, 2));
+}
