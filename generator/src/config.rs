@@ -22,6 +22,33 @@ pub struct ClientConfig {
     pub operations: OperationFilter,
     pub derives: Derives,
     pub rename: Renames,
+    /// Page helpers, by operation id or method name.
+    pub pagination: indexmap::IndexMap<Spanned<String>, PaginationConfig>,
+}
+
+/// How one list operation pages (`[pagination.listPets]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationConfig {
+    /// `cursor` (the response names the next cursor), `link` (a
+    /// `Link: <…>; rel="next"` header does), `offset` (the next page starts
+    /// after the items read) or `page` (pages are numbered).
+    pub style: Spanned<String>,
+    /// The query parameter that says where a page starts.
+    pub param: Spanned<String>,
+    /// The response's property that holds the page's items; none when the
+    /// response is the list.
+    #[serde(default)]
+    pub items: Option<Spanned<String>>,
+    /// For `cursor`: the response's property that holds the next cursor.
+    #[serde(default)]
+    pub next: Option<Spanned<String>>,
+    /// For `page`: the first page's number (default 1).
+    #[serde(default)]
+    pub first_page: Option<u64>,
+    /// The most pages one walk reads (default 1000).
+    #[serde(default)]
+    pub max_pages: Option<u32>,
 }
 
 /// Which operations the client keeps. With any `include*` list, only
@@ -93,6 +120,8 @@ struct FileLayout {
     derives: Derives,
     #[serde(default)]
     rename: Renames,
+    #[serde(default)]
+    pagination: indexmap::IndexMap<Spanned<String>, PaginationConfig>,
 }
 
 /// A problem in the configuration: where, and what.
@@ -119,6 +148,7 @@ impl ClientConfig {
             operations: layout.operations,
             derives: layout.derives,
             rename: layout.rename,
+            pagination: layout.pagination,
         })
     }
 

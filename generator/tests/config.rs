@@ -137,3 +137,23 @@ fn the_filter_keeps_only_what_the_kept_operations_reach() {
     let generated = generate_with("[operations]\ninclude_tags = [\"pets\"]\n").unwrap();
     assert_eq!((generated.operations, generated.types), (1, 2));
 }
+
+#[test]
+fn pagination_is_checked_against_the_operation() {
+    assert_eq!(
+        error("[pagination.listPets]\nstyle = \"cursr\"\nparam = \"cursor\"\n"),
+        "codegen.toml:2:9: `cursr` is not a page style (cursor, link, offset or page); did you mean `cursor`?"
+    );
+    assert!(
+        error("[pagination.listPets]\nstyle = \"page\"\nparam = \"page\"\n")
+            .contains("codegen.toml:3:9: `list_pets` has no query parameter `page`")
+    );
+    assert!(
+        error("[pagination.listPet]\nstyle = \"page\"\nparam = \"page\"\n")
+            .contains("did you mean `list_pets`?")
+    );
+    assert!(
+        error("[pagination.listPets]\nstyle = \"page\"\nparam = \"page\"\nmax_page = 3\n")
+            .contains("unknown field `max_page`")
+    );
+}

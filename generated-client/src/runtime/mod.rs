@@ -18,6 +18,7 @@ mod hooks;
 mod mock;
 mod multipart;
 mod nullable;
+mod paginate;
 mod params;
 mod prepare;
 mod redact;
@@ -47,6 +48,10 @@ pub use mock::{MockCall, MockServer};
 pub(crate) use mock::shared_mock_methods;
 pub use multipart::FilePart;
 pub use nullable::Nullable;
+pub use paginate::{PageStop, Paginated};
+// Used by the page helpers of operations `codegen.toml` paginates.
+#[allow(unused_imports)]
+pub(crate) use paginate::{Page, PagePosition, PageStyle, next_link_param};
 // Used by the operations of APIs that have multipart bodies or path and
 // query parameters.
 #[allow(unused_imports)]

@@ -14,7 +14,7 @@
 /// [`Nullable::Null`] sends `null`. When read, an absent property is
 /// [`Nullable::Absent`] and a `null` one [`Nullable::Null`];
 /// [`Nullable::value`] gives the value, if any, whichever it was.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Nullable<T> {
     /// Not sent (absent when read).
     #[default]

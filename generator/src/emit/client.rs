@@ -66,10 +66,11 @@ pub fn client(api: &Api) -> TokenStream {
         );
         quote!(#[doc = ""] #[doc = #line])
     });
-    let methods = api
-        .operations
-        .iter()
-        .map(|op| operation::operation(api, op, &types));
+    let methods = api.operations.iter().map(|op| {
+        let method = operation::operation(api, op, &types);
+        let pages = super::paginate::page_helper(api, op, &types);
+        quote!(#method #pages)
+    });
     let mut imports = vec![quote!(Config)];
     if !api.operations.is_empty() {
         imports.extend([quote!(Error), quote!(PendingRequest), quote!(ResponseValue)]);

@@ -189,6 +189,7 @@ pub fn build_configured(
     api.pruned = configure::prune_types(&api, config);
     configure::rename(&mut api, &doc.raw, config)?;
     configure::derives(&mut api, config)?;
+    configure::pagination(&mut api, &doc.raw, config)?;
     api.form_only = operations::form_only(&api);
     super::reach::mark_explicit_nulls(&mut api);
     api.sensitive_keys = sensitive_keys(&api);

@@ -86,6 +86,21 @@ impl Api {
             .filter(|(id, _)| !self.form_only.contains(id) && !self.pruned.contains(id))
     }
 
+    /// `ty` with aliases followed to what they name (a named struct, enum
+    /// or union stays named); a cycle of aliases stops after 64 steps.
+    pub fn resolve_alias<'a>(&'a self, mut ty: &'a TypeRef) -> &'a TypeRef {
+        for _ in 0..64 {
+            match ty {
+                TypeRef::Named(id) => match &self.ty(*id).kind {
+                    TypeKind::Alias(target) => ty = target,
+                    _ => return ty,
+                },
+                _ => return ty,
+            }
+        }
+        ty
+    }
+
     /// Whether a struct field that is absent from the JSON reads as `None`
     /// rather than being an error: the Rust type is an `Option`, directly or
     /// through aliases (a required, nullable property too, as serde has it).

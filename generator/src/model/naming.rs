@@ -156,6 +156,12 @@ pub const CLIENT_MEMBERS: &[&str] = &[
     "without_credentials",
 ];
 
+/// The page helper of a paginated list method: `list_pets` →
+/// `list_pets_all`, every item across the pages.
+pub fn paginated_method(method_name: &str) -> String {
+    format!("{method_name}_all")
+}
+
 /// The streaming twin of a method whose response offers JSON and a stream:
 /// `chat` → `chat_stream`.
 pub fn stream_method(method_name: &str) -> String {

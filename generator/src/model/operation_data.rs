@@ -270,6 +270,41 @@ pub struct Operation {
     pub origin: Pointer,
     /// Its names in the generated `mock` module.
     pub mock: MockNames,
+    /// Its page helper, when `codegen.toml` paginates it.
+    pub pagination: Option<Pagination>,
+}
+
+/// A list operation's page helper (`list_pets_all`): every item, page
+/// after page.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// The `Client` method that walks the pages.
+    pub helper: String,
+    pub style: PageStyleKind,
+    /// The parameters struct's field that says where a page starts, its
+    /// type, and whether it is an `Option`.
+    pub param_field: String,
+    pub param_ty: TypeRef,
+    pub param_optional: bool,
+    /// The response struct's field that holds the items (and whether it is
+    /// an `Option`); `None`: the response is the list.
+    pub items_field: Option<(String, bool)>,
+    pub item_ty: TypeRef,
+    /// For [`PageStyleKind::Cursor`]: the response field with the next
+    /// cursor, and whether it is an `Option`.
+    pub next_field: Option<(String, bool)>,
+    pub max_pages: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStyleKind {
+    Cursor,
+    /// The cursor is the parameter's value in a `Link: rel="next"` target.
+    Link,
+    Offset,
+    Number {
+        first: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

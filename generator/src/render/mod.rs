@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 22] = [
+const RUNTIME: [(&str, &str); 23] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../runtime/src/runtime/mod.rs"),
@@ -56,6 +56,10 @@ const RUNTIME: [(&str, &str); 22] = [
     (
         "src/runtime/nullable.rs",
         include_str!("../../runtime/src/runtime/nullable.rs"),
+    ),
+    (
+        "src/runtime/paginate.rs",
+        include_str!("../../runtime/src/runtime/paginate.rs"),
     ),
     (
         "src/runtime/params.rs",

@@ -262,6 +262,7 @@ impl<'a> OperationBuilder<'a, '_> {
         Operation {
             method_name,
             variant_of: None,
+            pagination: None,
             accept: accept.filter(|_| matches!(&success, Success::Body(b) if b.is_stream())),
             http_method: method,
             path: path.to_owned(),
@@ -322,6 +323,7 @@ impl<'a> OperationBuilder<'a, '_> {
             successes,
             variant_of: Some(base.method_name.clone()),
             mock: MockNames::default(),
+            pagination: None,
             ..base.clone()
         })
     }

@@ -29,8 +29,8 @@ pub use client::Client;
 pub use runtime::{
     http_client_builder, AttemptRequest, AttemptResponse, ByteStream, Config,
     CredentialError, CredentialFuture, CredentialProvider, DecodeError, Delivery, Error,
-    EventStream, FilePart, Hook, HookError, Hooks, JsonLines, Nullable, RedirectPolicy,
-    RedirectRefusal, RequestInfo, ResponseValue, RetryPolicy, Secret, ServerEvent,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_EVENT_BYTES,
-    DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
+    EventStream, FilePart, Hook, HookError, Hooks, JsonLines, Nullable, PageStop,
+    Paginated, RedirectPolicy, RedirectRefusal, RequestInfo, ResponseValue, RetryPolicy,
+    Secret, ServerEvent, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_EVENT_BYTES, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
 };
