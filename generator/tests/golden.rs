@@ -219,7 +219,13 @@ fn bindings(tokens: TokenStream, out: &mut Vec<String>) {
                     (Some(TokenTree::Ident(some)), Some(TokenTree::Group(inner)))
                         if ["Some", "Ok", "Err"].contains(&some.to_string().as_str()) =>
                     {
-                        out.push(inner.stream().to_string())
+                        // `Some(crate::runtime::PagePosition::Cursor(cursor))`:
+                        // the name is in the innermost group.
+                        let nested = inner.stream().into_iter().find_map(|t| match t {
+                            TokenTree::Group(g) => Some(g.stream().to_string()),
+                            _ => None,
+                        });
+                        out.push(nested.unwrap_or_else(|| inner.stream().to_string()))
                     }
                     // `if let serde_json::Value::Object(map) = ...`
                     (Some(TokenTree::Ident(_)), Some(TokenTree::Punct(colon)))
@@ -263,10 +269,14 @@ fn emitted_methods_bind_only_reserved_locals() {
             let credential = text.contains(&format!("let Some({name}) = &self.{name}"))
                 || text.contains(&format!("Some({name}),"))
                     && text.contains(&format!("&self.{name}"));
+            // A page helper keeps an owned copy of a path argument under
+            // the argument's own name.
+            let owned_argument = text.contains(&format!("let {name} = {name}."));
             assert!(
                 METHOD_LOCALS.contains(&name.as_str())
                     || METHOD_ARGUMENTS.contains(&name.as_str())
-                    || credential,
+                    || credential
+                    || owned_argument,
                 "{}: the emitted code binds `{name}`, which model/naming.rs does not reserve",
                 client.display()
             );
@@ -366,7 +376,9 @@ fn client_items(text: &str) -> Vec<(String, bool)> {
 /// a duplicate definition), or a credential setter it names.
 #[test]
 fn client_members_are_reserved() {
-    use openapi_client_gen::model::{CLIENT_MEMBERS, credential_setter, provider_setter};
+    use openapi_client_gen::model::{
+        CLIENT_MEMBERS, credential_setter, paginated_method, provider_setter,
+    };
 
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut checked = 0;
@@ -391,10 +403,16 @@ fn client_members_are_reserved() {
                 }
             }
         }
-        for (name, operation) in client_items(&text) {
-            if operation {
+        let items = client_items(&text);
+        for (name, operation) in &items {
+            // An operation, or an operation's page helper.
+            let helper = items
+                .iter()
+                .any(|(other, op)| *op && paginated_method(other) == *name);
+            if *operation || helper {
                 continue;
             }
+            let name = name.clone();
             checked += 1;
             assert!(
                 CLIENT_MEMBERS.contains(&name.as_str()) || setters.contains(&name),

@@ -423,7 +423,7 @@ impl PendingRequest {
                 Ok(response) => response,
                 Err(error) => return Err(self.not_sent(error, walk.hops, prepared)),
             };
-            if !response.status().is_redirection() {
+            if !response.status().is_redirection() || self.answers_redirects {
                 break (response, None);
             }
             match walk.follow(self, prepared, &response) {

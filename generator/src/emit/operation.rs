@@ -271,6 +271,19 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
     if let Some(accept) = &op.accept {
         fill.push(quote!(request.accept(#accept);));
     }
+    // A declared 3xx is the operation's answer, not a redirect to follow.
+    let declares_redirect = op
+        .successes
+        .iter()
+        .chain(&op.errors)
+        .any(|case| match case.status {
+            StatusMatch::Code(code) => (300..400).contains(&code),
+            StatusMatch::Range(hundreds) => hundreds == 3,
+            StatusMatch::Default => false,
+        });
+    if declares_redirect {
+        fill.push(quote!(request.answers_redirects();));
+    }
     let auth = authorization(api, op);
     let binding = if fill.is_empty() && auth.is_empty() {
         quote!(request)

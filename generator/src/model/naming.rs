@@ -19,7 +19,10 @@ const KEYWORDS: &[&str] = &[
 /// `client` (the caller's usual name for the client). A path parameter, which becomes a
 /// method argument, must not shadow or be shadowed by them, so such a
 /// parameter gets a trailing `_` (`request_`).
-pub const METHOD_LOCALS: &[&str] = &["request", "response", "form", "value", "client", "types"];
+pub const METHOD_LOCALS: &[&str] = &[
+    "request", "response", "form", "value", "client", "types", // every method
+    "position", "cursor", "number", "next", // page helpers (`emit/paginate.rs`)
+];
 
 /// Locals of the impls written out in `types.rs` (serde's traits, unions'
 /// variant choice), besides the fields' slots ([`field_slot`]), whose names

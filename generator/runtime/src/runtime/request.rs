@@ -165,6 +165,9 @@ pub(crate) struct PendingRequest {
     /// Credentials asked of their providers before each attempt
     /// (`credentials.rs`).
     pub(super) asked: Vec<Asked>,
+    /// The operation declares a 3xx answer: it is the answer, not a
+    /// redirect to follow.
+    pub(super) answers_redirects: bool,
 }
 
 /// A request's own headers, in the order they were set. A list rather than
@@ -268,6 +271,7 @@ impl PendingRequest {
             secret_body: false,
             body: None,
             asked: Vec::new(),
+            answers_redirects: false,
         }
     }
 
@@ -369,6 +373,12 @@ impl PendingRequest {
         self.query
             .extend(params::query_pairs(name, flat, style, explode));
         Ok(())
+    }
+
+    /// Takes a 3xx answer as the answer (the operation declares one, a
+    /// login that sends the browser on, say) rather than following it.
+    pub fn answers_redirects(&mut self) {
+        self.answers_redirects = true;
     }
 
     /// Asks for a streamed response's media type (`text/event-stream`).

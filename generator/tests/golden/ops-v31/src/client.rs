@@ -526,6 +526,38 @@ impl Client {
         }
     }
 
+    /// Sends the browser on to the identity provider (a declared 302 is the answer, not a redirect to follow)
+    ///
+    /// `GET /sso`
+    pub async fn start_sso(
+        &self,
+    ) -> Result<ResponseValue<()>, Error<types::StartSsoError>> {
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "start_sso",
+                reqwest::Method::GET,
+                "/sso",
+            );
+            request.answers_redirects();
+            if let Some(bearer_token) = &self.bearer_token {
+                request.bearer_credential(bearer_token)?;
+            }
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
+        match response.status().as_u16() {
+            200 => {
+                let body = ();
+                Ok(response.success(body))
+            }
+            302 => {
+                let body = types::StartSsoError::Found;
+                Err(response.api_error(body))
+            }
+            _ => Err(response.unexpected()),
+        }
+    }
+
     ///
     /// `GET /styles/{label}/{matrix}`
     pub async fn styles(

@@ -57,6 +57,11 @@ impl MockServer {
         AddNoteMock(self.call("POST", "/notes"))
     }
 
+    /// Mocks [`Client::start_sso`](crate::Client::start_sso): `GET /sso`.
+    pub fn start_sso(&self) -> StartSsoMock<'_> {
+        StartSsoMock(self.call("GET", "/sso"))
+    }
+
     /// Mocks [`Client::styles`](crate::Client::styles): `GET /styles/{label}/{matrix}`.
     pub fn styles(&self) -> StylesMock<'_> {
         StylesMock(self.call("GET", "/styles/{label}/{matrix}"))
@@ -229,6 +234,27 @@ impl<'a> AddNoteMock<'a> {
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &str) {
         self.0.respond_text(200, body).await
+    }
+    crate::runtime::shared_mock_methods!();
+}
+
+/// A mock of [`Client::start_sso`](crate::Client::start_sso), mounted by one of its `respond_` methods.
+#[derive(Debug)]
+#[must_use = "a mock does nothing until a `respond_` method mounts it"]
+pub struct StartSsoMock<'a>(MockCall<'a>);
+
+impl<'a> StartSsoMock<'a> {
+    /// Answers with a success, as the client returns it.
+    pub async fn respond_ok(self) {
+        self.0.respond_status(200).await
+    }
+
+    /// Answers with a declared error, as the client returns it in
+    /// `Error::Api`.
+    pub async fn respond_error(self, error: types::StartSsoError) {
+        match error {
+            types::StartSsoError::Found => self.0.respond_status(302).await,
+        }
     }
     crate::runtime::shared_mock_methods!();
 }

@@ -501,6 +501,13 @@ pub enum PostItemsSearchError {
     ServerError,
 }
 
+/// Error responses declared for [`Client::start_sso`](crate::Client::start_sso).
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartSsoError {
+    /// On to the identity provider (status 302).
+    Found,
+}
+
 /// Query, header and cookie parameters of [`Client::get_file`](crate::Client::get_file).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFileParams {
