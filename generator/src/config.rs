@@ -24,6 +24,8 @@ pub struct ClientConfig {
     pub rename: Renames,
     /// Page helpers, by operation id or method name.
     pub pagination: indexmap::IndexMap<Spanned<String>, PaginationConfig>,
+    /// Schemas whose type is the caller's, by the generated type's name.
+    pub replace: indexmap::IndexMap<Spanned<String>, Replacement>,
 }
 
 /// How one list operation pages (`[pagination.listPets]`).
@@ -109,6 +111,26 @@ pub struct Renames {
     pub types: indexmap::IndexMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     pub operations: indexmap::IndexMap<Spanned<String>, Spanned<String>>,
+    /// `"Type.field"` (the field's Rust or wire name) to a new Rust name;
+    /// the wire name stays.
+    #[serde(default)]
+    pub fields: indexmap::IndexMap<Spanned<String>, Spanned<String>>,
+    /// `"Type.Variant"` to a new variant name (enums and unions).
+    #[serde(default)]
+    pub variants: indexmap::IndexMap<Spanned<String>, Spanned<String>>,
+}
+
+/// A schema's type replaced by one of the caller's (`[replace]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replacement {
+    /// The Rust path of the type (`geo_types::Point`); it must read and
+    /// write the same JSON.
+    #[serde(rename = "type")]
+    pub path: Spanned<String>,
+    /// The `[dependencies]` line the type needs (`geo-types = "0.7"`).
+    #[serde(default)]
+    pub dependency: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -122,6 +144,8 @@ struct FileLayout {
     rename: Renames,
     #[serde(default)]
     pagination: indexmap::IndexMap<Spanned<String>, PaginationConfig>,
+    #[serde(default)]
+    replace: indexmap::IndexMap<Spanned<String>, Replacement>,
 }
 
 /// A problem in the configuration: where, and what.
@@ -149,6 +173,7 @@ impl ClientConfig {
             derives: layout.derives,
             rename: layout.rename,
             pagination: layout.pagination,
+            replace: layout.replace,
         })
     }
 

@@ -157,3 +157,53 @@ fn pagination_is_checked_against_the_operation() {
             .contains("unknown field `max_page`")
     );
 }
+
+#[test]
+fn fields_variants_and_replacements_are_checked() {
+    assert_eq!(
+        error("[rename.fields]\n\"Pet.weigth\" = \"mass\"\n"),
+        "codegen.toml:2:1: `Pet` has no `weigth`; did you mean `weight`?"
+    );
+    let message = error("[rename.fields]\n\"Pet.weight\" = \"owner\"\n");
+    assert!(
+        message
+            .starts_with("codegen.toml:2:16: `owner` is not a free snake_case field name in `Pet`"),
+        "{message}"
+    );
+    assert!(
+        error("[rename.variants]\n\"Pet.weight\" = \"Mass\"\n")
+            .contains("`Pet` is not an enum or union")
+    );
+    assert!(
+        error("[replace.Pett]\ntype = \"my::Pet\"\n")
+            .contains("no type is named `Pett`; did you mean `Pet`?")
+    );
+    assert!(
+        error("[replace.Pet]\ntype = \"not a type!\"\n")
+            .starts_with("codegen.toml:2:8: `not a type!` is not a Rust type")
+    );
+    assert!(
+        error("[replace.Pet]\ntype = \"my::Pet\"\ndependency = \"my\"\n")
+            .contains("is not a `[dependencies]` line")
+    );
+    // A type that holds a replaced one cannot be given derives the
+    // generator cannot check through it.
+    assert!(
+        error("[replace.Owner]\ntype = \"my::Owner\"\n[derives.types]\nPet = [\"PartialOrd\"]\n")
+            .contains("holds `my::Owner` (from `[replace]`)")
+    );
+    let generated =
+        generate_with("[replace.Owner]\ntype = \"my::Owner\"\ndependency = 'my = \"1\"'\n")
+            .unwrap();
+    let file = |path: &str| {
+        generated
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap()
+            .contents
+            .clone()
+    };
+    assert!(file("src/types.rs").contains("pub type Owner = my::Owner;"));
+    assert!(file("Cargo.toml").contains("\nmy = \"1\"\n"));
+}

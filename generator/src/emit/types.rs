@@ -95,6 +95,14 @@ fn added_derives(def: &TypeDef, present: &[&str]) -> TokenStream {
 fn type_def(api: &Api, def: &TypeDef, here: &TokenStream) -> TokenStream {
     let name = ident(&def.name);
     let mut doc = docs(&def.docs);
+    // The caller's own type stands for the schema (`codegen.toml`).
+    if let Some(path) = def
+        .replaced_by
+        .as_deref()
+        .and_then(|p| syn::parse_str::<syn::Type>(p).ok())
+    {
+        return quote! { #doc pub type #name = #path; };
+    }
     doc.extend(match &def.kind {
         TypeKind::Enum(_) => added_derives(def, &["Eq", "Hash", "PartialOrd", "Ord"]),
         TypeKind::Union(_) | TypeKind::Tagged(_) => added_derives(def, &[]),

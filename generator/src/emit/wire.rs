@@ -16,19 +16,23 @@ use quote::quote;
 
 /// Whether any type's impls call the runtime's `wire` module.
 pub fn uses_wire(api: &Api) -> bool {
-    api.emitted_types().any(|(_, t)| match &t.kind {
-        TypeKind::Struct(_) => true,
-        TypeKind::Enum(e) => e.catch_all.is_none(),
-        _ => false,
-    })
+    api.emitted_types()
+        .filter(|(_, t)| t.replaced_by.is_none())
+        .any(|(_, t)| match &t.kind {
+            TypeKind::Struct(_) => true,
+            TypeKind::Enum(e) => e.catch_all.is_none(),
+            _ => false,
+        })
 }
 
 /// Whether a struct field is a date-time, read by [`date_time_reader`].
 pub fn reads_date_times(api: &Api) -> bool {
-    api.emitted_types().any(|(_, t)| match &t.kind {
-        TypeKind::Struct(s) => s.fields.iter().any(|f| f.ty == TypeRef::DateTime),
-        _ => false,
-    })
+    api.emitted_types()
+        .filter(|(_, t)| t.replaced_by.is_none())
+        .any(|(_, t)| match &t.kind {
+            TypeKind::Struct(s) => s.fields.iter().any(|f| f.ty == TypeRef::DateTime),
+            _ => false,
+        })
 }
 
 /// The function struct fields that are date-times are read with: RFC 3339,

@@ -185,9 +185,11 @@ pub fn build_configured(
         sensitive_keys: Vec::new(),
         form_only: Default::default(),
         pruned: Default::default(),
+        extra_dependencies: Vec::new(),
     };
     api.pruned = configure::prune_types(&api, config);
     configure::rename(&mut api, &doc.raw, config)?;
+    configure::replace(&mut api, config)?;
     configure::derives(&mut api, config)?;
     configure::pagination(&mut api, &doc.raw, config)?;
     api.form_only = operations::form_only(&api);

@@ -192,6 +192,12 @@ pub(super) fn rename(api: &mut Api, raw: &Value, config: &ClientConfig) -> Resul
         }
         api.types[index].name = to.get_ref().clone();
     }
+    for (key, to) in &config.rename.fields {
+        rename_member(api, config, key, to, Member::Field)?;
+    }
+    for (key, to) in &config.rename.variants {
+        rename_member(api, config, key, to, Member::Variant)?;
+    }
     // Operations were named so as they were built; each rename must have
     // found its operation and kept its name.
     for (from, to) in &config.rename.operations {
@@ -245,6 +251,14 @@ const CHECKED_DERIVES: [&str; 5] = ["Eq", "Hash", "PartialOrd", "Ord", "Default"
 /// `None`.
 fn cannot_hold(api: &Api, id: TypeId, derive: &str) -> Option<String> {
     let reached = reach::reached(api, [&TypeRef::Named(id)]);
+    if let Some(replaced) = reached
+        .iter()
+        .find_map(|held| api.ty(*held).replaced_by.as_ref())
+    {
+        return Some(format!(
+            "it holds `{replaced}` (from `[replace]`), whose derives the generator cannot see"
+        ));
+    }
     let total = matches!(derive, "Eq" | "Hash" | "Ord" | "PartialOrd");
     if total {
         for holder in &reached {
@@ -563,6 +577,138 @@ pub(super) fn pagination(
             max_pages: page.max_pages.unwrap_or(1000),
         };
         api.operations[index].pagination = Some(pagination);
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Member {
+    Field,
+    Variant,
+}
+
+/// `"Type.member" = "new"`: a struct field (by Rust or wire name) or an
+/// enum or union variant, renamed in Rust; what travels stays.
+fn rename_member(
+    api: &mut Api,
+    config: &ClientConfig,
+    key: &Spanned<String>,
+    to: &Spanned<String>,
+    member: Member,
+) -> Result<(), ConfigError> {
+    let Some((type_name, from)) = key.get_ref().split_once('.') else {
+        return Err(config.error_at(key, format!("`{}` is not `Type.name`", key.get_ref())));
+    };
+    let names: Vec<&str> = api.emitted_types().map(|(_, t)| t.name.as_str()).collect();
+    let Some(index) = api.types.iter().position(|t| t.name == type_name) else {
+        let hint = closest(type_name, names.iter().copied());
+        return Err(config.error_at(key, format!("no type is named `{type_name}`{hint}")));
+    };
+    let new = to.get_ref().as_str();
+    let well_formed = match member {
+        Member::Field => naming::field_name(new) == new,
+        Member::Variant => naming::type_name(new) == new,
+    };
+    let def = &mut api.types[index];
+    // Every member's Rust name, with the one renamed (by position).
+    let members: Vec<(String, Option<String>)> = match (&def.kind, member) {
+        (TypeKind::Struct(s), Member::Field) => {
+            let mut all: Vec<(String, Option<String>)> = s
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), Some(f.wire_name.clone())))
+                .collect();
+            all.push((s.additional_name.clone(), None));
+            all
+        }
+        (TypeKind::Enum(e), Member::Variant) => e
+            .variants
+            .iter()
+            .map(|v| (v.name.clone(), None))
+            .chain(e.catch_all.clone().map(|c| (c, None)))
+            .collect(),
+        (TypeKind::Union(u), Member::Variant) => {
+            u.variants.iter().map(|v| (v.name.clone(), None)).collect()
+        }
+        (TypeKind::Tagged(t), Member::Variant) => {
+            t.variants.iter().map(|v| (v.name.clone(), None)).collect()
+        }
+        _ => {
+            let what = if member == Member::Field {
+                "a struct"
+            } else {
+                "an enum or union"
+            };
+            return Err(config.error_at(key, format!("`{type_name}` is not {what}")));
+        }
+    };
+    let Some(position) = members
+        .iter()
+        .position(|(name, wire)| name == from || wire.as_deref() == Some(from))
+    else {
+        let hint = closest(from, members.iter().map(|(n, _)| n.as_str()));
+        return Err(config.error_at(key, format!("`{type_name}` has no `{from}`{hint}")));
+    };
+    if !well_formed
+        || members
+            .iter()
+            .enumerate()
+            .any(|(i, (name, _))| i != position && name == new)
+    {
+        let case = if member == Member::Field {
+            "snake_case field"
+        } else {
+            "UpperCamelCase variant"
+        };
+        return Err(config.error_at(
+            to,
+            format!("`{new}` is not a free {case} name in `{type_name}`"),
+        ));
+    }
+    match &mut def.kind {
+        TypeKind::Struct(s) if position < s.fields.len() => {
+            s.fields[position].name = new.to_owned()
+        }
+        TypeKind::Struct(s) => s.additional_name = new.to_owned(),
+        TypeKind::Enum(e) if position < e.variants.len() => {
+            e.variants[position].name = new.to_owned()
+        }
+        TypeKind::Enum(e) => e.catch_all = Some(new.to_owned()),
+        TypeKind::Union(u) => u.variants[position].name = new.to_owned(),
+        TypeKind::Tagged(t) => t.variants[position].name = new.to_owned(),
+        TypeKind::Alias(_) => {}
+    }
+    Ok(())
+}
+
+/// `[replace]`: a schema's type is the caller's; the crate declares an
+/// alias of it (and adds the dependency it names).
+pub(super) fn replace(api: &mut Api, config: &ClientConfig) -> Result<(), ConfigError> {
+    for (name, replacement) in &config.replace {
+        let names: Vec<&str> = api.emitted_types().map(|(_, t)| t.name.as_str()).collect();
+        let Some(index) = api.types.iter().position(|t| &t.name == name.get_ref()) else {
+            let hint = closest(name.get_ref(), names.iter().copied());
+            return Err(
+                config.error_at(name, format!("no type is named `{}`{hint}", name.get_ref()))
+            );
+        };
+        let path = replacement.path.get_ref();
+        if syn::parse_str::<syn::Type>(path).is_err() {
+            return Err(config.error_at(&replacement.path, format!("`{path}` is not a Rust type")));
+        }
+        if let Some(dependency) = &replacement.dependency {
+            if toml::from_str::<toml::Table>(dependency.get_ref()).is_err() {
+                return Err(config.error_at(
+                    dependency,
+                    format!(
+                        "`{}` is not a `[dependencies]` line (`name = \"1\"`)",
+                        dependency.get_ref()
+                    ),
+                ));
+            }
+            api.extra_dependencies.push(dependency.get_ref().clone());
+        }
+        api.types[index].replaced_by = Some(path.clone());
     }
     Ok(())
 }

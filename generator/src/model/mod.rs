@@ -70,6 +70,8 @@ pub struct Api {
     pub form_only: std::collections::BTreeSet<TypeId>,
     /// Types no operation the configuration keeps reaches: not emitted.
     pub pruned: std::collections::BTreeSet<TypeId>,
+    /// `[dependencies]` lines the configuration's replacement types need.
+    pub extra_dependencies: Vec<String>,
 }
 
 impl Api {
@@ -196,6 +198,9 @@ pub struct TypeDef {
     /// Derives the configuration adds (`Eq`, `Hash`, `schemars::JsonSchema`),
     /// beside those every type has.
     pub derives: Vec<String>,
+    /// The caller's type that stands for this schema (`[replace]`): the
+    /// crate declares an alias of it instead.
+    pub replaced_by: Option<String>,
 }
 
 #[derive(Debug, Clone)]

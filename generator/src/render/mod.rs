@@ -375,6 +375,11 @@ fn manifest(api: &Api, options: &CrateOptions) -> String {
     if api.uses(|t| matches!(t, TypeRef::Uuid)) {
         optional.push_str("uuid = { version = \"1\", features = [\"serde\"] }\n");
     }
+    // What the configuration's replacement types need.
+    for dependency in &api.extra_dependencies {
+        optional.push_str(dependency);
+        optional.push('\n');
+    }
     // The `mock` feature goes into the hand-written `[features]` table when
     // there is one: TOML allows a table only once.
     let mock_feature = "# Typed mocks of the operations, for tests of code that uses this\n\

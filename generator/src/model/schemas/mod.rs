@@ -137,6 +137,7 @@ impl<'a> Converter<'a> {
             // Name is fixed now; the definition comes later.
             self.types[id.0] = Some(TypeDef {
                 derives: Vec::new(),
+                replaced_by: None,
                 name,
                 origin: Pointer::root(),
                 docs: Docs::default(),
@@ -180,6 +181,7 @@ impl<'a> Converter<'a> {
             let nullable = self.nullable[id.0];
             self.types[id.0] = Some(TypeDef {
                 derives: Vec::new(),
+                replaced_by: None,
                 name,
                 origin: at,
                 docs,
@@ -246,6 +248,7 @@ impl<'a> Converter<'a> {
         let id = self.reserve(at.clone());
         self.types[id.0] = Some(TypeDef {
             derives: Vec::new(),
+            replaced_by: None,
             name,
             origin: at.clone(),
             docs,
@@ -320,6 +323,7 @@ impl<'a> Converter<'a> {
         self.nullable[id.0] = schema.schema_data.nullable;
         self.types[id.0] = Some(TypeDef {
             derives: Vec::new(),
+            replaced_by: None,
             name,
             origin: target,
             docs,
@@ -513,6 +517,7 @@ impl<'a> Converter<'a> {
             .map(|t| {
                 t.unwrap_or_else(|| TypeDef {
                     derives: Vec::new(),
+                    replaced_by: None,
                     name: "Unresolved".into(),
                     origin: Pointer::root(),
                     docs: Docs::default(),

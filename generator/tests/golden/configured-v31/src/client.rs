@@ -187,4 +187,29 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
+    ///
+    /// `GET /trackers/{id}`
+    pub async fn get_tracker(
+        &self,
+        id: i64,
+    ) -> Result<ResponseValue<types::Tracker>, Error<std::convert::Infallible>> {
+        let response = {
+            let mut request = PendingRequest::for_operation(
+                "get_tracker",
+                reqwest::Method::GET,
+                "/trackers/{id}",
+            );
+            request.path_param("id", &id, Style::Simple, false)?;
+            request.send(&self.http, &self.base_url, &self.config)
+        }
+            .await?;
+        match response.status().as_u16() {
+            200 => {
+                let body = response.json()?;
+                Ok(response.success(body))
+            }
+            _ => Err(response.unexpected()),
+        }
+    }
 }

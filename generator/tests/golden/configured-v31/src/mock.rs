@@ -31,6 +31,11 @@ impl MockServer {
     pub fn get_pet(&self) -> GetPetMock<'_> {
         GetPetMock(self.call("GET", "/pets/{id}"))
     }
+
+    /// Mocks [`Client::get_tracker`](crate::Client::get_tracker): `GET /trackers/{id}`.
+    pub fn get_tracker(&self) -> GetTrackerMock<'_> {
+        GetTrackerMock(self.call("GET", "/trackers/{id}"))
+    }
 }
 
 /// A mock of [`Client::animals`](crate::Client::animals), mounted by one of its `respond_` methods.
@@ -59,6 +64,24 @@ impl<'a> GetPetMock<'a> {
 
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &types::Animal) {
+        self.0.respond_json(200, serde_json::to_value(body)).await
+    }
+    crate::runtime::shared_mock_methods!();
+}
+
+/// A mock of [`Client::get_tracker`](crate::Client::get_tracker), mounted by one of its `respond_` methods.
+#[derive(Debug)]
+#[must_use = "a mock does nothing until a `respond_` method mounts it"]
+pub struct GetTrackerMock<'a>(MockCall<'a>);
+
+impl<'a> GetTrackerMock<'a> {
+    /// Matches only calls whose `id` is this value.
+    pub fn with_id(self, id: i64) -> Self {
+        Self(self.0.path_param("id", &id, Style::Simple, false))
+    }
+
+    /// Answers with a success, as the client returns it.
+    pub async fn respond_ok(self, body: &types::Tracker) {
         self.0.respond_json(200, serde_json::to_value(body)).await
     }
     crate::runtime::shared_mock_methods!();

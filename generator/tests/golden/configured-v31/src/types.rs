@@ -34,7 +34,7 @@ pub(crate) const SENSITIVE_KEYS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     /// `"cat"`
-    Cat,
+    Feline,
     /// `"dog"`
     Dog,
     /// A value not listed in the API description.
@@ -45,7 +45,7 @@ impl Kind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Cat => "cat",
+            Self::Feline => "cat",
             Self::Dog => "dog",
             Self::Unknown(value) => value.as_str(),
         }
@@ -61,7 +61,7 @@ impl std::fmt::Display for Kind {
 impl From<&str> for Kind {
     fn from(value: &str) -> Self {
         match value {
-            "cat" => Self::Cat,
+            "cat" => Self::Feline,
             "dog" => Self::Dog,
             other => Self::Unknown(other.to_owned()),
         }
@@ -142,7 +142,7 @@ impl<'de> serde::Deserialize<'de> for Owner {
 #[derive(Eq, Hash, Ord, PartialOrd)]
 pub struct Animal {
     pub id: i64,
-    pub name: String,
+    pub title: String,
     pub kind: Option<Kind>,
     pub owner: Option<Owner>,
 }
@@ -159,7 +159,7 @@ impl serde::Serialize for Animal {
                 2 + usize::from(self.kind.is_some()) + usize::from(self.owner.is_some()),
             )?;
         state.serialize_field("id", &self.id)?;
-        state.serialize_field("name", &self.name)?;
+        state.serialize_field("name", &self.title)?;
         if self.kind.is_some() {
             state.serialize_field("kind", &self.kind)?;
         }
@@ -177,21 +177,21 @@ impl wire::WireStruct for Animal {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut id_slot = None;
-        let mut name_slot = None;
+        let mut title_slot = None;
         let mut kind_slot = None;
         let mut owner_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
                 Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
                 Some(1) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Some(2) => wire::fill(&mut map, &mut name_slot, "name")?,
+                Some(2) => wire::fill(&mut map, &mut title_slot, "name")?,
                 Some(3) => wire::fill(&mut map, &mut owner_slot, "owner")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
         Ok(Self {
             id: wire::required(id_slot, "id")?,
-            name: wire::required(name_slot, "name")?,
+            title: wire::required(title_slot, "name")?,
             kind: kind_slot.unwrap_or_default(),
             owner: owner_slot.unwrap_or_default(),
         })
@@ -199,6 +199,57 @@ impl wire::WireStruct for Animal {
 }
 
 impl<'de> serde::Deserialize<'de> for Animal {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
+pub type Position = serde_json::Map<String, serde_json::Value>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tracker {
+    pub id: i64,
+    pub position: Position,
+}
+
+impl serde::Serialize for Tracker {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut state = serializer.serialize_struct("Tracker", 2)?;
+        state.serialize_field("id", &self.id)?;
+        state.serialize_field("position", &self.position)?;
+        state.end()
+    }
+}
+
+impl wire::WireStruct for Tracker {
+    const NAME: &'static str = "Tracker";
+    const FIELDS: &'static [&'static str] = &["id", "position"];
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut id_slot = None;
+        let mut position_slot = None;
+        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
+            match key {
+                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
+                Some(1) => wire::fill(&mut map, &mut position_slot, "position")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Self {
+            id: wire::required(id_slot, "id")?,
+            position: wire::required(position_slot, "position")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Tracker {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {

@@ -45,7 +45,7 @@ where
 }
 
 #[test]
-fn kind_cat() {
+fn kind_feline() {
     roundtrip::<types::Kind>("synthesised from the schema", "\"cat\"", "\"cat\"");
 }
 
@@ -91,5 +91,16 @@ fn animal_full() {
         "synthesised from the schema",
         "{\"id\":7,\"name\":\"string\",\"kind\":\"cat\",\"owner\":{\"name\":\"string\"}}",
         "{\"id\":7,\"name\":\"string\",\"kind\":\"cat\",\"owner\":{\"name\":\"string\"}}",
+    );
+}
+
+#[test]
+fn tracker_minimal() {
+    roundtrip::<
+        types::Tracker,
+    >(
+        "synthesised from the schema",
+        "{\"id\":7,\"position\":{\"lat\":1.5,\"lon\":1.5}}",
+        "{\"id\":7,\"position\":{\"lat\":1.5,\"lon\":1.5}}",
     );
 }
