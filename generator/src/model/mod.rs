@@ -110,41 +110,24 @@ impl Api {
         if field.is_option() {
             return true;
         }
-        let mut t = &field.ty;
-        for _ in 0..64 {
-            match t {
-                TypeRef::Nullable(_) => return true,
-                TypeRef::Named(id) => match &self.ty(*id).kind {
-                    TypeKind::Alias(target) => t = target,
-                    _ => return false,
-                },
-                _ => return false,
-            }
-        }
-        false
+        matches!(self.resolve_alias(&field.ty), TypeRef::Nullable(_))
     }
 
     /// The sensitive string fields at the top of a request body's type (a
     /// refresh token, a password), which the client blanks out of error
     /// text should a server echo them.
     pub fn secret_body_fields(&self, body: &TypeRef) -> Vec<&Field> {
-        let mut ty = body;
-        // Through aliases, to the struct.
-        for _ in 0..self.types.len() {
-            let TypeRef::Named(id) = ty else { break };
-            match &self.ty(*id).kind {
-                TypeKind::Alias(target) => ty = target,
-                TypeKind::Struct(s) => {
-                    return s
-                        .fields
-                        .iter()
-                        .filter(|f| f.sensitive && f.ty == TypeRef::String)
-                        .collect();
-                }
-                _ => break,
-            }
+        match self.resolve_alias(body) {
+            TypeRef::Named(id) => match &self.ty(*id).kind {
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .filter(|f| f.sensitive && f.ty == TypeRef::String)
+                    .collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
         }
-        Vec::new()
     }
 
     /// Whether any type use in the API satisfies `matches` (to decide which
