@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-/// How long Prism may take to load a document and listen.
-const PRISM_START: Duration = Duration::from_secs(90);
+/// How long Prism may take to load a document and listen (stripe's takes
+/// over a minute and a half on a 2-core machine).
+const PRISM_START: Duration = Duration::from_secs(300);
 
 pub fn contract(spec: &Path, out: Option<&Path>, lenient: bool, root: &Path) -> Result<ExitCode> {
     let specs = if spec.is_dir() {

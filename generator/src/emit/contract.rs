@@ -78,6 +78,9 @@ pub fn program(api: &Api, crate_ident: &str) -> TokenStream {
         //! requests, and passes its URL), and prints whether the server
         //! accepted each request and whether its response decoded.
 
+        // Deprecated operations are called too.
+        #![allow(deprecated)]
+
         use std::collections::HashMap;
         use std::sync::{Arc, Mutex};
 
