@@ -240,10 +240,11 @@ fn start_prism(
             let _ = child.kill();
             let _ = child.wait();
             let text = std::fs::read_to_string(log).unwrap_or_default();
+            // Prism's own reason (a `fatal` line), else its last words.
             let last = text
                 .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
+                .find(|l| l.contains("fatal"))
+                .or_else(|| text.lines().rev().find(|l| !l.trim().is_empty()))
                 .unwrap_or("no output")
                 .trim()
                 .chars()
