@@ -19,11 +19,16 @@ pub(super) fn style(style: ParamStyle) -> TokenStream {
     }
 }
 
+/// Whether a path parameter is taken by value: a `Copy` scalar.
+pub(super) fn path_arg_by_value(t: &TypeRef) -> bool {
+    matches!(t, TypeRef::Bool | TypeRef::Integer(_) | TypeRef::Float(_))
+}
+
 /// Path parameters are taken by value when they are `Copy` scalars.
 pub(super) fn path_arg_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
     match t {
         TypeRef::String => quote!(&str),
-        TypeRef::Bool | TypeRef::Integer(_) | TypeRef::Float(_) => ty(api, t, types),
+        t if path_arg_by_value(t) => ty(api, t, types),
         other => borrowed_type(api, other, types),
     }
 }

@@ -6,10 +6,11 @@
 //! prints a row per operation and a summary, and fails when any operation
 //! does.
 
+use super::args::path_arg_by_value;
 use super::{ident, ty};
 use crate::model::{
     Api, CallArguments, CallBody, ContractCall, FormFile, Operation, ResponseBody, SchemeKind,
-    Success, TypeRef, contract_call,
+    Success, contract_call,
 };
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -294,9 +295,10 @@ fn call_fn(
         let local = ident(&format!("path_{i}"));
         let t = ty(api, path_ty, types);
         lets.push(quote!(let #local: #t = value(#json)?;));
-        args.push(match path_ty {
-            TypeRef::Bool | TypeRef::Integer(_) | TypeRef::Float(_) => quote!(#local),
-            _ => quote!(&#local),
+        args.push(if path_arg_by_value(path_ty) {
+            quote!(#local)
+        } else {
+            quote!(&#local)
         });
     }
     if let (Some(body), Some(call_body)) = (&op.body, &arguments.body) {

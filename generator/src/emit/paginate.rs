@@ -2,7 +2,7 @@
 //! (`list_pets_all`): a `Paginated` walk that calls the operation once per
 //! page, with the parameters the caller gave and the page's position.
 
-use super::args::path_arg_type;
+use super::args::{path_arg_by_value, path_arg_type};
 use super::{ident, ty};
 use crate::model::{Api, Operation, PageStyleKind, ParamLocation, TypeRef};
 use proc_macro2::{Literal, TokenStream};
@@ -37,7 +37,7 @@ pub fn page_helper(api: &Api, op: &Operation, types: &TokenStream) -> TokenStrea
         let t = path_arg_type(api, &p.ty, types);
         args.push(quote!(#arg: #t));
         match &p.ty {
-            TypeRef::Bool | TypeRef::Integer(_) | TypeRef::Float(_) => passed.push(quote!(#arg)),
+            t if path_arg_by_value(t) => passed.push(quote!(#arg)),
             TypeRef::String => {
                 owned.push(quote!(let #arg = #arg.to_owned();));
                 passed.push(quote!(&#arg));

@@ -143,20 +143,10 @@ pub(super) fn prune_types(api: &Api, config: &ClientConfig) -> BTreeSet<TypeId> 
     if config.operations.is_empty() {
         return BTreeSet::new();
     }
-    let mut roots: Vec<&TypeRef> = Vec::new();
-    for op in &api.operations {
-        roots.extend(op.params.iter().map(|p| &p.ty));
-        roots.extend(op.response_headers.iter().map(|h| &h.ty));
-        roots.extend(op.body.iter().map(|b| &b.ty));
-        for case in op.successes.iter().chain(&op.errors) {
-            if let super::ResponseBody::Json(ty)
-            | super::ResponseBody::EventStream(Some(ty))
-            | super::ResponseBody::JsonLines(ty) = &case.body
-            {
-                roots.push(ty);
-            }
-        }
-    }
+    let roots = api
+        .operations
+        .iter()
+        .flat_map(|op| reach::parameter_and_answer_types(op).chain(op.body.iter().map(|b| &b.ty)));
     let reached = reach::reached(api, roots);
     (0..api.types.len())
         .map(TypeId)
@@ -299,14 +289,12 @@ fn cannot_hold(api: &Api, id: TypeId, derive: &str) -> Option<String> {
 
 /// A float or any JSON value inside `ty`, which have no total order or hash.
 fn unorderable(ty: &TypeRef) -> Option<&'static str> {
-    match ty {
-        TypeRef::Float(_) => Some("a float"),
-        TypeRef::Any | TypeRef::Object => Some("a JSON value"),
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
-            unorderable(inner)
-        }
-        TypeRef::Tuple(members) => members.iter().find_map(unorderable),
-        _ => None,
+    if ty.contains(|t| matches!(t, TypeRef::Float(_))) {
+        Some("a float")
+    } else if ty.contains(|t| matches!(t, TypeRef::Any | TypeRef::Object)) {
+        Some("a JSON value")
+    } else {
+        None
     }
 }
 

@@ -1,8 +1,28 @@
 //! Which types a set of roots reaches, through fields, variants and
 //! aliases; and what follows from it for the types requests send.
 
-use super::{Api, BodyEncoding, TypeId, TypeKind, TypeRef};
+use super::{Api, BodyEncoding, Operation, ResponseBody, TypeId, TypeKind, TypeRef};
 use std::collections::BTreeSet;
+
+/// The types an operation takes and answers with, but its request body:
+/// parameters, response headers, and the bodies of its declared statuses.
+pub(crate) fn parameter_and_answer_types(op: &Operation) -> impl Iterator<Item = &TypeRef> {
+    let answers = op
+        .successes
+        .iter()
+        .chain(&op.errors)
+        .filter_map(|case| match &case.body {
+            ResponseBody::Json(ty)
+            | ResponseBody::EventStream(Some(ty))
+            | ResponseBody::JsonLines(ty) => Some(ty),
+            _ => None,
+        });
+    op.params
+        .iter()
+        .map(|p| &p.ty)
+        .chain(op.response_headers.iter().map(|h| &h.ty))
+        .chain(answers)
+}
 
 /// Every named type `roots` reach, themselves included.
 pub(crate) fn reached<'a>(

@@ -130,16 +130,7 @@ pub(crate) fn form_only(api: &Api) -> std::collections::BTreeSet<TypeId> {
     let mut roots: Vec<&TypeRef> = Vec::new();
     let mut forms: Vec<TypeId> = Vec::new();
     for op in &api.operations {
-        roots.extend(op.params.iter().map(|p| &p.ty));
-        roots.extend(op.response_headers.iter().map(|h| &h.ty));
-        for case in op.successes.iter().chain(&op.errors) {
-            if let ResponseBody::Json(ty)
-            | ResponseBody::EventStream(Some(ty))
-            | ResponseBody::JsonLines(ty) = &case.body
-            {
-                roots.push(ty);
-            }
-        }
+        roots.extend(crate::model::reach::parameter_and_answer_types(op));
         match &op.body {
             Some(RequestBody {
                 form: Some(form),
