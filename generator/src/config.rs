@@ -26,6 +26,19 @@ pub struct ClientConfig {
     pub pagination: indexmap::IndexMap<Spanned<String>, PaginationConfig>,
     /// Schemas whose type is the caller's, by the generated type's name.
     pub replace: indexmap::IndexMap<Spanned<String>, Replacement>,
+    pub client: ClientLayout,
+}
+
+/// How the client lays out its methods (`[client]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientLayout {
+    /// `"tag"`: each operation is a method of a group named after its
+    /// first tag (`client.pets().list()`, and `mock.pets().list()` in the
+    /// mocks); operations without a tag stay on `Client`. Unset: every
+    /// operation is a method of `Client`.
+    #[serde(default)]
+    pub group_by: Option<Spanned<String>>,
 }
 
 /// How one list operation pages (`[pagination.listPets]`).
@@ -146,6 +159,8 @@ struct FileLayout {
     pagination: indexmap::IndexMap<Spanned<String>, PaginationConfig>,
     #[serde(default)]
     replace: indexmap::IndexMap<Spanned<String>, Replacement>,
+    #[serde(default)]
+    client: ClientLayout,
 }
 
 /// A problem in the configuration: where, and what.
@@ -174,6 +189,7 @@ impl ClientConfig {
             rename: layout.rename,
             pagination: layout.pagination,
             replace: layout.replace,
+            client: layout.client,
         })
     }
 

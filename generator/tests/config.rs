@@ -207,3 +207,22 @@ fn fields_variants_and_replacements_are_checked() {
     assert!(file("src/types.rs").contains("pub type Owner = my::Owner;"));
     assert!(file("Cargo.toml").contains("\nmy = \"1\"\n"));
 }
+
+#[test]
+fn grouping_is_by_tag_or_not_at_all() {
+    assert_eq!(
+        error("[client]\ngroup_by = \"tags\"\n"),
+        "codegen.toml:2:12: `group_by = \"tags\"` is not a grouping: use `\"tag\"`, or leave it out for every operation on `Client`"
+    );
+    assert!(error("[client]\ngroup = \"tag\"\n").contains("unknown field `group`"));
+    let generated = generate_with("[client]\ngroup_by = \"tag\"\n").unwrap();
+    let client = &generated
+        .files
+        .iter()
+        .find(|f| f.path == "src/client.rs")
+        .unwrap()
+        .contents;
+    // `listPets` is tagged `pets`: it is `client.pets().list_pets()`.
+    assert!(client.contains("pub fn pets(&self) -> groups::Pets<'_>"), "{client}");
+    assert!(client.contains("impl Pets<'_> {"), "{client}");
+}

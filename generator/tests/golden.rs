@@ -266,9 +266,12 @@ fn emitted_methods_bind_only_reserved_locals() {
         bindings(text.parse().unwrap(), &mut found);
         checked += found.len();
         for name in found {
-            let credential = text.contains(&format!("let Some({name}) = &self.{name}"))
-                || text.contains(&format!("Some({name}),"))
-                    && text.contains(&format!("&self.{name}"));
+            // On a group's method, the client is `self.client`.
+            let credential = ["self", "self.client"].iter().any(|client| {
+                text.contains(&format!("let Some({name}) = &{client}.{name}"))
+                    || text.contains(&format!("Some({name}),"))
+                        && text.contains(&format!("&{client}.{name}"))
+            });
             // A page helper keeps an owned copy of a path argument under
             // the argument's own name.
             let owned_argument = text.contains(&format!("let {name} = {name}."));
@@ -343,9 +346,18 @@ fn a_hand_written_module_is_declared_only_when_the_crate_has_one() {
     assert!(!lib(false).contains("mod extra"));
 }
 
+/// What an item of `impl Client` is.
+#[derive(PartialEq)]
+enum ClientItem {
+    Operation,
+    /// Returns a tag group (`groups::Repos<'_>`), named with the groups.
+    GroupAccessor,
+    Other,
+}
+
 /// The `impl Client` blocks of an emitted `client.rs`: each item's name,
-/// and whether it is an operation (`async fn`).
-fn client_items(text: &str) -> Vec<(String, bool)> {
+/// and what it is.
+fn client_items(text: &str) -> Vec<(String, ClientItem)> {
     let file = syn::parse_file(text).expect("client.rs parses");
     let mut out = Vec::new();
     for item in file.items {
@@ -361,9 +373,21 @@ fn client_items(text: &str) -> Vec<(String, bool)> {
         for member in block.items {
             match member {
                 syn::ImplItem::Fn(f) => {
-                    out.push((f.sig.ident.to_string(), f.sig.asyncness.is_some()))
+                    let group = match &f.sig.output {
+                        syn::ReturnType::Type(_, ty) => matches!(&**ty, syn::Type::Path(p)
+                            if p.path.segments.first().is_some_and(|s| s.ident == "groups")),
+                        syn::ReturnType::Default => false,
+                    };
+                    let kind = if f.sig.asyncness.is_some() {
+                        ClientItem::Operation
+                    } else if group {
+                        ClientItem::GroupAccessor
+                    } else {
+                        ClientItem::Other
+                    };
+                    out.push((f.sig.ident.to_string(), kind))
                 }
-                syn::ImplItem::Const(c) => out.push((c.ident.to_string(), false)),
+                syn::ImplItem::Const(c) => out.push((c.ident.to_string(), ClientItem::Other)),
                 _ => {}
             }
         }
@@ -404,12 +428,14 @@ fn client_members_are_reserved() {
             }
         }
         let items = client_items(&text);
-        for (name, operation) in &items {
-            // An operation, or an operation's page helper.
-            let helper = items
-                .iter()
-                .any(|(other, op)| *op && paginated_method(other) == *name);
-            if *operation || helper {
+        for (name, kind) in &items {
+            // An operation, an operation's page helper, or a group's
+            // accessor (`model/groups.rs` names them after what
+            // `CLIENT_MEMBERS` leaves free).
+            let helper = items.iter().any(|(other, other_kind)| {
+                *other_kind == ClientItem::Operation && paginated_method(other) == *name
+            });
+            if *kind != ClientItem::Other || helper {
                 continue;
             }
             let name = name.clone();

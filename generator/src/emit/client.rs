@@ -66,11 +66,30 @@ pub fn client(api: &Api) -> TokenStream {
         );
         quote!(#[doc = ""] #[doc = #line])
     });
-    let methods = api.operations.iter().map(|op| {
-        let method = operation::operation(api, op, &types);
-        let pages = super::paginate::page_helper(api, op, &types);
-        quote!(#method #pages)
+    let methods = api
+        .operations
+        .iter()
+        .filter(|op| op.group.is_none())
+        .map(|op| {
+            let method = operation::operation(api, op, &types);
+            let pages = super::paginate::page_helper(api, op, &types);
+            quote!(#method #pages)
+        });
+    let accessors = api.groups.iter().map(|group| {
+        let accessor = ident(&group.accessor);
+        let type_name = ident(&group.type_name);
+        let doc = format!(
+            " The operations tagged `{}`: [`groups::{}`].",
+            group.tag, group.type_name
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn #accessor(&self) -> groups::#type_name<'_> {
+                groups::#type_name { client: self }
+            }
+        }
     });
+    let groups = groups(api, &types);
     let mut imports = vec![quote!(Config)];
     if !api.operations.is_empty() {
         imports.extend([quote!(Error), quote!(PendingRequest), quote!(ResponseValue)]);
@@ -246,9 +265,60 @@ pub fn client(api: &Api) -> TokenStream {
 
             #(#setters)*
             #without_credentials
+            #(#accessors)*
             #(#methods)*
         }
+
+        #groups
     }
+}
+
+/// The `groups` module: a type per tag group, a `Copy` handle on the
+/// client whose methods are the group's operations.
+fn groups(api: &Api, types: &TokenStream) -> Option<TokenStream> {
+    if api.groups.is_empty() {
+        return None;
+    }
+    let declarations = api.groups.iter().enumerate().map(|(index, group)| {
+        let type_name = ident(&group.type_name);
+        let summary = format!(
+            " The operations tagged `{}`, from [`Client::{}`](super::Client::{}).",
+            group.tag, group.accessor, group.accessor
+        );
+        let separator = group.docs.text.is_some().then(|| quote!(#[doc = ""]));
+        let tag_docs = docs(&group.docs);
+        let ops = api
+            .operations
+            .iter()
+            .filter(|op| op.group.as_ref().is_some_and(|place| place.group == index));
+        let methods = ops.map(|op| {
+            let method = operation::operation(api, op, types);
+            let pages = super::paginate::page_helper(api, op, types);
+            quote!(#method #pages)
+        });
+        quote! {
+            #[doc = #summary] #separator #tag_docs
+            #[derive(Clone, Copy, Debug)]
+            pub struct #type_name<'a> {
+                pub(super) client: &'a Client,
+            }
+
+            impl #type_name<'_> {
+                #(#methods)*
+            }
+        }
+    });
+    quote! {
+        /// The client's operations, grouped by their first tag (`codegen.toml`
+        /// asks for it): `client.pets().list()`.
+        pub mod groups {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #(#declarations)*
+        }
+    }
+    .into()
 }
 
 /// Whether an operation's method names anything in the types module (so

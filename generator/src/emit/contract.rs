@@ -288,7 +288,14 @@ fn call_fn(
     types: &TokenStream,
 ) -> TokenStream {
     let name = ident(&contract_call(&op.method_name));
-    let method = ident(&op.method_name);
+    let method = ident(op.call_name());
+    let call = match api.group_of(op) {
+        Some(group) => {
+            let accessor = ident(&group.accessor);
+            quote!(client.#accessor().#method)
+        }
+        None => quote!(client.#method),
+    };
     let mut lets = Vec::new();
     let mut args = Vec::new();
     for (i, (path_ty, json)) in arguments.path.iter().enumerate() {
@@ -380,7 +387,7 @@ fn call_fn(
     quote! {
         async fn #name(client: &Client) -> Result<Outcome, String> {
             #(#lets)*
-            Ok(match client.#method(#(#args),*).await {
+            Ok(match #call(#(#args),*).await {
                 Ok(response) => {
                     #read
                     Outcome::Decoded

@@ -11,7 +11,46 @@ use quote::quote;
 
 pub fn mock(api: &Api) -> TokenStream {
     let types = quote!(types);
-    let starts = api.operations.iter().map(start);
+    let starts = api
+        .operations
+        .iter()
+        .filter(|op| op.group.is_none())
+        .map(|op| start(api, op, &quote!(self)));
+    let accessors = api.groups.iter().map(|group| {
+        let accessor = ident(&group.accessor);
+        let mock_type = ident(&group.mock_type);
+        let doc = format!(
+            " Mocks of the operations tagged `{}` ([`{}`](crate::groups::{})).",
+            group.tag, group.type_name, group.type_name
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn #accessor(&self) -> #mock_type<'_> {
+                #mock_type(self)
+            }
+        }
+    });
+    let groups = api.groups.iter().enumerate().map(|(index, group)| {
+        let mock_type = ident(&group.mock_type);
+        let doc = format!(
+            " Mocks of the operations tagged `{}`, from [`MockServer::{}`].",
+            group.tag, group.accessor
+        );
+        let starts = api
+            .operations
+            .iter()
+            .filter(|op| op.group.as_ref().is_some_and(|place| place.group == index))
+            .map(|op| start(api, op, &quote!(self.0)));
+        quote! {
+            #[doc = #doc]
+            #[derive(Clone, Copy, Debug)]
+            pub struct #mock_type<'a>(&'a MockServer);
+
+            impl<'a> #mock_type<'a> {
+                #(#starts)*
+            }
+        }
+    });
     let builders = api.operations.iter().map(|op| builder(api, op, &types));
     let uses_style = api
         .operations
@@ -45,29 +84,36 @@ pub fn mock(api: &Api) -> TokenStream {
         #use_types
 
         impl MockServer {
+            #(#accessors)*
             #(#starts)*
         }
 
+        #(#groups)*
         #(#builders)*
     }
 }
 
-fn start(op: &Operation) -> TokenStream {
+/// The method that starts a mock of `op`, on `MockServer` (`server` is
+/// `self`) or on a group's mocks (`self.0`, the server they borrow).
+fn start(api: &Api, op: &Operation, server: &TokenStream) -> TokenStream {
     let method = ident(&op.mock.method);
     let builder = ident(&op.mock.builder);
     let http_method = op.http_method.as_str();
     let path = &op.path;
-    let doc = format!(
-        " Mocks [`Client::{}`](crate::Client::{}): `{http_method} {path}`.",
-        op.method_name, op.method_name
-    );
+    let (shown, link) = api.method_link(op);
+    let doc = format!(" Mocks [`{shown}`]({link}): `{http_method} {path}`.");
     let call = match &op.accept {
-        Some(accept) => quote!(self.call(#http_method, #path).accepting(#accept)),
-        None => quote!(self.call(#http_method, #path)),
+        Some(accept) => quote!(#server.call(#http_method, #path).accepting(#accept)),
+        None => quote!(#server.call(#http_method, #path)),
+    };
+    // A group's mocks return a builder that borrows the server, not them.
+    let lifetime = match op.group {
+        Some(_) => quote!('a),
+        None => quote!('_),
     };
     quote! {
         #[doc = #doc]
-        pub fn #method(&self) -> #builder<'_> {
+        pub fn #method(&self) -> #builder<#lifetime> {
             #builder(#call)
         }
     }
@@ -75,10 +121,8 @@ fn start(op: &Operation) -> TokenStream {
 
 fn builder(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
     let builder = ident(&op.mock.builder);
-    let doc = format!(
-        " A mock of [`Client::{}`](crate::Client::{}), mounted by one of its `respond_` methods.",
-        op.method_name, op.method_name
-    );
+    let (shown, link) = api.method_link(op);
+    let doc = format!(" A mock of [`{shown}`]({link}), mounted by one of its `respond_` methods.");
     let path_methods = op
         .params
         .iter()

@@ -84,6 +84,7 @@ fn lib(api: &Api) -> TokenStream {
         doc.push_str(description.trim());
     }
     let docs = doc_lines(&escape_doc(&doc));
+    let groups = (!api.groups.is_empty()).then(|| quote!(pub use client::groups;));
     quote! {
         #docs
         // Descriptions come from the API document: its Markdown may hold
@@ -104,6 +105,7 @@ fn lib(api: &Api) -> TokenStream {
         pub mod mock;
 
         pub use client::Client;
+        #groups
         #[rustfmt::skip]
         pub use runtime::{
             http_client_builder, AttemptRequest, AttemptResponse, ByteStream, Config, CredentialError, CredentialFuture, CredentialProvider, DecodeError, Delivery, Error, EventStream, FilePart,

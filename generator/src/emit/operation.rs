@@ -36,6 +36,7 @@ fn streamed(
     api: &Api,
     body: &ResponseBody,
     types: &TokenStream,
+    client: &TokenStream,
 ) -> Option<(TokenStream, TokenStream)> {
     Some(match body {
         ResponseBody::Bytes => (quote!(crate::ByteStream), quote!(response.into_stream())),
@@ -43,18 +44,18 @@ fn streamed(
             let item = ty(api, item, types);
             (
                 quote!(crate::EventStream<#item>),
-                quote!(response.into_events(&self.config, crate::runtime::stream_json::<#item>)),
+                quote!(response.into_events(&#client.config, crate::runtime::stream_json::<#item>)),
             )
         }
         ResponseBody::EventStream(None) => (
             quote!(crate::EventStream<String>),
-            quote!(response.into_events(&self.config, crate::runtime::stream_text)),
+            quote!(response.into_events(&#client.config, crate::runtime::stream_text)),
         ),
         ResponseBody::JsonLines(item) => {
             let item = ty(api, item, types);
             (
                 quote!(crate::JsonLines<#item>),
-                quote!(response.into_json_lines(&self.config, crate::runtime::stream_json::<#item>)),
+                quote!(response.into_json_lines(&#client.config, crate::runtime::stream_json::<#item>)),
             )
         }
         _ => return None,
@@ -212,8 +213,20 @@ fn body_statements(
     }
 }
 
+/// How a method that calls `op` takes its receiver, and where it finds
+/// the client: `&self` and `self` on `Client`; `self` and `self.client` on
+/// a group (a `Copy` handle taken by value, so that the call's future may
+/// outlive the `client.repos()` temporary).
+pub(super) fn receiver(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+    match api.group_of(op) {
+        Some(_) => (quote!(self), quote!(self.client)),
+        None => (quote!(&self), quote!(self)),
+    }
+}
+
 pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
-    let name = ident(&op.method_name);
+    let name = ident(op.call_name());
+    let (this, client) = receiver(api, op);
     // Tracing and hooks name the operation as the caller knows it: its method.
     let operation_name = &op.method_name;
     let doc = docs(&op.docs);
@@ -284,7 +297,7 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
     if declares_redirect {
         fill.push(quote!(request.answers_redirects();));
     }
-    let auth = authorization(api, op);
+    let auth = authorization(api, op, &client);
     let binding = if fill.is_empty() && auth.is_empty() {
         quote!(request)
     } else {
@@ -299,7 +312,7 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         None => quote!(std::convert::Infallible),
     };
     let streamed = match &op.success {
-        Success::Body(body) => streamed(api, body, types),
+        Success::Body(body) => streamed(api, body, types, &client),
         Success::PerStatus(_) => None,
     };
     // The request is built in a block that ends in the call's future, so
@@ -319,7 +332,7 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
                 if matches!(response.status().as_u16(), #(#patterns)|*) {
                     return Ok(#into_stream);
                 }
-                let response = response.buffer(&self.config).await?;
+                let response = response.buffer(&#client.config).await?;
                 #rest
             },
         )
@@ -377,12 +390,12 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         #arg_docs
         #headers_doc
         #many_args
-        pub async fn #name(&self, #(#args),*) -> Result<ResponseValue<#success_ty>, Error<#error_ty>> {
+        pub async fn #name(#this, #(#args),*) -> Result<ResponseValue<#success_ty>, Error<#error_ty>> {
             let response = {
                 let #binding = PendingRequest::for_operation(#operation_name, reqwest::Method::#method, #path);
                 #(#fill)*
                 #auth
-                request.#send(&self.http, &self.base_url, &self.config)
+                request.#send(&#client.http, &#client.base_url, &#client.config)
             }
             .await?;
             #handling
@@ -393,7 +406,7 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
 /// Applies the first security alternative whose credentials are all set.
 /// With none set the request goes out without credentials, and the server
 /// decides (an operation may accept anonymous calls).
-fn authorization(api: &Api, op: &Operation) -> TokenStream {
+fn authorization(api: &Api, op: &Operation, client: &TokenStream) -> TokenStream {
     let mut branches = Vec::new();
     for alternative in op.security.iter().filter(|a| !a.is_empty()) {
         let schemes: Vec<_> = alternative
@@ -405,7 +418,7 @@ fn authorization(api: &Api, op: &Operation) -> TokenStream {
             .iter()
             .map(|s| {
                 let f = ident(&s.field);
-                quote!(&self.#f)
+                quote!(&#client.#f)
             })
             .collect();
         let apply = schemes.iter().zip(&bindings).map(|(s, b)| match &s.kind {

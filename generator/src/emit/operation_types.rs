@@ -11,21 +11,31 @@ use quote::quote;
 
 pub fn error_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
     let error = op.error_type.as_ref()?;
-    let method = &op.method_name;
+    let (shown, link) = api.method_link(op);
     if let Some(owner) = &error.same_as {
         let (name, owner_ident) = (ident(&error.name), ident(owner));
         let doc = format!(
-            " Error responses declared for [`Client::{method}`](crate::Client::{method}): the same as [`{owner}`]'s, so the same type."
+            " Error responses declared for [`{shown}`]({link}): the same as [`{owner}`]'s, so the same type."
         );
         return Some(quote! { #[doc = #doc] pub type #name = #owner_ident; });
     }
     let mut summary =
-        format!(" Error responses declared for [`Client::{method}`](crate::Client::{method})");
+        format!(" Error responses declared for [`{shown}`]({link})");
     match error.shared_with.as_slice() {
         [] => summary.push('.'),
-        [other] => summary.push_str(&format!(
-            " and [`Client::{other}`](crate::Client::{other}), which has the same ones."
-        )),
+        [other] => {
+            let (other_shown, other_link) = api
+                .operations
+                .iter()
+                .find(|o| o.method_name == *other)
+                .map_or_else(
+                    || (format!("Client::{other}"), format!("crate::Client::{other}")),
+                    |o| api.method_link(o),
+                );
+            summary.push_str(&format!(
+                " and [`{other_shown}`]({other_link}), which has the same ones."
+            ))
+        }
         others => summary.push_str(&format!(
             " and {} other operations that have the same ones (their error types are aliases of this one).",
             others.len()
@@ -38,9 +48,9 @@ pub fn success_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<Tok
     let Success::PerStatus(name) = &op.success else {
         return None;
     };
-    let method = &op.method_name;
+    let (shown, link) = api.method_link(op);
     let summary = format!(
-        " Successful responses of [`Client::{method}`](crate::Client::{method}), one variant per status."
+        " Successful responses of [`{shown}`]({link}), one variant per status."
     );
     Some(response_enum(api, name, &summary, &op.successes, here))
 }
@@ -104,9 +114,9 @@ fn response_enum(
 pub fn form_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
     let form = op.body.as_ref()?.form.as_ref()?;
     let name = ident(&form.name);
-    let method = &op.method_name;
+    let (shown, link) = api.method_link(op);
     let summary = format!(
-        " The `multipart/form-data` body of [`Client::{method}`](crate::Client::{method})."
+        " The `multipart/form-data` body of [`{shown}`]({link})."
     );
     let option = option_type(api);
     let entries = form.fields.iter().map(|f| {
@@ -144,9 +154,9 @@ pub fn form_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<Toke
 pub fn headers_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
     let type_name = op.headers_type.as_deref()?;
     let name = ident(type_name);
-    let method = &op.method_name;
+    let (shown, link) = api.method_link(op);
     let summary = format!(
-        " Response headers declared for [`Client::{method}`](crate::Client::{method}); read them with `from_headers(response.headers())`."
+        " Response headers declared for [`{shown}`]({link}); read them with `from_headers(response.headers())`."
     );
     let option = option_type(api);
     let fields = op.response_headers.iter().map(|h| {
@@ -198,9 +208,9 @@ pub fn headers_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<T
 pub fn params_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
     let params_type = op.params_type.as_deref()?;
     let name = ident(params_type);
-    let method = &op.method_name;
+    let (shown, link) = api.method_link(op);
     let summary = format!(
-        " Query, header and cookie parameters of [`Client::{method}`](crate::Client::{method})."
+        " Query, header and cookie parameters of [`{shown}`]({link})."
     );
     let params: Vec<_> = op
         .params

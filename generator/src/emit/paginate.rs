@@ -13,7 +13,16 @@ pub fn page_helper(api: &Api, op: &Operation, types: &TokenStream) -> TokenStrea
         return quote!();
     };
     let helper = ident(&page.helper);
-    let method = ident(&op.method_name);
+    let method = ident(op.call_name());
+    let (this, client_of_self) = super::operation::receiver(api, op);
+    // Each page's call, through the group on a grouped operation.
+    let call = match api.group_of(op) {
+        Some(group) => {
+            let accessor = ident(&group.accessor);
+            quote!(client.#accessor().#method)
+        }
+        None => quote!(client.#method),
+    };
     let item = ty(api, &page.item_ty, types);
     let error_ty = match &op.error_type {
         Some(e) => {
@@ -139,13 +148,13 @@ pub fn page_helper(api: &Api, op: &Operation, types: &TokenStream) -> TokenStrea
     let params_arg = params_ty.as_ref().map(|t| quote!(params: &#types::#t));
     let doc = format!(
         " Every item of [`Self::{}`], page after page, fetched as they are read (each page a call like any other). The walk stops at an empty page, at the last page, at a cursor the server repeats, and after {} pages ([`Paginated::stopped`](crate::Paginated::stopped) says which).",
-        op.method_name, page.max_pages
+        op.call_name(), page.max_pages
     );
     let all_args = args.iter().chain(params_arg.iter());
     quote! {
         #[doc = #doc]
-        pub fn #helper(&self, #(#all_args),*) -> crate::Paginated<#item, #error_ty> {
-            let client = self.clone();
+        pub fn #helper(#this, #(#all_args),*) -> crate::Paginated<#item, #error_ty> {
+            let client = #client_of_self.clone();
             let params = params.clone();
             #(#owned)*
             crate::Paginated::new(#style, #max_pages, move |position| {
@@ -154,7 +163,7 @@ pub fn page_helper(api: &Api, op: &Operation, types: &TokenStream) -> TokenStrea
                 #(let #owned_names = #owned_names.clone();)*
                 Box::pin(async move {
                     #position
-                    let response = client.#method(#(#passed,)* &params).await?;
+                    let response = #call(#(#passed,)* &params).await?;
                     #read
                     Ok(crate::runtime::Page { items: #items, next })
                 })

@@ -1,7 +1,9 @@
 //! Building the model: the loaded document through schema conversion,
 //! operations, diagnostics and samples into an [`Api`].
 
-use super::{Api, TypeKind, configure, diagnostics, naming, operations, samples, schemas};
+use super::{
+    Api, TypeKind, configure, diagnostics, groups, naming, operations, samples, schemas,
+};
 use crate::config::ClientConfig;
 use crate::error::{Error, Pointer, WarningKind};
 use crate::load::Document;
@@ -186,12 +188,14 @@ pub fn build_configured(
         form_only: Default::default(),
         pruned: Default::default(),
         extra_dependencies: Vec::new(),
+        groups: Vec::new(),
     };
     api.pruned = configure::prune_types(&api, config);
     configure::rename(&mut api, &doc.raw, config)?;
     configure::replace(&mut api, config)?;
     configure::derives(&mut api, config)?;
     configure::pagination(&mut api, &doc.raw, config)?;
+    groups::group_by_tag(&mut api, &doc.raw, config)?;
     api.form_only = operations::form_only(&api);
     super::reach::mark_explicit_nulls(&mut api);
     api.sensitive_keys = sensitive_keys(&api);

@@ -8,6 +8,7 @@ mod contract;
 mod cycles;
 mod diagnostics;
 mod formats;
+mod groups;
 mod naming;
 mod operation_data;
 mod operations;
@@ -72,11 +73,34 @@ pub struct Api {
     pub pruned: std::collections::BTreeSet<TypeId>,
     /// `[dependencies]` lines the configuration's replacement types need.
     pub extra_dependencies: Vec<String>,
+    /// Tag groups of operations, when the configuration asks for them.
+    pub groups: Vec<OperationGroup>,
 }
 
 impl Api {
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
+    }
+
+    /// How docs name the method that calls `op`, and the rustdoc path
+    /// they link it by: (`Client::list`, `crate::Client::list`), or
+    /// (`Repos::get`, `crate::groups::Repos::get`) for a grouped one.
+    pub fn method_link(&self, op: &Operation) -> (String, String) {
+        let method = op.call_name();
+        match op.group.as_ref().and_then(|place| self.groups.get(place.group)) {
+            Some(group) => (
+                format!("{}::{method}", group.type_name),
+                format!("crate::groups::{}::{method}", group.type_name),
+            ),
+            None => (format!("Client::{method}"), format!("crate::Client::{method}")),
+        }
+    }
+
+    /// The group `op` is called through, when it is grouped.
+    pub fn group_of(&self, op: &Operation) -> Option<&OperationGroup> {
+        op.group
+            .as_ref()
+            .and_then(|place| self.groups.get(place.group))
     }
 
     /// The types the generated crate declares, with their ids.

@@ -159,6 +159,55 @@ pub const CLIENT_MEMBERS: &[&str] = &[
     "without_credentials",
 ];
 
+/// Names the `groups` module of `client.rs` declares or imports, which a
+/// group's type must not take: it imports the client's own items and the
+/// runtime's, and the operations name std's prelude types.
+pub const GROUP_MODULE_ITEMS: &[&str] = &[
+    "Client",
+    "Config",
+    "Error",
+    "PendingRequest",
+    "ResponseValue",
+    "Style",
+    "Multipart",
+    "Credential",
+    "CredentialProvider",
+    "Secret",
+    "String",
+    "Option",
+    "Result",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+];
+
+/// Methods a group's type has besides its operations (it derives `Clone`,
+/// `Copy` and `Debug`).
+pub const GROUP_MEMBERS: &[&str] = &["clone", "clone_from", "fmt"];
+
+/// A grouped operation's method name: its name without the group's
+/// accessor in front (`repos_get` in `repos` → `get`), when what is left
+/// is a name of its own.
+pub fn group_method(method_name: &str, accessor: &str) -> String {
+    let rest = method_name
+        .strip_prefix(accessor)
+        .and_then(|rest| rest.strip_prefix('_'))
+        .filter(|rest| !rest.is_empty() && !rest.starts_with(|c: char| c.is_ascii_digit()));
+    match rest {
+        Some(rest) if field_name(rest) == rest => rest.to_owned(),
+        _ => method_name.to_owned(),
+    }
+}
+
+/// The group's type in the mock module: `Repos` → `ReposMocks`.
+pub fn group_mock_type(type_name: &str) -> String {
+    format!("{type_name}Mocks")
+}
+
 /// The page helper of a paginated list method: `list_pets` →
 /// `list_pets_all`, every item across the pages.
 pub fn paginated_method(method_name: &str) -> String {
@@ -431,6 +480,11 @@ impl Namespace {
         Namespace {
             taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
         }
+    }
+
+    /// Whether `name` is not taken yet.
+    pub fn is_free(&self, name: &str) -> bool {
+        !self.taken.contains(name)
     }
 
     /// Claims `desired` or, if taken, the first free suffixed form. Returns

@@ -272,6 +272,46 @@ pub struct Operation {
     pub mock: MockNames,
     /// Its page helper, when `codegen.toml` paginates it.
     pub pagination: Option<Pagination>,
+    /// Its place in a tag group, when `codegen.toml` groups operations
+    /// (`[client] group_by = "tag"`); `None`: a method of `Client`.
+    pub group: Option<GroupPlace>,
+}
+
+impl Operation {
+    /// The name of the method that calls it: `method_name`, or its name in
+    /// its group.
+    pub fn call_name(&self) -> &str {
+        self.group
+            .as_ref()
+            .map_or(&self.method_name, |place| &place.method)
+    }
+}
+
+/// Where a grouped operation is called: `client.<accessor>().<method>()`.
+#[derive(Debug, Clone)]
+pub struct GroupPlace {
+    /// Index into [`Api::groups`](super::Api::groups).
+    pub group: usize,
+    /// The method's name in the group (`get` for `repos_get` in `repos`).
+    /// `method_name` stays the operation's unique name: tracing, hooks,
+    /// the mock builders and the contract program use it.
+    pub method: String,
+}
+
+/// The operations of one tag (`client.repos()`), and its names.
+#[derive(Debug, Clone)]
+pub struct OperationGroup {
+    /// The tag, as the document names it.
+    pub tag: String,
+    /// The `Client` method that returns the group (`repos`), also the
+    /// `MockServer` method that returns the group's mocks.
+    pub accessor: String,
+    /// The group's type in the `groups` module (`Repos`).
+    pub type_name: String,
+    /// The group's type in the `mock` module (`ReposMocks`).
+    pub mock_type: String,
+    /// The tag's description.
+    pub docs: Docs,
 }
 
 /// A list operation's page helper (`list_pets_all`): every item, page

@@ -263,6 +263,7 @@ impl<'a> OperationBuilder<'a, '_> {
             method_name,
             variant_of: None,
             pagination: None,
+            group: None,
             accept: accept.filter(|_| matches!(&success, Success::Body(b) if b.is_stream())),
             http_method: method,
             path: path.to_owned(),
@@ -324,6 +325,7 @@ impl<'a> OperationBuilder<'a, '_> {
             variant_of: Some(base.method_name.clone()),
             mock: MockNames::default(),
             pagination: None,
+            group: None,
             ..base.clone()
         })
     }
