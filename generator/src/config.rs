@@ -39,6 +39,10 @@ pub struct ClientLayout {
     /// operation is a method of `Client`.
     #[serde(default)]
     pub group_by: Option<Spanned<String>>,
+    /// `false`: no notes about list operations that look paginated
+    /// (see `[pagination]`).
+    #[serde(default)]
+    pub pagination_notes: Option<bool>,
 }
 
 /// How one list operation pages (`[pagination.listPets]`).
@@ -47,10 +51,12 @@ pub struct ClientLayout {
 pub struct PaginationConfig {
     /// `cursor` (the response names the next cursor), `link` (a
     /// `Link: <…>; rel="next"` header does), `offset` (the next page starts
-    /// after the items read) or `page` (pages are numbered).
+    /// after the items read), `page` (pages are numbered), or `none` (the
+    /// operation does not page: no helper, and no note suggesting one).
     pub style: Spanned<String>,
-    /// The query parameter that says where a page starts.
-    pub param: Spanned<String>,
+    /// The query parameter that says where a page starts (not for `none`).
+    #[serde(default)]
+    pub param: Option<Spanned<String>>,
     /// The response's property that holds the page's items; none when the
     /// response is the list.
     #[serde(default)]

@@ -220,6 +220,11 @@ pub enum WarningKind {
     /// A defect that touches one part of the document, degraded because
     /// generation is lenient.
     Degraded(LocalKind),
+    /// Not a problem: something the configuration could add (a list
+    /// operation that looks paginated). Kept apart from the warnings, in
+    /// [`Generated::notes`](crate::Generated::notes), and not counted by
+    /// `--deny-warnings`.
+    Suggestion,
 }
 
 impl WarningKind {
@@ -233,6 +238,7 @@ impl WarningKind {
             WarningKind::Example => "examples not round-tripped",
             WarningKind::LeftOut => "parts of the document left out",
             WarningKind::Degraded(_) => "defects degraded by --lenient",
+            WarningKind::Suggestion => "notes: what codegen.toml could add",
         }
     }
 }

@@ -24,6 +24,10 @@ pub use render::{CrateOptions, GeneratedFile};
 pub struct Generated {
     pub files: Vec<GeneratedFile>,
     pub warnings: Vec<Warning>,
+    /// Suggestions, not problems: what `codegen.toml` could add (a list
+    /// operation that looks paginated). `--deny-warnings` does not count
+    /// them.
+    pub notes: Vec<Warning>,
     /// How many named types and operations the client has, for summaries.
     pub types: usize,
     pub operations: usize,
@@ -40,6 +44,7 @@ pub fn generate(spec: &str, options: &CrateOptions) -> Result<Generated, Error> 
         types: api.emitted_types().count(),
         operations: api.operations.len(),
         warnings: api.warnings,
+        notes: api.notes,
     })
 }
 

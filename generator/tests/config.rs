@@ -142,7 +142,7 @@ fn the_filter_keeps_only_what_the_kept_operations_reach() {
 fn pagination_is_checked_against_the_operation() {
     assert_eq!(
         error("[pagination.listPets]\nstyle = \"cursr\"\nparam = \"cursor\"\n"),
-        "codegen.toml:2:9: `cursr` is not a page style (cursor, link, offset or page); did you mean `cursor`?"
+        "codegen.toml:2:9: `cursr` is not a page style (cursor, link, offset, page or none); did you mean `cursor`?"
     );
     assert!(
         error("[pagination.listPets]\nstyle = \"page\"\nparam = \"page\"\n")
@@ -223,6 +223,122 @@ fn grouping_is_by_tag_or_not_at_all() {
         .unwrap()
         .contents;
     // `listPets` is tagged `pets`: it is `client.pets().list_pets()`.
-    assert!(client.contains("pub fn pets(&self) -> groups::Pets<'_>"), "{client}");
+    assert!(
+        client.contains("pub fn pets(&self) -> groups::Pets<'_>"),
+        "{client}"
+    );
     assert!(client.contains("impl Pets<'_> {"), "{client}");
+}
+
+const LISTS: &str = r#"
+openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /items:
+    get:
+      operationId: listItems
+      parameters:
+        - {name: page_token, in: query, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items]
+                properties:
+                  items: {type: array, items: {type: string}}
+                  next_page: {anyOf: [{type: string}, {type: 'null'}]}
+  /logs:
+    get:
+      operationId: listLogs
+      parameters:
+        - {name: skip, in: query, schema: {type: integer}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {type: string}}
+  /pets/{id}:
+    get:
+      operationId: getPet
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: page, in: query, schema: {type: integer}}
+      responses:
+        '200':
+          description: not a list
+          content:
+            application/json:
+              schema: {type: object}
+"#;
+
+fn generate_lists(config: &str) -> openapi_client_gen::Generated {
+    let config = ClientConfig::parse("codegen.toml", config).unwrap();
+    generate(
+        LISTS,
+        &CrateOptions {
+            crate_name: "lists".into(),
+            spec_label: "spec.yaml".into(),
+            standalone: true,
+            extra_manifest: None,
+            extra_module: false,
+            lenient: false,
+            config,
+        },
+    )
+    .unwrap()
+}
+
+/// The `pagination.x = { .. }` line a note suggests.
+fn suggested_line(note: &openapi_client_gen::Warning) -> String {
+    let start = note.message.find("`pagination.").unwrap() + 1;
+    let end = start + note.message[start..].find("` to codegen.toml").unwrap();
+    note.message[start..end].to_owned()
+}
+
+#[test]
+fn list_operations_that_look_paginated_are_noted_with_a_line_that_works() {
+    let generated = generate_lists("");
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    let lines: Vec<String> = generated.notes.iter().map(suggested_line).collect();
+    assert_eq!(
+        lines,
+        [
+            "pagination.list_items = { style = \"cursor\", param = \"page_token\", items = \"items\", next = \"next_page\" }",
+            "pagination.list_logs = { style = \"offset\", param = \"skip\" }",
+        ]
+    );
+    assert_eq!(
+        generated.notes[0].pointer.to_string(),
+        "#/paths/~1items/get"
+    );
+    // Each suggested line, pasted in, gives the helper and ends its note.
+    let configured = generate_lists(&lines.join("\n"));
+    let client = &configured
+        .files
+        .iter()
+        .find(|f| f.path == "src/client.rs")
+        .unwrap()
+        .contents;
+    assert!(client.contains("pub fn list_items_all("));
+    assert!(client.contains("pub fn list_logs_all("));
+    assert!(configured.notes.is_empty(), "{:?}", configured.notes);
+    // `style = "none"` says an operation does not page; the switch turns
+    // every note off.
+    let declined = generate_lists("[pagination.list_items]\nstyle = \"none\"\n");
+    assert_eq!(declined.notes.len(), 1);
+    assert!(
+        !declined
+            .files
+            .iter()
+            .any(|f| f.contents.contains("list_items_all"))
+    );
+    assert!(
+        generate_lists("[client]\npagination_notes = false\n")
+            .notes
+            .is_empty()
+    );
 }

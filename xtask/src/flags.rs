@@ -29,8 +29,11 @@ xflags::xflags! {
             /// Add an empty [workspace] so the crate builds on its own
             /// (implied when the output is outside this workspace).
             optional --standalone
-            /// Fail if the generator reports warnings.
+            /// Fail if the generator reports warnings (notes, which
+            /// suggest what codegen.toml could add, do not count).
             optional --deny-warnings
+            /// Print every note, not the first ten.
+            optional --all-notes
             /// Generate even when a defect touches only part of the document
             /// (a missing or empty $ref target, a $ref to the wrong kind of
             /// component, an undeclared path parameter, a duplicate
@@ -97,6 +100,7 @@ pub const KNOWN: &[&str] = &[
     "--crate-name",
     "--standalone",
     "--deny-warnings",
+    "--all-notes",
     "--lenient",
     "--keep-going",
     "--runs",

@@ -188,6 +188,27 @@ fn warning_report(spec_label: &str, warnings: &[openapi_client_gen::Warning]) ->
     out
 }
 
+/// The generator's notes (suggestions, not problems): the first ten
+/// unless `all`.
+fn note_report(spec_label: &str, notes: &[openapi_client_gen::Warning], all: bool) -> String {
+    const SHOWN: usize = 10;
+    let mut out = format!(
+        "note: {} suggestion(s) for {spec_label} (not warnings; `[client] pagination_notes = false` in codegen.toml turns them off):\n",
+        notes.len()
+    );
+    let shown = if all { notes.len() } else { SHOWN };
+    for note in notes.iter().take(shown) {
+        out.push_str(&format!("      {note}\n"));
+    }
+    if notes.len() > shown {
+        out.push_str(&format!(
+            "      ... and {} more (`--all-notes` prints every one)\n",
+            notes.len() - shown
+        ));
+    }
+    out
+}
+
 /// What `--lenient` would do about a failed generation, as the last lines
 /// of the error; empty when it would not help.
 fn lenient_hint(error: &openapi_client_gen::Error) -> String {
@@ -296,6 +317,12 @@ fn codegen(args: flags::Codegen) -> Result<ExitCode> {
         anyhow::anyhow!("cannot generate a client from {shown_spec}: {e}{hint}")
     })?;
 
+    if !generated.notes.is_empty() {
+        eprint!(
+            "{}",
+            note_report(&shown_spec, &generated.notes, args.all_notes)
+        );
+    }
     if !generated.warnings.is_empty() {
         eprint!("{}", warning_report(&shown_spec, &generated.warnings));
         if args.deny_warnings {

@@ -84,7 +84,11 @@ fn lib(api: &Api) -> TokenStream {
         doc.push_str(description.trim());
     }
     let docs = doc_lines(&escape_doc(&doc));
-    let groups = (!api.groups.is_empty()).then(|| quote!(pub use client::groups;));
+    let groups = (!api.groups.is_empty()).then(|| {
+        quote!(
+            pub use client::groups;
+        )
+    });
     quote! {
         #docs
         // Descriptions come from the API document: its Markdown may hold

@@ -19,8 +19,7 @@ pub fn error_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<Token
         );
         return Some(quote! { #[doc = #doc] pub type #name = #owner_ident; });
     }
-    let mut summary =
-        format!(" Error responses declared for [`{shown}`]({link})");
+    let mut summary = format!(" Error responses declared for [`{shown}`]({link})");
     match error.shared_with.as_slice() {
         [] => summary.push('.'),
         [other] => {
@@ -49,9 +48,7 @@ pub fn success_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<Tok
         return None;
     };
     let (shown, link) = api.method_link(op);
-    let summary = format!(
-        " Successful responses of [`{shown}`]({link}), one variant per status."
-    );
+    let summary = format!(" Successful responses of [`{shown}`]({link}), one variant per status.");
     Some(response_enum(api, name, &summary, &op.successes, here))
 }
 
@@ -115,9 +112,7 @@ pub fn form_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<Toke
     let form = op.body.as_ref()?.form.as_ref()?;
     let name = ident(&form.name);
     let (shown, link) = api.method_link(op);
-    let summary = format!(
-        " The `multipart/form-data` body of [`{shown}`]({link})."
-    );
+    let summary = format!(" The `multipart/form-data` body of [`{shown}`]({link}).");
     let option = option_type(api);
     let entries = form.fields.iter().map(|f| {
         let field = ident(&f.name);
@@ -209,9 +204,7 @@ pub fn params_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<To
     let params_type = op.params_type.as_deref()?;
     let name = ident(params_type);
     let (shown, link) = api.method_link(op);
-    let summary = format!(
-        " Query, header and cookie parameters of [`{shown}`]({link})."
-    );
+    let summary = format!(" Query, header and cookie parameters of [`{shown}`]({link}).");
     let params: Vec<_> = op
         .params
         .iter()

@@ -148,7 +148,8 @@ pub fn page_helper(api: &Api, op: &Operation, types: &TokenStream) -> TokenStrea
     let params_arg = params_ty.as_ref().map(|t| quote!(params: &#types::#t));
     let doc = format!(
         " Every item of [`Self::{}`], page after page, fetched as they are read (each page a call like any other). The walk stops at an empty page, at the last page, at a cursor the server repeats, and after {} pages ([`Paginated::stopped`](crate::Paginated::stopped) says which).",
-        op.call_name(), page.max_pages
+        op.call_name(),
+        page.max_pages
     );
     let all_args = args.iter().chain(params_arg.iter());
     quote! {

@@ -2,7 +2,7 @@
 //! operations, diagnostics and samples into an [`Api`].
 
 use super::{
-    Api, TypeKind, configure, diagnostics, groups, naming, operations, samples, schemas,
+    Api, TypeKind, configure, diagnostics, groups, naming, operations, pagination, samples, schemas,
 };
 use crate::config::ClientConfig;
 use crate::error::{Error, Pointer, WarningKind};
@@ -189,12 +189,15 @@ pub fn build_configured(
         pruned: Default::default(),
         extra_dependencies: Vec::new(),
         groups: Vec::new(),
+        notes: Vec::new(),
     };
     api.pruned = configure::prune_types(&api, config);
     configure::rename(&mut api, &doc.raw, config)?;
     configure::replace(&mut api, config)?;
     configure::derives(&mut api, config)?;
-    configure::pagination(&mut api, &doc.raw, config)?;
+    pagination::configured(&mut api, &doc.raw, config)?;
+    // Before grouping: the notes name the operations as configured.
+    api.notes = pagination::suggestions(&api, &doc.raw, config);
     groups::group_by_tag(&mut api, &doc.raw, config)?;
     api.form_only = operations::form_only(&api);
     super::reach::mark_explicit_nulls(&mut api);

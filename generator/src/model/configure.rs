@@ -4,10 +4,7 @@
 //! document; one that does not is an error naming the closest that does.
 
 use super::naming::{self, edit_distance};
-use super::{
-    Api, Operation, PageStyleKind, Pagination, ParamLocation, ResponseBody, Success, TypeId,
-    TypeKind, TypeRef, reach,
-};
+use super::{Api, Operation, TypeId, TypeKind, TypeRef, reach};
 use crate::config::{ClientConfig, ConfigError, glob_matches};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -15,7 +12,7 @@ use toml::Spanned;
 
 /// `, did you mean `x`?` for the candidate closest to `given`, when one
 /// is close.
-fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(super) fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     candidates
         .into_iter()
         .map(|c| (edit_distance(given, c), c))
@@ -377,194 +374,6 @@ pub(super) fn derives(api: &mut Api, config: &ClientConfig) -> Result<(), Config
     }
     for (def, extra) in api.types.iter_mut().zip(added) {
         def.derives = extra.into_iter().collect();
-    }
-    Ok(())
-}
-
-/// A struct's field by wire name (through aliases): Rust name, type, and
-/// whether it is an `Option`.
-fn struct_field(api: &Api, ty: &TypeRef, wire: &str) -> Option<(String, TypeRef, bool)> {
-    let def = match api.resolve_alias(ty) {
-        TypeRef::Named(id) => api.ty(*id),
-        _ => return None,
-    };
-    let TypeKind::Struct(s) = &def.kind else {
-        return None;
-    };
-    s.fields
-        .iter()
-        .find(|f| f.wire_name == wire)
-        .map(|f| (f.name.clone(), f.ty.clone(), f.is_option()))
-}
-
-/// `[pagination.<operation>]`: each list operation's page helper, checked
-/// against the operation's parameters and response.
-pub(super) fn pagination(
-    api: &mut Api,
-    raw: &Value,
-    config: &ClientConfig,
-) -> Result<(), ConfigError> {
-    for (key, page) in &config.pagination {
-        let found = api.operations.iter().position(|op| {
-            op.variant_of.is_none()
-                && (&op.method_name == key.get_ref()
-                    || id_and_tags(op, raw).0 == Some(key.get_ref()))
-        });
-        let Some(index) = found else {
-            let methods: Vec<&str> = api
-                .operations
-                .iter()
-                .map(|op| op.method_name.as_str())
-                .collect();
-            let hint = closest(key.get_ref(), methods);
-            return Err(config.error_at(
-                key,
-                format!(
-                    "no operation has the id or method name `{}`{hint}",
-                    key.get_ref()
-                ),
-            ));
-        };
-        let op = &api.operations[index];
-        let style = match page.style.get_ref().as_str() {
-            "cursor" => PageStyleKind::Cursor,
-            "link" => PageStyleKind::Link,
-            "offset" => PageStyleKind::Offset,
-            "page" => PageStyleKind::Number {
-                first: page.first_page.unwrap_or(1),
-            },
-            other => {
-                let hint = closest(other, ["cursor", "link", "offset", "page"]);
-                return Err(config.error_at(
-                    &page.style,
-                    format!("`{other}` is not a page style (cursor, link, offset or page){hint}"),
-                ));
-            }
-        };
-        if op.body.is_some() {
-            return Err(config.error_at(
-                key,
-                format!(
-                    "`{}` has a request body; only operations without one can be paginated",
-                    op.method_name
-                ),
-            ));
-        }
-        let Some(param) = op
-            .params
-            .iter()
-            .find(|p| p.location == ParamLocation::Query && &p.wire_name == page.param.get_ref())
-        else {
-            let names: Vec<&str> = op
-                .params
-                .iter()
-                .filter(|p| p.location == ParamLocation::Query)
-                .map(|p| p.wire_name.as_str())
-                .collect();
-            let hint = closest(page.param.get_ref(), names);
-            return Err(config.error_at(
-                &page.param,
-                format!(
-                    "`{}` has no query parameter `{}`{hint}",
-                    op.method_name,
-                    page.param.get_ref()
-                ),
-            ));
-        };
-        let param_ty = api.resolve_alias(&param.ty).clone();
-        let fits = match style {
-            PageStyleKind::Cursor | PageStyleKind::Link => param_ty == TypeRef::String,
-            PageStyleKind::Offset | PageStyleKind::Number { .. } => {
-                matches!(param_ty, TypeRef::Integer(_))
-            }
-        };
-        if !fits {
-            return Err(config.error_at(
-                &page.param,
-                format!(
-                    "`{}` is not {} parameter",
-                    page.param.get_ref(),
-                    if matches!(style, PageStyleKind::Cursor | PageStyleKind::Link) {
-                        "a string"
-                    } else {
-                        "an integer"
-                    }
-                ),
-            ));
-        }
-        let Success::Body(ResponseBody::Json(response)) = &op.success else {
-            return Err(config.error_at(
-                key,
-                format!("`{}` does not answer one JSON type", op.method_name),
-            ));
-        };
-        let (items_field, list) = match &page.items {
-            Some(items) => match struct_field(api, response, items.get_ref()) {
-                Some((name, ty, optional)) => (Some((name, optional)), ty),
-                None => {
-                    return Err(config.error_at(
-                        items,
-                        format!(
-                            "`{}`'s response has no property `{}`",
-                            op.method_name,
-                            items.get_ref()
-                        ),
-                    ));
-                }
-            },
-            None => (None, response.clone()),
-        };
-        let TypeRef::Array(item_ty) = api.resolve_alias(&list).clone() else {
-            let at = page.items.as_ref().unwrap_or(key);
-            return Err(config.error_at(at, format!("`{}`'s items are not a list", op.method_name)));
-        };
-        let next_field = match (style, &page.next) {
-            (PageStyleKind::Cursor, Some(next)) => {
-                match struct_field(api, response, next.get_ref()) {
-                    Some((name, ty, optional)) if api.resolve_alias(&ty) == &TypeRef::String => {
-                        Some((name, optional))
-                    }
-                    _ => {
-                        return Err(config.error_at(
-                            next,
-                            format!(
-                                "`{}`'s response has no string property `{}`",
-                                op.method_name,
-                                next.get_ref()
-                            ),
-                        ));
-                    }
-                }
-            }
-            (PageStyleKind::Cursor, None) => {
-                return Err(config.error_at(
-                    key,
-                    "a `cursor` style needs `next`, the response's property with the next cursor",
-                ));
-            }
-            (_, Some(next)) => {
-                return Err(config.error_at(next, "`next` is for the `cursor` style only"));
-            }
-            (_, None) => None,
-        };
-        let helper = naming::paginated_method(&op.method_name);
-        if api.operations.iter().any(|o| o.method_name == helper)
-            || naming::CLIENT_MEMBERS.contains(&helper.as_str())
-        {
-            return Err(config.error_at(key, format!("the page helper's name `{helper}` is taken")));
-        }
-        let pagination = Pagination {
-            helper,
-            style,
-            param_field: param.name.clone(),
-            param_ty,
-            param_optional: !param.required,
-            items_field,
-            item_ty: *item_ty,
-            next_field,
-            max_pages: page.max_pages.unwrap_or(1000),
-        };
-        api.operations[index].pagination = Some(pagination);
     }
     Ok(())
 }

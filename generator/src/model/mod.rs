@@ -12,6 +12,7 @@ mod groups;
 mod naming;
 mod operation_data;
 mod operations;
+mod pagination;
 mod reach;
 mod sample_values;
 mod samples;
@@ -75,6 +76,8 @@ pub struct Api {
     pub extra_dependencies: Vec<String>,
     /// Tag groups of operations, when the configuration asks for them.
     pub groups: Vec<OperationGroup>,
+    /// Suggestions, not problems (see [`WarningKind::Suggestion`](crate::error::WarningKind::Suggestion)).
+    pub notes: Vec<Warning>,
 }
 
 impl Api {
@@ -87,12 +90,19 @@ impl Api {
     /// (`Repos::get`, `crate::groups::Repos::get`) for a grouped one.
     pub fn method_link(&self, op: &Operation) -> (String, String) {
         let method = op.call_name();
-        match op.group.as_ref().and_then(|place| self.groups.get(place.group)) {
+        match op
+            .group
+            .as_ref()
+            .and_then(|place| self.groups.get(place.group))
+        {
             Some(group) => (
                 format!("{}::{method}", group.type_name),
                 format!("crate::groups::{}::{method}", group.type_name),
             ),
-            None => (format!("Client::{method}"), format!("crate::Client::{method}")),
+            None => (
+                format!("Client::{method}"),
+                format!("crate::Client::{method}"),
+            ),
         }
     }
 
