@@ -27,6 +27,29 @@ pub struct ClientConfig {
     /// Schemas whose type is the caller's, by the generated type's name.
     pub replace: indexmap::IndexMap<Spanned<String>, Replacement>,
     pub client: ClientLayout,
+    pub formats: FormatCrates,
+}
+
+/// The Rust types of formatted strings (`[formats]`): which crate holds
+/// them, or `"string"` for a plain `String`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatCrates {
+    /// `format: date-time`: `"chrono"` (the default, `DateTime<Utc>`),
+    /// `"jiff"` (`jiff::Timestamp`) or `"string"`.
+    #[serde(default, rename = "date-time")]
+    pub date_time: Option<Spanned<String>>,
+    /// `format: date`: `"chrono"` (the default, `NaiveDate`), `"jiff"`
+    /// (`jiff::civil::Date`) or `"string"`.
+    #[serde(default)]
+    pub date: Option<Spanned<String>>,
+    /// `format: uuid`: `"uuid"` (the default) or `"string"`.
+    #[serde(default)]
+    pub uuid: Option<Spanned<String>>,
+    /// Decimals (`format: decimal`, and FastAPI's number-or-string
+    /// `Decimal`): `"string"` (the default) or `"rust_decimal"`.
+    #[serde(default)]
+    pub decimal: Option<Spanned<String>>,
 }
 
 /// How the client lays out its methods (`[client]`).
@@ -167,6 +190,8 @@ struct FileLayout {
     replace: indexmap::IndexMap<Spanned<String>, Replacement>,
     #[serde(default)]
     client: ClientLayout,
+    #[serde(default)]
+    formats: FormatCrates,
 }
 
 /// A problem in the configuration: where, and what.
@@ -196,6 +221,7 @@ impl ClientConfig {
             pagination: layout.pagination,
             replace: layout.replace,
             client: layout.client,
+            formats: layout.formats,
         })
     }
 

@@ -342,3 +342,106 @@ fn list_operations_that_look_paginated_are_noted_with_a_line_that_works() {
             .is_empty()
     );
 }
+
+const FORMATTED: &str = r#"
+openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /events:
+    get:
+      operationId: listEvents
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  at: {type: string, format: date-time}
+                  on: {type: string, format: date}
+                  id: {type: string, format: uuid}
+                  price: {type: string, format: decimal}
+"#;
+
+fn generate_formatted(config: &str) -> Result<openapi_client_gen::Generated, Error> {
+    let config = ClientConfig::parse("codegen.toml", config).map_err(Error::from)?;
+    generate(
+        FORMATTED,
+        &CrateOptions {
+            crate_name: "formatted".into(),
+            spec_label: "spec.yaml".into(),
+            standalone: true,
+            extra_manifest: None,
+            extra_module: false,
+            lenient: false,
+            config,
+        },
+    )
+}
+
+#[test]
+fn format_crates_are_chosen_or_refused_with_a_reason() {
+    let file = |generated: &openapi_client_gen::Generated, path: &str| {
+        generated
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap()
+            .contents
+            .clone()
+    };
+    // The defaults: chrono and uuid; decimals as strings.
+    let default = generate_formatted("").unwrap();
+    let types = file(&default, "src/types.rs");
+    assert!(
+        types.contains("pub at: Option<chrono::DateTime<chrono::Utc>>"),
+        "{types}"
+    );
+    assert!(types.contains("pub id: Option<uuid::Uuid>"), "{types}");
+    assert!(types.contains("pub price: Option<String>"), "{types}");
+    // Every format as a string: no crate for them in Cargo.toml.
+    let strings = generate_formatted(
+        "[formats]\ndate-time = \"string\"\ndate = \"string\"\nuuid = \"string\"\n",
+    )
+    .unwrap();
+    let types = file(&strings, "src/types.rs");
+    assert!(types.contains("pub at: Option<String>"), "{types}");
+    assert!(types.contains("pub on: Option<String>"), "{types}");
+    let manifest = file(&strings, "Cargo.toml");
+    assert!(
+        !manifest.contains("chrono") && !manifest.contains("uuid ="),
+        "{manifest}"
+    );
+    // jiff and rust_decimal, with their dependencies.
+    let chosen =
+        generate_formatted("[formats]\ndate-time = \"jiff\"\ndecimal = \"rust_decimal\"\n")
+            .unwrap();
+    let types = file(&chosen, "src/types.rs");
+    assert!(types.contains("pub at: Option<jiff::Timestamp>"), "{types}");
+    assert!(
+        types.contains("pub on: Option<chrono::NaiveDate>"),
+        "{types}"
+    );
+    assert!(
+        types.contains("pub price: Option<rust_decimal::Decimal>"),
+        "{types}"
+    );
+    let manifest = file(&chosen, "Cargo.toml");
+    assert!(manifest.contains("\njiff = ") && manifest.contains("\nrust_decimal = "));
+    assert!(manifest.contains("\nchrono = "), "{manifest}");
+
+    let error = |config: &str| generate_formatted(config).unwrap_err().to_string();
+    assert!(
+        error("[formats]\ndate-time = \"time\"\n")
+            .starts_with("codegen.toml:2:13: `time` is not offered"),
+        "{}",
+        error("[formats]\ndate-time = \"time\"\n")
+    );
+    assert_eq!(
+        error("[formats]\ndate = \"jif\"\n"),
+        "codegen.toml:2:8: `jif` is not a crate for dates (chrono, jiff or string); did you mean `jiff`?"
+    );
+    assert!(error("[formats]\ndecimal = \"bigdecimal\"\n").contains("(rust_decimal or string)"));
+    assert!(error("[formats]\ndatetime = \"jiff\"\n").contains("unknown field `datetime`"));
+}

@@ -16,7 +16,7 @@ mod wire;
 
 pub(crate) use doc_text::{escape_doc, first_line};
 
-use crate::model::{Api, Docs, FloatKind, IntKind, TypeRef};
+use crate::model::{Api, Docs, FloatKind, IntKind, TimeCrate, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -196,9 +196,19 @@ pub(crate) fn ty(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
             let option = option_type(api);
             quote!(#option<#inner>)
         }
-        TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
-        TypeRef::Date => quote!(chrono::NaiveDate),
-        TypeRef::Uuid => quote!(uuid::Uuid),
+        TypeRef::DateTime => match api.formats.date_time {
+            TimeCrate::Chrono => quote!(chrono::DateTime<chrono::Utc>),
+            TimeCrate::Jiff => quote!(jiff::Timestamp),
+            TimeCrate::Text => string(),
+        },
+        TypeRef::Date => match api.formats.date {
+            TimeCrate::Chrono => quote!(chrono::NaiveDate),
+            TimeCrate::Jiff => quote!(jiff::civil::Date),
+            TimeCrate::Text => string(),
+        },
+        TypeRef::Uuid if api.formats.uuid => quote!(uuid::Uuid),
+        TypeRef::Decimal if api.formats.decimal => quote!(rust_decimal::Decimal),
+        TypeRef::Uuid | TypeRef::Decimal => string(),
         TypeRef::Binary => string(),
         TypeRef::Tuple(members) => {
             let members = members.iter().map(|m| ty(api, m, types));

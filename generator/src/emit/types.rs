@@ -38,7 +38,7 @@ fn head(api: &Api) -> TokenStream {
             use crate::runtime::wire;
         )
     });
-    let date_time_reader = wire::reads_date_times(api).then(wire::date_time_reader);
+    let date_time_reader = wire::reads_date_times(api).then(|| wire::date_time_reader(api));
     quote! {
         //! Types for the API's schemas, and each operation's parameters and
         //! declared error bodies.

@@ -10,7 +10,7 @@
 //! impls ([`uses_wire`]).
 
 use super::{ident, std_item};
-use crate::model::{Api, DATE_TIME_READER, Field, StructDef, TypeKind, TypeRef};
+use crate::model::{Api, DATE_TIME_READER, Field, StructDef, TimeCrate, TypeKind, TypeRef};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -27,12 +27,14 @@ pub fn uses_wire(api: &Api) -> bool {
 
 /// Whether a struct field is a date-time, read by [`date_time_reader`].
 pub fn reads_date_times(api: &Api) -> bool {
-    api.emitted_types()
-        .filter(|(_, t)| t.replaced_by.is_none())
-        .any(|(_, t)| match &t.kind {
-            TypeKind::Struct(s) => s.fields.iter().any(|f| f.ty == TypeRef::DateTime),
-            _ => false,
-        })
+    api.formats.date_time != TimeCrate::Text
+        && api
+            .emitted_types()
+            .filter(|(_, t)| t.replaced_by.is_none())
+            .any(|(_, t)| match &t.kind {
+                TypeKind::Struct(s) => s.fields.iter().any(|f| f.ty == TypeRef::DateTime),
+                _ => false,
+            })
 }
 
 /// The function struct fields that are date-times are read with: RFC 3339,
@@ -40,16 +42,33 @@ pub fn reads_date_times(api: &Api) -> bool {
 /// naive `datetime` so (`2024-05-06T07:08:09.123000`); strictly the server
 /// is wrong, but one such field would otherwise fail the whole response.
 /// What the client sends always carries an offset.
-pub fn date_time_reader() -> TokenStream {
+pub fn date_time_reader(api: &Api) -> TokenStream {
     let reader = ident(DATE_TIME_READER);
+    let (ty, body) = match api.formats.date_time {
+        TimeCrate::Jiff => (
+            quote!(jiff::Timestamp),
+            quote! {
+                text.parse::<jiff::Timestamp>().ok().or_else(|| {
+                    let naive = text.parse::<jiff::civil::DateTime>().ok()?;
+                    jiff::tz::Offset::UTC.to_timestamp(naive).ok()
+                })
+            },
+        ),
+        _ => (
+            quote!(chrono::DateTime<chrono::Utc>),
+            quote! {
+                chrono::DateTime::parse_from_rfc3339(text)
+                    .map(|parsed| parsed.to_utc())
+                    .ok()
+                    .or_else(|| text.parse::<chrono::NaiveDateTime>().ok().map(|naive| naive.and_utc()))
+            },
+        ),
+    };
     quote! {
         /// Reads a date-time as the API sends it: RFC 3339, or without an
         /// offset (as FastAPI writes a naive `datetime`), taken as UTC.
-        fn #reader(text: &str) -> ::std::option::Option<chrono::DateTime<chrono::Utc>> {
-            chrono::DateTime::parse_from_rfc3339(text)
-                .map(|parsed| parsed.to_utc())
-                .ok()
-                .or_else(|| text.parse::<chrono::NaiveDateTime>().ok().map(|naive| naive.and_utc()))
+        fn #reader(text: &str) -> ::std::option::Option<#ty> {
+            #body
         }
     }
 }
@@ -162,7 +181,7 @@ fn struct_deserialize(api: &Api, type_name: &str, s: &StructDef) -> TokenStream 
             } else {
                 quote!(#some(#i))
             };
-            if f.ty == TypeRef::DateTime {
+            if f.ty == TypeRef::DateTime && api.formats.date_time != TimeCrate::Text {
                 // Leniently: see `date_time_reader`.
                 let reader = ident(DATE_TIME_READER);
                 return quote!(#position => wire::fill_parsed(&mut map, &mut #slot, #wire, #reader, "an RFC 3339 date-time")?,);

@@ -154,8 +154,7 @@ pub fn build_configured(
         &renames,
     );
     document_level_warnings(doc, &mut diagnostics);
-    let (mut types, schema_diagnostics) = converter.finish();
-    note_decimal_unions(&mut types);
+    let (types, schema_diagnostics) = converter.finish();
     diagnostics.absorb(schema_diagnostics);
     let diagnostics::Diagnostics {
         mut warnings,
@@ -189,11 +188,14 @@ pub fn build_configured(
         pruned: Default::default(),
         extra_dependencies: Vec::new(),
         groups: Vec::new(),
+        formats: super::Formats::DEFAULT,
         notes: Vec::new(),
     };
     api.pruned = configure::prune_types(&api, config);
     configure::rename(&mut api, &doc.raw, config)?;
     configure::replace(&mut api, config)?;
+    configure::formats(&mut api, &doc.raw, config)?;
+    note_decimal_unions(&mut api.types);
     configure::derives(&mut api, config)?;
     pagination::configured(&mut api, &doc.raw, config)?;
     // Before grouping: the notes name the operations as configured.

@@ -40,7 +40,7 @@ fn rank(types: &[TypeDef], ty: &TypeRef) -> (u32, i64) {
         TypeRef::Bool => (3, 0),
         TypeRef::Integer(_) => (3, 1),
         TypeRef::Float(_) => (3, 2),
-        TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid => (3, 5),
+        TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid | TypeRef::Decimal => (3, 5),
         TypeRef::Binary => (4, 1),
         TypeRef::String => (4, 0),
         TypeRef::Tuple(_) => (4, 5),

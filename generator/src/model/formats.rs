@@ -1,7 +1,8 @@
 //! The JSON text the generated client writes for formatted strings, so the
 //! round-trip tests know what to expect: `chrono` writes date-times in UTC
-//! with `Z` and 0, 3, 6 or 9 fractional digits; `uuid` writes lowercase
-//! hyphenated ids.
+//! with `Z` and 0, 3, 6 or 9 fractional digits, `jiff` with as few as the
+//! value needs; `uuid` writes lowercase hyphenated ids; `rust_decimal`
+//! writes a decimal as a string of its digits, keeping its scale.
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
@@ -124,6 +125,72 @@ pub fn canonical_date_time(text: &str) -> Option<String> {
     ))
 }
 
+/// An RFC 3339 date-time as `jiff::Timestamp` writes it: in UTC, with as
+/// many fractional digits as the value needs. Text with more than nine
+/// fractional digits is left to the caller (jiff refuses it).
+pub fn canonical_date_time_minimal(text: &str) -> Option<String> {
+    let fraction_digits = text.split_once('.').map_or(0, |(_, rest)| {
+        rest.bytes().take_while(u8::is_ascii_digit).count()
+    });
+    if fraction_digits > 9 {
+        return None;
+    }
+    let chrono = canonical_date_time(text)?;
+    match chrono.split_once('.') {
+        Some((whole, fraction)) => {
+            let digits = fraction.trim_end_matches('Z').trim_end_matches('0');
+            Some(format!("{whole}.{digits}Z"))
+        }
+        None => Some(chrono),
+    }
+}
+
+/// The most digits a `rust_decimal::Decimal` holds for certain.
+const DECIMAL_DIGITS: usize = 28;
+
+/// A decimal as `rust_decimal::Decimal` writes it: a string of digits with
+/// the scale it was given (`"12.30"`), no `+`, no leading zeros and no
+/// negative zero. Read from a string of digits with an optional point, or
+/// from a JSON number whose shortest form is one; anything else (an
+/// exponent, more digits than it holds) is left to the caller.
+pub fn canonical_decimal(value: &serde_json::Value) -> Option<String> {
+    let text = match value {
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Number(number) => match (number.as_i64(), number.as_u64()) {
+            (Some(i), _) => i.to_string(),
+            (_, Some(u)) => u.to_string(),
+            _ => format!("{}", number.as_f64()?),
+        },
+        _ => return None,
+    };
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(&text);
+    let negative = text.starts_with('-');
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) || unsigned.ends_with('.') {
+        return None;
+    }
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    let significant = whole.trim_start_matches('0').len() + fraction.len();
+    if significant > DECIMAL_DIGITS || fraction.len() > DECIMAL_DIGITS {
+        return None;
+    }
+    // A JSON number goes through `f64`: only its shortest form is certain.
+    if matches!(value, serde_json::Value::Number(n) if n.as_f64().is_some() && !n.is_i64() && !n.is_u64())
+        && significant > 15
+    {
+        return None;
+    }
+    let zero = whole == "0" && fraction.bytes().all(|b| b == b'0');
+    let sign = if negative && !zero { "-" } else { "" };
+    Some(if fraction.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
+    })
+}
+
 /// A UUID as the `uuid` crate writes it: lowercase, hyphenated.
 pub fn canonical_uuid(text: &str) -> Option<String> {
     let bare = text.strip_prefix("urn:uuid:").unwrap_or(text);
@@ -201,6 +268,52 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
+    }
+
+    #[test]
+    fn jiff_writes_as_few_fractional_digits_as_needed() {
+        let minimal = |t| canonical_date_time_minimal(t);
+        assert_eq!(
+            minimal("2024-05-06T07:08:09.5Z").as_deref(),
+            Some("2024-05-06T07:08:09.5Z")
+        );
+        assert_eq!(
+            minimal("2024-05-06T07:08:09.123400Z").as_deref(),
+            Some("2024-05-06T07:08:09.1234Z")
+        );
+        assert_eq!(
+            minimal("2024-05-06T07:08:09.000Z").as_deref(),
+            Some("2024-05-06T07:08:09Z")
+        );
+        assert_eq!(
+            minimal("2024-01-01T01:30:00+02:00").as_deref(),
+            Some("2023-12-31T23:30:00Z")
+        );
+        assert_eq!(minimal("2024-05-06T07:08:09.1234567891Z"), None);
+    }
+
+    #[test]
+    fn decimals_keep_their_scale() {
+        use serde_json::json;
+        let decimal = |v| canonical_decimal(&v);
+        assert_eq!(decimal(json!("1.50")).as_deref(), Some("1.50"));
+        assert_eq!(decimal(json!("+1.5")).as_deref(), Some("1.5"));
+        assert_eq!(decimal(json!("-0.00")).as_deref(), Some("0.00"));
+        assert_eq!(decimal(json!("007.10")).as_deref(), Some("7.10"));
+        assert_eq!(decimal(json!(12.3)).as_deref(), Some("12.3"));
+        assert_eq!(decimal(json!(3)).as_deref(), Some("3"));
+        assert_eq!(decimal(json!(1e3)).as_deref(), Some("1000"));
+        for bad in [
+            json!("1e3"),
+            json!(" 1.5"),
+            json!("1."),
+            json!(".5"),
+            json!("x"),
+            json!(true),
+        ] {
+            assert_eq!(decimal(bad.clone()), None, "{bad}");
+        }
+        assert_eq!(decimal(json!("79228162514264337593543950336")), None);
     }
 
     #[test]

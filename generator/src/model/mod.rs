@@ -76,6 +76,8 @@ pub struct Api {
     pub extra_dependencies: Vec<String>,
     /// Tag groups of operations, when the configuration asks for them.
     pub groups: Vec<OperationGroup>,
+    /// The crates that hold formatted strings (`[formats]`).
+    pub formats: Formats,
     /// Suggestions, not problems (see [`WarningKind::Suggestion`](crate::error::WarningKind::Suggestion)).
     pub notes: Vec<Warning>,
 }
@@ -383,6 +385,37 @@ pub enum FloatKind {
     F64,
 }
 
+/// The Rust types of formatted strings, as `codegen.toml` chooses them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub date_time: TimeCrate,
+    pub date: TimeCrate,
+    /// `format: uuid` as `uuid::Uuid` (else `String`).
+    pub uuid: bool,
+    /// Decimals as `rust_decimal::Decimal` (else `String`).
+    pub decimal: bool,
+}
+
+impl Formats {
+    /// What a crate gets without a `[formats]` table.
+    pub const DEFAULT: Formats = Formats {
+        date_time: TimeCrate::Chrono,
+        date: TimeCrate::Chrono,
+        uuid: true,
+        decimal: false,
+    };
+}
+
+/// The crate for dates and date-times.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TimeCrate {
+    #[default]
+    Chrono,
+    Jiff,
+    /// A plain `String`, as the server wrote it.
+    Text,
+}
+
 /// A use of a type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeRef {
@@ -406,6 +439,10 @@ pub enum TypeRef {
     Date,
     /// `format: uuid`.
     Uuid,
+    /// `format: decimal` on a string, and FastAPI's `Decimal` (a number or
+    /// a decimal string): a `String`, or `rust_decimal::Decimal` when
+    /// `codegen.toml` chooses it.
+    Decimal,
     /// `format: binary`: a string in JSON, a file in multipart bodies.
     Binary,
     /// A fixed-length array (`prefixItems`, or array-valued `items` in 3.0).

@@ -38,6 +38,7 @@ pub const WIRE_LOCALS: &[&str] = &[
     "tag",
     "parsed",
     "fallback",
+    "naive",
 ];
 
 /// The function `types.rs` declares (beside the types, whose names are

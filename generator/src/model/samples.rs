@@ -12,7 +12,8 @@ use super::naming::{self, Namespace};
 use super::operations::MediaExample;
 use super::sample_values;
 use super::{
-    Api, FloatKind, IntKind, Sample, TaggedDef, TaggedVariant, TypeId, TypeKind, TypeRef, formats,
+    Api, FloatKind, IntKind, Sample, TaggedDef, TaggedVariant, TimeCrate, TypeId, TypeKind,
+    TypeRef, formats,
 };
 use crate::error::WarningKind;
 use crate::error::{Pointer, Warning};
@@ -263,6 +264,7 @@ impl Synth<'_> {
             TypeRef::DateTime => json!("2024-05-06T07:08:09Z"),
             TypeRef::Date => json!("2024-05-06"),
             TypeRef::Uuid => json!("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            TypeRef::Decimal => json!("12.30"),
             TypeRef::Binary => json!("binary contents"),
             TypeRef::Tuple(members) => {
                 let schemas = kw.get(X_PREFIX_ITEMS).and_then(Value::as_array);
@@ -413,6 +415,12 @@ fn first_ok(attempts: impl Iterator<Item = Result<Value, String>>) -> Result<Val
 /// What the generated type serialises `value` back to, or why it rejects it.
 pub(super) fn canonical(api: &Api, ty: &TypeRef, value: &Value) -> Result<Value, String> {
     let kind = |expected: &str| format!("expected {expected}, found {}", short(value));
+    let text = || {
+        value
+            .is_string()
+            .then(|| value.clone())
+            .ok_or_else(|| kind("a string"))
+    };
     match ty {
         TypeRef::Named(id) => canonical_named(api, *id, value),
         TypeRef::String => value
@@ -477,11 +485,24 @@ pub(super) fn canonical(api: &Api, ty: &TypeRef, value: &Value) -> Result<Value,
             Value::Null => Ok(Value::Null),
             other => canonical(api, inner, other),
         },
+        // Kept as the server wrote them.
+        TypeRef::DateTime if api.formats.date_time == TimeCrate::Text => text(),
+        TypeRef::Date if api.formats.date == TimeCrate::Text => text(),
+        TypeRef::Uuid if !api.formats.uuid => text(),
+        TypeRef::Decimal if !api.formats.decimal => text(),
+        TypeRef::DateTime if api.formats.date_time == TimeCrate::Jiff => formatted(
+            value,
+            "an RFC 3339 date-time",
+            formats::canonical_date_time_minimal,
+        ),
         TypeRef::DateTime => {
             formatted(value, "an RFC 3339 date-time", formats::canonical_date_time)
         }
         TypeRef::Date => formatted(value, "a date (YYYY-MM-DD)", formats::canonical_date),
         TypeRef::Uuid => formatted(value, "a UUID", formats::canonical_uuid),
+        TypeRef::Decimal => formats::canonical_decimal(value)
+            .map(Value::String)
+            .ok_or_else(|| kind("a decimal (digits, with a point)")),
         TypeRef::Binary => value
             .is_string()
             .then(|| value.clone())

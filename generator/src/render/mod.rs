@@ -7,7 +7,7 @@ pub use files::{Drift, FileStatus, check, write};
 
 use crate::emit::{self, RustFile};
 use crate::error::Error;
-use crate::model::{Api, TypeRef};
+use crate::model::{Api, TimeCrate, TypeRef};
 use proc_macro2::TokenStream;
 
 /// The marker every generated file starts with; also how stale generated
@@ -369,11 +369,22 @@ fn manifest(api: &Api, options: &CrateOptions) -> String {
     };
     // Format crates only when the spec has the format.
     let mut optional = String::new();
-    if api.uses(|t| matches!(t, TypeRef::DateTime | TypeRef::Date)) {
+    let formats = api.formats;
+    let time_crate = |krate: TimeCrate| {
+        (formats.date_time == krate && api.uses(|t| *t == TypeRef::DateTime))
+            || (formats.date == krate && api.uses(|t| *t == TypeRef::Date))
+    };
+    if time_crate(TimeCrate::Chrono) {
         optional.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"std\", \"serde\"] }\n");
     }
-    if api.uses(|t| matches!(t, TypeRef::Uuid)) {
+    if time_crate(TimeCrate::Jiff) {
+        optional.push_str("jiff = { version = \"0.2\", default-features = false, features = [\"std\", \"serde\"] }\n");
+    }
+    if formats.uuid && api.uses(|t| *t == TypeRef::Uuid) {
         optional.push_str("uuid = { version = \"1\", features = [\"serde\"] }\n");
+    }
+    if formats.decimal && api.uses(|t| *t == TypeRef::Decimal) {
+        optional.push_str("rust_decimal = { version = \"1\", default-features = false, features = [\"std\", \"serde\"] }\n");
     }
     // What the configuration's replacement types need.
     for dependency in &api.extra_dependencies {

@@ -21,6 +21,7 @@ pub(super) fn string_format(format: &str) -> TypeRef {
         "date-time" => TypeRef::DateTime,
         "date" => TypeRef::Date,
         "uuid" => TypeRef::Uuid,
+        "decimal" => TypeRef::Decimal,
         "binary" => TypeRef::Binary,
         _ => TypeRef::String,
     }

@@ -205,6 +205,7 @@ impl Converter<'_> {
             TypeRef::DateTime => "DateTime".into(),
             TypeRef::Date => "Date".into(),
             TypeRef::Uuid => "Uuid".into(),
+            TypeRef::Decimal => "Decimal".into(),
             TypeRef::Binary => "Binary".into(),
             TypeRef::Tuple(_) => "Tuple".into(),
         }
