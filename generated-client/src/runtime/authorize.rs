@@ -13,10 +13,11 @@ use bytes::Bytes;
 use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use super::credentials::{Asked, Credential, CredentialProvider, Place};
+use super::credentials::{Asked, Credential, CredentialProvider, Place, base64};
+use super::headers::{Headers, secret_header_value, valid_header_name};
 use super::params;
-use super::request::{Headers, PendingRequest, base64, secret_header_value, valid_header_name};
-use super::{Error, Failure, Secret};
+use super::request::PendingRequest;
+use super::{Error, Failure, Secret, SentSecrets};
 
 /// The entry points the generated operations call: a fixed credential goes
 /// the way it always went; a provided one is noted, to be asked for.
@@ -49,7 +50,6 @@ impl PendingRequest {
         match password {
             Credential::Fixed(password, _) => self.basic_auth(username, Some(password)),
             Credential::Provided(provider) => {
-                self.sent.push(username.clone());
                 self.ask(
                     Place::Basic {
                         username: username.clone(),
@@ -118,21 +118,18 @@ impl PendingRequest {
         secret: &Secret,
         built: &Result<(HeaderName, HeaderValue), String>,
     ) -> Result<(), Failure> {
-        self.sent.push(secret.clone());
         let (name, value) = built
             .as_ref()
             .map_err(|reason| self.invalid(reason.clone()))?;
-        self.headers.insert(name.clone(), value.clone());
-        self.credentials = true;
+        self.set_credential_header(secret, name.clone(), value.clone());
         Ok(())
     }
 
     fn ask(&mut self, place: Place, provider: &Arc<dyn CredentialProvider>) {
-        self.asked.push(Asked {
+        self.ask_provider(Asked {
             place,
             provider: provider.clone(),
         });
-        self.credentials = true;
     }
 }
 
@@ -151,7 +148,7 @@ struct AskState {
     /// The credential each provider gave for this attempt, in order.
     given: Vec<Secret>,
     /// Every secret sent so far, to blank out of error text.
-    sent: Vec<Secret>,
+    sent: SentSecrets,
 }
 
 /// What one attempt adds to the request.
@@ -205,15 +202,15 @@ impl AttemptCredentials {
 }
 
 impl Asking {
-    /// The request's provided credentials, moved out of it; `None` when
+    /// The request's provided credentials (moved out of it); `None` when
     /// every credential is fixed (nothing to do per attempt).
     /// Boxed, so that a request with fixed credentials carries one word.
-    pub(super) fn take(request: &mut PendingRequest) -> Option<Box<Self>> {
-        if request.asked.is_empty() {
+    pub(super) fn of(asked: Vec<Asked>) -> Option<Box<Self>> {
+        if asked.is_empty() {
             return None;
         }
         Some(Box::new(Asking {
-            asked: std::mem::take(&mut request.asked),
+            asked,
             state: Mutex::default(),
         }))
     }
@@ -299,7 +296,7 @@ impl Asking {
         let mut state = self.lock();
         state.current = current;
         state.given = given;
-        state.sent.extend(sent);
+        state.sent.add_all(sent);
         Ok(())
     }
 
@@ -328,12 +325,12 @@ impl Asking {
     }
 
     /// Every secret the attempts sent so far, kept for the end of the call.
-    pub(super) fn sent_so_far(&self) -> Vec<Secret> {
+    pub(super) fn sent_so_far(&self) -> SentSecrets {
         self.lock().sent.clone()
     }
 
     /// Every secret the attempts sent.
-    pub(super) fn sent(&self) -> Vec<Secret> {
+    pub(super) fn sent(&self) -> SentSecrets {
         std::mem::take(&mut self.lock().sent)
     }
 }

@@ -8,8 +8,8 @@
 
 use std::fmt;
 
-use super::Secret;
-use super::redact::{SNIPPET_BYTES, escape_controls, without_secrets};
+use super::SentSecrets;
+use super::redact::{SNIPPET_BYTES, escape_controls};
 
 /// Why a body did not decode: serde's message with the values it quotes
 /// replaced by `***` (they may be credentials), and where in the body: as
@@ -30,13 +30,13 @@ struct DecodeDetails {
 impl DecodeError {
     /// serde's message without the values it quotes and without any
     /// secret the request `sent`, and the path in `body` where it stopped.
-    pub(crate) fn new(error: &serde_json::Error, body: &[u8], sent: &[Secret]) -> Self {
-        let message = without_secrets(&without_quoted_values(&error.to_string()), sent);
+    pub(crate) fn new(error: &serde_json::Error, body: &[u8], sent: &SentSecrets) -> Self {
+        let message = sent.blank(&without_quoted_values(&error.to_string()));
         // A missing field is missing from the object, not from the field
         // read last.
         let missing = error.to_string().starts_with("missing field");
         let path = json_path_at(body, error.line(), error.column(), missing);
-        let path = escape_controls(&without_secrets(&path, sent));
+        let path = escape_controls(&sent.blank(&path));
         DecodeError(Box::new(DecodeDetails {
             message,
             path,
@@ -233,7 +233,7 @@ mod tests {
             Bearer,
         }
         let error = serde_json::from_str::<Tokens>(json).unwrap_err();
-        DecodeError::new(&error, json.as_bytes(), &[])
+        DecodeError::new(&error, json.as_bytes(), &SentSecrets::NONE)
             .message()
             .to_owned()
     }
@@ -263,7 +263,9 @@ mod tests {
         for message in [first, second, third] {
             assert!(!message.contains("SECRET"), "{message}");
         }
-        let secret = [Secret::new("tok-SECRET-D")];
+        let secret: SentSecrets = [super::super::Secret::new("tok-SECRET-D")]
+            .into_iter()
+            .collect();
         let error = serde_json::from_str::<u32>("\"tok-SECRET-D\"").unwrap_err();
         assert!(
             !DecodeError::new(&error, b"\"tok-SECRET-D\"", &secret)
@@ -317,7 +319,7 @@ mod tests {
         }
         let path = |json: &str| {
             let error = serde_json::from_str::<Page>(json).unwrap_err();
-            DecodeError::new(&error, json.as_bytes(), &[])
+            DecodeError::new(&error, json.as_bytes(), &SentSecrets::NONE)
         };
         let body = "{\"detail\": [{\"id\": 1, \"created_at\": 2},\n {\"id\": 2, \"created_at\": \"2024-05-06T07:08:09.123000\"}]}";
         let error = path(body);
@@ -338,7 +340,9 @@ mod tests {
             json_path_at(b"{\"a b\": [0, {\"c\": ", 1, 19, false),
             "[\"a b\"][1].c"
         );
-        let secret = [Secret::new("tok-SECRET-K")];
+        let secret: SentSecrets = [super::super::Secret::new("tok-SECRET-K")]
+            .into_iter()
+            .collect();
         let body = b"{\"tok-SECRET-K\": \"x\"}";
         let error =
             serde_json::from_slice::<std::collections::HashMap<String, u32>>(body).unwrap_err();

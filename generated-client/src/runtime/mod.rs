@@ -10,9 +10,11 @@
 
 mod attempt;
 mod authorize;
+mod base_url;
 mod credentials;
 mod decode;
 mod error;
+mod headers;
 mod hooks;
 #[cfg(feature = "mock")]
 mod mock;
@@ -27,9 +29,11 @@ mod request;
 mod response;
 mod resume;
 mod retry;
+mod secrets;
 mod send;
 mod stream;
 mod trace;
+mod walk;
 // The written-out `Serialize`/`Deserialize` impls of `types.rs`.
 pub(crate) mod wire;
 
@@ -54,15 +58,19 @@ pub use paginate::{PageStop, Paginated};
 pub(crate) use paginate::{Page, PagePosition, PageStyle, next_link_param};
 // Used by the operations of APIs that have multipart bodies or path and
 // query parameters.
+#[allow(unused_imports)] // an API without operations has no requests
+pub(crate) use base_url::BaseUrl;
 #[allow(unused_imports)]
 pub(crate) use multipart::Multipart;
 #[allow(unused_imports)]
 pub(crate) use params::Style;
 pub use redirect::{RedirectPolicy, RedirectRefusal};
 #[allow(unused_imports)] // an API without operations has no requests
-pub(crate) use request::{BaseUrl, PendingRequest};
+pub(crate) use request::PendingRequest;
 pub use response::ByteStream;
 pub use retry::RetryPolicy;
+pub use secrets::Secret;
+pub(crate) use secrets::SentSecrets;
 pub use stream::{EventStream, JsonLines, ServerEvent};
 #[allow(unused_imports)] // an API without streams has no stream to decode
 pub(crate) use stream::{json as stream_json, parts as stream_parts, text as stream_text};
@@ -107,41 +115,6 @@ pub(crate) fn header_value<T: serde::de::DeserializeOwned>(
     serde_json::from_str(text)
         .ok()
         .or_else(|| serde_json::from_value(serde_json::Value::String(text.to_owned())).ok())
-}
-
-/// A credential. Its value never appears in `Debug` or `Display` output.
-/// Cheap to clone (shared), since every request that sends it keeps a
-/// copy to blank it out of error text.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(std::sync::Arc<str>);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into().into())
-    }
-
-    /// The credential itself, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(\"***\")")
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Secret(value.into())
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Secret(value.into())
-    }
 }
 
 /// Settings that apply to every request a client sends.
@@ -274,7 +247,7 @@ impl Default for HttpClient {
 /// Which request an error or response belongs to: method and path, never
 /// the query string or headers (they may carry credentials), and the
 /// server's request id when the response had one.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct RequestInfo {
     pub method: Method,
     pub path: String,
@@ -283,8 +256,27 @@ pub struct RequestInfo {
     pub(crate) delivery: Delivery,
     /// The secrets the request sent, when a response came: `Debug` of a
     /// decoded error body blanks them (a server may quote them anywhere).
+    /// Never printed, and no part of a description's equality.
     pub(crate) secrets: SentSecrets,
 }
+
+impl PartialEq for RequestInfo {
+    fn eq(&self, other: &Self) -> bool {
+        let RequestInfo {
+            method,
+            path,
+            request_id,
+            delivery,
+            secrets: _,
+        } = self;
+        *method == other.method
+            && *path == other.path
+            && *request_id == other.request_id
+            && *delivery == other.delivery
+    }
+}
+
+impl Eq for RequestInfo {}
 
 impl fmt::Debug for RequestInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -296,25 +288,6 @@ impl fmt::Debug for RequestInfo {
             .finish()
     }
 }
-
-/// The secrets a request sent, kept with its description. Shared, never
-/// printed, and no part of a description's equality.
-#[derive(Clone, Default)]
-pub(crate) struct SentSecrets(Option<std::sync::Arc<[Secret]>>);
-
-impl SentSecrets {
-    pub(crate) fn as_slice(&self) -> &[Secret] {
-        self.0.as_deref().unwrap_or_default()
-    }
-}
-
-impl PartialEq for SentSecrets {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for SentSecrets {}
 
 /// How far a failed call's request got, which tells whether sending it
 /// again could make the server act twice; from [`Error::delivery`].
@@ -352,7 +325,7 @@ impl RequestInfo {
     /// The server's id for the request, from `headers`, bounded, without
     /// control characters and without any secret the request `sent` (a
     /// hostile server or proxy may echo a token there).
-    pub(super) fn with_request_id(mut self, headers: &HeaderMap, sent: &[Secret]) -> Self {
+    pub(super) fn with_request_id(mut self, headers: &HeaderMap, sent: &SentSecrets) -> Self {
         self.request_id = REQUEST_ID_HEADERS
             .iter()
             .find_map(|name| headers.get(*name)?.to_str().ok())
@@ -361,10 +334,8 @@ impl RequestInfo {
     }
 
     /// Keeps the secrets the request sent, for `Debug` of what came back.
-    pub(crate) fn with_secrets(mut self, sent: &[Secret]) -> Self {
-        if !sent.is_empty() {
-            self.secrets = SentSecrets(Some(sent.into()));
-        }
+    pub(crate) fn with_secrets(mut self, sent: &SentSecrets) -> Self {
+        self.secrets = sent.clone();
         self
     }
 
@@ -451,12 +422,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secrets_do_not_print() {
-        let secret = Secret::new("hunter2");
-        assert!(!format!("{secret:?}").contains("hunter2"));
-    }
-
-    #[test]
     fn header_values_parse_into_their_types() {
         let mut headers = HeaderMap::new();
         headers.insert("x-count", "42".parse().unwrap());
@@ -477,10 +442,11 @@ mod tests {
     fn request_ids_are_picked_up_and_bounded() {
         let mut headers = HeaderMap::new();
         headers.insert("request-id", "abc".parse().unwrap());
-        let info = RequestInfo::new(Method::GET, "/x".into()).with_request_id(&headers, &[]);
+        let info = RequestInfo::new(Method::GET, "/x".into())
+            .with_request_id(&headers, &SentSecrets::NONE);
         assert_eq!(info.to_string(), "GET /x (request id abc)");
         headers.insert("x-request-id", "z".repeat(500).parse().unwrap());
-        let info = info.with_request_id(&headers, &[]);
+        let info = info.with_request_id(&headers, &SentSecrets::NONE);
         assert_eq!(info.request_id.unwrap().len(), 128);
     }
 }

@@ -12,23 +12,22 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use reqwest::Url;
 use reqwest::header::HeaderMap;
 
 use tracing::{Instrument, Span};
 
 use super::attempt::{AttemptError, Reach};
-use super::authorize::{Asking, AttemptCredentials};
+use super::authorize::Asking;
+use super::base_url::BaseUrl;
+use super::headers::Headers;
 use super::hooks::{AttemptRequest, AttemptResponse, HookError};
-use super::params;
 use super::prepare::Prepared;
-use super::redact;
-use super::redirect::{self, Carrying, Next, RedirectRefusal, Sent};
-use super::request::{BaseUrl, Headers, PendingRequest};
-use super::response::{Answer, Described, RawResponse, ReadError, StreamingResponse, read_pieces};
+use super::request::PendingRequest;
+use super::response::{Answer, RawResponse, ReadError, StreamingResponse, read_pieces};
 use super::resume::Replay;
 use super::retry::Outcome;
 use super::trace;
+use super::walk::Walk;
 use super::{Config, Delivery, Error, Failure, HttpClient};
 
 impl PendingRequest {
@@ -57,7 +56,7 @@ impl PendingRequest {
                 }));
                 in_span(&span, attempts).await
             }?;
-            self.remember_provided(prepared);
+            let provided = prepared.provided_secrets();
             let Answer {
                 status,
                 headers,
@@ -66,7 +65,7 @@ impl PendingRequest {
                 ..
             } = answer;
             Ok(RawResponse {
-                request: self.into_described(),
+                request: self.into_described(&provided),
                 status,
                 headers,
                 refused,
@@ -96,10 +95,10 @@ impl PendingRequest {
                 }));
                 in_span(&span, attempts).await
             }?;
-            self.remember_provided(prepared);
+            let provided = prepared.provided_secrets();
             // The span goes on with the body: a stream keeps it open.
             Ok(StreamingResponse {
-                request: self.into_described(),
+                request: self.into_described(&provided),
                 answer,
                 span,
                 replay,
@@ -163,9 +162,9 @@ impl PendingRequest {
     ) -> AttemptError {
         // The secrets this attempt sent: the request's own and, not yet
         // among them, what its providers gave.
-        let mut sent = self.sent.clone();
+        let mut sent = self.secrets().clone();
         if let Some(asking) = &prepared.asking {
-            sent.extend(asking.sent_so_far());
+            sent.join(&asking.sent_so_far());
         }
         error.describe(
             self.info()
@@ -196,26 +195,6 @@ impl PendingRequest {
     ) -> Result<Prepared<'a>, Failure> {
         self.prepare(http, base, config)
             .inspect_err(|failure| trace::finished(span, Err(&failure.0), 0, Instant::now()))
-    }
-
-    /// The provided credentials join the secrets blanked out of errors.
-    fn remember_provided(&mut self, prepared: &Prepared<'_>) {
-        if let Some(asking) = &prepared.asking {
-            self.sent.extend(asking.sent());
-        }
-    }
-
-    /// What responses keep of the request, to describe it in errors.
-    fn into_described(self) -> Described {
-        let path = match self.shown_path {
-            Some(shown) => Cow::Owned(shown),
-            None => self.path,
-        };
-        Described {
-            method: self.method,
-            path,
-            sent: self.sent,
-        }
     }
 
     /// Attempts until one stands, each within the attempt's timeout and
@@ -297,7 +276,7 @@ impl PendingRequest {
             let delay = outcome.and_then(|outcome| {
                 config
                     .retry
-                    .delay(&self.method, outcome, retry, started.elapsed())
+                    .delay(self.method(), outcome, retry, started.elapsed())
             });
             // No retry that would start after the whole call's deadline.
             let delay = delay.filter(|delay| match config.total_timeout {
@@ -416,14 +395,14 @@ impl PendingRequest {
             false => Cow::Owned(self.hooked_headers(prepared, attempt)?),
         };
         let asked = prepared.asking.as_deref().map(Asking::current);
-        let mut walk = Walk::new(&self.method, prepared.url.as_ref(), asked.as_ref());
+        let mut walk = Walk::new(self.method(), prepared.url.as_ref(), asked.as_ref());
         let (response, refused) = loop {
             let request = walk.request(self, &headers);
             let response = match prepared.client.execute(request).await {
                 Ok(response) => response,
                 Err(error) => return Err(self.not_sent(error, walk.hops, prepared)),
             };
-            if !response.status().is_redirection() || self.answers_redirects {
+            if !response.status().is_redirection() || !self.follows_redirects() {
                 break (response, None);
             }
             match walk.follow(self, prepared, &response) {
@@ -454,9 +433,9 @@ impl PendingRequest {
     ) -> Result<Headers, AttemptError> {
         let mut headers = prepared.headers.to_map(0);
         let mut view = AttemptRequest {
-            operation: self.operation,
-            method: &self.method,
-            template: self.template,
+            operation: self.operation(),
+            method: self.method(),
+            template: self.template(),
             attempt,
             headers: &mut headers,
         };
@@ -478,9 +457,9 @@ impl PendingRequest {
         sent_at: Instant,
     ) -> Result<(), AttemptError> {
         let view = AttemptResponse {
-            operation: self.operation,
-            method: &self.method,
-            template: self.template,
+            operation: self.operation(),
+            method: self.method(),
+            template: self.template(),
             attempt,
             status: answer.status,
             headers: &answer.headers,
@@ -527,150 +506,6 @@ impl PendingRequest {
     fn transport(&self, e: reqwest::Error) -> Failure {
         Failure::new(Error::from_transport(self.info(), e))
     }
-}
-
-/// One attempt's way through the redirects: where its next request goes
-/// and what that request takes along.
-struct Walk<'a> {
-    url: Cow<'a, Url>,
-    method: Cow<'a, reqwest::Method>,
-    /// Whether the body goes along (a 303, say, drops it).
-    keep_body: bool,
-    /// Whether every hop so far stayed on the API's origin: only then do
-    /// the API's headers, cookies and credentials go along.
-    same_origin: bool,
-    /// Redirects followed.
-    hops: u32,
-    /// What the attempt's credential providers gave, for the API's origin.
-    asked: Option<&'a AttemptCredentials>,
-}
-
-impl<'a> Walk<'a> {
-    fn new(
-        method: &'a reqwest::Method,
-        url: &'a Url,
-        asked: Option<&'a AttemptCredentials>,
-    ) -> Self {
-        let url = match asked {
-            Some(asked) => asked.url(url),
-            None => Cow::Borrowed(url),
-        };
-        Walk {
-            url,
-            method: Cow::Borrowed(method),
-            keep_body: true,
-            same_origin: true,
-            hops: 0,
-            asked,
-        }
-    }
-
-    /// The next hop's request. Out of line (like [`Self::follow`]): its
-    /// temporaries stay out of the attempt's stack frame.
-    #[inline(never)]
-    fn request(&self, pending: &PendingRequest, headers: &Headers) -> reqwest::Request {
-        let mut request =
-            reqwest::Request::new(self.method.as_ref().clone(), self.url.as_ref().clone());
-        if self.same_origin {
-            // Room for the two that `reqwest` may add (`accept`, and a
-            // client's `user-agent`).
-            *request.headers_mut() = headers.to_map(2);
-            if let Some(asked) = self.asked {
-                asked.add_headers(request.headers_mut());
-            }
-            if !self.keep_body {
-                request.headers_mut().remove(reqwest::header::CONTENT_TYPE);
-            }
-        }
-        if let (true, Some(body)) = (self.keep_body, &pending.body) {
-            if !self.same_origin {
-                if let Some(content_type) = headers.get(&reqwest::header::CONTENT_TYPE) {
-                    request
-                        .headers_mut()
-                        .insert(reqwest::header::CONTENT_TYPE, content_type.clone());
-                }
-            }
-            *request.body_mut() = Some(body.clone().into());
-        }
-        request
-    }
-
-    /// After a 3xx: `None` when the walk goes on to the next hop, or the
-    /// answer's refusal (`Some(None)`: not a redirect to follow, and not
-    /// refused either).
-    #[inline(never)]
-    fn follow(
-        &mut self,
-        pending: &PendingRequest,
-        prepared: &Prepared<'_>,
-        response: &reqwest::Response,
-    ) -> Option<Option<RedirectRefusal>> {
-        let location = response
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|l| l.to_str().ok());
-        let carrying = Carrying {
-            body: prepared.carrying.body && self.keep_body,
-            ..prepared.carrying
-        };
-        let sent = Sent {
-            url: &self.url,
-            method: &self.method,
-            requested: &pending.method,
-            hops: self.hops,
-        };
-        let mut hop = match redirect::next(
-            &prepared.config.redirects,
-            response.status(),
-            location,
-            &sent,
-            prepared.api,
-            &carrying,
-        ) {
-            Next::Done => return Some(None),
-            Next::Refuse(reason) => return Some(Some(reason)),
-            Next::Follow(hop) => hop,
-        };
-        self.same_origin = self.same_origin && hop.same_origin;
-        if !self.same_origin && hop_names_a_secret(&hop.url, pending, self.asked) {
-            return Some(Some(RedirectRefusal::CrossOrigin));
-        }
-        // The API's own redirect may need its query keys again.
-        if self.same_origin && !pending.secret_query.is_empty() {
-            let keys: Vec<(&str, &str)> = pending
-                .secret_query
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.expose()))
-                .collect();
-            params::replace_query_pairs(&mut hop.url, &keys);
-        }
-        if let (true, Some(asked)) = (self.same_origin, self.asked) {
-            asked.replace_query(&mut hop.url);
-        }
-        (self.url, self.method, self.keep_body) =
-            (Cow::Owned(hop.url), Cow::Owned(hop.method), hop.keep_body);
-        self.hops += 1;
-        None
-    }
-}
-
-/// Whether a hop to another origin would carry one of the request's
-/// secrets in its address: an open redirect on the API that copies the
-/// request's query (an API key) or path (a secret path value) into its
-/// `Location`. Such a hop is refused even when cross-origin redirects are
-/// followed.
-#[cold]
-fn hop_names_a_secret(
-    url: &Url,
-    pending: &PendingRequest,
-    asked: Option<&AttemptCredentials>,
-) -> bool {
-    // `sent` has the fixed credentials (query keys included) and secret
-    // path values; a provider's keys join it only after the attempt.
-    let asked = asked
-        .into_iter()
-        .flat_map(AttemptCredentials::query_secrets);
-    redact::holds_secret(url.as_str(), pending.sent.iter().chain(asked))
 }
 
 /// `work` inside the call's span, wrapped only when a subscriber listens

@@ -29,7 +29,7 @@ use reqwest::StatusCode;
 use super::decode::DecodeError;
 use super::redact::snippet;
 use super::resume::Replay;
-use super::{Error, RequestInfo, Secret};
+use super::{Error, RequestInfo, SentSecrets};
 
 /// The payload of a conventional end marker (`data: [DONE]`), which ends
 /// an event stream cleanly.
@@ -190,7 +190,7 @@ enum Failed {
 struct Origin {
     info: RequestInfo,
     status: StatusCode,
-    sent: Vec<Secret>,
+    secrets: SentSecrets,
     max_bytes: usize,
     /// The call's span, open while the stream is; items given so far.
     span: tracing::Span,
@@ -249,8 +249,8 @@ impl Origin {
         Error::Decode {
             request: self.info.clone(),
             status: self.status,
-            source: DecodeError::new(error, text, &self.sent),
-            snippet: snippet(text, crate::types::SENSITIVE_KEYS, &self.sent),
+            source: DecodeError::new(error, text, &self.secrets),
+            snippet: snippet(text, crate::types::SENSITIVE_KEYS, &self.secrets),
         }
     }
 }
@@ -472,11 +472,9 @@ impl<T> EventStream<T> {
         else {
             return Err(self.origin.failed(failed));
         };
-        for secret in reconnected.sent {
-            if !self.origin.sent.contains(&secret) {
-                self.origin.sent.push(secret);
-            }
-        }
+        self.origin
+            .secrets
+            .add_all(reconnected.secrets.iter().cloned());
         self.lines.restart(reconnected.response);
         // An event the drop cut off is dropped.
         self.data.clear();
@@ -563,7 +561,7 @@ pub(crate) struct StreamParts {
     pub(crate) response: reqwest::Response,
     pub(crate) info: RequestInfo,
     pub(crate) status: StatusCode,
-    pub(crate) sent: Vec<Secret>,
+    pub(crate) secrets: SentSecrets,
     pub(crate) max_bytes: usize,
     pub(crate) idle: Option<Duration>,
     /// How to resume an event stream, when the caller asked for it.
@@ -584,7 +582,7 @@ impl StreamParts {
         let origin = Origin {
             info: self.info,
             status: self.status,
-            sent: self.sent,
+            secrets: self.secrets,
             max_bytes: self.max_bytes,
             span: self.span,
             items: 0,
@@ -610,12 +608,12 @@ impl StreamParts {
 }
 
 /// A response's parts, for reading its body as a stream: its errors name
-/// `info` and `status`, and blank the secrets the request `sent`.
+/// `info` and `status`, and blank the `secrets` the request sent.
 pub(crate) fn parts(
     response: reqwest::Response,
     info: RequestInfo,
     status: StatusCode,
-    sent: Vec<Secret>,
+    secrets: SentSecrets,
     config: &super::Config,
 ) -> StreamParts {
     StreamParts {
@@ -623,7 +621,7 @@ pub(crate) fn parts(
         response,
         info,
         status,
-        sent,
+        secrets,
         max_bytes: config.max_event_bytes,
         idle: config.stream_idle_timeout,
         replay: None,
@@ -661,7 +659,9 @@ mod tests {
         let origin = Origin {
             info: RequestInfo::new(Method::GET, "/events".into()),
             status: StatusCode::OK,
-            sent: vec![Secret::new("tok-SECRET-S")],
+            secrets: [super::super::Secret::new("tok-SECRET-S")]
+                .into_iter()
+                .collect(),
             max_bytes,
             span: tracing::Span::none(),
             items: 0,

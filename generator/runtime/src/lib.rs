@@ -27,7 +27,7 @@ pub mod bench_support {
             response,
             RequestInfo::new(reqwest::Method::GET, "/stream".into()),
             status,
-            Vec::new(),
+            crate::runtime::SentSecrets::default(),
             &config,
         )
         .events(crate::runtime::stream_json::<T>)

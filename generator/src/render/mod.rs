@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 23] = [
+const RUNTIME: [(&str, &str); 27] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../runtime/src/runtime/mod.rs"),
@@ -30,6 +30,10 @@ const RUNTIME: [(&str, &str); 23] = [
         include_str!("../../runtime/src/runtime/authorize.rs"),
     ),
     (
+        "src/runtime/base_url.rs",
+        include_str!("../../runtime/src/runtime/base_url.rs"),
+    ),
+    (
         "src/runtime/credentials.rs",
         include_str!("../../runtime/src/runtime/credentials.rs"),
     ),
@@ -40,6 +44,10 @@ const RUNTIME: [(&str, &str); 23] = [
     (
         "src/runtime/error.rs",
         include_str!("../../runtime/src/runtime/error.rs"),
+    ),
+    (
+        "src/runtime/headers.rs",
+        include_str!("../../runtime/src/runtime/headers.rs"),
     ),
     (
         "src/runtime/hooks.rs",
@@ -94,6 +102,10 @@ const RUNTIME: [(&str, &str); 23] = [
         include_str!("../../runtime/src/runtime/retry.rs"),
     ),
     (
+        "src/runtime/secrets.rs",
+        include_str!("../../runtime/src/runtime/secrets.rs"),
+    ),
+    (
         "src/runtime/send.rs",
         include_str!("../../runtime/src/runtime/send.rs"),
     ),
@@ -104,6 +116,10 @@ const RUNTIME: [(&str, &str); 23] = [
     (
         "src/runtime/trace.rs",
         include_str!("../../runtime/src/runtime/trace.rs"),
+    ),
+    (
+        "src/runtime/walk.rs",
+        include_str!("../../runtime/src/runtime/walk.rs"),
     ),
     (
         "src/runtime/wire.rs",

@@ -8,9 +8,9 @@ use reqwest::header::HeaderMap;
 
 use super::decode::DecodeError;
 use super::hooks::HookError;
-use super::redact::{escape_controls, redacted_url, without_secrets};
+use super::redact::{escape_controls, redacted_url};
 use super::redirect::RedirectRefusal;
-use super::{CredentialError, Delivery, RequestInfo, Secret};
+use super::{CredentialError, Delivery, RequestInfo, SentSecrets};
 
 /// Why a call failed. `E` is the operation's declared error body (an enum
 /// with one variant per declared error status).
@@ -247,7 +247,7 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                     "body",
                     &Bounded {
                         value: body,
-                        secrets: request.secrets.as_slice(),
+                        secrets: &request.secrets,
                     },
                 )
                 .finish_non_exhaustive(),
@@ -410,7 +410,7 @@ const DEBUG_BODY_BYTES: usize = 4 * 1024;
 /// quote a token in any field of an error body, a validation message say).
 struct Bounded<'a, T> {
     value: &'a T,
-    secrets: &'a [Secret],
+    secrets: &'a SentSecrets,
 }
 
 impl<T: fmt::Debug> fmt::Debug for Bounded<'_, T> {
@@ -427,7 +427,7 @@ impl<T: fmt::Debug> fmt::Debug for Bounded<'_, T> {
             false => write!(capped, "{:?}", self.value),
         }
         .is_ok();
-        let text = without_secrets(&capped.text, self.secrets);
+        let text = self.secrets.blank(&capped.text);
         let mut cut = text.len().min(DEBUG_BODY_BYTES);
         while !text.is_char_boundary(cut) {
             cut -= 1;

@@ -6,15 +6,15 @@
 use std::borrow::Cow;
 
 use reqwest::Url;
-use reqwest::header::HeaderValue;
 
 use super::authorize::Asking;
-use super::credentials::Asked;
+use super::base_url::BaseUrl;
+use super::headers::Headers;
 use super::params;
 use super::redact::redacted_url;
 use super::redirect::Carrying;
-use super::request::{BaseUrl, Headers, PendingRequest};
-use super::{Config, Failure, HttpClient, Secret};
+use super::request::PendingRequest;
+use super::{Config, Failure, HttpClient, Secret, SentSecrets};
 
 /// Everything an attempt needs that does not change between attempts.
 pub(super) struct Prepared<'a> {
@@ -67,45 +67,30 @@ impl PendingRequest {
             }
             url
         };
-        let mut url = match self.path {
+        let mut url = match self.path() {
             Cow::Borrowed(path) if !base.has_userinfo => match base.static_url(path, || make(path))
             {
                 Some(url) => Cow::Borrowed(url),
                 None => Cow::Owned(make(path)),
             },
-            _ => Cow::Owned(make(&self.path)),
+            path => Cow::Owned(make(path)),
         };
         if base.has_userinfo {
             self.base_url_credentials(api, url.to_mut())?;
         }
         // The URL parser drops `.` and `..` segments; a path that lost
         // segments on the way is not the one the operation built.
-        if may_change_segments(&self.path) && lost_segments(base_path, &self.path, &url) {
+        let path = self.path();
+        if may_change_segments(path) && lost_segments(base_path, path, &url) {
             return Err(self.invalid(
                 "the path has `.` or `..` segments, which would change the resource it names"
                     .into(),
             ));
         }
-        if !self.query.is_empty() && (!self.secret_query.is_empty() || !self.asked.is_empty()) {
-            if let Some(name) = self.query_shadowing_a_credential() {
-                return Err(self.invalid(format!(
-                    "query parameter `{name}` has the name of a credential sent in the query"
-                )));
-            }
-        }
-        if !self.query.is_empty() || !self.secret_query.is_empty() {
-            self.add_query(url.to_mut());
-        }
-        if !self.cookies.is_empty() {
-            self.add_cookies()?;
-        }
-        let carrying = Carrying {
-            credentials: self.credentials,
-            body: self.body.is_some(),
-            secret_body: self.secret_body,
-        };
-        let headers = std::mem::take(&mut self.headers);
-        let asking = Asking::take(self);
+        self.add_query(&mut url)?;
+        let carrying = self.carrying();
+        let headers = self.take_headers()?;
+        let asking = Asking::of(self.take_provided());
         Ok(Prepared {
             client,
             follows_no_redirects: http.follows_no_redirects,
@@ -120,65 +105,26 @@ impl PendingRequest {
 
     /// Credentials in the base URL (`https://user:password@host`) are sent
     /// as basic auth, to the API's origin only, unless a security scheme
-    /// already set one; they never stay in the URL. (This and the two
-    /// below are out of line: most calls need none of them, and
-    /// [`Self::prepare`] stays short.)
+    /// already set one; they never stay in the URL. (Out of line: most
+    /// calls have none, and [`Self::prepare`] stays short.)
     #[cold]
     fn base_url_credentials(&mut self, api: &Url, url: &mut Url) -> Result<(), Failure> {
-        let decode = |text: &str| percent_decoded(text);
-        let (user, password) = (
-            Secret::new(decode(api.username())),
-            api.password().map(|p| Secret::new(decode(p))),
-        );
-        if self.headers.get(&reqwest::header::AUTHORIZATION).is_some() {
-            self.sent.extend([user].into_iter().chain(password));
-        } else {
-            self.basic_auth(&user, password.as_ref())?;
-        }
+        let decode = |text: &str| Secret::new(percent_decoded(text));
+        self.userinfo_credentials(decode(api.username()), api.password().map(decode))?;
         let _ = url.set_username("");
         let _ = url.set_password(None);
         Ok(())
     }
+}
 
-    /// A query parameter named like a credential sent in the query (an
-    /// untrusted map argument can name its keys freely): a server that
-    /// reads the first of two values would take it for the API key.
-    #[cold]
-    fn query_shadowing_a_credential(&self) -> Option<&str> {
-        let credentials = || {
-            self.secret_query
-                .iter()
-                .map(|(name, _)| name.as_str())
-                .chain(self.asked.iter().filter_map(Asked::query_name))
-        };
-        self.query
-            .iter()
-            .map(|(name, _)| name.as_str())
-            .find(|name| credentials().any(|credential| credential == *name))
-    }
-
-    /// The query parameters, and the API keys sent in the query.
-    #[inline(never)]
-    fn add_query(&self, url: &mut Url) {
-        let mut pairs = url.query_pairs_mut();
-        pairs.extend_pairs(&self.query);
-        pairs.extend_pairs(self.secret_query.iter().map(|(k, v)| (k, v.expose())));
-    }
-
-    /// The cookies, in one `Cookie` header marked sensitive.
-    #[inline(never)]
-    fn add_cookies(&mut self) -> Result<(), Failure> {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let mut value = HeaderValue::from_str(&cookie)
-            .map_err(|_| self.invalid("cookie value is not valid in HTTP".into()))?;
-        value.set_sensitive(true);
-        self.headers.insert(reqwest::header::COOKIE, value);
-        Ok(())
+impl Prepared<'_> {
+    /// Every secret the request's credential providers gave, over all its
+    /// attempts (none when every credential is fixed).
+    pub(super) fn provided_secrets(&self) -> SentSecrets {
+        self.asking
+            .as_ref()
+            .map(|asking| asking.sent())
+            .unwrap_or_default()
     }
 }
 
@@ -227,7 +173,9 @@ fn percent_decoded(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::Error;
     use crate::runtime::credentials::Credential;
+    use crate::runtime::params::Style;
     use reqwest::Method;
 
     /// A call's URL is the base URL with the operation's path set: the
@@ -291,8 +239,12 @@ mod tests {
             for (name, sent) in [("api_key", false), ("page", true)] {
                 let mut request = PendingRequest::new(Method::GET, "/v1/items");
                 // Another parameter first: each name is checked against every credential.
-                request.query.push(("sort".into(), "asc".into()));
-                request.query.push((name.into(), "attacker".into()));
+                let query = |r: &mut PendingRequest, name, value| {
+                    r.query(name, &value, params::Style::Form, true)
+                        .unwrap_or_else(|_| panic!("{name}"));
+                };
+                query(&mut request, "sort", "asc");
+                query(&mut request, name, "attacker");
                 request.query_credential("api_key", credential);
                 let prepared = request.prepare(&http, &base, &config);
                 assert_eq!(prepared.is_ok(), sent, "{name}");
@@ -326,18 +278,100 @@ mod tests {
                     "round {round}"
                 );
                 let mut with_query = PendingRequest::new(Method::GET, template);
-                with_query.query.push(("q".into(), "1".into()));
+                with_query
+                    .query("q", &1, params::Style::Form, true)
+                    .unwrap_or_else(|_| panic!("q"));
                 assert_eq!(
                     url(&mut with_query),
                     Some(format!("{expected}?q=1")),
                     "round {round}"
                 );
             }
-            let mut filled = PendingRequest::new(Method::GET, templates[0]);
-            filled.path = Cow::Owned("/v1/items0/x".into());
+            // A template kept unfilled is not served once a parameter fills it.
+            let with_param = "/v1/items0/{x}";
+            assert_eq!(
+                url(&mut PendingRequest::new(Method::GET, with_param)).as_deref(),
+                Some("https://api.example.com/base/v1/items0/%7Bx%7D")
+            );
+            let mut filled = PendingRequest::new(Method::GET, with_param);
+            filled
+                .path_param("x", &"x", params::Style::Simple, false)
+                .unwrap_or_else(|_| panic!("x"));
             assert_eq!(
                 url(&mut filled).as_deref(),
                 Some("https://api.example.com/base/v1/items0/x")
+            );
+        }
+    }
+
+    fn sent_path(
+        path: &'static str,
+        fill: impl FnOnce(&mut PendingRequest) -> Result<(), Failure>,
+    ) -> Result<String, String> {
+        let mut request = PendingRequest::new(Method::DELETE, path);
+        let http = HttpClient::default();
+        let config = Config::default();
+        let base = BaseUrl::new("http://127.0.0.1:1/v1/".to_owned());
+        fill(&mut request)
+            .and_then(|()| request.prepare(&http, &base, &config))
+            .map(|p| p.url.path().to_owned())
+            .map_err(|Failure(e)| e.to_string())
+    }
+
+    #[test]
+    fn path_values_cannot_leave_their_segment() {
+        let page = |value: &'static str, style: Style| {
+            sent_path("/wikis/{wiki}/pages/{page}", move |r| {
+                r.path_param("wiki", &"w1", Style::Simple, false)?;
+                r.path_param("page", &value, style, false)
+            })
+        };
+        assert_eq!(
+            page("a/../b", Style::Simple).unwrap(),
+            "/v1/wikis/w1/pages/a%2F..%2Fb"
+        );
+        assert_eq!(
+            page("..x", Style::Simple).unwrap(),
+            "/v1/wikis/w1/pages/..x"
+        );
+        for (value, style) in [
+            ("..", Style::Simple),
+            (".", Style::Simple),
+            ("", Style::Simple),
+            (".", Style::Label),
+            ("", Style::Label),
+        ] {
+            let error = page(value, style).unwrap_err();
+            assert!(
+                error.contains("path parameter `page`"),
+                "{value:?} {style:?}: {error}"
+            );
+        }
+        // Lists whose pieces make a dot segment together.
+        let error = sent_path("/pages/{ids}", |r| {
+            r.path_param("ids", &["", ""], Style::Label, true)
+        })
+        .unwrap_err();
+        assert!(error.contains("`ids`"), "{error}");
+        // The template itself.
+        let error = sent_path("/a/%2e%2E/b", |_| Ok(())).unwrap_err();
+        assert!(error.contains("segments"), "{error}");
+    }
+
+    #[test]
+    fn bad_base_urls_fail_the_call_not_the_client() {
+        for base in ["not a url", "mailto:x@example.com", "file:///etc"] {
+            let mut request = PendingRequest::new(Method::GET, "/x");
+            let Err(Failure(error)) = request.prepare(
+                &HttpClient::default(),
+                &BaseUrl::new(base.to_owned()),
+                &Config::default(),
+            ) else {
+                panic!("{base}")
+            };
+            assert!(
+                matches!(*error, Error::InvalidRequest { .. }),
+                "{base}: {error:?}"
             );
         }
     }

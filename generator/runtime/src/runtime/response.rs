@@ -11,18 +11,18 @@ use reqwest::{Method, StatusCode};
 
 use super::attempt::{AttemptError, Reach};
 use super::decode::DecodeError;
-use super::redact::{snippet, without_secrets};
+use super::redact::snippet;
 use super::redirect::RedirectRefusal;
 use super::resume::Replay;
 use super::stream::{Decoder, EventStream, JsonLines, StreamParts};
-use super::{Config, Delivery, Error, Failure, RequestInfo, ResponseValue, Secret};
+use super::{Config, Delivery, Error, Failure, RequestInfo, ResponseValue, SentSecrets};
 
 /// Method and shown path of a sent request, and the secrets it sent: what
 /// its responses need to describe it in errors.
 pub(crate) struct Described {
     pub(super) method: Method,
     pub(super) path: Cow<'static, str>,
-    pub(super) sent: Vec<Secret>,
+    pub(super) secrets: SentSecrets,
 }
 
 impl Described {
@@ -31,8 +31,8 @@ impl Described {
     /// The server answered: errors made from here on say so.
     pub(super) fn info(&self, headers: &HeaderMap) -> RequestInfo {
         RequestInfo::new(self.method.clone(), self.path.to_string())
-            .with_request_id(headers, &self.sent)
-            .with_secrets(&self.sent)
+            .with_request_id(headers, &self.secrets)
+            .with_secrets(&self.secrets)
             .with_delivery(Delivery::Answered)
     }
 }
@@ -214,7 +214,8 @@ impl StreamingResponse {
         let info = request.info(&answer.headers);
         // Without its URL, as in `into_stream`.
         let response = reqwest::Response::from(http::Response::<reqwest::Body>::from(answer.body));
-        let mut parts = super::stream::parts(response, info, answer.status, request.sent, config);
+        let mut parts =
+            super::stream::parts(response, info, answer.status, request.secrets, config);
         parts.span = span;
         parts.replay = replay;
         (parts, answer.status, answer.headers)
@@ -222,9 +223,9 @@ impl StreamingResponse {
 
     /// The body, unread and without its URL, and the secrets the request
     /// sent (a resumed stream reads on from here).
-    pub(super) fn into_body(self) -> (reqwest::Response, Vec<Secret>) {
+    pub(super) fn into_body(self) -> (reqwest::Response, SentSecrets) {
         let body = http::Response::<reqwest::Body>::from(self.answer.body);
-        (reqwest::Response::from(body), self.request.sent)
+        (reqwest::Response::from(body), self.request.secrets)
     }
 
     pub fn into_stream(self) -> ResponseValue<ByteStream> {
@@ -307,8 +308,12 @@ impl RawResponse {
             Failure::new(Error::Decode {
                 request: self.request.info(&self.headers),
                 status: self.status,
-                source: DecodeError::new(&source, &self.body, &self.request.sent),
-                snippet: snippet(&self.body, crate::types::SENSITIVE_KEYS, &self.request.sent),
+                source: DecodeError::new(&source, &self.body, &self.request.secrets),
+                snippet: snippet(
+                    &self.body,
+                    crate::types::SENSITIVE_KEYS,
+                    &self.request.secrets,
+                ),
             })
         })
     }
@@ -345,7 +350,7 @@ impl RawResponse {
             .and_then(|l| l.to_str().ok());
         if let (Some(refused), Some(location)) = (self.refused, location) {
             // A server may copy a secret path value into where it points.
-            let location = without_secrets(location, &self.request.sent);
+            let location = self.request.secrets.blank(location);
             return Error::Redirect {
                 request,
                 status: self.status,
@@ -355,7 +360,11 @@ impl RawResponse {
             };
         }
         let body = String::from_utf8_lossy(&self.body).into_owned();
-        let snippet = snippet(&self.body, crate::types::SENSITIVE_KEYS, &self.request.sent);
+        let snippet = snippet(
+            &self.body,
+            crate::types::SENSITIVE_KEYS,
+            &self.request.secrets,
+        );
         Error::UnexpectedStatus {
             request,
             status: self.status,

@@ -18,9 +18,10 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderName, HeaderValue};
 use tracing::Instrument;
 
-use super::request::{BaseUrl, PendingRequest};
+use super::base_url::BaseUrl;
+use super::request::PendingRequest;
 use super::retry::{RetryPolicy, retryable_status};
-use super::{Config, Error, HttpClient, Secret};
+use super::{Config, Error, HttpClient, SentSecrets};
 
 /// The `Last-Event-ID` request header.
 const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
@@ -44,7 +45,7 @@ pub(crate) struct Replay {
 /// A reconnected stream: its new body and the secrets its request sent.
 pub(crate) struct Reconnected {
     pub(crate) response: reqwest::Response,
-    pub(crate) sent: Vec<Secret>,
+    pub(crate) secrets: SentSecrets,
 }
 
 impl Replay {
@@ -57,13 +58,13 @@ impl Replay {
         base: &BaseUrl,
         config: &Config,
     ) -> Option<Box<Replay>> {
-        if !config.resume_event_streams || !accepts_events(request) {
+        if !config.resume_event_streams || !request.accepts("text/event-stream") {
             return None;
         }
         // The policy says whether the method may be repeated at all.
         config
             .retry
-            .reconnect_delay(&request.method, 0, None, Duration::ZERO)?;
+            .reconnect_delay(request.method(), 0, None, Duration::ZERO)?;
         Some(Box::new(Replay {
             request: request.clone(),
             http: http.clone(),
@@ -104,7 +105,7 @@ impl Replay {
         loop {
             let elapsed = dropped_at.elapsed();
             let Some(delay) = self.policy.reconnect_delay(
-                &self.request.method,
+                self.request.method(),
                 self.reconnects,
                 server_retry,
                 elapsed,
@@ -115,7 +116,7 @@ impl Replay {
             super::trace::reconnecting(span, self.reconnects, delay);
             tokio::time::sleep(delay).await;
             let mut request = self.request.clone();
-            request.headers.insert(LAST_EVENT_ID, id.clone());
+            request.set_header(LAST_EVENT_ID, id.clone());
             let sent = request
                 .send_streaming(&self.http, &self.base, &self.config)
                 .instrument(span.clone())
@@ -129,8 +130,8 @@ impl Replay {
             };
             let status = response.status();
             if status.is_success() {
-                let (response, sent) = response.into_body();
-                return Ok(Some(Reconnected { response, sent }));
+                let (response, secrets) = response.into_body();
+                return Ok(Some(Reconnected { response, secrets }));
             }
             let error = match response.buffer(&self.config).await {
                 Ok(answered) => answered.unexpected(),
@@ -143,13 +144,4 @@ impl Replay {
             last_error = Some(error);
         }
     }
-}
-
-/// Whether the request asks for an event stream (the operation's streamed
-/// form sets its `Accept`).
-fn accepts_events(request: &PendingRequest) -> bool {
-    request
-        .headers
-        .get(&reqwest::header::ACCEPT)
-        .is_some_and(|accept| accept.as_bytes() == b"text/event-stream")
 }

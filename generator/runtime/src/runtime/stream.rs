@@ -26,7 +26,7 @@ use reqwest::StatusCode;
 use super::decode::DecodeError;
 use super::redact::snippet;
 use super::resume::Replay;
-use super::{Error, RequestInfo, Secret};
+use super::{Error, RequestInfo, SentSecrets};
 
 /// The payload of a conventional end marker (`data: [DONE]`), which ends
 /// an event stream cleanly.
@@ -187,7 +187,7 @@ enum Failed {
 struct Origin {
     info: RequestInfo,
     status: StatusCode,
-    sent: Vec<Secret>,
+    secrets: SentSecrets,
     max_bytes: usize,
     /// The call's span, open while the stream is; items given so far.
     span: tracing::Span,
@@ -246,8 +246,8 @@ impl Origin {
         Error::Decode {
             request: self.info.clone(),
             status: self.status,
-            source: DecodeError::new(error, text, &self.sent),
-            snippet: snippet(text, crate::types::SENSITIVE_KEYS, &self.sent),
+            source: DecodeError::new(error, text, &self.secrets),
+            snippet: snippet(text, crate::types::SENSITIVE_KEYS, &self.secrets),
         }
     }
 }
@@ -469,11 +469,9 @@ impl<T> EventStream<T> {
         else {
             return Err(self.origin.failed(failed));
         };
-        for secret in reconnected.sent {
-            if !self.origin.sent.contains(&secret) {
-                self.origin.sent.push(secret);
-            }
-        }
+        self.origin
+            .secrets
+            .add_all(reconnected.secrets.iter().cloned());
         self.lines.restart(reconnected.response);
         // An event the drop cut off is dropped.
         self.data.clear();
@@ -560,7 +558,7 @@ pub(crate) struct StreamParts {
     pub(crate) response: reqwest::Response,
     pub(crate) info: RequestInfo,
     pub(crate) status: StatusCode,
-    pub(crate) sent: Vec<Secret>,
+    pub(crate) secrets: SentSecrets,
     pub(crate) max_bytes: usize,
     pub(crate) idle: Option<Duration>,
     /// How to resume an event stream, when the caller asked for it.
@@ -581,7 +579,7 @@ impl StreamParts {
         let origin = Origin {
             info: self.info,
             status: self.status,
-            sent: self.sent,
+            secrets: self.secrets,
             max_bytes: self.max_bytes,
             span: self.span,
             items: 0,
@@ -607,12 +605,12 @@ impl StreamParts {
 }
 
 /// A response's parts, for reading its body as a stream: its errors name
-/// `info` and `status`, and blank the secrets the request `sent`.
+/// `info` and `status`, and blank the `secrets` the request sent.
 pub(crate) fn parts(
     response: reqwest::Response,
     info: RequestInfo,
     status: StatusCode,
-    sent: Vec<Secret>,
+    secrets: SentSecrets,
     config: &super::Config,
 ) -> StreamParts {
     StreamParts {
@@ -620,7 +618,7 @@ pub(crate) fn parts(
         response,
         info,
         status,
-        sent,
+        secrets,
         max_bytes: config.max_event_bytes,
         idle: config.stream_idle_timeout,
         replay: None,
@@ -658,7 +656,9 @@ mod tests {
         let origin = Origin {
             info: RequestInfo::new(Method::GET, "/events".into()),
             status: StatusCode::OK,
-            sent: vec![Secret::new("tok-SECRET-S")],
+            secrets: [super::super::Secret::new("tok-SECRET-S")]
+                .into_iter()
+                .collect(),
             max_bytes,
             span: tracing::Span::none(),
             items: 0,

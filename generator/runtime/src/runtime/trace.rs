@@ -21,7 +21,8 @@ use tracing::Span;
 use tracing::field::Empty;
 
 use super::Error;
-use super::request::{BaseUrl, PendingRequest};
+use super::base_url::BaseUrl;
+use super::request::PendingRequest;
 
 /// The span of one call, with the fields known before it is sent; the
 /// others are recorded as the call goes. Disabled (and no field computed)
@@ -29,11 +30,11 @@ use super::request::{BaseUrl, PendingRequest};
 pub(super) fn call_span(request: &PendingRequest, base: &BaseUrl) -> Span {
     tracing::info_span!(
         "request",
-        otel.name = request.operation,
+        otel.name = request.operation(),
         otel.kind = "client",
-        operation = request.operation,
-        http.request.method = request.method.as_str(),
-        url.template = request.template,
+        operation = request.operation(),
+        http.request.method = request.method().as_str(),
+        url.template = request.template(),
         server.address = base.parsed.as_ref().ok().and_then(|url| url.host_str()),
         http.response.status_code = Empty,
         attempts = Empty,
