@@ -297,6 +297,7 @@ mod tests {
                 Some("https://api.example.com/base/v1/items0/%7Bx%7D")
             );
             let mut filled = PendingRequest::new(Method::GET, with_param);
+            filled.path_piece("/v1/items0/");
             filled
                 .path_param("x", &"x", params::Style::Simple, false)
                 .unwrap_or_else(|_| panic!("x"));
@@ -325,7 +326,9 @@ mod tests {
     fn path_values_cannot_leave_their_segment() {
         let page = |value: &'static str, style: Style| {
             sent_path("/wikis/{wiki}/pages/{page}", move |r| {
+                r.path_piece("/wikis/");
                 r.path_param("wiki", &"w1", Style::Simple, false)?;
+                r.path_piece("/pages/");
                 r.path_param("page", &value, style, false)
             })
         };
@@ -352,6 +355,7 @@ mod tests {
         }
         // Lists whose pieces make a dot segment together.
         let error = sent_path("/pages/{ids}", |r| {
+            r.path_piece("/pages/");
             r.path_param("ids", &["", ""], Style::Label, true)
         })
         .unwrap_err();

@@ -67,7 +67,8 @@ pub(crate) struct PendingRequest {
 }
 
 impl PendingRequest {
-    /// `path` is the template; fill its `{params}` with [`Self::path_param`].
+    /// `path` is the template: the path itself, or, when it has
+    /// parameters, built with [`Self::path_piece`] and [`Self::path_param`].
     pub fn new(method: Method, path: &'static str) -> Self {
         Self::for_operation("", method, path)
     }
@@ -111,8 +112,19 @@ impl PendingRequest {
         })
     }
 
-    /// Replaces `{name}` in the path with the value, written in its style
-    /// and percent-encoded.
+    /// Appends literal text of the path template (`/items/`). A templated
+    /// path is built from its pieces in order, with [`Self::path_param`]
+    /// for each parameter: the first piece replaces the template, and
+    /// nothing searches it.
+    pub fn path_piece(&mut self, text: &'static str) {
+        self.filled_path().push_str(text);
+        if let Some(shown) = &mut self.shown_path {
+            shown.push_str(text);
+        }
+    }
+
+    /// Appends a path parameter's value, written in its style and
+    /// percent-encoded.
     pub fn path_param(
         &mut self,
         name: &str,
@@ -121,11 +133,10 @@ impl PendingRequest {
         explode: bool,
     ) -> Result<(), Failure> {
         let text = self.path_text(name, value, style, explode)?;
-        let placeholder = format!("{{{name}}}");
+        self.filled_path().push_str(&text);
         if let Some(shown) = &mut self.shown_path {
-            *shown = shown.replace(&placeholder, &text);
+            shown.push_str(&text);
         }
-        self.path = Cow::Owned(self.path.replace(&placeholder, &text));
         Ok(())
     }
 
@@ -142,14 +153,32 @@ impl PendingRequest {
         if let Ok(flat) = params::flatten(value) {
             self.secrets.add_all(flat.pieces().map(Secret::from));
         }
-        let placeholder = format!("{{{name}}}");
-        let shown = self
-            .shown_path
-            .take()
-            .unwrap_or_else(|| self.path.to_string());
-        self.shown_path = Some(shown.replace(&placeholder, "***"));
-        self.path = Cow::Owned(self.path.replace(&placeholder, &text));
+        let shown = match self.shown_path.take() {
+            Some(shown) => shown,
+            None => self.filled_path().clone(),
+        };
+        self.filled_path().push_str(&text);
+        self.shown_path = Some(shown + "***");
         Ok(())
+    }
+
+    /// The path being built from its pieces: empty at the first piece (the
+    /// template stood for the path until then).
+    fn filled_path(&mut self) -> &mut String {
+        if let Cow::Borrowed(template) = self.path {
+            self.path = Cow::Owned(String::with_capacity(template.len() + 24));
+        }
+        self.path.to_mut()
+    }
+
+    /// A path value that cannot be sent: the error shows the template, as
+    /// the path is only partly built.
+    fn invalid_path(&self, message: String) -> Failure {
+        Failure::new(Error::InvalidRequest {
+            request: RequestInfo::new(self.method.clone(), self.template.to_owned())
+                .with_delivery(Delivery::NotSent),
+            message,
+        })
     }
 
     /// A path value that cannot move the request to another resource:
@@ -162,7 +191,7 @@ impl PendingRequest {
         style: Style,
         explode: bool,
     ) -> Result<String, Failure> {
-        let flat = params::flatten(value).map_err(|e| self.invalid(e))?;
+        let flat = params::flatten(value).map_err(|e| self.invalid_path(e))?;
         let text = params::path_text(name, &flat, style, explode);
         let value = text
             .strip_prefix(params::path_prefix(style))
@@ -173,7 +202,7 @@ impl PendingRequest {
             } else {
                 "`.` or `..`"
             };
-            return Err(self.invalid(format!(
+            return Err(self.invalid_path(format!(
                 "path parameter `{name}` is {shown}, which would change the path"
             )));
         }
@@ -573,17 +602,42 @@ mod tests {
     #[test]
     fn secret_path_values_do_not_show_in_errors() {
         let mut request = PendingRequest::new(Method::GET, "/invites/{token}/{n}");
+        request.path_piece("/invites/");
         request
             .secret_path_param("token", &"inv-SECRET", Style::Simple, false)
             .unwrap_or_else(|_| panic!());
+        request.path_piece("/");
         request
             .path_param("n", &7, Style::Simple, false)
             .unwrap_or_else(|_| panic!());
         assert_eq!(request.info().path, "/invites/***/7");
         assert_eq!(request.path, "/invites/inv-SECRET/7");
+        // A value that cannot be sent is reported against the template.
+        let Failure(error) = request
+            .path_param("n", &"..", Style::Simple, false)
+            .err()
+            .unwrap_or_else(|| panic!());
+        assert_eq!(error.request().path, "/invites/{token}/{n}");
+    }
+
+    /// The pieces make the path in order; the template is not searched
+    /// (a `{name}` that is literal text stays as it is).
+    #[test]
+    fn paths_are_built_from_their_pieces() {
+        let mut request = PendingRequest::new(Method::GET, "/a/{x}/b{y}.json");
+        request.path_piece("/a/");
         request
-            .path_param("n", &8, Style::Simple, false)
+            .path_param("x", &"1 2", Style::Simple, false)
             .unwrap_or_else(|_| panic!());
+        request.path_piece("/b");
+        request
+            .path_param("y", &["p", "q"], Style::Label, false)
+            .unwrap_or_else(|_| panic!());
+        request.path_piece(".json");
+        assert_eq!(request.path, "/a/1%202/b.p,q.json");
+        assert_eq!(request.info().path, "/a/1%202/b.p,q.json");
+        let untouched = PendingRequest::new(Method::GET, "/literal/{braces}");
+        assert_eq!(untouched.path, "/literal/{braces}");
     }
 
     #[test]

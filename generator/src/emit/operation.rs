@@ -4,8 +4,8 @@
 use super::args::{path_arg_type, style};
 use super::{docs, first_line, ident, ty};
 use crate::model::{
-    Api, BodyEncoding, FormFile, Operation, ParamLocation, ResponseBody, ResponseCase, SchemeKind,
-    StatusMatch, Success,
+    Api, BodyEncoding, FormFile, Operation, ParamLocation, PathPiece, ResponseBody, ResponseCase,
+    SchemeKind, StatusMatch, Success,
 };
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -244,17 +244,31 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
     {
         let arg = ident(&p.name);
         let t = path_arg_type(api, &p.ty, types);
-        let wire = &p.wire_name;
-        let (style, explode) = (style(p.style), p.explode);
         args.push(quote!(#arg: #t));
-        // A credential in the path is sent, but shown as `***` in errors.
-        fill.push(if p.sensitive {
-            quote!(request.secret_path_param(#wire, &#arg, #style, #explode)?;)
-        } else {
-            quote!(request.path_param(#wire, &#arg, #style, #explode)?;)
-        });
         if let Some(text) = &p.docs.text {
             arg_docs.push(format!(" - `{}`: {}", p.name, first_line(text)));
+        }
+    }
+    // The path, piece after piece in the template's order: the runtime
+    // appends them and never searches the template.
+    if op.path_has_params() {
+        for piece in &op.path_pieces {
+            fill.push(match piece {
+                PathPiece::Literal(text) => quote!(request.path_piece(#text);),
+                PathPiece::Param(index) => {
+                    let p = &op.params[*index];
+                    let arg = ident(&p.name);
+                    let wire = &p.wire_name;
+                    let (style, explode) = (style(p.style), p.explode);
+                    // A credential in the path is sent, but shown as `***`
+                    // in errors.
+                    if p.sensitive {
+                        quote!(request.secret_path_param(#wire, &#arg, #style, #explode)?;)
+                    } else {
+                        quote!(request.path_param(#wire, &#arg, #style, #explode)?;)
+                    }
+                }
+            });
         }
     }
     let (body_arg, body_fill) = body_statements(api, op, types);

@@ -112,6 +112,21 @@ pub(super) fn group_by_tag(
         });
     }
     api.groups = groups;
+    // A streaming twin's docs link its buffered method, which a group may
+    // have renamed; both are in the same group.
+    let renamed: Vec<(String, String)> = api
+        .operations
+        .iter()
+        .filter_map(|op| Some((op.method_name.clone(), op.group.as_ref()?.method.clone())))
+        .collect();
+    for op in &mut api.operations {
+        let (Some(base), Some(text)) = (&op.variant_of, &mut op.docs.text) else {
+            continue;
+        };
+        if let Some((_, method)) = renamed.iter().find(|(name, _)| name == base) {
+            *text = text.replace(&format!("[`Self::{base}`]"), &format!("[`Self::{method}`]"));
+        }
+    }
     Ok(())
 }
 

@@ -239,7 +239,10 @@ pub struct Operation {
     /// The client method, snake_case.
     pub method_name: String,
     pub http_method: HttpMethod,
+    /// The path template (`/items/{id}`), as docs, tracing and hooks show it.
     pub path: String,
+    /// The template in pieces, in order, as the request builds the path.
+    pub path_pieces: Vec<PathPiece>,
     pub params: Vec<Param>,
     /// Struct holding query, header and cookie parameters, when there are any.
     pub params_type: Option<String>,
@@ -284,6 +287,25 @@ impl Operation {
         self.group
             .as_ref()
             .map_or(&self.method_name, |place| &place.method)
+    }
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPiece {
+    /// Text sent as it is (`/items/`).
+    Literal(String),
+    /// A path parameter's value, by its index in [`Operation::params`].
+    Param(usize),
+}
+
+impl Operation {
+    /// Whether the path has parameters to fill (else the template is the
+    /// path).
+    pub fn path_has_params(&self) -> bool {
+        self.path_pieces
+            .iter()
+            .any(|piece| matches!(piece, PathPiece::Param(_)))
     }
 }
 

@@ -296,6 +296,7 @@ mod tests {
             .await;
 
         let mut request = PendingRequest::for_operation("update_item", Method::PUT, "/items/{id}");
+        request.path_piece("/items/");
         request
             .path_param("id", &"personal-42", super::super::Style::Simple, false)
             .unwrap_or_else(|_| panic!());

@@ -4,8 +4,8 @@ use super::diagnostics::Diagnostics;
 use super::naming::{self, MockNames, Namespace};
 use super::schemas::Converter;
 use super::{
-    Docs, ErrorEnum, HttpMethod, Operation, Param, ParamLocation, ParamStyle, ResponseBody,
-    SecurityScheme, Success, TypeRef,
+    Docs, ErrorEnum, HttpMethod, Operation, Param, ParamLocation, ParamStyle, PathPiece,
+    ResponseBody, SecurityScheme, Success, TypeRef,
 };
 use crate::error::WarningKind;
 use crate::error::{Error, LocalKind, Pointer};
@@ -205,6 +205,7 @@ impl<'a> OperationBuilder<'a, '_> {
     ) -> Operation {
         let mut params = self.params(path_params, &op.parameters);
         self.check_path_template(path, &mut params);
+        let path_pieces = path_pieces(path, &params);
         let params_type = params
             .iter()
             .any(|p| p.location != ParamLocation::Path)
@@ -267,6 +268,7 @@ impl<'a> OperationBuilder<'a, '_> {
             accept: accept.filter(|_| matches!(&success, Success::Body(b) if b.is_stream())),
             http_method: method,
             path: path.to_owned(),
+            path_pieces,
             params,
             params_type,
             body,
@@ -564,6 +566,44 @@ fn component<'a, T>(
 }
 
 /// The parameter a path template names but the operation does not declare.
+/// The path template as the request builds it: literal text, and each
+/// `{name}` as the index of its parameter in `params`. A template without
+/// parameters is one piece; an unclosed `{` (an error) is literal text.
+fn path_pieces(path: &str, params: &[Param]) -> Vec<PathPiece> {
+    let mut pieces = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let name = &rest[open + 1..open + close];
+        let param = params
+            .iter()
+            .position(|p| p.location == ParamLocation::Path && p.wire_name == name);
+        let literal = match param {
+            Some(_) => &rest[..open],
+            None => &rest[..open + close + 1],
+        };
+        if !literal.is_empty() {
+            pieces.push(PathPiece::Literal(literal.to_owned()));
+        }
+        pieces.extend(param.map(PathPiece::Param));
+        rest = &rest[open + close + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(PathPiece::Literal(rest.to_owned()));
+    }
+    // Adjacent literals (an undeclared `{name}` left as text) as one.
+    let mut merged: Vec<PathPiece> = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        match (merged.last_mut(), piece) {
+            (Some(PathPiece::Literal(text)), PathPiece::Literal(more)) => text.push_str(&more),
+            (_, piece) => merged.push(piece),
+        }
+    }
+    merged
+}
+
 fn undeclared_path_param(wire: &str, existing: &[Param]) -> Param {
     let mut reserved: Vec<&str> = existing.iter().map(|p| p.name.as_str()).collect();
     reserved.extend(naming::METHOD_ARGUMENTS);
@@ -606,5 +646,38 @@ fn location_key(p: &Parameter) -> &'static str {
         Parameter::Query { .. } => "query",
         Parameter::Header { .. } => "header",
         Parameter::Cookie { .. } => "cookie",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_templates_are_cut_into_pieces() {
+        let params = [
+            undeclared_path_param("id", &[]),
+            undeclared_path_param("format", &[]),
+        ];
+        let literal = |text: &str| PathPiece::Literal(text.to_owned());
+        assert_eq!(
+            path_pieces("/items/{id}/as{format}.{id}", &params),
+            [
+                literal("/items/"),
+                PathPiece::Param(0),
+                literal("/as"),
+                PathPiece::Param(1),
+                literal("."),
+                PathPiece::Param(0),
+            ]
+        );
+        // A `{name}` no parameter declares stays text, joined to its
+        // neighbours; so does an unclosed `{`.
+        assert_eq!(
+            path_pieces("/a/{other}/b/{id}", &params),
+            [literal("/a/{other}/b/"), PathPiece::Param(0)]
+        );
+        assert_eq!(path_pieces("/a/{id", &params), [literal("/a/{id")]);
+        assert_eq!(path_pieces("/plain", &params), [literal("/plain")]);
     }
 }

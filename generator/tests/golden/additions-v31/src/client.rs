@@ -181,6 +181,7 @@ impl Client {
                 reqwest::Method::GET,
                 "/sensors/{id}",
             );
+            request.path_piece("/sensors/");
             request.path_param("id", &id, Style::Simple, false)?;
             if let Some(bearer_token) = &self.bearer_token {
                 request.bearer_credential(bearer_token)?;

@@ -151,6 +151,7 @@ impl Client {
                 reqwest::Method::PUT,
                 "/plugins/{name}",
             );
+            request.path_piece("/plugins/");
             request.path_param("name", &name, Style::Simple, false)?;
             request.json_body(body, "application/json")?;
             request.send(&self.http, &self.base_url, &self.config)

@@ -174,7 +174,9 @@ impl Client {
                 reqwest::Method::GET,
                 "/projects/{projectId}/files/{fileId}",
             );
+            request.path_piece("/projects/");
             request.path_param("projectId", &project_id, Style::Simple, false)?;
+            request.path_piece("/files/");
             request.path_param("fileId", &file_id, Style::Simple, false)?;
             request.send(&self.http, &self.base_url, &self.config)
         }

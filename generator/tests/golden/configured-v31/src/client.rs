@@ -175,6 +175,7 @@ impl Client {
                 reqwest::Method::GET,
                 "/pets/{id}",
             );
+            request.path_piece("/pets/");
             request.path_param("id", &id, Style::Simple, false)?;
             request.send(&self.http, &self.base_url, &self.config)
         }
@@ -200,6 +201,7 @@ impl Client {
                 reqwest::Method::GET,
                 "/trackers/{id}",
             );
+            request.path_piece("/trackers/");
             request.path_param("id", &id, Style::Simple, false)?;
             request.send(&self.http, &self.base_url, &self.config)
         }

@@ -219,6 +219,7 @@ impl Client {
                 reqwest::Method::PUT,
                 "/items/{id}",
             );
+            request.path_piece("/items/");
             request.path_param("id", &id, Style::Simple, false)?;
             request.query("page_size", &params.page_size, Style::Form, true)?;
             request.json_body(body, "application/json")?;

@@ -176,6 +176,7 @@ impl Client {
                 reqwest::Method::PATCH,
                 "/events/{event_id}",
             );
+            request.path_piece("/events/");
             request.path_param("event_id", &event_id, Style::Simple, false)?;
             request.json_body(body, "application/json")?;
             request.send(&self.http, &self.base_url, &self.config)

@@ -249,6 +249,7 @@ pub mod groups {
                     reqwest::Method::GET,
                     "/issues/{number}",
                 );
+                request.path_piece("/issues/");
                 request.path_param("number", &number_, Style::Simple, false)?;
                 if let Some(bearer_token) = &self.client.bearer_token {
                     request.bearer_credential(bearer_token)?;
@@ -283,6 +284,7 @@ pub mod groups {
                     reqwest::Method::PATCH,
                     "/issues/{number}",
                 );
+                request.path_piece("/issues/");
                 request.path_param("number", &number_, Style::Simple, false)?;
                 request.json_body(body, "application/json")?;
                 if let Some(bearer_token) = &self.client.bearer_token {
@@ -447,7 +449,9 @@ pub mod groups {
                     reqwest::Method::GET,
                     "/repos/{owner}/{repo}",
                 );
+                request.path_piece("/repos/");
                 request.path_param("owner", &owner, Style::Simple, false)?;
+                request.path_piece("/");
                 request.path_param("repo", &repo, Style::Simple, false)?;
                 if let Some(bearer_token) = &self.client.bearer_token {
                     request.bearer_credential(bearer_token)?;

@@ -205,6 +205,7 @@ impl Client {
                 reqwest::Method::GET,
                 "/notes/{id}",
             );
+            request.path_piece("/notes/");
             request.path_param("id", &id, Style::Simple, false)?;
             if let Some(api_key) = &self.api_key {
                 request.header_credential("X-Api-Key", api_key)?;
@@ -233,6 +234,7 @@ impl Client {
                 reqwest::Method::DELETE,
                 "/notes/{id}",
             );
+            request.path_piece("/notes/");
             request.path_param("id", &id, Style::Simple, false)?;
             if let Some(api_key) = &self.api_key {
                 request.header_credential("X-Api-Key", api_key)?;

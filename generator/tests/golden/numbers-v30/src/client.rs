@@ -150,6 +150,7 @@ impl Client {
                 reqwest::Method::GET,
                 "/counters/{id}",
             );
+            request.path_piece("/counters/");
             request.path_param("id", &id, Style::Simple, false)?;
             request.send(&self.http, &self.base_url, &self.config)
         }

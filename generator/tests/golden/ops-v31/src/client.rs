@@ -285,6 +285,7 @@ impl Client {
                 reqwest::Method::GET,
                 "/files/{path}",
             );
+            request.path_piece("/files/");
             request.path_param("path", &path, Style::Simple, false)?;
             request.query("verbose", &params.verbose, Style::Form, true)?;
             if let Some(bearer_token) = &self.bearer_token {
@@ -323,6 +324,7 @@ impl Client {
                 reqwest::Method::PUT,
                 "/files/{path}",
             );
+            request.path_piece("/files/");
             request.path_param("path", &path, Style::Simple, false)?;
             request.query("verbose", &params.verbose, Style::Form, true)?;
             request.raw_body(body, "application/octet-stream")?;
@@ -358,6 +360,7 @@ impl Client {
                 reqwest::Method::GET,
                 "/invites/{invite_token}",
             );
+            request.path_piece("/invites/");
             request
                 .secret_path_param("invite_token", &invite_token, Style::Simple, false)?;
             if let (Some(api_key_header), Some(api_key_query)) = (
@@ -473,7 +476,9 @@ impl Client {
                 reqwest::Method::POST,
                 "/items/{id}/attachments",
             );
+            request.path_piece("/items/");
             request.path_param("id", &id, Style::Simple, false)?;
+            request.path_piece("/attachments");
             let mut form = Multipart::new();
             form.field("title", &body.title).map_err(|e| request.invalid(e))?;
             form.field("tags", &body.tags).map_err(|e| request.invalid(e))?;
@@ -575,7 +580,9 @@ impl Client {
                 reqwest::Method::GET,
                 "/styles/{label}/{matrix}",
             );
+            request.path_piece("/styles/");
             request.path_param("label", &label, Style::Label, true)?;
+            request.path_piece("/");
             request.path_param("matrix", &matrix, Style::Matrix, false)?;
             request.query("ids", &params.ids, Style::Form, true)?;
             request.query("csv", &params.csv, Style::Form, false)?;

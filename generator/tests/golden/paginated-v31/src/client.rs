@@ -321,7 +321,9 @@ impl Client {
                 reqwest::Method::GET,
                 "/shelves/{shelf}/items",
             );
+            request.path_piece("/shelves/");
             request.path_param("shelf", &shelf, Style::Simple, false)?;
+            request.path_piece("/items");
             request.query("page_token", &params.page_token, Style::Form, true)?;
             request.send(&self.http, &self.base_url, &self.config)
         }

@@ -200,6 +200,7 @@ impl Client {
                 reqwest::Method::DELETE,
                 "/v1/conversations/{id}",
             );
+            request.path_piece("/v1/conversations/");
             request.path_param("id", &id, Style::Simple, false)?;
             request.send(&self.http, &self.base_url, &self.config)
         }

@@ -161,6 +161,7 @@ impl Client {
                 reqwest::Method::PUT,
                 "/notes/{id}",
             );
+            request.path_piece("/notes/");
             request.path_param("id", &id, Style::Simple, false)?;
             request.json_body(body, "application/json")?;
             request.send(&self.http, &self.base_url, &self.config)

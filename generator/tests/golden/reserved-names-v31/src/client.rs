@@ -219,14 +219,23 @@ impl Client {
                 reqwest::Method::POST,
                 "/{request}/{response}/{body}/{self}/{client}/{types}/{params}/{form}/{value}",
             );
+            request.path_piece("/");
             request.path_param("request", &request_, Style::Simple, false)?;
+            request.path_piece("/");
             request.path_param("response", &response_, Style::Simple, false)?;
+            request.path_piece("/");
             request.path_param("body", &body_2, Style::Simple, false)?;
+            request.path_piece("/");
             request.path_param("self", &self_, Style::Simple, false)?;
+            request.path_piece("/");
             request.path_param("client", &client_, Style::Simple, false)?;
+            request.path_piece("/");
             request.path_param("types", &types_, Style::Simple, false)?;
+            request.path_piece("/");
             request.path_param("params", &params_2, Style::Simple, false)?;
+            request.path_piece("/");
             request.path_param("form", &form_, Style::Simple, false)?;
+            request.path_piece("/");
             request.path_param("value", &value_, Style::Simple, false)?;
             request.query("request", &params.request, Style::Form, true)?;
             request.query("response", &params.response, Style::Form, true)?;

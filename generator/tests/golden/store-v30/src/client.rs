@@ -279,7 +279,9 @@ impl Client {
                 reqwest::Method::GET,
                 "/orders/{orderId}/items",
             );
+            request.path_piece("/orders/");
             request.path_param("orderId", &order_id, Style::Simple, false)?;
+            request.path_piece("/items");
             request.query("cursor", &params.cursor, Style::Form, true)?;
             request.header("X-Session-Token", &params.x_session_token, false)?;
             request.send(&self.http, &self.base_url, &self.config)

@@ -150,6 +150,7 @@ impl Client {
                 reqwest::Method::GET,
                 "/messages/{id}",
             );
+            request.path_piece("/messages/");
             request.path_param("id", &id, Style::Simple, false)?;
             request.send(&self.http, &self.base_url, &self.config)
         }

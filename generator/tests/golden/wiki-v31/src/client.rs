@@ -195,6 +195,7 @@ impl Client {
                 reqwest::Method::GET,
                 "/v1/pages/{page_id}",
             );
+            request.path_piece("/v1/pages/");
             request.path_param("page_id", &page_id, Style::Simple, false)?;
             request.query("revision", &params.revision, Style::Form, true)?;
             request.header("X-Trace-Id", &params.x_trace_id, false)?;
@@ -235,6 +236,7 @@ impl Client {
                 reqwest::Method::DELETE,
                 "/v1/pages/{page_id}",
             );
+            request.path_piece("/v1/pages/");
             request.path_param("page_id", &page_id, Style::Simple, false)?;
             if let Some(bearer_token) = &self.bearer_token {
                 request.bearer_credential(bearer_token)?;
