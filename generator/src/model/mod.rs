@@ -1,6 +1,7 @@
 //! Stage 2, *model*: the loaded document resolved into named Rust types and
 //! operations. Nothing here knows about tokens; every name is final.
 
+mod aliases;
 mod answers;
 mod build;
 mod configure;
@@ -125,18 +126,11 @@ impl Api {
     }
 
     /// `ty` with aliases followed to what they name (a named struct, enum
-    /// or union stays named); a cycle of aliases stops after 64 steps.
-    pub fn resolve_alias<'a>(&'a self, mut ty: &'a TypeRef) -> &'a TypeRef {
-        for _ in 0..64 {
-            match ty {
-                TypeRef::Named(id) => match &self.ty(*id).kind {
-                    TypeKind::Alias(target) => ty = target,
-                    _ => return ty,
-                },
-                _ => return ty,
-            }
-        }
-        ty
+    /// or union stays named).
+    pub fn resolve_alias<'a>(&'a self, ty: &'a TypeRef) -> &'a TypeRef {
+        aliases::resolve(ty, self.types.len(), aliases::Nulls::Kept, |id| {
+            self.types.get(id.0).map(|t| &t.kind)
+        })
     }
 
     /// Whether a struct field that is absent from the JSON reads as `None`

@@ -2,6 +2,7 @@
 //! is known: the fields of multipart forms, which error enums are shared,
 //! the names and answer statuses of its mock.
 
+use crate::model::aliases::{self, Nulls};
 use crate::model::naming;
 use crate::model::{
     Api, Field, FormField, FormFile, Operation, ParamLocation, RequestBody, ResponseBody,
@@ -48,19 +49,14 @@ pub fn finish(types: &[TypeDef], operations: &mut [Operation]) {
 
 /// The fields of the struct behind a type, through aliases.
 fn struct_fields<'a>(types: &'a [TypeDef], ty: &'a TypeRef) -> &'a [Field] {
-    let mut ty = ty;
-    for _ in 0..types.len() {
-        match ty {
-            TypeRef::Named(id) => match &types[id.0].kind {
-                TypeKind::Struct(s) => return &s.fields,
-                TypeKind::Alias(target) => ty = target,
-                _ => break,
-            },
-            TypeRef::Nullable(inner) => ty = inner,
-            _ => break,
-        }
+    let kind_of = |id: TypeId| types.get(id.0).map(|t| &t.kind);
+    match aliases::resolve(ty, types.len(), Nulls::LookedThrough, kind_of) {
+        TypeRef::Named(id) => match kind_of(*id) {
+            Some(TypeKind::Struct(s)) => &s.fields,
+            _ => &[],
+        },
+        _ => &[],
     }
-    &[]
 }
 
 fn form_field(field: &Field) -> FormField {

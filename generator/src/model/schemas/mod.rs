@@ -12,6 +12,7 @@ mod scalars;
 mod unions;
 
 use crate::error::WarningKind;
+use crate::model::aliases::{self, Nulls};
 pub(super) use docs::docs;
 use scalars::{enum_def, float_kind, format_name, int_kind, string_format};
 
@@ -335,19 +336,9 @@ impl<'a> Converter<'a> {
 
     /// Whether a type is (an alias of) a struct, following names.
     pub fn is_struct(&self, ty: &TypeRef) -> bool {
-        let mut ty = ty;
-        for _ in 0..32 {
-            match ty {
-                TypeRef::Named(id) => match self.types[id.0].as_ref().map(|t| &t.kind) {
-                    Some(TypeKind::Struct(_)) => return true,
-                    Some(TypeKind::Alias(target)) => ty = target,
-                    _ => return false,
-                },
-                TypeRef::Nullable(inner) => ty = inner,
-                _ => return false,
-            }
-        }
-        false
+        let kind_of = |id: TypeId| self.types.get(id.0)?.as_ref().map(|t| &t.kind);
+        let resolved = aliases::resolve(ty, self.types.len(), Nulls::LookedThrough, kind_of);
+        matches!(resolved, TypeRef::Named(id) if matches!(kind_of(*id), Some(TypeKind::Struct(_))))
     }
 
     /// "; did you mean ...?" for a missing component schema with a close name.

@@ -4,6 +4,7 @@ use super::objects::declares_property;
 use super::{Converter, Shape};
 use crate::error::Pointer;
 use crate::error::WarningKind;
+use crate::model::aliases::{self, Nulls};
 use crate::model::naming::{self, Namespace};
 use crate::model::{TaggedDef, TaggedVariant, TypeDef, TypeKind, TypeRef, UnionDef, UnionVariant};
 use openapiv3::{ReferenceOr, Schema, SchemaData, SchemaKind, Type};
@@ -310,34 +311,28 @@ pub(super) fn describe_variants(types: &mut [TypeDef]) {
 type Described = (Vec<(String, serde_json::Value, bool)>, Option<Vec<String>>);
 
 fn describe(types: &[TypeDef], ty: &TypeRef) -> Described {
-    let mut ty = ty;
-    for _ in 0..32 {
-        match ty {
-            TypeRef::Named(id) => match &types[id.0].kind {
-                TypeKind::Alias(target) => ty = target,
-                TypeKind::Struct(s) => {
-                    let constants = s
-                        .fields
-                        .iter()
-                        .filter_map(|f| {
-                            let value = f.constant.clone()?;
-                            // Objects and arrays as constants are left to
-                            // the variant's own type.
-                            (!value.is_object() && !value.is_array())
-                                .then(|| (f.wire_name.clone(), value, f.required && !f.nullable))
-                        })
-                        .collect();
-                    let known = s
-                        .additional
-                        .is_none()
-                        .then(|| s.fields.iter().map(|f| f.wire_name.clone()).collect());
-                    return (constants, known);
-                }
-                _ => break,
-            },
-            TypeRef::Nullable(inner) => ty = inner,
-            _ => break,
-        }
-    }
-    (Vec::new(), None)
+    let kind_of = |id: crate::model::TypeId| types.get(id.0).map(|t| &t.kind);
+    let TypeRef::Named(id) = aliases::resolve(ty, types.len(), Nulls::LookedThrough, kind_of)
+    else {
+        return (Vec::new(), None);
+    };
+    let Some(TypeKind::Struct(s)) = kind_of(*id) else {
+        return (Vec::new(), None);
+    };
+    let constants = s
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let value = f.constant.clone()?;
+            // Objects and arrays as constants are left to the variant's
+            // own type.
+            (!value.is_object() && !value.is_array())
+                .then(|| (f.wire_name.clone(), value, f.required && !f.nullable))
+        })
+        .collect();
+    let known = s
+        .additional
+        .is_none()
+        .then(|| s.fields.iter().map(|f| f.wire_name.clone()).collect());
+    (constants, known)
 }
