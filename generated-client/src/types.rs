@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -35,51 +43,6 @@ pub struct HttpValidationError {
     pub detail: Option<Vec<ValidationError>>,
 }
 
-impl serde::Serialize for HttpValidationError {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "HttpValidationError",
-                usize::from(self.detail.is_some()),
-            )?;
-        if self.detail.is_some() {
-            state.serialize_field("detail", &self.detail)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for HttpValidationError {
-    const NAME: &'static str = "HttpValidationError";
-    const FIELDS: &'static [&'static str] = &["detail"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut detail_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut detail_slot, "detail")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            detail: detail_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for HttpValidationError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Clone, PartialEq)]
 pub struct HostedLoginRefresh {
     pub organization_id: crate::Nullable<String>,
@@ -92,59 +55,6 @@ impl std::fmt::Debug for HostedLoginRefresh {
             .field("organization_id", &self.organization_id)
             .field("refresh_token", &"***")
             .finish()
-    }
-}
-
-impl serde::Serialize for HostedLoginRefresh {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "HostedLoginRefresh",
-                1 + usize::from(!self.organization_id.is_absent()),
-            )?;
-        if !self.organization_id.is_absent() {
-            state.serialize_field("organization_id", &self.organization_id)?;
-        }
-        state.serialize_field("refresh_token", &self.refresh_token)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for HostedLoginRefresh {
-    const NAME: &'static str = "HostedLoginRefresh";
-    const FIELDS: &'static [&'static str] = &["organization_id", "refresh_token"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut organization_id_slot = None;
-        let mut refresh_token_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => {
-                    wire::fill(&mut map, &mut organization_id_slot, "organization_id")?
-                }
-                Some(1) => {
-                    wire::fill(&mut map, &mut refresh_token_slot, "refresh_token")?
-                }
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            organization_id: organization_id_slot.unwrap_or_default(),
-            refresh_token: wire::required(refresh_token_slot, "refresh_token")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for HostedLoginRefresh {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
     }
 }
 
@@ -165,67 +75,6 @@ impl std::fmt::Debug for HostedLoginToken {
     }
 }
 
-impl serde::Serialize for HostedLoginToken {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "HostedLoginToken",
-                2 + usize::from(self.organization_id.is_some()),
-            )?;
-        state.serialize_field("access_token", &self.access_token)?;
-        if self.organization_id.is_some() {
-            state.serialize_field("organization_id", &self.organization_id)?;
-        }
-        state.serialize_field("refresh_token", &self.refresh_token)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for HostedLoginToken {
-    const NAME: &'static str = "HostedLoginToken";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "organization_id",
-        "refresh_token",
-    ];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut access_token_slot = None;
-        let mut organization_id_slot = None;
-        let mut refresh_token_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut access_token_slot, "access_token")?,
-                Some(1) => {
-                    wire::fill(&mut map, &mut organization_id_slot, "organization_id")?
-                }
-                Some(2) => {
-                    wire::fill(&mut map, &mut refresh_token_slot, "refresh_token")?
-                }
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            access_token: wire::required(access_token_slot, "access_token")?,
-            organization_id: organization_id_slot.unwrap_or_default(),
-            refresh_token: wire::required(refresh_token_slot, "refresh_token")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for HostedLoginToken {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Clone, PartialEq)]
 pub struct ValidationError {
     /// Context
@@ -236,6 +85,8 @@ pub struct ValidationError {
     /// Message
     pub msg: String,
     /// Error Type
+    ///
+    /// Wire name: `type`.
     pub type_: String,
 }
 
@@ -251,111 +102,10 @@ impl std::fmt::Debug for ValidationError {
     }
 }
 
-impl serde::Serialize for ValidationError {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "ValidationError",
-                3 + usize::from(self.ctx.is_some()) + usize::from(self.input.is_some()),
-            )?;
-        if self.ctx.is_some() {
-            state.serialize_field("ctx", &self.ctx)?;
-        }
-        if self.input.is_some() {
-            state.serialize_field("input", &self.input)?;
-        }
-        state.serialize_field("loc", &self.loc)?;
-        state.serialize_field("msg", &self.msg)?;
-        state.serialize_field("type", &self.type_)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for ValidationError {
-    const NAME: &'static str = "ValidationError";
-    const FIELDS: &'static [&'static str] = &["ctx", "input", "loc", "msg", "type"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut ctx_slot = None;
-        let mut input_slot = None;
-        let mut loc_slot = None;
-        let mut msg_slot = None;
-        let mut type_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut ctx_slot, "ctx")?,
-                Some(1) => wire::fill(&mut map, &mut input_slot, "input")?,
-                Some(2) => wire::fill(&mut map, &mut loc_slot, "loc")?,
-                Some(3) => wire::fill(&mut map, &mut msg_slot, "msg")?,
-                Some(4) => wire::fill(&mut map, &mut type_slot, "type")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            ctx: ctx_slot.unwrap_or_default(),
-            input: input_slot.unwrap_or_default(),
-            loc: wire::required(loc_slot, "loc")?,
-            msg: wire::required(msg_slot, "msg")?,
-            type_: wire::required(type_slot, "type")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ValidationError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValidationErrorLocItem {
     Integer(i64),
     String(String),
-}
-
-impl serde::Serialize for ValidationErrorLocItem {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Integer(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::String(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order; the first that accepts the payload wins.
-impl<'de> serde::Deserialize<'de> for ValidationErrorLocItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        if let ::std::result::Result::Ok(inner) = <i64 as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::Integer(inner));
-        }
-        if let ::std::result::Result::Ok(inner) = <String as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::String(inner));
-        }
-        ::std::result::Result::Err(
-            <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of untagged enum ValidationErrorLocItem",
-            ),
-        )
-    }
 }
 
 impl From<i64> for ValidationErrorLocItem {

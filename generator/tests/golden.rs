@@ -288,8 +288,8 @@ fn emitted_methods_bind_only_reserved_locals() {
     assert!(checked > 0, "no bindings found in {}", golden.display());
 }
 
-/// The same for the impls `types.rs` writes out (serde's traits, unions):
-/// reserved locals, or a field's slot.
+/// The same for the impls `types/serde_impls.rs` writes out (serde's
+/// traits, unions): reserved locals, or a field's slot.
 #[test]
 fn written_out_impls_bind_only_reserved_locals() {
     use openapi_client_gen::model::WIRE_LOCALS;
@@ -297,7 +297,7 @@ fn written_out_impls_bind_only_reserved_locals() {
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut slots = 0;
     for entry in std::fs::read_dir(&golden).unwrap() {
-        let types = entry.unwrap().path().join("src/types.rs");
+        let types = entry.unwrap().path().join("src/types/serde_impls.rs");
         let Ok(text) = std::fs::read_to_string(&types) else {
             continue;
         };

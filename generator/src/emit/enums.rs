@@ -2,7 +2,7 @@
 //! a discriminator property.
 
 use super::{box_type, from_trait, ident, string_type, ty, wire};
-use crate::model::{Api, EnumDef, TaggedDef, TypeKind, TypeRef, UnionDef, UnionVariant};
+use crate::model::{Api, EnumDef, TaggedDef, TypeRef, UnionDef, UnionVariant};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -18,7 +18,6 @@ pub fn enum_def(api: &Api, type_name: &str, doc: &TokenStream, e: &EnumDef) -> T
     let variant_docs = values.iter().map(|v| format!(" `{v:?}`"));
     let separator = (!doc.is_empty()).then(|| quote!(#[doc = ""]));
     let Some(catch_all) = &e.catch_all else {
-        let wire_impls = wire::closed_enum_impls(type_name, &variants, &values);
         let error = format!("unknown {type_name} value: {{value:?}}");
         return quote! {
             #doc
@@ -51,8 +50,6 @@ pub fn enum_def(api: &Api, type_name: &str, doc: &TokenStream, e: &EnumDef) -> T
                     }
                 }
             }
-
-            #wire_impls
         };
     };
     let catch_all = ident(catch_all);
@@ -99,7 +96,19 @@ pub fn enum_def(api: &Api, type_name: &str, doc: &TokenStream, e: &EnumDef) -> T
                 Ok(Self::from(value))
             }
         }
+    }
+}
 
+/// A string enum's serde impls, through its wire value (`serde_impls.rs`).
+pub fn enum_serde(api: &Api, type_name: &str, e: &EnumDef) -> TokenStream {
+    let name = ident(type_name);
+    if e.catch_all.is_none() {
+        let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
+        let values: Vec<_> = e.variants.iter().map(|v| v.value.as_str()).collect();
+        return wire::closed_enum_impls(type_name, &variants, &values);
+    }
+    let string = string_type(api);
+    quote! {
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
@@ -117,18 +126,7 @@ pub fn enum_def(api: &Api, type_name: &str, doc: &TokenStream, e: &EnumDef) -> T
 
 /// The Rust type behind any aliases, for comparing types.
 fn resolved(api: &Api, t: &TypeRef) -> TokenStream {
-    let mut t = t;
-    let mut hops = 0;
-    while let TypeRef::Named(id) = t {
-        match &api.ty(*id).kind {
-            TypeKind::Alias(target) if hops < 64 => {
-                t = target;
-                hops += 1;
-            }
-            _ => break,
-        }
-    }
-    ty(api, t, &quote!())
+    ty(api, api.resolve_alias(t), &quote!())
 }
 
 /// `From<T> for Enum` for each variant `(name, type, boxed)` whose Rust type
@@ -172,8 +170,8 @@ pub fn union_def(
     here: &TokenStream,
 ) -> TokenStream {
     let name = ident(type_name);
-    let variant_names: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
-    let variants = u.variants.iter().zip(&variant_names).map(|(v, variant)| {
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
         let mut t = ty(api, &v.ty, here);
         if v.boxed {
             let boxed = box_type(api);
@@ -187,6 +185,21 @@ pub fn union_def(
         u.variants.iter().map(|v| (v.name.as_str(), &v.ty, v.boxed)),
         here,
     );
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+        #(#froms)*
+    }
+}
+
+/// An untagged union's serde impls (`serde_impls.rs`): each variant
+/// written as itself; read by trying the variants in order.
+pub fn union_serde(api: &Api, type_name: &str, u: &UnionDef, here: &TokenStream) -> TokenStream {
+    let name = ident(type_name);
+    let variant_names: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
     let attempts = u.variants.iter().map(|v| union_attempt(api, v, here));
     let serialize = wire::untagged_serialize(type_name, &variant_names);
     // Without struct variants the first variant that accepts the payload
@@ -211,12 +224,6 @@ pub fn union_def(
         )
     };
     quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum #name {
-            #(#variants)*
-        }
-
         #serialize
 
         #doc_choice
@@ -228,7 +235,6 @@ pub fn union_def(
                 #otherwise
             }
         }
-        #(#froms)*
     }
 }
 
@@ -341,21 +347,37 @@ pub fn tagged_def(
         let doc = format!(" Selected by{values}.");
         quote!(#[doc = #doc] #variant(#inner),)
     });
+    let froms = from_impls(
+        api,
+        &name,
+        t.variants.iter().map(|v| (v.name.as_str(), &v.ty, v.boxed)),
+        here,
+    );
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+        #(#froms)*
+    }
+}
+
+/// A tagged union's serde impls (`serde_impls.rs`). A variant whose type
+/// declares the tag writes it itself; another gets it written first
+/// (`wire::serialize_tagged`, straight to the serializer). Reading looks
+/// at the tag, then reads the whole object as its variant.
+pub fn tagged_serde(api: &Api, type_name: &str, t: &TaggedDef) -> TokenStream {
+    let name = ident(type_name);
+    let tag = &t.tag;
+    let boxed = box_type(api);
     let serialize_arms = t.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let value = &v.values[0];
         if v.has_tag_field {
             quote!(Self::#variant(inner) => serde::Serialize::serialize(inner, serializer),)
         } else {
-            quote! {
-                Self::#variant(inner) => {
-                    let mut value = serde_json::to_value(inner).map_err(serde::ser::Error::custom)?;
-                    if let serde_json::Value::Object(map) = &mut value {
-                        map.insert(#tag.to_owned(), serde_json::Value::String(#value.to_owned()));
-                    }
-                    serde::Serialize::serialize(&value, serializer)
-                }
-            }
+            quote!(Self::#variant(inner) => wire::serialize_tagged(inner, #tag, #value, serializer),)
         }
     });
     let all_values: Vec<&str> = t
@@ -373,19 +395,7 @@ pub fn tagged_def(
         };
         quote!(#(#values)|* => serde_json::from_value(value).map(#wrap),)
     });
-    let froms = from_impls(
-        api,
-        &name,
-        t.variants.iter().map(|v| (v.name.as_str(), &v.ty, v.boxed)),
-        here,
-    );
     quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum #name {
-            #(#variants)*
-        }
-
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 match self {
@@ -410,6 +420,5 @@ pub fn tagged_def(
                 parsed.map_err(D::Error::custom)
             }
         }
-        #(#froms)*
     }
 }

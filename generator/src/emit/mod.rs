@@ -27,6 +27,8 @@ use quote::quote;
 pub enum RustFile {
     Lib,
     Types,
+    /// The written-out serde impls of the types (`types/serde_impls.rs`).
+    TypesSerde,
     Client,
     /// The typed mocks (cargo feature `mock`).
     Mock,
@@ -35,9 +37,10 @@ pub enum RustFile {
 }
 
 impl RustFile {
-    pub const ALL: [RustFile; 5] = [
+    pub const ALL: [RustFile; 6] = [
         RustFile::Lib,
         RustFile::Types,
+        RustFile::TypesSerde,
         RustFile::Client,
         RustFile::Mock,
         RustFile::RoundtripTests,
@@ -48,6 +51,7 @@ impl RustFile {
     pub fn parts(self) -> usize {
         match self {
             RustFile::Types => types::PARTS,
+            RustFile::TypesSerde => types::SERDE_PARTS,
             _ => 1,
         }
     }
@@ -63,6 +67,7 @@ pub fn emit(api: &Api, crate_ident: &str, file: RustFile, part: usize) -> TokenS
     match file {
         RustFile::Lib => lib(api),
         RustFile::Types => types::types(api, part),
+        RustFile::TypesSerde => types::serde_impls(api, part),
         RustFile::Client => client::client(api),
         RustFile::Mock => mock::mock(api),
         RustFile::RoundtripTests => tests::roundtrip(api, &ident(crate_ident)),

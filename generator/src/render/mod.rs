@@ -188,7 +188,7 @@ pub fn render(
         .collect();
     // The parts come back in the jobs' order: each file's parts in turn.
     let mut formatted = in_parallel(&jobs, |&(file, n)| part(file, n)).into_iter();
-    let [lib, types, client, mock, tests] = RustFile::ALL.map(|file| {
+    let [lib, types, types_serde, client, mock, tests] = RustFile::ALL.map(|file| {
         let mut text = String::new();
         for piece in formatted.by_ref().take(file.parts()) {
             text.push_str(&piece?);
@@ -198,7 +198,8 @@ pub fn render(
             contents: format!("{header}{}", space_items(&text)),
         })
     });
-    let (lib, types, client, mock, tests) = (lib?, types?, client?, mock?, tests?);
+    let (lib, types, types_serde, client, mock, tests) =
+        (lib?, types?, types_serde?, client?, mock?, tests?);
     let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".into(),
@@ -206,6 +207,7 @@ pub fn render(
         },
         lib,
         types,
+        types_serde,
         client,
         mock,
     ];
@@ -288,6 +290,7 @@ fn rust_path(file: RustFile) -> &'static str {
     match file {
         RustFile::Lib => "src/lib.rs",
         RustFile::Types => "src/types.rs",
+        RustFile::TypesSerde => "src/types/serde_impls.rs",
         RustFile::Client => "src/client.rs",
         RustFile::Mock => "src/mock.rs",
         RustFile::RoundtripTests => "tests/roundtrip/cases.rs",

@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -35,140 +43,14 @@ pub struct Calibration {
     pub offset: Option<f64>,
 }
 
-impl serde::Serialize for Calibration {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Calibration", usize::from(self.offset.is_some()))?;
-        if self.offset.is_some() {
-            state.serialize_field("offset", &self.offset)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Calibration {
-    const NAME: &'static str = "Calibration";
-    const FIELDS: &'static [&'static str] = &["offset"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut offset_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut offset_slot, "offset")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            offset: offset_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Calibration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Location {
     pub room: Option<String>,
 }
 
-impl serde::Serialize for Location {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Location", usize::from(self.room.is_some()))?;
-        if self.room.is_some() {
-            state.serialize_field("room", &self.room)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Location {
-    const NAME: &'static str = "Location";
-    const FIELDS: &'static [&'static str] = &["room"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut room_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut room_slot, "room")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            room: room_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Location {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Reading {
     pub value: Option<f64>,
-}
-
-impl serde::Serialize for Reading {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Reading", usize::from(self.value.is_some()))?;
-        if self.value.is_some() {
-            state.serialize_field("value", &self.value)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Reading {
-    const NAME: &'static str = "Reading";
-    const FIELDS: &'static [&'static str] = &["value"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut value_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut value_slot, "value")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            value: value_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Reading {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -185,124 +67,6 @@ pub struct Sensor {
     pub child: Option<serde_json::Value>,
     pub strict: Option<SensorStrict>,
     pub contact: Option<SensorContact>,
-}
-
-impl serde::Serialize for Sensor {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Sensor",
-                3 + usize::from(self.location.is_some())
-                    + usize::from(self.range.is_some())
-                    + usize::from(self.firmware.is_some())
-                    + usize::from(self.calibration.is_some())
-                    + usize::from(self.parent.is_some())
-                    + usize::from(self.child.is_some())
-                    + usize::from(self.strict.is_some())
-                    + usize::from(self.contact.is_some()),
-            )?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("kind", &self.kind)?;
-        state.serialize_field("unit", &self.unit)?;
-        if self.location.is_some() {
-            state.serialize_field("location", &self.location)?;
-        }
-        if self.range.is_some() {
-            state.serialize_field("range", &self.range)?;
-        }
-        if self.firmware.is_some() {
-            state.serialize_field("firmware", &self.firmware)?;
-        }
-        if self.calibration.is_some() {
-            state.serialize_field("calibration", &self.calibration)?;
-        }
-        if self.parent.is_some() {
-            state.serialize_field("parent", &self.parent)?;
-        }
-        if self.child.is_some() {
-            state.serialize_field("child", &self.child)?;
-        }
-        if self.strict.is_some() {
-            state.serialize_field("strict", &self.strict)?;
-        }
-        if self.contact.is_some() {
-            state.serialize_field("contact", &self.contact)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Sensor {
-    const NAME: &'static str = "Sensor";
-    const FIELDS: &'static [&'static str] = &[
-        "calibration",
-        "child",
-        "contact",
-        "firmware",
-        "id",
-        "kind",
-        "location",
-        "parent",
-        "range",
-        "strict",
-        "unit",
-    ];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        let mut kind_slot = None;
-        let mut unit_slot = None;
-        let mut location_slot = None;
-        let mut range_slot = None;
-        let mut firmware_slot = None;
-        let mut calibration_slot = None;
-        let mut parent_slot = None;
-        let mut child_slot = None;
-        let mut strict_slot = None;
-        let mut contact_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut calibration_slot, "calibration")?,
-                Some(1) => wire::fill(&mut map, &mut child_slot, "child")?,
-                Some(2) => wire::fill(&mut map, &mut contact_slot, "contact")?,
-                Some(3) => wire::fill(&mut map, &mut firmware_slot, "firmware")?,
-                Some(4) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(5) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Some(6) => wire::fill(&mut map, &mut location_slot, "location")?,
-                Some(7) => wire::fill(&mut map, &mut parent_slot, "parent")?,
-                Some(8) => wire::fill(&mut map, &mut range_slot, "range")?,
-                Some(9) => wire::fill(&mut map, &mut strict_slot, "strict")?,
-                Some(10) => wire::fill(&mut map, &mut unit_slot, "unit")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-            kind: wire::required(kind_slot, "kind")?,
-            unit: unit_slot.unwrap_or_default(),
-            location: location_slot.unwrap_or_default(),
-            range: range_slot.unwrap_or_default(),
-            firmware: firmware_slot.unwrap_or_default(),
-            calibration: calibration_slot.unwrap_or_default(),
-            parent: parent_slot.unwrap_or_default(),
-            child: child_slot.unwrap_or_default(),
-            strict: strict_slot.unwrap_or_default(),
-            contact: contact_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Sensor {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -333,25 +97,6 @@ impl std::str::FromStr for SensorKind {
             "thermometer" => Ok(Self::Thermometer),
             _ => Err(format!("unknown SensorKind value: {value:?}")),
         }
-    }
-}
-
-impl serde::Serialize for SensorKind {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SensorKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const VALUES: &[&str] = &["thermometer"];
-        wire::deserialize_variant(deserializer, VALUES)?;
-        ::std::result::Result::Ok(Self::Thermometer)
     }
 }
 
@@ -401,24 +146,6 @@ impl std::str::FromStr for SensorUnit {
     }
 }
 
-impl serde::Serialize for SensorUnit {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SensorUnit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
 pub type Range = (f64, f64);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -426,101 +153,8 @@ pub struct SensorStrict {
     pub a: Option<String>,
 }
 
-impl serde::Serialize for SensorStrict {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("SensorStrict", usize::from(self.a.is_some()))?;
-        if self.a.is_some() {
-            state.serialize_field("a", &self.a)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for SensorStrict {
-    const NAME: &'static str = "SensorStrict";
-    const FIELDS: &'static [&'static str] = &["a"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut a_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut a_slot, "a")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            a: a_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SensorStrict {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SensorContact {
     pub email: Option<String>,
     pub phone: Option<String>,
-}
-
-impl serde::Serialize for SensorContact {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "SensorContact",
-                usize::from(self.email.is_some()) + usize::from(self.phone.is_some()),
-            )?;
-        if self.email.is_some() {
-            state.serialize_field("email", &self.email)?;
-        }
-        if self.phone.is_some() {
-            state.serialize_field("phone", &self.phone)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for SensorContact {
-    const NAME: &'static str = "SensorContact";
-    const FIELDS: &'static [&'static str] = &["email", "phone"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut email_slot = None;
-        let mut phone_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut email_slot, "email")?,
-                Some(1) => wire::fill(&mut map, &mut phone_slot, "phone")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            email: email_slot.unwrap_or_default(),
-            phone: phone_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SensorContact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }

@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -36,107 +44,13 @@ pub(crate) const SENSITIVE_KEYS: &[&str] = &[
 pub struct Doc {
     pub title: String,
     pub category: Option<String>,
+    /// Wire name: `categorySlug`.
     pub category_slug: Option<String>,
-}
-
-impl serde::Serialize for Doc {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Doc",
-                1 + usize::from(self.category.is_some())
-                    + usize::from(self.category_slug.is_some()),
-            )?;
-        state.serialize_field("title", &self.title)?;
-        if self.category.is_some() {
-            state.serialize_field("category", &self.category)?;
-        }
-        if self.category_slug.is_some() {
-            state.serialize_field("categorySlug", &self.category_slug)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Doc {
-    const NAME: &'static str = "Doc";
-    const FIELDS: &'static [&'static str] = &["category", "categorySlug", "title"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut title_slot = None;
-        let mut category_slot = None;
-        let mut category_slug_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut category_slot, "category")?,
-                Some(1) => wire::fill(&mut map, &mut category_slug_slot, "categorySlug")?,
-                Some(2) => wire::fill(&mut map, &mut title_slot, "title")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            title: wire::required(title_slot, "title")?,
-            category: category_slot.unwrap_or_default(),
-            category_slug: category_slug_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Doc {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Owner {
     pub id: String,
-}
-
-impl serde::Serialize for Owner {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Owner", 1)?;
-        state.serialize_field("id", &self.id)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Owner {
-    const NAME: &'static str = "Owner";
-    const FIELDS: &'static [&'static str] = &["id"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Owner {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -151,69 +65,6 @@ pub struct Plugin {
     /// Read-only: set by the server.
     pub owner: Option<Owner>,
     pub channel: Option<PluginChannel>,
-}
-
-impl serde::Serialize for Plugin {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Plugin",
-                1 + usize::from(self.previous.is_some())
-                    + usize::from(self.owner.is_some())
-                    + usize::from(self.channel.is_some()),
-            )?;
-        state.serialize_field("status", &self.status)?;
-        if self.previous.is_some() {
-            state.serialize_field("previous", &self.previous)?;
-        }
-        if self.owner.is_some() {
-            state.serialize_field("owner", &self.owner)?;
-        }
-        if self.channel.is_some() {
-            state.serialize_field("channel", &self.channel)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Plugin {
-    const NAME: &'static str = "Plugin";
-    const FIELDS: &'static [&'static str] = &["channel", "owner", "previous", "status"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut status_slot = None;
-        let mut previous_slot = None;
-        let mut owner_slot = None;
-        let mut channel_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut channel_slot, "channel")?,
-                Some(1) => wire::fill(&mut map, &mut owner_slot, "owner")?,
-                Some(2) => wire::fill(&mut map, &mut previous_slot, "previous")?,
-                Some(3) => wire::fill(&mut map, &mut status_slot, "status")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            status: wire::required(status_slot, "status")?,
-            previous: previous_slot.unwrap_or_default(),
-            owner: owner_slot.unwrap_or_default(),
-            channel: channel_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Plugin {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Values this client does not know yet (added to the API later) are
@@ -266,24 +117,6 @@ impl std::str::FromStr for Status {
     }
 }
 
-impl serde::Serialize for Status {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
 /// Values this client does not know yet (added to the API later) are
 /// kept in the catch-all variant rather than failing to deserialise.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -327,23 +160,5 @@ impl std::str::FromStr for PluginChannel {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
-    }
-}
-
-impl serde::Serialize for PluginChannel {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PluginChannel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
     }
 }

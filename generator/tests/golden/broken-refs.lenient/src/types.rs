@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -37,112 +45,7 @@ pub struct File {
     pub limit: Option<serde_json::Value>,
 }
 
-impl serde::Serialize for File {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "File",
-                1 + usize::from(self.owner.is_some())
-                    + usize::from(self.checksum.is_some())
-                    + usize::from(self.limit.is_some()),
-            )?;
-        state.serialize_field("name", &self.name)?;
-        if self.owner.is_some() {
-            state.serialize_field("owner", &self.owner)?;
-        }
-        if self.checksum.is_some() {
-            state.serialize_field("checksum", &self.checksum)?;
-        }
-        if self.limit.is_some() {
-            state.serialize_field("limit", &self.limit)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for File {
-    const NAME: &'static str = "File";
-    const FIELDS: &'static [&'static str] = &["checksum", "limit", "name", "owner"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut name_slot = None;
-        let mut owner_slot = None;
-        let mut checksum_slot = None;
-        let mut limit_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut checksum_slot, "checksum")?,
-                Some(1) => wire::fill(&mut map, &mut limit_slot, "limit")?,
-                Some(2) => wire::fill(&mut map, &mut name_slot, "name")?,
-                Some(3) => wire::fill(&mut map, &mut owner_slot, "owner")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            name: wire::required(name_slot, "name")?,
-            owner: owner_slot.unwrap_or_default(),
-            checksum: checksum_slot.unwrap_or_default(),
-            limit: limit_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for File {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FileOwner {
     pub team: Option<serde_json::Value>,
-}
-
-impl serde::Serialize for FileOwner {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("FileOwner", usize::from(self.team.is_some()))?;
-        if self.team.is_some() {
-            state.serialize_field("team", &self.team)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for FileOwner {
-    const NAME: &'static str = "FileOwner";
-    const FIELDS: &'static [&'static str] = &["team"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut team_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut team_slot, "team")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            team: team_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FileOwner {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }

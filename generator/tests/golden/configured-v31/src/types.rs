@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -75,135 +83,20 @@ impl std::str::FromStr for Kind {
     }
 }
 
-impl serde::Serialize for Kind {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 #[derive(Eq, Hash, Ord, PartialOrd)]
 pub struct Owner {
     pub name: String,
 }
 
-impl serde::Serialize for Owner {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Owner", 1)?;
-        state.serialize_field("name", &self.name)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Owner {
-    const NAME: &'static str = "Owner";
-    const FIELDS: &'static [&'static str] = &["name"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut name_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut name_slot, "name")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            name: wire::required(name_slot, "name")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Owner {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 #[derive(Eq, Hash, Ord, PartialOrd)]
 pub struct Animal {
     pub id: i64,
+    /// Wire name: `name`.
     pub title: String,
     pub kind: Option<Kind>,
     pub owner: Option<Owner>,
-}
-
-impl serde::Serialize for Animal {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Animal",
-                2 + usize::from(self.kind.is_some()) + usize::from(self.owner.is_some()),
-            )?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("name", &self.title)?;
-        if self.kind.is_some() {
-            state.serialize_field("kind", &self.kind)?;
-        }
-        if self.owner.is_some() {
-            state.serialize_field("owner", &self.owner)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Animal {
-    const NAME: &'static str = "Animal";
-    const FIELDS: &'static [&'static str] = &["id", "kind", "name", "owner"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        let mut title_slot = None;
-        let mut kind_slot = None;
-        let mut owner_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(1) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Some(2) => wire::fill(&mut map, &mut title_slot, "name")?,
-                Some(3) => wire::fill(&mut map, &mut owner_slot, "owner")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-            title: wire::required(title_slot, "name")?,
-            kind: kind_slot.unwrap_or_default(),
-            owner: owner_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Animal {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 pub type Position = serde_json::Map<String, serde_json::Value>;
@@ -212,49 +105,6 @@ pub type Position = serde_json::Map<String, serde_json::Value>;
 pub struct Tracker {
     pub id: i64,
     pub position: Position,
-}
-
-impl serde::Serialize for Tracker {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Tracker", 2)?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("position", &self.position)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Tracker {
-    const NAME: &'static str = "Tracker";
-    const FIELDS: &'static [&'static str] = &["id", "position"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        let mut position_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(1) => wire::fill(&mut map, &mut position_slot, "position")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-            position: wire::required(position_slot, "position")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Tracker {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Query, header and cookie parameters of [`Client::animals`](crate::Client::animals).

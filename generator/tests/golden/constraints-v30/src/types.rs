@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -35,88 +43,10 @@ pub struct Account {
     pub name: String,
 }
 
-impl serde::Serialize for Account {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Account", 1)?;
-        state.serialize_field("name", &self.name)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Account {
-    const NAME: &'static str = "Account";
-    const FIELDS: &'static [&'static str] = &["name"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut name_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut name_slot, "name")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            name: wire::required(name_slot, "name")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Account {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quarter {
     /// Pattern: `^[0-9]{4}-Q[1-4]$`.
     pub label: String,
-}
-
-impl serde::Serialize for Quarter {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Quarter", 1)?;
-        state.serialize_field("label", &self.label)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Quarter {
-    const NAME: &'static str = "Quarter";
-    const FIELDS: &'static [&'static str] = &["label"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut label_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut label_slot, "label")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            label: wire::required(label_slot, "label")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Quarter {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -145,118 +75,4 @@ pub struct Reading {
     pub flag: Option<bool>,
     /// Must be ≥ 2.
     pub ratio: Option<f64>,
-}
-
-impl serde::Serialize for Reading {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Reading",
-                7 + usize::from(self.negative.is_some())
-                    + usize::from(self.host.is_some())
-                    + usize::from(self.address.is_some())
-                    + usize::from(self.flag.is_some())
-                    + usize::from(self.ratio.is_some()),
-            )?;
-        state.serialize_field("kind", &self.kind)?;
-        state.serialize_field("level", &self.level)?;
-        state.serialize_field("score", &self.score)?;
-        if self.negative.is_some() {
-            state.serialize_field("negative", &self.negative)?;
-        }
-        state.serialize_field("tags", &self.tags)?;
-        state.serialize_field("code", &self.code)?;
-        state.serialize_field("contact", &self.contact)?;
-        state.serialize_field("site", &self.site)?;
-        if self.host.is_some() {
-            state.serialize_field("host", &self.host)?;
-        }
-        if self.address.is_some() {
-            state.serialize_field("address", &self.address)?;
-        }
-        if self.flag.is_some() {
-            state.serialize_field("flag", &self.flag)?;
-        }
-        if self.ratio.is_some() {
-            state.serialize_field("ratio", &self.ratio)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Reading {
-    const NAME: &'static str = "Reading";
-    const FIELDS: &'static [&'static str] = &[
-        "address",
-        "code",
-        "contact",
-        "flag",
-        "host",
-        "kind",
-        "level",
-        "negative",
-        "ratio",
-        "score",
-        "site",
-        "tags",
-    ];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut kind_slot = None;
-        let mut level_slot = None;
-        let mut score_slot = None;
-        let mut negative_slot = None;
-        let mut tags_slot = None;
-        let mut code_slot = None;
-        let mut contact_slot = None;
-        let mut site_slot = None;
-        let mut host_slot = None;
-        let mut address_slot = None;
-        let mut flag_slot = None;
-        let mut ratio_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut address_slot, "address")?,
-                Some(1) => wire::fill(&mut map, &mut code_slot, "code")?,
-                Some(2) => wire::fill(&mut map, &mut contact_slot, "contact")?,
-                Some(3) => wire::fill(&mut map, &mut flag_slot, "flag")?,
-                Some(4) => wire::fill(&mut map, &mut host_slot, "host")?,
-                Some(5) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Some(6) => wire::fill(&mut map, &mut level_slot, "level")?,
-                Some(7) => wire::fill(&mut map, &mut negative_slot, "negative")?,
-                Some(8) => wire::fill(&mut map, &mut ratio_slot, "ratio")?,
-                Some(9) => wire::fill(&mut map, &mut score_slot, "score")?,
-                Some(10) => wire::fill(&mut map, &mut site_slot, "site")?,
-                Some(11) => wire::fill(&mut map, &mut tags_slot, "tags")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            kind: wire::required(kind_slot, "kind")?,
-            level: wire::required(level_slot, "level")?,
-            score: wire::required(score_slot, "score")?,
-            negative: negative_slot.unwrap_or_default(),
-            tags: wire::required(tags_slot, "tags")?,
-            code: wire::required(code_slot, "code")?,
-            contact: wire::required(contact_slot, "contact")?,
-            site: wire::required(site_slot, "site")?,
-            host: host_slot.unwrap_or_default(),
-            address: address_slot.unwrap_or_default(),
-            flag: flag_slot.unwrap_or_default(),
-            ratio: ratio_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Reading {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }

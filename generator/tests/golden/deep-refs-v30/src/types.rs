@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -35,164 +43,16 @@ pub struct Problem {
     pub conflict: Option<Conflict>,
 }
 
-impl serde::Serialize for Problem {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Problem",
-                usize::from(self.item.is_some()) + usize::from(self.conflict.is_some()),
-            )?;
-        if self.item.is_some() {
-            state.serialize_field("item", &self.item)?;
-        }
-        if self.conflict.is_some() {
-            state.serialize_field("conflict", &self.conflict)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Problem {
-    const NAME: &'static str = "Problem";
-    const FIELDS: &'static [&'static str] = &["conflict", "item"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut item_slot = None;
-        let mut conflict_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut conflict_slot, "conflict")?,
-                Some(1) => wire::fill(&mut map, &mut item_slot, "item")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            item: item_slot.unwrap_or_default(),
-            conflict: conflict_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Problem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProblemItem {
     pub id: String,
     pub note: Option<String>,
 }
 
-impl serde::Serialize for ProblemItem {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("ProblemItem", 1 + usize::from(self.note.is_some()))?;
-        state.serialize_field("id", &self.id)?;
-        if self.note.is_some() {
-            state.serialize_field("note", &self.note)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for ProblemItem {
-    const NAME: &'static str = "ProblemItem";
-    const FIELDS: &'static [&'static str] = &["id", "note"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        let mut note_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(1) => wire::fill(&mut map, &mut note_slot, "note")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-            note: note_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProblemItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
     pub message: String,
     pub current_version: Option<i64>,
-}
-
-impl serde::Serialize for Conflict {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Conflict",
-                1 + usize::from(self.current_version.is_some()),
-            )?;
-        state.serialize_field("message", &self.message)?;
-        if self.current_version.is_some() {
-            state.serialize_field("current_version", &self.current_version)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Conflict {
-    const NAME: &'static str = "Conflict";
-    const FIELDS: &'static [&'static str] = &["current_version", "message"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut message_slot = None;
-        let mut current_version_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => {
-                    wire::fill(&mut map, &mut current_version_slot, "current_version")?
-                }
-                Some(1) => wire::fill(&mut map, &mut message_slot, "message")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            message: wire::required(message_slot, "message")?,
-            current_version: current_version_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Conflict {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Values this client does not know yet (added to the API later) are
@@ -245,71 +105,10 @@ impl std::str::FromStr for Kind {
     }
 }
 
-impl serde::Serialize for Kind {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListItemsResponseItem {
     pub id: String,
     pub kind: Kind,
-}
-
-impl serde::Serialize for ListItemsResponseItem {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("ListItemsResponseItem", 2)?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("kind", &self.kind)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for ListItemsResponseItem {
-    const NAME: &'static str = "ListItemsResponseItem";
-    const FIELDS: &'static [&'static str] = &["id", "kind"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        let mut kind_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(1) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-            kind: wire::required(kind_slot, "kind")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ListItemsResponseItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Error responses declared for [`Client::list_items`](crate::Client::list_items) and 2 other operations that have the same ones (their error types are aliases of this one).

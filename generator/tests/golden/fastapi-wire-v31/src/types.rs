@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -29,106 +37,12 @@ pub(crate) const SENSITIVE_KEYS: &[&str] = &[
     "x_api_key",
 ];
 
-/// Reads a date-time as the API sends it: RFC 3339, or without an
-/// offset (as FastAPI writes a naive `datetime`), taken as UTC.
-fn date_time_from_wire(
-    text: &str,
-) -> ::std::option::Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|parsed| parsed.to_utc())
-        .ok()
-        .or_else(|| {
-            text.parse::<chrono::NaiveDateTime>().ok().map(|naive| naive.and_utc())
-        })
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub name: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
     pub price: Option<EventPrice>,
-}
-
-impl serde::Serialize for Event {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Event",
-                2 + usize::from(self.deleted_at.is_some())
-                    + usize::from(self.price.is_some()),
-            )?;
-        state.serialize_field("name", &self.name)?;
-        state.serialize_field("created_at", &self.created_at)?;
-        if self.deleted_at.is_some() {
-            state.serialize_field("deleted_at", &self.deleted_at)?;
-        }
-        if self.price.is_some() {
-            state.serialize_field("price", &self.price)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Event {
-    const NAME: &'static str = "Event";
-    const FIELDS: &'static [&'static str] = &[
-        "created_at",
-        "deleted_at",
-        "name",
-        "price",
-    ];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut name_slot = None;
-        let mut created_at_slot = None;
-        let mut deleted_at_slot = None;
-        let mut price_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => {
-                    wire::fill_parsed(
-                        &mut map,
-                        &mut created_at_slot,
-                        "created_at",
-                        date_time_from_wire,
-                        "an RFC 3339 date-time",
-                    )?
-                }
-                Some(1) => {
-                    wire::fill_parsed(
-                        &mut map,
-                        &mut deleted_at_slot,
-                        "deleted_at",
-                        date_time_from_wire,
-                        "an RFC 3339 date-time",
-                    )?
-                }
-                Some(2) => wire::fill(&mut map, &mut name_slot, "name")?,
-                Some(3) => wire::fill(&mut map, &mut price_slot, "price")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            name: wire::required(name_slot, "name")?,
-            created_at: wire::required(created_at_slot, "created_at")?,
-            deleted_at: deleted_at_slot.unwrap_or_default(),
-            price: price_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Event {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -138,170 +52,15 @@ pub struct EventPatch {
     pub tags: crate::Nullable<Vec<String>>,
 }
 
-impl serde::Serialize for EventPatch {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "EventPatch",
-                usize::from(!self.name.is_absent())
-                    + usize::from(!self.deleted_at.is_absent())
-                    + usize::from(!self.tags.is_absent()),
-            )?;
-        if !self.name.is_absent() {
-            state.serialize_field("name", &self.name)?;
-        }
-        if !self.deleted_at.is_absent() {
-            state.serialize_field("deleted_at", &self.deleted_at)?;
-        }
-        if !self.tags.is_absent() {
-            state.serialize_field("tags", &self.tags)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for EventPatch {
-    const NAME: &'static str = "EventPatch";
-    const FIELDS: &'static [&'static str] = &["deleted_at", "name", "tags"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut name_slot = None;
-        let mut deleted_at_slot = None;
-        let mut tags_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => {
-                    wire::fill_parsed(
-                        &mut map,
-                        &mut deleted_at_slot,
-                        "deleted_at",
-                        date_time_from_wire,
-                        "an RFC 3339 date-time",
-                    )?
-                }
-                Some(1) => wire::fill(&mut map, &mut name_slot, "name")?,
-                Some(2) => wire::fill(&mut map, &mut tags_slot, "tags")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            name: name_slot.unwrap_or_default(),
-            deleted_at: deleted_at_slot.unwrap_or_default(),
-            tags: tags_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for EventPatch {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HttpValidationError {
     pub detail: Option<Vec<ValidationError>>,
-}
-
-impl serde::Serialize for HttpValidationError {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "HttpValidationError",
-                usize::from(self.detail.is_some()),
-            )?;
-        if self.detail.is_some() {
-            state.serialize_field("detail", &self.detail)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for HttpValidationError {
-    const NAME: &'static str = "HttpValidationError";
-    const FIELDS: &'static [&'static str] = &["detail"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut detail_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut detail_slot, "detail")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            detail: detail_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for HttpValidationError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Upload {
     pub size: i64,
     pub first_byte: i64,
-}
-
-impl serde::Serialize for Upload {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Upload", 2)?;
-        state.serialize_field("size", &self.size)?;
-        state.serialize_field("first_byte", &self.first_byte)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Upload {
-    const NAME: &'static str = "Upload";
-    const FIELDS: &'static [&'static str] = &["first_byte", "size"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut size_slot = None;
-        let mut first_byte_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut first_byte_slot, "first_byte")?,
-                Some(1) => wire::fill(&mut map, &mut size_slot, "size")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            size: wire::required(size_slot, "size")?,
-            first_byte: wire::required(first_byte_slot, "first_byte")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Upload {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -311,54 +70,9 @@ pub struct ValidationError {
     /// Message
     pub msg: String,
     /// Error Type
+    ///
+    /// Wire name: `type`.
     pub type_: String,
-}
-
-impl serde::Serialize for ValidationError {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("ValidationError", 3)?;
-        state.serialize_field("loc", &self.loc)?;
-        state.serialize_field("msg", &self.msg)?;
-        state.serialize_field("type", &self.type_)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for ValidationError {
-    const NAME: &'static str = "ValidationError";
-    const FIELDS: &'static [&'static str] = &["loc", "msg", "type"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut loc_slot = None;
-        let mut msg_slot = None;
-        let mut type_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut loc_slot, "loc")?,
-                Some(1) => wire::fill(&mut map, &mut msg_slot, "msg")?,
-                Some(2) => wire::fill(&mut map, &mut type_slot, "type")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            loc: wire::required(loc_slot, "loc")?,
-            msg: wire::required(msg_slot, "msg")?,
-            type_: wire::required(type_slot, "type")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ValidationError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Price
@@ -368,44 +82,6 @@ impl<'de> serde::Deserialize<'de> for ValidationError {
 pub enum EventPrice {
     Number(f64),
     String(String),
-}
-
-impl serde::Serialize for EventPrice {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Number(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::String(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order; the first that accepts the payload wins.
-impl<'de> serde::Deserialize<'de> for EventPrice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        if let ::std::result::Result::Ok(inner) = <f64 as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::Number(inner));
-        }
-        if let ::std::result::Result::Ok(inner) = <String as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::String(inner));
-        }
-        ::std::result::Result::Err(
-            <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of untagged enum EventPrice",
-            ),
-        )
-    }
 }
 
 impl From<f64> for EventPrice {
@@ -424,44 +100,6 @@ impl From<String> for EventPrice {
 pub enum ValidationErrorLocItem {
     Integer(i64),
     String(String),
-}
-
-impl serde::Serialize for ValidationErrorLocItem {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Integer(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::String(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order; the first that accepts the payload wins.
-impl<'de> serde::Deserialize<'de> for ValidationErrorLocItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        if let ::std::result::Result::Ok(inner) = <i64 as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::Integer(inner));
-        }
-        if let ::std::result::Result::Ok(inner) = <String as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::String(inner));
-        }
-        ::std::result::Result::Err(
-            <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of untagged enum ValidationErrorLocItem",
-            ),
-        )
-    }
 }
 
 impl From<i64> for ValidationErrorLocItem {

@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -37,64 +45,4 @@ pub struct Measurement {
     /// Must be ≥ -1000000000000000000000000000000000000000 and ≤ 1000000000000000000000000000000000000000.
     pub offset: Option<f64>,
     pub samples: Option<Vec<f64>>,
-}
-
-impl serde::Serialize for Measurement {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Measurement",
-                2 + usize::from(self.offset.is_some())
-                    + usize::from(self.samples.is_some()),
-            )?;
-        state.serialize_field("reading", &self.reading)?;
-        state.serialize_field("ratio", &self.ratio)?;
-        if self.offset.is_some() {
-            state.serialize_field("offset", &self.offset)?;
-        }
-        if self.samples.is_some() {
-            state.serialize_field("samples", &self.samples)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Measurement {
-    const NAME: &'static str = "Measurement";
-    const FIELDS: &'static [&'static str] = &["offset", "ratio", "reading", "samples"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut reading_slot = None;
-        let mut ratio_slot = None;
-        let mut offset_slot = None;
-        let mut samples_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut offset_slot, "offset")?,
-                Some(1) => wire::fill(&mut map, &mut ratio_slot, "ratio")?,
-                Some(2) => wire::fill(&mut map, &mut reading_slot, "reading")?,
-                Some(3) => wire::fill(&mut map, &mut samples_slot, "samples")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            reading: wire::required(reading_slot, "reading")?,
-            ratio: wire::required(ratio_slot, "ratio")?,
-            offset: offset_slot.unwrap_or_default(),
-            samples: samples_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Measurement {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }

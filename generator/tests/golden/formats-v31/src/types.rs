@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -29,17 +37,6 @@ pub(crate) const SENSITIVE_KEYS: &[&str] = &[
     "x_api_key",
 ];
 
-/// Reads a date-time as the API sends it: RFC 3339, or without an
-/// offset (as FastAPI writes a naive `datetime`), taken as UTC.
-fn date_time_from_wire(text: &str) -> ::std::option::Option<jiff::Timestamp> {
-    text.parse::<jiff::Timestamp>()
-        .ok()
-        .or_else(|| {
-            let naive = text.parse::<jiff::civil::DateTime>().ok()?;
-            jiff::tz::Offset::UTC.to_timestamp(naive).ok()
-        })
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Invoice {
     /// Format: `uuid`.
@@ -54,113 +51,6 @@ pub struct Invoice {
     pub reference: Option<InvoiceReference>,
 }
 
-impl serde::Serialize for Invoice {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Invoice",
-                4 + usize::from(!self.paid_at.is_absent())
-                    + usize::from(!self.discount.is_absent())
-                    + usize::from(self.tax_rate.is_some())
-                    + usize::from(self.reference.is_some()),
-            )?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("issued_at", &self.issued_at)?;
-        if !self.paid_at.is_absent() {
-            state.serialize_field("paid_at", &self.paid_at)?;
-        }
-        state.serialize_field("due", &self.due)?;
-        state.serialize_field("amount", &self.amount)?;
-        if !self.discount.is_absent() {
-            state.serialize_field("discount", &self.discount)?;
-        }
-        if self.tax_rate.is_some() {
-            state.serialize_field("tax_rate", &self.tax_rate)?;
-        }
-        if self.reference.is_some() {
-            state.serialize_field("reference", &self.reference)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Invoice {
-    const NAME: &'static str = "Invoice";
-    const FIELDS: &'static [&'static str] = &[
-        "amount",
-        "discount",
-        "due",
-        "id",
-        "issued_at",
-        "paid_at",
-        "reference",
-        "tax_rate",
-    ];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        let mut issued_at_slot = None;
-        let mut paid_at_slot = None;
-        let mut due_slot = None;
-        let mut amount_slot = None;
-        let mut discount_slot = None;
-        let mut tax_rate_slot = None;
-        let mut reference_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut amount_slot, "amount")?,
-                Some(1) => wire::fill(&mut map, &mut discount_slot, "discount")?,
-                Some(2) => wire::fill(&mut map, &mut due_slot, "due")?,
-                Some(3) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(4) => {
-                    wire::fill_parsed(
-                        &mut map,
-                        &mut issued_at_slot,
-                        "issued_at",
-                        date_time_from_wire,
-                        "an RFC 3339 date-time",
-                    )?
-                }
-                Some(5) => {
-                    wire::fill_parsed(
-                        &mut map,
-                        &mut paid_at_slot,
-                        "paid_at",
-                        date_time_from_wire,
-                        "an RFC 3339 date-time",
-                    )?
-                }
-                Some(6) => wire::fill(&mut map, &mut reference_slot, "reference")?,
-                Some(7) => wire::fill(&mut map, &mut tax_rate_slot, "tax_rate")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-            issued_at: wire::required(issued_at_slot, "issued_at")?,
-            paid_at: paid_at_slot.unwrap_or_default(),
-            due: wire::required(due_slot, "due")?,
-            amount: wire::required(amount_slot, "amount")?,
-            discount: discount_slot.unwrap_or_default(),
-            tax_rate: tax_rate_slot.unwrap_or_default(),
-            reference: reference_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Invoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 /// A decimal, as FastAPI describes one (a number, or a string of digits): read from either, and sent as a string, so that its value and scale arrive exactly.
 pub type InvoiceAmount = rust_decimal::Decimal;
 
@@ -172,44 +62,6 @@ pub type InvoiceDiscount = rust_decimal::Decimal;
 pub enum InvoiceReference {
     Number(f64),
     String(String),
-}
-
-impl serde::Serialize for InvoiceReference {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Number(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::String(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order; the first that accepts the payload wins.
-impl<'de> serde::Deserialize<'de> for InvoiceReference {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        if let ::std::result::Result::Ok(inner) = <f64 as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::Number(inner));
-        }
-        if let ::std::result::Result::Ok(inner) = <String as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::String(inner));
-        }
-        ::std::result::Result::Err(
-            <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of untagged enum InvoiceReference",
-            ),
-        )
-    }
 }
 
 impl From<f64> for InvoiceReference {

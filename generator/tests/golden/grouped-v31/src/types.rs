@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -36,149 +44,15 @@ pub struct Issue {
     pub open: Option<bool>,
 }
 
-impl serde::Serialize for Issue {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Issue", 1 + usize::from(self.open.is_some()))?;
-        state.serialize_field("title", &self.title)?;
-        if self.open.is_some() {
-            state.serialize_field("open", &self.open)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Issue {
-    const NAME: &'static str = "Issue";
-    const FIELDS: &'static [&'static str] = &["open", "title"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut title_slot = None;
-        let mut open_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut open_slot, "open")?,
-                Some(1) => wire::fill(&mut map, &mut title_slot, "title")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            title: wire::required(title_slot, "title")?,
-            open: open_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Issue {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Problem {
     pub detail: Option<String>,
-}
-
-impl serde::Serialize for Problem {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Problem", usize::from(self.detail.is_some()))?;
-        if self.detail.is_some() {
-            state.serialize_field("detail", &self.detail)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Problem {
-    const NAME: &'static str = "Problem";
-    const FIELDS: &'static [&'static str] = &["detail"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut detail_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut detail_slot, "detail")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            detail: detail_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Problem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Repo {
     pub name: String,
     pub stars: Option<i64>,
-}
-
-impl serde::Serialize for Repo {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Repo", 1 + usize::from(self.stars.is_some()))?;
-        state.serialize_field("name", &self.name)?;
-        if self.stars.is_some() {
-            state.serialize_field("stars", &self.stars)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Repo {
-    const NAME: &'static str = "Repo";
-    const FIELDS: &'static [&'static str] = &["name", "stars"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut name_slot = None;
-        let mut stars_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut name_slot, "name")?,
-                Some(1) => wire::fill(&mut map, &mut stars_slot, "stars")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            name: wire::required(name_slot, "name")?,
-            stars: stars_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Repo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Error responses declared for [`Issues::get`](crate::groups::Issues::get) and [`Repos::get`](crate::groups::Repos::get), which has the same ones.

@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -39,67 +47,4 @@ pub struct Counter {
     pub ratio: Option<f64>,
     /// Also declared, not checked: `maxLength: 1e+30`.
     pub label: Option<String>,
-}
-
-impl serde::Serialize for Counter {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Counter",
-                1 + usize::from(self.unsigned.is_some())
-                    + usize::from(self.ratio.is_some())
-                    + usize::from(self.label.is_some()),
-            )?;
-        state.serialize_field("value", &self.value)?;
-        if self.unsigned.is_some() {
-            state.serialize_field("unsigned", &self.unsigned)?;
-        }
-        if self.ratio.is_some() {
-            state.serialize_field("ratio", &self.ratio)?;
-        }
-        if self.label.is_some() {
-            state.serialize_field("label", &self.label)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Counter {
-    const NAME: &'static str = "Counter";
-    const FIELDS: &'static [&'static str] = &["label", "ratio", "unsigned", "value"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut value_slot = None;
-        let mut unsigned_slot = None;
-        let mut ratio_slot = None;
-        let mut label_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut label_slot, "label")?,
-                Some(1) => wire::fill(&mut map, &mut ratio_slot, "ratio")?,
-                Some(2) => wire::fill(&mut map, &mut unsigned_slot, "unsigned")?,
-                Some(3) => wire::fill(&mut map, &mut value_slot, "value")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            value: wire::required(value_slot, "value")?,
-            unsigned: unsigned_slot.unwrap_or_default(),
-            ratio: ratio_slot.unwrap_or_default(),
-            label: label_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Counter {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }

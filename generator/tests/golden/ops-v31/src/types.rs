@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -36,96 +44,10 @@ pub struct Created {
     pub location: String,
 }
 
-impl serde::Serialize for Created {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Created", 2)?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("location", &self.location)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Created {
-    const NAME: &'static str = "Created";
-    const FIELDS: &'static [&'static str] = &["id", "location"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        let mut location_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(1) => wire::fill(&mut map, &mut location_slot, "location")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-            location: wire::required(location_slot, "location")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Created {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     pub id: i64,
     pub name: String,
-}
-
-impl serde::Serialize for Item {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Item", 2)?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("name", &self.name)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Item {
-    const NAME: &'static str = "Item";
-    const FIELDS: &'static [&'static str] = &["id", "name"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        let mut name_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(1) => wire::fill(&mut map, &mut name_slot, "name")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-            name: wire::required(name_slot, "name")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Item {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -134,157 +56,15 @@ pub struct NewItem {
     pub note: crate::Nullable<String>,
 }
 
-impl serde::Serialize for NewItem {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("NewItem", 1 + usize::from(!self.note.is_absent()))?;
-        state.serialize_field("name", &self.name)?;
-        if !self.note.is_absent() {
-            state.serialize_field("note", &self.note)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for NewItem {
-    const NAME: &'static str = "NewItem";
-    const FIELDS: &'static [&'static str] = &["name", "note"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut name_slot = None;
-        let mut note_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut name_slot, "name")?,
-                Some(1) => wire::fill(&mut map, &mut note_slot, "note")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            name: wire::required(name_slot, "name")?,
-            note: note_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Problem {
     pub title: Option<String>,
     pub status: Option<i64>,
 }
 
-impl serde::Serialize for Problem {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Problem",
-                usize::from(self.title.is_some()) + usize::from(self.status.is_some()),
-            )?;
-        if self.title.is_some() {
-            state.serialize_field("title", &self.title)?;
-        }
-        if self.status.is_some() {
-            state.serialize_field("status", &self.status)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Problem {
-    const NAME: &'static str = "Problem";
-    const FIELDS: &'static [&'static str] = &["status", "title"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut title_slot = None;
-        let mut status_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut status_slot, "status")?,
-                Some(1) => wire::fill(&mut map, &mut title_slot, "title")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            title: title_slot.unwrap_or_default(),
-            status: status_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Problem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PostItemsSearchBodyPage {
     pub size: Option<i64>,
-}
-
-impl serde::Serialize for PostItemsSearchBodyPage {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "PostItemsSearchBodyPage",
-                usize::from(self.size.is_some()),
-            )?;
-        if self.size.is_some() {
-            state.serialize_field("size", &self.size)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for PostItemsSearchBodyPage {
-    const NAME: &'static str = "PostItemsSearchBodyPage";
-    const FIELDS: &'static [&'static str] = &["size"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut size_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut size_slot, "size")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            size: size_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PostItemsSearchBodyPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -294,169 +74,15 @@ pub struct PostItemsSearchBody {
     pub page: Option<PostItemsSearchBodyPage>,
 }
 
-impl serde::Serialize for PostItemsSearchBody {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "PostItemsSearchBody",
-                usize::from(self.query.is_some()) + usize::from(self.tags.is_some())
-                    + usize::from(self.page.is_some()),
-            )?;
-        if self.query.is_some() {
-            state.serialize_field("query", &self.query)?;
-        }
-        if self.tags.is_some() {
-            state.serialize_field("tags", &self.tags)?;
-        }
-        if self.page.is_some() {
-            state.serialize_field("page", &self.page)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for PostItemsSearchBody {
-    const NAME: &'static str = "PostItemsSearchBody";
-    const FIELDS: &'static [&'static str] = &["page", "query", "tags"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut query_slot = None;
-        let mut tags_slot = None;
-        let mut page_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut page_slot, "page")?,
-                Some(1) => wire::fill(&mut map, &mut query_slot, "query")?,
-                Some(2) => wire::fill(&mut map, &mut tags_slot, "tags")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            query: query_slot.unwrap_or_default(),
-            tags: tags_slot.unwrap_or_default(),
-            page: page_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PostItemsSearchBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadAttachmentBodyMeta {
     pub source: Option<String>,
-}
-
-impl serde::Serialize for UploadAttachmentBodyMeta {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "UploadAttachmentBodyMeta",
-                usize::from(self.source.is_some()),
-            )?;
-        if self.source.is_some() {
-            state.serialize_field("source", &self.source)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for UploadAttachmentBodyMeta {
-    const NAME: &'static str = "UploadAttachmentBodyMeta";
-    const FIELDS: &'static [&'static str] = &["source"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut source_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut source_slot, "source")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            source: source_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for UploadAttachmentBodyMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StylesFilter {
     pub state: Option<String>,
     pub min: Option<i64>,
-}
-
-impl serde::Serialize for StylesFilter {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "StylesFilter",
-                usize::from(self.state.is_some()) + usize::from(self.min.is_some()),
-            )?;
-        if self.state.is_some() {
-            state.serialize_field("state", &self.state)?;
-        }
-        if self.min.is_some() {
-            state.serialize_field("min", &self.min)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for StylesFilter {
-    const NAME: &'static str = "StylesFilter";
-    const FIELDS: &'static [&'static str] = &["min", "state"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut state_slot = None;
-        let mut min_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut min_slot, "min")?,
-                Some(1) => wire::fill(&mut map, &mut state_slot, "state")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            state: state_slot.unwrap_or_default(),
-            min: min_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StylesFilter {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Successful responses of [`Client::create_item`](crate::Client::create_item), one variant per status.

@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -35,142 +43,15 @@ pub struct Item {
     pub id: i64,
 }
 
-impl serde::Serialize for Item {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Item", 1)?;
-        state.serialize_field("id", &self.id)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Item {
-    const NAME: &'static str = "Item";
-    const FIELDS: &'static [&'static str] = &["id"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Item {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemPage {
     pub data: Vec<Item>,
     pub next_cursor: Option<String>,
 }
 
-impl serde::Serialize for ItemPage {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("ItemPage", 1 + usize::from(self.next_cursor.is_some()))?;
-        state.serialize_field("data", &self.data)?;
-        if self.next_cursor.is_some() {
-            state.serialize_field("next_cursor", &self.next_cursor)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for ItemPage {
-    const NAME: &'static str = "ItemPage";
-    const FIELDS: &'static [&'static str] = &["data", "next_cursor"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut data_slot = None;
-        let mut next_cursor_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut data_slot, "data")?,
-                Some(1) => wire::fill(&mut map, &mut next_cursor_slot, "next_cursor")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            data: wire::required(data_slot, "data")?,
-            next_cursor: next_cursor_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ItemPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListEventsResponse {
     pub events: Option<Vec<Item>>,
-}
-
-impl serde::Serialize for ListEventsResponse {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("ListEventsResponse", usize::from(self.events.is_some()))?;
-        if self.events.is_some() {
-            state.serialize_field("events", &self.events)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for ListEventsResponse {
-    const NAME: &'static str = "ListEventsResponse";
-    const FIELDS: &'static [&'static str] = &["events"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut events_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut events_slot, "events")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            events: events_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ListEventsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Query, header and cookie parameters of [`Client::list_events`](crate::Client::list_events).

@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -49,101 +57,9 @@ pub struct Note {
     pub tags: Option<Vec<String>>,
 }
 
-impl serde::Serialize for Note {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Note", 2 + usize::from(self.tags.is_some()))?;
-        state.serialize_field("title", &self.title)?;
-        state.serialize_field("body", &self.body)?;
-        if self.tags.is_some() {
-            state.serialize_field("tags", &self.tags)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Note {
-    const NAME: &'static str = "Note";
-    const FIELDS: &'static [&'static str] = &["body", "tags", "title"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut title_slot = None;
-        let mut body_slot = None;
-        let mut tags_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut body_slot, "body")?,
-                Some(1) => wire::fill(&mut map, &mut tags_slot, "tags")?,
-                Some(2) => wire::fill(&mut map, &mut title_slot, "title")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            title: wire::required(title_slot, "title")?,
-            body: body_slot.unwrap_or_default(),
-            tags: tags_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Note {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutNoteNotFound {
     pub detail: Option<String>,
-}
-
-impl serde::Serialize for PutNoteNotFound {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("PutNoteNotFound", usize::from(self.detail.is_some()))?;
-        if self.detail.is_some() {
-            state.serialize_field("detail", &self.detail)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for PutNoteNotFound {
-    const NAME: &'static str = "PutNoteNotFound";
-    const FIELDS: &'static [&'static str] = &["detail"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut detail_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut detail_slot, "detail")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            detail: detail_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PutNoteNotFound {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Error responses declared for [`Client::put_note`](crate::Client::put_note).

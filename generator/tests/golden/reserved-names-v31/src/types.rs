@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -35,64 +43,6 @@ pub struct Client {
     pub config: Option<Config>,
 }
 
-impl serde::Serialize for Client {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Client",
-                usize::from(self.client.is_some()) + usize::from(self.config.is_some()),
-            )?;
-        if self.client.is_some() {
-            state.serialize_field("client", &self.client)?;
-        }
-        if self.config.is_some() {
-            state.serialize_field("config", &self.config)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Client {
-    const NAME: &'static str = "Client";
-    const FIELDS: &'static [&'static str] = &["client", "config"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut client_slot = ::std::option::Option::None;
-        let mut config_slot = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = wire::next_field(
-            &mut map,
-            Self::FIELDS,
-        )? {
-            match key {
-                ::std::option::Option::Some(0) => {
-                    wire::fill(&mut map, &mut client_slot, "client")?
-                }
-                ::std::option::Option::Some(1) => {
-                    wire::fill(&mut map, &mut config_slot, "config")?
-                }
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            client: client_slot.unwrap_or_default(),
-            config: config_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Client {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Clone, PartialEq, Default)]
 pub struct Config {
     pub secret: Option<Secret>,
@@ -106,103 +56,9 @@ impl std::fmt::Debug for Config {
     }
 }
 
-impl serde::Serialize for Config {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Config", usize::from(self.secret.is_some()))?;
-        if self.secret.is_some() {
-            state.serialize_field("secret", &self.secret)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Config {
-    const NAME: &'static str = "Config";
-    const FIELDS: &'static [&'static str] = &["secret"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut secret_slot = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = wire::next_field(
-            &mut map,
-            Self::FIELDS,
-        )? {
-            match key {
-                ::std::option::Option::Some(0) => {
-                    wire::fill(&mut map, &mut secret_slot, "secret")?
-                }
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            secret: secret_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Config {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Default {
     pub default: Option<String>,
-}
-
-impl serde::Serialize for Default {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Default", usize::from(self.default.is_some()))?;
-        if self.default.is_some() {
-            state.serialize_field("default", &self.default)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Default {
-    const NAME: &'static str = "Default";
-    const FIELDS: &'static [&'static str] = &["default"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut default_slot = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = wire::next_field(
-            &mut map,
-            Self::FIELDS,
-        )? {
-            match key {
-                ::std::option::Option::Some(0) => {
-                    wire::fill(&mut map, &mut default_slot, "default")?
-                }
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            default: default_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Default {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 pub type Deserialize = String;
@@ -212,100 +68,10 @@ pub struct Err {
     pub err: String,
 }
 
-impl serde::Serialize for Err {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Err", 1)?;
-        state.serialize_field("err", &self.err)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Err {
-    const NAME: &'static str = "Err";
-    const FIELDS: &'static [&'static str] = &["err"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut err_slot = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = wire::next_field(
-            &mut map,
-            Self::FIELDS,
-        )? {
-            match key {
-                ::std::option::Option::Some(0) => {
-                    wire::fill(&mut map, &mut err_slot, "err")?
-                }
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            err: wire::required(err_slot, "err")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Err {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Error {
+    /// Wire name: `Error`.
     pub error: Option<String>,
-}
-
-impl serde::Serialize for Error {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Error", usize::from(self.error.is_some()))?;
-        if self.error.is_some() {
-            state.serialize_field("Error", &self.error)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Error {
-    const NAME: &'static str = "Error";
-    const FIELDS: &'static [&'static str] = &["Error"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut error_slot = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = wire::next_field(
-            &mut map,
-            Self::FIELDS,
-        )? {
-            match key {
-                ::std::option::Option::Some(0) => {
-                    wire::fill(&mut map, &mut error_slot, "Error")?
-                }
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            error: error_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Error {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 pub type FilePart = String;
@@ -319,100 +85,9 @@ pub struct Ok {
     pub ok: bool,
 }
 
-impl serde::Serialize for Ok {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Ok", 1)?;
-        state.serialize_field("ok", &self.ok)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Ok {
-    const NAME: &'static str = "Ok";
-    const FIELDS: &'static [&'static str] = &["ok"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut ok_slot = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = wire::next_field(
-            &mut map,
-            Self::FIELDS,
-        )? {
-            match key {
-                ::std::option::Option::Some(0) => {
-                    wire::fill(&mut map, &mut ok_slot, "ok")?
-                }
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            ok: wire::required(ok_slot, "ok")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Ok {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PendingRequest {
     pub request: Option<String>,
-}
-
-impl serde::Serialize for PendingRequest {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("PendingRequest", usize::from(self.request.is_some()))?;
-        if self.request.is_some() {
-            state.serialize_field("request", &self.request)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for PendingRequest {
-    const NAME: &'static str = "PendingRequest";
-    const FIELDS: &'static [&'static str] = &["request"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut request_slot = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = wire::next_field(
-            &mut map,
-            Self::FIELDS,
-        )? {
-            match key {
-                ::std::option::Option::Some(0) => {
-                    wire::fill(&mut map, &mut request_slot, "request")?
-                }
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            request: request_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PendingRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -420,137 +95,17 @@ pub struct Request {
     pub request: String,
     pub response: String,
     pub body: String,
+    /// Wire name: `self`.
     pub self_: String,
     pub client: String,
     pub types: String,
+    /// Wire name: `Client`.
     pub client_2: Option<String>,
+    /// Wire name: `Error`.
     pub error: Option<String>,
+    /// Wire name: `ResponseValue`.
     pub response_value: Option<String>,
     pub params: Option<String>,
-}
-
-impl serde::Serialize for Request {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Request",
-                6 + usize::from(self.client_2.is_some())
-                    + usize::from(self.error.is_some())
-                    + usize::from(self.response_value.is_some())
-                    + usize::from(self.params.is_some()),
-            )?;
-        state.serialize_field("request", &self.request)?;
-        state.serialize_field("response", &self.response)?;
-        state.serialize_field("body", &self.body)?;
-        state.serialize_field("self", &self.self_)?;
-        state.serialize_field("client", &self.client)?;
-        state.serialize_field("types", &self.types)?;
-        if self.client_2.is_some() {
-            state.serialize_field("Client", &self.client_2)?;
-        }
-        if self.error.is_some() {
-            state.serialize_field("Error", &self.error)?;
-        }
-        if self.response_value.is_some() {
-            state.serialize_field("ResponseValue", &self.response_value)?;
-        }
-        if self.params.is_some() {
-            state.serialize_field("params", &self.params)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Request {
-    const NAME: &'static str = "Request";
-    const FIELDS: &'static [&'static str] = &[
-        "Client",
-        "Error",
-        "ResponseValue",
-        "body",
-        "client",
-        "params",
-        "request",
-        "response",
-        "self",
-        "types",
-    ];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut request_slot = ::std::option::Option::None;
-        let mut response_slot = ::std::option::Option::None;
-        let mut body_slot = ::std::option::Option::None;
-        let mut self_slot = ::std::option::Option::None;
-        let mut client_slot = ::std::option::Option::None;
-        let mut types_slot = ::std::option::Option::None;
-        let mut client_2_slot = ::std::option::Option::None;
-        let mut error_slot = ::std::option::Option::None;
-        let mut response_value_slot = ::std::option::Option::None;
-        let mut params_slot = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = wire::next_field(
-            &mut map,
-            Self::FIELDS,
-        )? {
-            match key {
-                ::std::option::Option::Some(0) => {
-                    wire::fill(&mut map, &mut client_2_slot, "Client")?
-                }
-                ::std::option::Option::Some(1) => {
-                    wire::fill(&mut map, &mut error_slot, "Error")?
-                }
-                ::std::option::Option::Some(2) => {
-                    wire::fill(&mut map, &mut response_value_slot, "ResponseValue")?
-                }
-                ::std::option::Option::Some(3) => {
-                    wire::fill(&mut map, &mut body_slot, "body")?
-                }
-                ::std::option::Option::Some(4) => {
-                    wire::fill(&mut map, &mut client_slot, "client")?
-                }
-                ::std::option::Option::Some(5) => {
-                    wire::fill(&mut map, &mut params_slot, "params")?
-                }
-                ::std::option::Option::Some(6) => {
-                    wire::fill(&mut map, &mut request_slot, "request")?
-                }
-                ::std::option::Option::Some(7) => {
-                    wire::fill(&mut map, &mut response_slot, "response")?
-                }
-                ::std::option::Option::Some(8) => {
-                    wire::fill(&mut map, &mut self_slot, "self")?
-                }
-                ::std::option::Option::Some(9) => {
-                    wire::fill(&mut map, &mut types_slot, "types")?
-                }
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            request: wire::required(request_slot, "request")?,
-            response: wire::required(response_slot, "response")?,
-            body: wire::required(body_slot, "body")?,
-            self_: wire::required(self_slot, "self")?,
-            client: wire::required(client_slot, "client")?,
-            types: wire::required(types_slot, "types")?,
-            client_2: client_2_slot.unwrap_or_default(),
-            error: error_slot.unwrap_or_default(),
-            response_value: response_value_slot.unwrap_or_default(),
-            params: params_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Request {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -558,73 +113,6 @@ pub struct Response {
     pub response: Option<ResponseValue>,
     pub error: Option<Error>,
     pub result: Option<Result>,
-}
-
-impl serde::Serialize for Response {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Response",
-                usize::from(self.response.is_some()) + usize::from(self.error.is_some())
-                    + usize::from(self.result.is_some()),
-            )?;
-        if self.response.is_some() {
-            state.serialize_field("response", &self.response)?;
-        }
-        if self.error.is_some() {
-            state.serialize_field("error", &self.error)?;
-        }
-        if self.result.is_some() {
-            state.serialize_field("result", &self.result)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Response {
-    const NAME: &'static str = "Response";
-    const FIELDS: &'static [&'static str] = &["error", "response", "result"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut response_slot = ::std::option::Option::None;
-        let mut error_slot = ::std::option::Option::None;
-        let mut result_slot = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = wire::next_field(
-            &mut map,
-            Self::FIELDS,
-        )? {
-            match key {
-                ::std::option::Option::Some(0) => {
-                    wire::fill(&mut map, &mut error_slot, "error")?
-                }
-                ::std::option::Option::Some(1) => {
-                    wire::fill(&mut map, &mut response_slot, "response")?
-                }
-                ::std::option::Option::Some(2) => {
-                    wire::fill(&mut map, &mut result_slot, "result")?
-                }
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        ::std::result::Result::Ok(Self {
-            response: response_slot.unwrap_or_default(),
-            error: error_slot.unwrap_or_default(),
-            result: result_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Response {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Values this client does not know yet (added to the API later) are
@@ -673,86 +161,10 @@ impl std::str::FromStr for ResponseValue {
     }
 }
 
-impl serde::Serialize for ResponseValue {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ResponseValue {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Result {
     Ok(Ok),
     Err(Err),
-}
-
-impl serde::Serialize for Result {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Ok(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::Err(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order. One whose constant properties the
-/// payload contradicts is skipped; of those that accept it, the first
-/// that keeps every property present wins, else the first at all.
-impl<'de> serde::Deserialize<'de> for Result {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let mut fallback = ::std::option::Option::None;
-        if let ::std::result::Result::Ok(inner) = <Ok as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            let parsed = Self::Ok(inner);
-            if value
-                .as_object()
-                .is_none_or(|map| map.keys().all(|k| ["ok"].contains(&k.as_str())))
-            {
-                return ::std::result::Result::Ok(parsed);
-            }
-            if fallback.is_none() {
-                fallback = ::std::option::Option::Some(parsed);
-            }
-        }
-        if let ::std::result::Result::Ok(inner) = <Err as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            let parsed = Self::Err(inner);
-            if value
-                .as_object()
-                .is_none_or(|map| map.keys().all(|k| ["err"].contains(&k.as_str())))
-            {
-                return ::std::result::Result::Ok(parsed);
-            }
-            if fallback.is_none() {
-                fallback = ::std::option::Option::Some(parsed);
-            }
-        }
-        fallback
-            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of Result",
-            ))
-    }
 }
 
 impl From<Ok> for Result {

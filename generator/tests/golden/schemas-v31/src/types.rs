@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -29,74 +37,11 @@ pub(crate) const SENSITIVE_KEYS: &[&str] = &[
     "x_api_key",
 ];
 
-/// Reads a date-time as the API sends it: RFC 3339, or without an
-/// offset (as FastAPI writes a naive `datetime`), taken as UTC.
-fn date_time_from_wire(
-    text: &str,
-) -> ::std::option::Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|parsed| parsed.to_utc())
-        .ok()
-        .or_else(|| {
-            text.parse::<chrono::NaiveDateTime>().ok().map(|naive| naive.and_utc())
-        })
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Attributes {
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties beyond the declared ones.
     pub additional_properties: std::collections::BTreeMap<::std::string::String, i64>,
-}
-
-impl serde::Serialize for Attributes {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut state = serializer.serialize_map(None)?;
-        if self.name.is_some() {
-            state.serialize_entry("name", &self.name)?;
-        }
-        for (key, value) in &self.additional_properties {
-            state.serialize_entry(key, value)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Attributes {
-    const NAME: &'static str = "Attributes";
-    const FIELDS: &'static [&'static str] = &["name"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut name_slot = None;
-        let mut additional_properties_slot = std::collections::BTreeMap::new();
-        while let Some(key) = wire::next_field_or_key(&mut map, Self::FIELDS)? {
-            match key {
-                Ok(0) => wire::fill(&mut map, &mut name_slot, "name")?,
-                Ok(_) => wire::skip_value(&mut map)?,
-                Err(key) => {
-                    let value = map.next_value()?;
-                    additional_properties_slot.insert(key, value);
-                }
-            }
-        }
-        Ok(Self {
-            name: name_slot.unwrap_or_default(),
-            additional_properties: additional_properties_slot,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Attributes {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 pub type Box = i64;
@@ -107,145 +52,16 @@ pub struct Cat {
     pub lives: i64,
 }
 
-impl serde::Serialize for Cat {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Cat", 2)?;
-        state.serialize_field("pet_type", &self.pet_type)?;
-        state.serialize_field("lives", &self.lives)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Cat {
-    const NAME: &'static str = "Cat";
-    const FIELDS: &'static [&'static str] = &["lives", "pet_type"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut pet_type_slot = None;
-        let mut lives_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut lives_slot, "lives")?,
-                Some(1) => wire::fill(&mut map, &mut pet_type_slot, "pet_type")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            pet_type: wire::required(pet_type_slot, "pet_type")?,
-            lives: wire::required(lives_slot, "lives")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Cat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Circle {
     pub kind: ::std::string::String,
     pub radius: f64,
 }
 
-impl serde::Serialize for Circle {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Circle", 2)?;
-        state.serialize_field("kind", &self.kind)?;
-        state.serialize_field("radius", &self.radius)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Circle {
-    const NAME: &'static str = "Circle";
-    const FIELDS: &'static [&'static str] = &["kind", "radius"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut kind_slot = None;
-        let mut radius_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Some(1) => wire::fill(&mut map, &mut radius_slot, "radius")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            kind: wire::required(kind_slot, "kind")?,
-            radius: wire::required(radius_slot, "radius")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Circle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dog {
     pub pet_type: ::std::string::String,
     pub bark: bool,
-}
-
-impl serde::Serialize for Dog {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Dog", 2)?;
-        state.serialize_field("pet_type", &self.pet_type)?;
-        state.serialize_field("bark", &self.bark)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Dog {
-    const NAME: &'static str = "Dog";
-    const FIELDS: &'static [&'static str] = &["bark", "pet_type"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut pet_type_slot = None;
-        let mut bark_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut bark_slot, "bark")?,
-                Some(1) => wire::fill(&mut map, &mut pet_type_slot, "pet_type")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            pet_type: wire::required(pet_type_slot, "pet_type")?,
-            bark: wire::required(bark_slot, "bark")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Dog {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -282,225 +98,6 @@ pub struct Everything {
     pub tree: ::std::option::Option<Tree>,
 }
 
-impl serde::Serialize for Everything {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Everything",
-                6 + usize::from(self.big.is_some())
-                    + usize::from(self.unsigned.is_some())
-                    + usize::from(self.small.is_some())
-                    + usize::from(self.link.is_some()) + usize::from(self.mail.is_some())
-                    + usize::from(self.blob.is_some())
-                    + usize::from(self.status.is_some())
-                    + usize::from(self.level.is_some())
-                    + usize::from(self.labels.is_some())
-                    + usize::from(self.point.is_some())
-                    + usize::from(self.attributes.is_some())
-                    + usize::from(self.anything.is_some())
-                    + usize::from(self.bag.is_some()) + usize::from(self.shape.is_some())
-                    + usize::from(self.pet.is_some())
-                    + usize::from(!self.maybe.is_absent())
-                    + usize::from(self.negated.is_some())
-                    + usize::from(self.tree.is_some()),
-            )?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("created", &self.created)?;
-        state.serialize_field("day", &self.day)?;
-        state.serialize_field("count", &self.count)?;
-        if self.big.is_some() {
-            state.serialize_field("big", &self.big)?;
-        }
-        if self.unsigned.is_some() {
-            state.serialize_field("unsigned", &self.unsigned)?;
-        }
-        state.serialize_field("ratio", &self.ratio)?;
-        if self.small.is_some() {
-            state.serialize_field("small", &self.small)?;
-        }
-        state.serialize_field("flag", &self.flag)?;
-        if self.link.is_some() {
-            state.serialize_field("link", &self.link)?;
-        }
-        if self.mail.is_some() {
-            state.serialize_field("mail", &self.mail)?;
-        }
-        if self.blob.is_some() {
-            state.serialize_field("blob", &self.blob)?;
-        }
-        if self.status.is_some() {
-            state.serialize_field("status", &self.status)?;
-        }
-        if self.level.is_some() {
-            state.serialize_field("level", &self.level)?;
-        }
-        if self.labels.is_some() {
-            state.serialize_field("labels", &self.labels)?;
-        }
-        if self.point.is_some() {
-            state.serialize_field("point", &self.point)?;
-        }
-        if self.attributes.is_some() {
-            state.serialize_field("attributes", &self.attributes)?;
-        }
-        if self.anything.is_some() {
-            state.serialize_field("anything", &self.anything)?;
-        }
-        if self.bag.is_some() {
-            state.serialize_field("bag", &self.bag)?;
-        }
-        if self.shape.is_some() {
-            state.serialize_field("shape", &self.shape)?;
-        }
-        if self.pet.is_some() {
-            state.serialize_field("pet", &self.pet)?;
-        }
-        if !self.maybe.is_absent() {
-            state.serialize_field("maybe", &self.maybe)?;
-        }
-        if self.negated.is_some() {
-            state.serialize_field("negated", &self.negated)?;
-        }
-        if self.tree.is_some() {
-            state.serialize_field("tree", &self.tree)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Everything {
-    const NAME: &'static str = "Everything";
-    const FIELDS: &'static [&'static str] = &[
-        "anything",
-        "attributes",
-        "bag",
-        "big",
-        "blob",
-        "count",
-        "created",
-        "day",
-        "flag",
-        "id",
-        "labels",
-        "level",
-        "link",
-        "mail",
-        "maybe",
-        "negated",
-        "pet",
-        "point",
-        "ratio",
-        "shape",
-        "small",
-        "status",
-        "tree",
-        "unsigned",
-    ];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        let mut created_slot = None;
-        let mut day_slot = None;
-        let mut count_slot = None;
-        let mut big_slot = None;
-        let mut unsigned_slot = None;
-        let mut ratio_slot = None;
-        let mut small_slot = None;
-        let mut flag_slot = None;
-        let mut link_slot = None;
-        let mut mail_slot = None;
-        let mut blob_slot = None;
-        let mut status_slot = None;
-        let mut level_slot = None;
-        let mut labels_slot = None;
-        let mut point_slot = None;
-        let mut attributes_slot = None;
-        let mut anything_slot = None;
-        let mut bag_slot = None;
-        let mut shape_slot = None;
-        let mut pet_slot = None;
-        let mut maybe_slot = None;
-        let mut negated_slot = None;
-        let mut tree_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut anything_slot, "anything")?,
-                Some(1) => wire::fill(&mut map, &mut attributes_slot, "attributes")?,
-                Some(2) => wire::fill(&mut map, &mut bag_slot, "bag")?,
-                Some(3) => wire::fill(&mut map, &mut big_slot, "big")?,
-                Some(4) => wire::fill(&mut map, &mut blob_slot, "blob")?,
-                Some(5) => wire::fill(&mut map, &mut count_slot, "count")?,
-                Some(6) => {
-                    wire::fill_parsed(
-                        &mut map,
-                        &mut created_slot,
-                        "created",
-                        date_time_from_wire,
-                        "an RFC 3339 date-time",
-                    )?
-                }
-                Some(7) => wire::fill(&mut map, &mut day_slot, "day")?,
-                Some(8) => wire::fill(&mut map, &mut flag_slot, "flag")?,
-                Some(9) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(10) => wire::fill(&mut map, &mut labels_slot, "labels")?,
-                Some(11) => wire::fill(&mut map, &mut level_slot, "level")?,
-                Some(12) => wire::fill(&mut map, &mut link_slot, "link")?,
-                Some(13) => wire::fill(&mut map, &mut mail_slot, "mail")?,
-                Some(14) => wire::fill(&mut map, &mut maybe_slot, "maybe")?,
-                Some(15) => wire::fill(&mut map, &mut negated_slot, "negated")?,
-                Some(16) => wire::fill(&mut map, &mut pet_slot, "pet")?,
-                Some(17) => wire::fill(&mut map, &mut point_slot, "point")?,
-                Some(18) => wire::fill(&mut map, &mut ratio_slot, "ratio")?,
-                Some(19) => wire::fill(&mut map, &mut shape_slot, "shape")?,
-                Some(20) => wire::fill(&mut map, &mut small_slot, "small")?,
-                Some(21) => wire::fill(&mut map, &mut status_slot, "status")?,
-                Some(22) => wire::fill(&mut map, &mut tree_slot, "tree")?,
-                Some(23) => wire::fill(&mut map, &mut unsigned_slot, "unsigned")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-            created: wire::required(created_slot, "created")?,
-            day: wire::required(day_slot, "day")?,
-            count: wire::required(count_slot, "count")?,
-            big: big_slot.unwrap_or_default(),
-            unsigned: unsigned_slot.unwrap_or_default(),
-            ratio: wire::required(ratio_slot, "ratio")?,
-            small: small_slot.unwrap_or_default(),
-            flag: wire::required(flag_slot, "flag")?,
-            link: link_slot.unwrap_or_default(),
-            mail: mail_slot.unwrap_or_default(),
-            blob: blob_slot.unwrap_or_default(),
-            status: status_slot.unwrap_or_default(),
-            level: level_slot.unwrap_or_default(),
-            labels: labels_slot.unwrap_or_default(),
-            point: point_slot.unwrap_or_default(),
-            attributes: attributes_slot.unwrap_or_default(),
-            anything: anything_slot.unwrap_or_default(),
-            bag: bag_slot.unwrap_or_default(),
-            shape: shape_slot.unwrap_or_default(),
-            pet: pet_slot.unwrap_or_default(),
-            maybe: maybe_slot.unwrap_or_default(),
-            negated: negated_slot.unwrap_or_default(),
-            tree: tree_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Everything {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Extensible {
     pub kind: ::std::string::String,
@@ -511,253 +108,32 @@ pub struct Extensible {
     >,
 }
 
-impl serde::Serialize for Extensible {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut state = serializer.serialize_map(None)?;
-        state.serialize_entry("kind", &self.kind)?;
-        for (key, value) in &self.additional_properties {
-            state.serialize_entry(key, value)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Extensible {
-    const NAME: &'static str = "Extensible";
-    const FIELDS: &'static [&'static str] = &["kind"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut kind_slot = None;
-        let mut additional_properties_slot = std::collections::BTreeMap::new();
-        while let Some(key) = wire::next_field_or_key(&mut map, Self::FIELDS)? {
-            match key {
-                Ok(0) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Ok(_) => wire::skip_value(&mut map)?,
-                Err(key) => {
-                    let value = map.next_value()?;
-                    additional_properties_slot.insert(key, value);
-                }
-            }
-        }
-        Ok(Self {
-            kind: wire::required(kind_slot, "kind")?,
-            additional_properties: additional_properties_slot,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Extensible {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FooInput {
+    /// Wire name: `type`.
     pub type_: ::std::option::Option<::std::string::String>,
+    /// Wire name: `ref`.
     pub ref_: ::std::option::Option<::std::string::String>,
+    /// Wire name: `2fa`.
     pub n2fa: ::std::option::Option<bool>,
+    /// Wire name: `@odata.id`.
     pub odata_id: ::std::option::Option<::std::string::String>,
+    /// Wire name: `Self`.
     pub self_: ::std::option::Option<::std::string::String>,
-}
-
-impl serde::Serialize for FooInput {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "FooInput",
-                usize::from(self.type_.is_some()) + usize::from(self.ref_.is_some())
-                    + usize::from(self.n2fa.is_some())
-                    + usize::from(self.odata_id.is_some())
-                    + usize::from(self.self_.is_some()),
-            )?;
-        if self.type_.is_some() {
-            state.serialize_field("type", &self.type_)?;
-        }
-        if self.ref_.is_some() {
-            state.serialize_field("ref", &self.ref_)?;
-        }
-        if self.n2fa.is_some() {
-            state.serialize_field("2fa", &self.n2fa)?;
-        }
-        if self.odata_id.is_some() {
-            state.serialize_field("@odata.id", &self.odata_id)?;
-        }
-        if self.self_.is_some() {
-            state.serialize_field("Self", &self.self_)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for FooInput {
-    const NAME: &'static str = "FooInput";
-    const FIELDS: &'static [&'static str] = &["2fa", "@odata.id", "Self", "ref", "type"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut type_slot = None;
-        let mut ref_slot = None;
-        let mut n2fa_slot = None;
-        let mut odata_id_slot = None;
-        let mut self_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut n2fa_slot, "2fa")?,
-                Some(1) => wire::fill(&mut map, &mut odata_id_slot, "@odata.id")?,
-                Some(2) => wire::fill(&mut map, &mut self_slot, "Self")?,
-                Some(3) => wire::fill(&mut map, &mut ref_slot, "ref")?,
-                Some(4) => wire::fill(&mut map, &mut type_slot, "type")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            type_: type_slot.unwrap_or_default(),
-            ref_: ref_slot.unwrap_or_default(),
-            n2fa: n2fa_slot.unwrap_or_default(),
-            odata_id: odata_id_slot.unwrap_or_default(),
-            self_: self_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FooInput {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FooOutput {
+    /// Wire name: `fooBar`.
     pub foo_bar: ::std::option::Option<::std::string::String>,
+    /// Wire name: `foo_bar`.
     pub foo_bar_2: ::std::option::Option<::std::string::String>,
-}
-
-impl serde::Serialize for FooOutput {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "FooOutput",
-                usize::from(self.foo_bar.is_some())
-                    + usize::from(self.foo_bar_2.is_some()),
-            )?;
-        if self.foo_bar.is_some() {
-            state.serialize_field("fooBar", &self.foo_bar)?;
-        }
-        if self.foo_bar_2.is_some() {
-            state.serialize_field("foo_bar", &self.foo_bar_2)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for FooOutput {
-    const NAME: &'static str = "FooOutput";
-    const FIELDS: &'static [&'static str] = &["fooBar", "foo_bar"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut foo_bar_slot = None;
-        let mut foo_bar_2_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut foo_bar_slot, "fooBar")?,
-                Some(1) => wire::fill(&mut map, &mut foo_bar_2_slot, "foo_bar")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            foo_bar: foo_bar_slot.unwrap_or_default(),
-            foo_bar_2: foo_bar_2_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FooOutput {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Forest {
     Tree(::std::boxed::Box<Tree>),
     TreeList(::std::vec::Vec<Tree>),
-}
-
-impl serde::Serialize for Forest {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Tree(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::TreeList(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order. One whose constant properties the
-/// payload contradicts is skipped; of those that accept it, the first
-/// that keeps every property present wins, else the first at all.
-impl<'de> serde::Deserialize<'de> for Forest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let mut fallback = ::std::option::Option::None;
-        if let ::std::result::Result::Ok(inner) = <Tree as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            let parsed = Self::Tree(::std::boxed::Box::new(inner));
-            if value
-                .as_object()
-                .is_none_or(|map| {
-                    map
-                        .keys()
-                        .all(|k| {
-                            ["value", "children", "by_name", "parent"]
-                                .contains(&k.as_str())
-                        })
-                })
-            {
-                return ::std::result::Result::Ok(parsed);
-            }
-            if fallback.is_none() {
-                fallback = ::std::option::Option::Some(parsed);
-            }
-        }
-        if let ::std::result::Result::Ok(inner) = <::std::vec::Vec<
-            Tree,
-        > as serde::Deserialize>::deserialize(&value) {
-            return ::std::result::Result::Ok(Self::TreeList(inner));
-        }
-        fallback
-            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of Forest",
-            ))
-    }
 }
 
 impl From<::std::vec::Vec<Tree>> for Forest {
@@ -774,50 +150,6 @@ pub enum Maybe {
     Integer(i64),
     String(::std::string::String),
     Point(Point),
-}
-
-impl serde::Serialize for Maybe {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Integer(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::String(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::Point(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order; the first that accepts the payload wins.
-impl<'de> serde::Deserialize<'de> for Maybe {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        if let ::std::result::Result::Ok(inner) = <i64 as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::Integer(inner));
-        }
-        if let ::std::result::Result::Ok(inner) = <::std::string::String as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::String(inner));
-        }
-        if let ::std::result::Result::Ok(inner) = <Point as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::Point(inner));
-        }
-        ::std::result::Result::Err(
-            <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of untagged enum Maybe",
-            ),
-        )
-    }
 }
 
 impl From<i64> for Maybe {
@@ -843,88 +175,12 @@ pub struct Option {
     pub some: ::std::option::Option<::std::string::String>,
 }
 
-impl serde::Serialize for Option {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Option", usize::from(self.some.is_some()))?;
-        if self.some.is_some() {
-            state.serialize_field("some", &self.some)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Option {
-    const NAME: &'static str = "Option";
-    const FIELDS: &'static [&'static str] = &["some"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut some_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut some_slot, "some")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            some: some_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Option {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pet {
     /// Selected by `pet_type: "Dog"`.
     Dog(Dog),
     /// Selected by `pet_type: "Cat"`.
     Cat(Cat),
-}
-
-impl serde::Serialize for Pet {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Dog(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::Cat(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Pet {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        use serde::de::Error as _;
-        const TAGS: &[&str] = &["Dog", "Cat"];
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = match value.get("pet_type") {
-            Some(serde_json::Value::String(tag)) => tag.clone(),
-            _ => return Err(D::Error::missing_field("pet_type")),
-        };
-        let parsed = match tag.as_str() {
-            "Dog" => serde_json::from_value(value).map(Self::Dog),
-            "Cat" => serde_json::from_value(value).map(Self::Cat),
-            other => return Err(D::Error::unknown_variant(other, TAGS)),
-        };
-        parsed.map_err(D::Error::custom)
-    }
 }
 
 impl From<Dog> for Pet {
@@ -1001,26 +257,6 @@ impl std::str::FromStr for Progress {
     }
 }
 
-impl serde::Serialize for Progress {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Progress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
 pub type Result = ::std::string::String;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1029,50 +265,6 @@ pub enum Shape {
     Circle(Circle),
     /// Selected by `kind: "square"`.
     Square(Square),
-}
-
-impl serde::Serialize for Shape {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Circle(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::Square(inner) => {
-                let mut value = serde_json::to_value(inner)
-                    .map_err(serde::ser::Error::custom)?;
-                if let serde_json::Value::Object(map) = &mut value {
-                    map.insert(
-                        "kind".to_owned(),
-                        serde_json::Value::String("square".to_owned()),
-                    );
-                }
-                serde::Serialize::serialize(&value, serializer)
-            }
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Shape {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        use serde::de::Error as _;
-        const TAGS: &[&str] = &["round", "square"];
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = match value.get("kind") {
-            Some(serde_json::Value::String(tag)) => tag.clone(),
-            _ => return Err(D::Error::missing_field("kind")),
-        };
-        let parsed = match tag.as_str() {
-            "round" => serde_json::from_value(value).map(Self::Circle),
-            "square" => serde_json::from_value(value).map(Self::Square),
-            other => return Err(D::Error::unknown_variant(other, TAGS)),
-        };
-        parsed.map_err(D::Error::custom)
-    }
 }
 
 impl From<Circle> for Shape {
@@ -1092,90 +284,9 @@ pub struct Square {
     pub side: f64,
 }
 
-impl serde::Serialize for Square {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Square", 1)?;
-        state.serialize_field("side", &self.side)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Square {
-    const NAME: &'static str = "Square";
-    const FIELDS: &'static [&'static str] = &["side"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut side_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut side_slot, "side")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            side: wire::required(side_slot, "side")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Square {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct String {
     pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl serde::Serialize for String {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("String", usize::from(self.value.is_some()))?;
-        if self.value.is_some() {
-            state.serialize_field("value", &self.value)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for String {
-    const NAME: &'static str = "String";
-    const FIELDS: &'static [&'static str] = &["value"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut value_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut value_slot, "value")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            value: value_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for String {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1188,116 +299,11 @@ pub struct Tree {
     pub parent: ::std::option::Option<::std::boxed::Box<Forest>>,
 }
 
-impl serde::Serialize for Tree {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Tree",
-                1 + usize::from(self.children.is_some())
-                    + usize::from(self.by_name.is_some())
-                    + usize::from(self.parent.is_some()),
-            )?;
-        state.serialize_field("value", &self.value)?;
-        if self.children.is_some() {
-            state.serialize_field("children", &self.children)?;
-        }
-        if self.by_name.is_some() {
-            state.serialize_field("by_name", &self.by_name)?;
-        }
-        if self.parent.is_some() {
-            state.serialize_field("parent", &self.parent)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Tree {
-    const NAME: &'static str = "Tree";
-    const FIELDS: &'static [&'static str] = &["by_name", "children", "parent", "value"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut value_slot = None;
-        let mut children_slot = None;
-        let mut by_name_slot = None;
-        let mut parent_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut by_name_slot, "by_name")?,
-                Some(1) => wire::fill(&mut map, &mut children_slot, "children")?,
-                Some(2) => wire::fill(&mut map, &mut parent_slot, "parent")?,
-                Some(3) => wire::fill(&mut map, &mut value_slot, "value")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            value: wire::required(value_slot, "value")?,
-            children: children_slot.unwrap_or_default(),
-            by_name: by_name_slot.unwrap_or_default(),
-            parent: parent_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Tree {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 pub type Vec = ::std::vec::Vec<String>;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CheckoutSession {
     pub mode: ::std::option::Option<CheckoutSessionMode>,
-}
-
-impl serde::Serialize for CheckoutSession {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("CheckoutSession", usize::from(self.mode.is_some()))?;
-        if self.mode.is_some() {
-            state.serialize_field("mode", &self.mode)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for CheckoutSession {
-    const NAME: &'static str = "CheckoutSession";
-    const FIELDS: &'static [&'static str] = &["mode"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut mode_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut mode_slot, "mode")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            mode: mode_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CheckoutSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1328,24 +334,5 @@ impl std::str::FromStr for CheckoutSessionMode {
             "payment" => Ok(Self::Payment),
             _ => Err(format!("unknown CheckoutSessionMode value: {value:?}")),
         }
-    }
-}
-
-impl serde::Serialize for CheckoutSessionMode {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CheckoutSessionMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const VALUES: &[&str] = &["payment"];
-        wire::deserialize_variant(deserializer, VALUES)?;
-        ::std::result::Result::Ok(Self::Payment)
     }
 }

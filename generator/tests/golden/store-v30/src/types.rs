@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -45,107 +53,10 @@ impl std::fmt::Debug for Coupon {
     }
 }
 
-impl serde::Serialize for Coupon {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Coupon",
-                usize::from(self.code.is_some()) + usize::from(self.password.is_some()),
-            )?;
-        if self.code.is_some() {
-            state.serialize_field("code", &self.code)?;
-        }
-        if self.password.is_some() {
-            state.serialize_field("password", &self.password)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Coupon {
-    const NAME: &'static str = "Coupon";
-    const FIELDS: &'static [&'static str] = &["code", "password"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut code_slot = None;
-        let mut password_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut code_slot, "code")?,
-                Some(1) => wire::fill(&mut map, &mut password_slot, "password")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            code: code_slot.unwrap_or_default(),
-            password: password_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Coupon {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error {
     pub message: String,
     pub code: Option<i64>,
-}
-
-impl serde::Serialize for Error {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Error", 1 + usize::from(self.code.is_some()))?;
-        state.serialize_field("message", &self.message)?;
-        if self.code.is_some() {
-            state.serialize_field("code", &self.code)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Error {
-    const NAME: &'static str = "Error";
-    const FIELDS: &'static [&'static str] = &["code", "message"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut message_slot = None;
-        let mut code_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut code_slot, "code")?,
-                Some(1) => wire::fill(&mut map, &mut message_slot, "message")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            message: wire::required(message_slot, "message")?,
-            code: code_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Error {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -155,110 +66,11 @@ pub struct Item {
     pub quantity: i32,
 }
 
-impl serde::Serialize for Item {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("Item", 2)?;
-        state.serialize_field("sku", &self.sku)?;
-        state.serialize_field("quantity", &self.quantity)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Item {
-    const NAME: &'static str = "Item";
-    const FIELDS: &'static [&'static str] = &["quantity", "sku"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut sku_slot = None;
-        let mut quantity_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut quantity_slot, "quantity")?,
-                Some(1) => wire::fill(&mut map, &mut sku_slot, "sku")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            sku: wire::required(sku_slot, "sku")?,
-            quantity: wire::required(quantity_slot, "quantity")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Item {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOrder {
     pub items: Vec<Item>,
     pub note: crate::Nullable<String>,
     pub coupon: crate::Nullable<Coupon>,
-}
-
-impl serde::Serialize for NewOrder {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "NewOrder",
-                1 + usize::from(!self.note.is_absent())
-                    + usize::from(!self.coupon.is_absent()),
-            )?;
-        state.serialize_field("items", &self.items)?;
-        if !self.note.is_absent() {
-            state.serialize_field("note", &self.note)?;
-        }
-        if !self.coupon.is_absent() {
-            state.serialize_field("coupon", &self.coupon)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for NewOrder {
-    const NAME: &'static str = "NewOrder";
-    const FIELDS: &'static [&'static str] = &["coupon", "items", "note"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut items_slot = None;
-        let mut note_slot = None;
-        let mut coupon_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut coupon_slot, "coupon")?,
-                Some(1) => wire::fill(&mut map, &mut items_slot, "items")?,
-                Some(2) => wire::fill(&mut map, &mut note_slot, "note")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            items: wire::required(items_slot, "items")?,
-            note: note_slot.unwrap_or_default(),
-            coupon: coupon_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NewOrder {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -271,143 +83,11 @@ pub struct Order {
     pub total: Option<f64>,
 }
 
-impl serde::Serialize for Order {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Order",
-                3 + usize::from(self.note.is_some()) + usize::from(self.coupon.is_some())
-                    + usize::from(self.total.is_some()),
-            )?;
-        state.serialize_field("items", &self.items)?;
-        if self.note.is_some() {
-            state.serialize_field("note", &self.note)?;
-        }
-        if self.coupon.is_some() {
-            state.serialize_field("coupon", &self.coupon)?;
-        }
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("state", &self.state)?;
-        if self.total.is_some() {
-            state.serialize_field("total", &self.total)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Order {
-    const NAME: &'static str = "Order";
-    const FIELDS: &'static [&'static str] = &[
-        "coupon",
-        "id",
-        "items",
-        "note",
-        "state",
-        "total",
-    ];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut items_slot = None;
-        let mut note_slot = None;
-        let mut coupon_slot = None;
-        let mut id_slot = None;
-        let mut state_slot = None;
-        let mut total_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut coupon_slot, "coupon")?,
-                Some(1) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(2) => wire::fill(&mut map, &mut items_slot, "items")?,
-                Some(3) => wire::fill(&mut map, &mut note_slot, "note")?,
-                Some(4) => wire::fill(&mut map, &mut state_slot, "state")?,
-                Some(5) => wire::fill(&mut map, &mut total_slot, "total")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            items: wire::required(items_slot, "items")?,
-            note: note_slot.unwrap_or_default(),
-            coupon: coupon_slot.unwrap_or_default(),
-            id: wire::required(id_slot, "id")?,
-            state: wire::required(state_slot, "state")?,
-            total: total_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Order {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tree {
     pub value: String,
     pub left: Option<Box<Tree>>,
     pub right: Option<Box<Tree>>,
-}
-
-impl serde::Serialize for Tree {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Tree",
-                1 + usize::from(self.left.is_some()) + usize::from(self.right.is_some()),
-            )?;
-        state.serialize_field("value", &self.value)?;
-        if self.left.is_some() {
-            state.serialize_field("left", &self.left)?;
-        }
-        if self.right.is_some() {
-            state.serialize_field("right", &self.right)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Tree {
-    const NAME: &'static str = "Tree";
-    const FIELDS: &'static [&'static str] = &["left", "right", "value"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut value_slot = None;
-        let mut left_slot = None;
-        let mut right_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut left_slot, "left")?,
-                Some(1) => wire::fill(&mut map, &mut right_slot, "right")?,
-                Some(2) => wire::fill(&mut map, &mut value_slot, "value")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            value: wire::required(value_slot, "value")?,
-            left: left_slot.unwrap_or_default(),
-            right: right_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Tree {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Values this client does not know yet (added to the API later) are
@@ -460,79 +140,10 @@ impl std::str::FromStr for OrderState {
     }
 }
 
-impl serde::Serialize for OrderState {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OrderState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrdersByOrderIdItemsResponse {
     pub items: Option<Vec<Item>>,
     pub next: Option<String>,
-}
-
-impl serde::Serialize for GetOrdersByOrderIdItemsResponse {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "GetOrdersByOrderIdItemsResponse",
-                usize::from(self.items.is_some()) + usize::from(self.next.is_some()),
-            )?;
-        if self.items.is_some() {
-            state.serialize_field("items", &self.items)?;
-        }
-        if self.next.is_some() {
-            state.serialize_field("next", &self.next)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for GetOrdersByOrderIdItemsResponse {
-    const NAME: &'static str = "GetOrdersByOrderIdItemsResponse";
-    const FIELDS: &'static [&'static str] = &["items", "next"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut items_slot = None;
-        let mut next_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut items_slot, "items")?,
-                Some(1) => wire::fill(&mut map, &mut next_slot, "next")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            items: items_slot.unwrap_or_default(),
-            next: next_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetOrdersByOrderIdItemsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Error responses declared for [`Client::create_order`](crate::Client::create_order).

@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -35,76 +43,6 @@ pub enum Ambiguous {
     AmbiguousVariant2(AmbiguousVariant2),
 }
 
-impl serde::Serialize for Ambiguous {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::AmbiguousVariant1(inner) => {
-                serde::Serialize::serialize(inner, serializer)
-            }
-            Self::AmbiguousVariant2(inner) => {
-                serde::Serialize::serialize(inner, serializer)
-            }
-        }
-    }
-}
-
-/// Variants are tried in order. One whose constant properties the
-/// payload contradicts is skipped; of those that accept it, the first
-/// that keeps every property present wins, else the first at all.
-impl<'de> serde::Deserialize<'de> for Ambiguous {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let mut fallback = ::std::option::Option::None;
-        if value.get("kind") == ::std::option::Option::Some(&serde_json::json!("same")) {
-            if let ::std::result::Result::Ok(inner) = <AmbiguousVariant1 as serde::Deserialize>::deserialize(
-                &value,
-            ) {
-                let parsed = Self::AmbiguousVariant1(inner);
-                if value
-                    .as_object()
-                    .is_none_or(|map| {
-                        map.keys().all(|k| ["kind", "a"].contains(&k.as_str()))
-                    })
-                {
-                    return ::std::result::Result::Ok(parsed);
-                }
-                if fallback.is_none() {
-                    fallback = ::std::option::Option::Some(parsed);
-                }
-            }
-        }
-        if value.get("kind") == ::std::option::Option::Some(&serde_json::json!("same")) {
-            if let ::std::result::Result::Ok(inner) = <AmbiguousVariant2 as serde::Deserialize>::deserialize(
-                &value,
-            ) {
-                let parsed = Self::AmbiguousVariant2(inner);
-                if value
-                    .as_object()
-                    .is_none_or(|map| {
-                        map.keys().all(|k| ["kind", "b"].contains(&k.as_str()))
-                    })
-                {
-                    return ::std::result::Result::Ok(parsed);
-                }
-                if fallback.is_none() {
-                    fallback = ::std::option::Option::Some(parsed);
-                }
-            }
-        }
-        fallback
-            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of Ambiguous",
-            ))
-    }
-}
-
 impl From<AmbiguousVariant1> for Ambiguous {
     fn from(value: AmbiguousVariant1) -> Self {
         Self::AmbiguousVariant1(value)
@@ -120,59 +58,11 @@ impl From<AmbiguousVariant2> for Ambiguous {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Button {
     /// One of `2`.
+    ///
+    /// Wire name: `type`.
     pub type_: i64,
     pub label: String,
     pub custom_id: Option<String>,
-}
-
-impl serde::Serialize for Button {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Button", 2 + usize::from(self.custom_id.is_some()))?;
-        state.serialize_field("type", &self.type_)?;
-        state.serialize_field("label", &self.label)?;
-        if self.custom_id.is_some() {
-            state.serialize_field("custom_id", &self.custom_id)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Button {
-    const NAME: &'static str = "Button";
-    const FIELDS: &'static [&'static str] = &["custom_id", "label", "type"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut type_slot = None;
-        let mut label_slot = None;
-        let mut custom_id_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut custom_id_slot, "custom_id")?,
-                Some(1) => wire::fill(&mut map, &mut label_slot, "label")?,
-                Some(2) => wire::fill(&mut map, &mut type_slot, "type")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            type_: wire::required(type_slot, "type")?,
-            label: wire::required(label_slot, "label")?,
-            custom_id: custom_id_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Button {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -182,137 +72,10 @@ pub struct CardedEvent {
     pub project_card: Option<CardedEventProjectCard>,
 }
 
-impl serde::Serialize for CardedEvent {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "CardedEvent",
-                2 + usize::from(self.project_card.is_some()),
-            )?;
-        state.serialize_field("event", &self.event)?;
-        state.serialize_field("actor", &self.actor)?;
-        if self.project_card.is_some() {
-            state.serialize_field("project_card", &self.project_card)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for CardedEvent {
-    const NAME: &'static str = "CardedEvent";
-    const FIELDS: &'static [&'static str] = &["actor", "event", "project_card"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut event_slot = None;
-        let mut actor_slot = None;
-        let mut project_card_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut actor_slot, "actor")?,
-                Some(1) => wire::fill(&mut map, &mut event_slot, "event")?,
-                Some(2) => wire::fill(&mut map, &mut project_card_slot, "project_card")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            event: wire::required(event_slot, "event")?,
-            actor: wire::required(actor_slot, "actor")?,
-            project_card: project_card_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CardedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Component {
     Button(Button),
     TextInput(TextInput),
-}
-
-impl serde::Serialize for Component {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Button(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::TextInput(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order. One whose constant properties the
-/// payload contradicts is skipped; of those that accept it, the first
-/// that keeps every property present wins, else the first at all.
-impl<'de> serde::Deserialize<'de> for Component {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let mut fallback = ::std::option::Option::None;
-        if value.get("type") == ::std::option::Option::Some(&serde_json::json!(2)) {
-            if let ::std::result::Result::Ok(inner) = <Button as serde::Deserialize>::deserialize(
-                &value,
-            ) {
-                let parsed = Self::Button(inner);
-                if value
-                    .as_object()
-                    .is_none_or(|map| {
-                        map
-                            .keys()
-                            .all(|k| {
-                                ["type", "label", "custom_id"].contains(&k.as_str())
-                            })
-                    })
-                {
-                    return ::std::result::Result::Ok(parsed);
-                }
-                if fallback.is_none() {
-                    fallback = ::std::option::Option::Some(parsed);
-                }
-            }
-        }
-        if value.get("type") == ::std::option::Option::Some(&serde_json::json!(4)) {
-            if let ::std::result::Result::Ok(inner) = <TextInput as serde::Deserialize>::deserialize(
-                &value,
-            ) {
-                let parsed = Self::TextInput(inner);
-                if value
-                    .as_object()
-                    .is_none_or(|map| {
-                        map
-                            .keys()
-                            .all(|k| {
-                                ["type", "label", "placeholder"].contains(&k.as_str())
-                            })
-                    })
-                {
-                    return ::std::result::Result::Ok(parsed);
-                }
-                if fallback.is_none() {
-                    fallback = ::std::option::Option::Some(parsed);
-                }
-            }
-        }
-        fallback
-            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of Component",
-            ))
-    }
 }
 
 impl From<Button> for Component {
@@ -334,56 +97,6 @@ pub struct LabeledEvent {
     pub label: Option<String>,
 }
 
-impl serde::Serialize for LabeledEvent {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("LabeledEvent", 2 + usize::from(self.label.is_some()))?;
-        state.serialize_field("event", &self.event)?;
-        state.serialize_field("actor", &self.actor)?;
-        if self.label.is_some() {
-            state.serialize_field("label", &self.label)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for LabeledEvent {
-    const NAME: &'static str = "LabeledEvent";
-    const FIELDS: &'static [&'static str] = &["actor", "event", "label"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut event_slot = None;
-        let mut actor_slot = None;
-        let mut label_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut actor_slot, "actor")?,
-                Some(1) => wire::fill(&mut map, &mut event_slot, "event")?,
-                Some(2) => wire::fill(&mut map, &mut label_slot, "label")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            event: wire::required(event_slot, "event")?,
-            actor: wire::required(actor_slot, "actor")?,
-            label: label_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LabeledEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub components: Vec<Component>,
@@ -394,134 +107,11 @@ pub struct Message {
     pub ambiguous: Option<Ambiguous>,
 }
 
-impl serde::Serialize for Message {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Message",
-                2 + usize::from(self.visibility.is_some())
-                    + usize::from(self.setting.is_some())
-                    + usize::from(self.targets.is_some())
-                    + usize::from(self.ambiguous.is_some()),
-            )?;
-        state.serialize_field("components", &self.components)?;
-        state.serialize_field("events", &self.events)?;
-        if self.visibility.is_some() {
-            state.serialize_field("visibility", &self.visibility)?;
-        }
-        if self.setting.is_some() {
-            state.serialize_field("setting", &self.setting)?;
-        }
-        if self.targets.is_some() {
-            state.serialize_field("targets", &self.targets)?;
-        }
-        if self.ambiguous.is_some() {
-            state.serialize_field("ambiguous", &self.ambiguous)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Message {
-    const NAME: &'static str = "Message";
-    const FIELDS: &'static [&'static str] = &[
-        "ambiguous",
-        "components",
-        "events",
-        "setting",
-        "targets",
-        "visibility",
-    ];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut components_slot = None;
-        let mut events_slot = None;
-        let mut visibility_slot = None;
-        let mut setting_slot = None;
-        let mut targets_slot = None;
-        let mut ambiguous_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut ambiguous_slot, "ambiguous")?,
-                Some(1) => wire::fill(&mut map, &mut components_slot, "components")?,
-                Some(2) => wire::fill(&mut map, &mut events_slot, "events")?,
-                Some(3) => wire::fill(&mut map, &mut setting_slot, "setting")?,
-                Some(4) => wire::fill(&mut map, &mut targets_slot, "targets")?,
-                Some(5) => wire::fill(&mut map, &mut visibility_slot, "visibility")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            components: wire::required(components_slot, "components")?,
-            events: wire::required(events_slot, "events")?,
-            visibility: visibility_slot.unwrap_or_default(),
-            setting: setting_slot.unwrap_or_default(),
-            targets: targets_slot.unwrap_or_default(),
-            ambiguous: ambiguous_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Message {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedTarget {
+    /// Wire name: `type`.
     pub type_: NamedTargetType,
     pub name: String,
-}
-
-impl serde::Serialize for NamedTarget {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("NamedTarget", 2)?;
-        state.serialize_field("type", &self.type_)?;
-        state.serialize_field("name", &self.name)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for NamedTarget {
-    const NAME: &'static str = "NamedTarget";
-    const FIELDS: &'static [&'static str] = &["name", "type"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut type_slot = None;
-        let mut name_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut name_slot, "name")?,
-                Some(1) => wire::fill(&mut map, &mut type_slot, "type")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            type_: wire::required(type_slot, "type")?,
-            name: wire::required(name_slot, "name")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NamedTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -531,52 +121,6 @@ pub struct Private {
     pub reason: Option<String>,
 }
 
-impl serde::Serialize for Private {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Private", 1 + usize::from(self.reason.is_some()))?;
-        state.serialize_field("public", &self.public)?;
-        if self.reason.is_some() {
-            state.serialize_field("reason", &self.reason)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Private {
-    const NAME: &'static str = "Private";
-    const FIELDS: &'static [&'static str] = &["public", "reason"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut public_slot = None;
-        let mut reason_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut public_slot, "public")?,
-                Some(1) => wire::fill(&mut map, &mut reason_slot, "reason")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            public: wire::required(public_slot, "public")?,
-            reason: reason_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Private {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Public {
     /// One of `true`.
@@ -584,106 +128,10 @@ pub struct Public {
     pub url: Option<String>,
 }
 
-impl serde::Serialize for Public {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Public", 1 + usize::from(self.url.is_some()))?;
-        state.serialize_field("public", &self.public)?;
-        if self.url.is_some() {
-            state.serialize_field("url", &self.url)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Public {
-    const NAME: &'static str = "Public";
-    const FIELDS: &'static [&'static str] = &["public", "url"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut public_slot = None;
-        let mut url_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut public_slot, "public")?,
-                Some(1) => wire::fill(&mut map, &mut url_slot, "url")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            public: wire::required(public_slot, "public")?,
-            url: url_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Public {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Setting {
     Toggle(Toggle),
     StringMap(std::collections::BTreeMap<String, String>),
-}
-
-impl serde::Serialize for Setting {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Toggle(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::StringMap(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order. One whose constant properties the
-/// payload contradicts is skipped; of those that accept it, the first
-/// that keeps every property present wins, else the first at all.
-impl<'de> serde::Deserialize<'de> for Setting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let mut fallback = ::std::option::Option::None;
-        if let ::std::result::Result::Ok(inner) = <Toggle as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            let parsed = Self::Toggle(inner);
-            if value
-                .as_object()
-                .is_none_or(|map| map.keys().all(|k| ["on"].contains(&k.as_str())))
-            {
-                return ::std::result::Result::Ok(parsed);
-            }
-            if fallback.is_none() {
-                fallback = ::std::option::Option::Some(parsed);
-            }
-        }
-        if let ::std::result::Result::Ok(inner) = <std::collections::BTreeMap<
-            String,
-            String,
-        > as serde::Deserialize>::deserialize(&value) {
-            return ::std::result::Result::Ok(Self::StringMap(inner));
-        }
-        fallback
-            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of Setting",
-            ))
-    }
 }
 
 impl From<Toggle> for Setting {
@@ -709,74 +157,6 @@ pub enum Target {
     Everywhere(serde_json::Map<String, serde_json::Value>),
     /// Selected by `type: "named"`.
     NamedTarget(NamedTarget),
-}
-
-impl serde::Serialize for Target {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Vpc(inner) => {
-                let mut value = serde_json::to_value(inner)
-                    .map_err(serde::ser::Error::custom)?;
-                if let serde_json::Value::Object(map) = &mut value {
-                    map.insert(
-                        "type".to_owned(),
-                        serde_json::Value::String("vpc".to_owned()),
-                    );
-                }
-                serde::Serialize::serialize(&value, serializer)
-            }
-            Self::IpNet(inner) => {
-                let mut value = serde_json::to_value(inner)
-                    .map_err(serde::ser::Error::custom)?;
-                if let serde_json::Value::Object(map) = &mut value {
-                    map.insert(
-                        "type".to_owned(),
-                        serde_json::Value::String("ip_net".to_owned()),
-                    );
-                }
-                serde::Serialize::serialize(&value, serializer)
-            }
-            Self::Everywhere(inner) => {
-                let mut value = serde_json::to_value(inner)
-                    .map_err(serde::ser::Error::custom)?;
-                if let serde_json::Value::Object(map) = &mut value {
-                    map.insert(
-                        "type".to_owned(),
-                        serde_json::Value::String("everywhere".to_owned()),
-                    );
-                }
-                serde::Serialize::serialize(&value, serializer)
-            }
-            Self::NamedTarget(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        use serde::de::Error as _;
-        const TAGS: &[&str] = &["vpc", "ip_net", "everywhere", "named"];
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = match value.get("type") {
-            Some(serde_json::Value::String(tag)) => tag.clone(),
-            _ => return Err(D::Error::missing_field("type")),
-        };
-        let parsed = match tag.as_str() {
-            "vpc" => serde_json::from_value(value).map(Self::Vpc),
-            "ip_net" => serde_json::from_value(value).map(Self::IpNet),
-            "everywhere" => serde_json::from_value(value).map(Self::Everywhere),
-            "named" => serde_json::from_value(value).map(Self::NamedTarget),
-            other => return Err(D::Error::unknown_variant(other, TAGS)),
-        };
-        parsed.map_err(D::Error::custom)
-    }
 }
 
 impl From<TargetVpc> for Target {
@@ -806,131 +186,17 @@ impl From<NamedTarget> for Target {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextInput {
     /// One of `4`.
+    ///
+    /// Wire name: `type`.
     pub type_: i64,
     pub label: String,
     pub placeholder: Option<String>,
-}
-
-impl serde::Serialize for TextInput {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("TextInput", 2 + usize::from(self.placeholder.is_some()))?;
-        state.serialize_field("type", &self.type_)?;
-        state.serialize_field("label", &self.label)?;
-        if self.placeholder.is_some() {
-            state.serialize_field("placeholder", &self.placeholder)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for TextInput {
-    const NAME: &'static str = "TextInput";
-    const FIELDS: &'static [&'static str] = &["label", "placeholder", "type"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut type_slot = None;
-        let mut label_slot = None;
-        let mut placeholder_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut label_slot, "label")?,
-                Some(1) => wire::fill(&mut map, &mut placeholder_slot, "placeholder")?,
-                Some(2) => wire::fill(&mut map, &mut type_slot, "type")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            type_: wire::required(type_slot, "type")?,
-            label: wire::required(label_slot, "label")?,
-            placeholder: placeholder_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TextInput {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum TimelineEvent {
     LabeledEvent(LabeledEvent),
     CardedEvent(CardedEvent),
-}
-
-impl serde::Serialize for TimelineEvent {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::LabeledEvent(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::CardedEvent(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order. One whose constant properties the
-/// payload contradicts is skipped; of those that accept it, the first
-/// that keeps every property present wins, else the first at all.
-impl<'de> serde::Deserialize<'de> for TimelineEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let mut fallback = ::std::option::Option::None;
-        if let ::std::result::Result::Ok(inner) = <LabeledEvent as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            let parsed = Self::LabeledEvent(inner);
-            if value
-                .as_object()
-                .is_none_or(|map| {
-                    map.keys().all(|k| ["event", "actor", "label"].contains(&k.as_str()))
-                })
-            {
-                return ::std::result::Result::Ok(parsed);
-            }
-            if fallback.is_none() {
-                fallback = ::std::option::Option::Some(parsed);
-            }
-        }
-        if let ::std::result::Result::Ok(inner) = <CardedEvent as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            let parsed = Self::CardedEvent(inner);
-            if value
-                .as_object()
-                .is_none_or(|map| {
-                    map
-                        .keys()
-                        .all(|k| {
-                            ["event", "actor", "project_card"].contains(&k.as_str())
-                        })
-                })
-            {
-                return ::std::result::Result::Ok(parsed);
-            }
-            if fallback.is_none() {
-                fallback = ::std::option::Option::Some(parsed);
-            }
-        }
-        fallback
-            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of TimelineEvent",
-            ))
-    }
 }
 
 impl From<LabeledEvent> for TimelineEvent {
@@ -949,73 +215,6 @@ impl From<CardedEvent> for TimelineEvent {
 pub enum Visibility {
     Public(Public),
     Private(Private),
-}
-
-impl serde::Serialize for Visibility {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Public(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::Private(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order. One whose constant properties the
-/// payload contradicts is skipped; of those that accept it, the first
-/// that keeps every property present wins, else the first at all.
-impl<'de> serde::Deserialize<'de> for Visibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let mut fallback = ::std::option::Option::None;
-        if value.get("public") == ::std::option::Option::Some(&serde_json::json!(true)) {
-            if let ::std::result::Result::Ok(inner) = <Public as serde::Deserialize>::deserialize(
-                &value,
-            ) {
-                let parsed = Self::Public(inner);
-                if value
-                    .as_object()
-                    .is_none_or(|map| {
-                        map.keys().all(|k| ["public", "url"].contains(&k.as_str()))
-                    })
-                {
-                    return ::std::result::Result::Ok(parsed);
-                }
-                if fallback.is_none() {
-                    fallback = ::std::option::Option::Some(parsed);
-                }
-            }
-        }
-        if value.get("public") == ::std::option::Option::Some(&serde_json::json!(false))
-        {
-            if let ::std::result::Result::Ok(inner) = <Private as serde::Deserialize>::deserialize(
-                &value,
-            ) {
-                let parsed = Self::Private(inner);
-                if value
-                    .as_object()
-                    .is_none_or(|map| {
-                        map.keys().all(|k| ["public", "reason"].contains(&k.as_str()))
-                    })
-                {
-                    return ::std::result::Result::Ok(parsed);
-                }
-                if fallback.is_none() {
-                    fallback = ::std::option::Option::Some(parsed);
-                }
-            }
-        }
-        fallback
-            .ok_or_else(|| <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of Visibility",
-            ))
-    }
 }
 
 impl From<Public> for Visibility {
@@ -1061,72 +260,10 @@ impl std::str::FromStr for AmbiguousVariant1Kind {
     }
 }
 
-impl serde::Serialize for AmbiguousVariant1Kind {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AmbiguousVariant1Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const VALUES: &[&str] = &["same"];
-        wire::deserialize_variant(deserializer, VALUES)?;
-        ::std::result::Result::Ok(Self::Same)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct AmbiguousVariant1 {
     pub kind: AmbiguousVariant1Kind,
     pub a: String,
-}
-
-impl serde::Serialize for AmbiguousVariant1 {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("AmbiguousVariant1", 2)?;
-        state.serialize_field("kind", &self.kind)?;
-        state.serialize_field("a", &self.a)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for AmbiguousVariant1 {
-    const NAME: &'static str = "AmbiguousVariant1";
-    const FIELDS: &'static [&'static str] = &["a", "kind"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut kind_slot = None;
-        let mut a_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut a_slot, "a")?,
-                Some(1) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            kind: wire::required(kind_slot, "kind")?,
-            a: wire::required(a_slot, "a")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AmbiguousVariant1 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1160,122 +297,15 @@ impl std::str::FromStr for AmbiguousVariant2Kind {
     }
 }
 
-impl serde::Serialize for AmbiguousVariant2Kind {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AmbiguousVariant2Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const VALUES: &[&str] = &["same"];
-        wire::deserialize_variant(deserializer, VALUES)?;
-        ::std::result::Result::Ok(Self::Same)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct AmbiguousVariant2 {
     pub kind: AmbiguousVariant2Kind,
     pub b: i64,
 }
 
-impl serde::Serialize for AmbiguousVariant2 {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("AmbiguousVariant2", 2)?;
-        state.serialize_field("kind", &self.kind)?;
-        state.serialize_field("b", &self.b)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for AmbiguousVariant2 {
-    const NAME: &'static str = "AmbiguousVariant2";
-    const FIELDS: &'static [&'static str] = &["b", "kind"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut kind_slot = None;
-        let mut b_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut b_slot, "b")?,
-                Some(1) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            kind: wire::required(kind_slot, "kind")?,
-            b: wire::required(b_slot, "b")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AmbiguousVariant2 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CardedEventProjectCard {
     pub column: Option<String>,
-}
-
-impl serde::Serialize for CardedEventProjectCard {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "CardedEventProjectCard",
-                usize::from(self.column.is_some()),
-            )?;
-        if self.column.is_some() {
-            state.serialize_field("column", &self.column)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for CardedEventProjectCard {
-    const NAME: &'static str = "CardedEventProjectCard";
-    const FIELDS: &'static [&'static str] = &["column"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut column_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut column_slot, "column")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            column: column_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CardedEventProjectCard {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1309,70 +339,9 @@ impl std::str::FromStr for NamedTargetType {
     }
 }
 
-impl serde::Serialize for NamedTargetType {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NamedTargetType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const VALUES: &[&str] = &["named"];
-        wire::deserialize_variant(deserializer, VALUES)?;
-        ::std::result::Result::Ok(Self::Named)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Toggle {
     pub on: Option<bool>,
-}
-
-impl serde::Serialize for Toggle {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("Toggle", usize::from(self.on.is_some()))?;
-        if self.on.is_some() {
-            state.serialize_field("on", &self.on)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Toggle {
-    const NAME: &'static str = "Toggle";
-    const FIELDS: &'static [&'static str] = &["on"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut on_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut on_slot, "on")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            on: on_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Toggle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Every instance in the network.
@@ -1381,94 +350,9 @@ pub struct TargetVpc {
     pub value: String,
 }
 
-impl serde::Serialize for TargetVpc {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("TargetVpc", 1)?;
-        state.serialize_field("value", &self.value)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for TargetVpc {
-    const NAME: &'static str = "TargetVpc";
-    const FIELDS: &'static [&'static str] = &["value"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut value_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut value_slot, "value")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            value: wire::required(value_slot, "value")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TargetVpc {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetIpNet {
     /// Format: `ipv4`.
     pub value: String,
     pub mask: Option<i64>,
-}
-
-impl serde::Serialize for TargetIpNet {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("TargetIpNet", 1 + usize::from(self.mask.is_some()))?;
-        state.serialize_field("value", &self.value)?;
-        if self.mask.is_some() {
-            state.serialize_field("mask", &self.mask)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for TargetIpNet {
-    const NAME: &'static str = "TargetIpNet";
-    const FIELDS: &'static [&'static str] = &["mask", "value"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut value_slot = None;
-        let mut mask_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut mask_slot, "mask")?,
-                Some(1) => wire::fill(&mut map, &mut value_slot, "value")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            value: wire::required(value_slot, "value")?,
-            mask: mask_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TargetIpNet {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }

@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -35,44 +43,6 @@ pub enum Conversation {
     Other(serde_json::Value),
 }
 
-impl serde::Serialize for Conversation {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::List(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::Other(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order; the first that accepts the payload wins.
-impl<'de> serde::Deserialize<'de> for Conversation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        if let ::std::result::Result::Ok(inner) = <Vec<
-            ConversationItem,
-        > as serde::Deserialize>::deserialize(&value) {
-            return ::std::result::Result::Ok(Self::List(inner));
-        }
-        if let ::std::result::Result::Ok(inner) = <serde_json::Value as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::Other(inner));
-        }
-        ::std::result::Result::Err(
-            <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of untagged enum Conversation",
-            ),
-        )
-    }
-}
-
 impl From<Vec<ConversationItem>> for Conversation {
     fn from(value: Vec<ConversationItem>) -> Self {
         Self::List(value)
@@ -91,97 +61,8 @@ pub struct ConversationItem {
     pub name: Option<String>,
 }
 
-impl serde::Serialize for ConversationItem {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct("ConversationItem", 1 + usize::from(self.name.is_some()))?;
-        state.serialize_field("id", &self.id)?;
-        if self.name.is_some() {
-            state.serialize_field("name", &self.name)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for ConversationItem {
-    const NAME: &'static str = "ConversationItem";
-    const FIELDS: &'static [&'static str] = &["id", "name"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        let mut name_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(1) => wire::fill(&mut map, &mut name_slot, "name")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-            name: name_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConversationsInfoResponse {
     pub ok: bool,
     pub channel: Conversation,
-}
-
-impl serde::Serialize for ConversationsInfoResponse {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("ConversationsInfoResponse", 2)?;
-        state.serialize_field("ok", &self.ok)?;
-        state.serialize_field("channel", &self.channel)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for ConversationsInfoResponse {
-    const NAME: &'static str = "ConversationsInfoResponse";
-    const FIELDS: &'static [&'static str] = &["channel", "ok"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut ok_slot = None;
-        let mut channel_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut channel_slot, "channel")?,
-                Some(1) => wire::fill(&mut map, &mut ok_slot, "ok")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            ok: wire::required(ok_slot, "ok")?,
-            channel: wire::required(channel_slot, "channel")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsInfoResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }

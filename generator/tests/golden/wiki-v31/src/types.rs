@@ -3,12 +3,20 @@
 
 //! Types for the API's schemas, and each operation's parameters and
 //! declared error bodies.
+//!
+//! A field's Rust name is its JSON property's unless its docs give
+//! the wire name. An optional field (`Option`) is left out of the
+//! JSON when `None`; a `Nullable` one is left out when `Absent` and
+//! sent as `null` when `Null`. The serde impls are written out in
+//! `serde_impls.rs` (derives would cost every build their
+//! expansion).
 
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::large_enum_variant)]
 
-use crate::runtime::wire;
+#[rustfmt::skip]
+mod serde_impls;
 
 /// JSON keys whose values the client's error messages never quote
 /// (credentials, and fields that echo what the caller sent).
@@ -35,51 +43,6 @@ pub struct HttpValidationError {
     pub detail: Option<Vec<ValidationError>>,
 }
 
-impl serde::Serialize for HttpValidationError {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "HttpValidationError",
-                usize::from(self.detail.is_some()),
-            )?;
-        if self.detail.is_some() {
-            state.serialize_field("detail", &self.detail)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for HttpValidationError {
-    const NAME: &'static str = "HttpValidationError";
-    const FIELDS: &'static [&'static str] = &["detail"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut detail_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut detail_slot, "detail")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            detail: detail_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for HttpValidationError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct HtmlBody {
     pub kind: HtmlBodyKind,
@@ -87,100 +50,10 @@ pub struct HtmlBody {
     pub sanitized: bool,
 }
 
-impl serde::Serialize for HtmlBody {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("HtmlBody", 3)?;
-        state.serialize_field("kind", &self.kind)?;
-        state.serialize_field("html", &self.html)?;
-        state.serialize_field("sanitized", &self.sanitized)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for HtmlBody {
-    const NAME: &'static str = "HtmlBody";
-    const FIELDS: &'static [&'static str] = &["html", "kind", "sanitized"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut kind_slot = None;
-        let mut html_slot = None;
-        let mut sanitized_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut html_slot, "html")?,
-                Some(1) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Some(2) => wire::fill(&mut map, &mut sanitized_slot, "sanitized")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            kind: wire::required(kind_slot, "kind")?,
-            html: wire::required(html_slot, "html")?,
-            sanitized: wire::required(sanitized_slot, "sanitized")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for HtmlBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct MarkdownBody {
     pub kind: MarkdownBodyKind,
     pub text: String,
-}
-
-impl serde::Serialize for MarkdownBody {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("MarkdownBody", 2)?;
-        state.serialize_field("kind", &self.kind)?;
-        state.serialize_field("text", &self.text)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for MarkdownBody {
-    const NAME: &'static str = "MarkdownBody";
-    const FIELDS: &'static [&'static str] = &["kind", "text"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut kind_slot = None;
-        let mut text_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut kind_slot, "kind")?,
-                Some(1) => wire::fill(&mut map, &mut text_slot, "text")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            kind: wire::required(kind_slot, "kind")?,
-            text: wire::required(text_slot, "text")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for MarkdownBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Clone, PartialEq)]
@@ -220,175 +93,10 @@ impl std::fmt::Debug for Page {
     }
 }
 
-impl serde::Serialize for Page {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Page",
-                4 + usize::from(self.tags.is_some()) + usize::from(self.body.is_some())
-                    + usize::from(self.children.is_some())
-                    + usize::from(self.metadata.is_some())
-                    + usize::from(self.score.is_some())
-                    + usize::from(self.version.is_some())
-                    + usize::from(self.edit_token.is_some()),
-            )?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("title", &self.title)?;
-        state.serialize_field("status", &self.status)?;
-        if self.tags.is_some() {
-            state.serialize_field("tags", &self.tags)?;
-        }
-        if self.body.is_some() {
-            state.serialize_field("body", &self.body)?;
-        }
-        state.serialize_field("parent", &self.parent)?;
-        if self.children.is_some() {
-            state.serialize_field("children", &self.children)?;
-        }
-        if self.metadata.is_some() {
-            state.serialize_field("metadata", &self.metadata)?;
-        }
-        if self.score.is_some() {
-            state.serialize_field("score", &self.score)?;
-        }
-        if self.version.is_some() {
-            state.serialize_field("version", &self.version)?;
-        }
-        if self.edit_token.is_some() {
-            state.serialize_field("edit_token", &self.edit_token)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Page {
-    const NAME: &'static str = "Page";
-    const FIELDS: &'static [&'static str] = &[
-        "body",
-        "children",
-        "edit_token",
-        "id",
-        "metadata",
-        "parent",
-        "score",
-        "status",
-        "tags",
-        "title",
-        "version",
-    ];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut id_slot = None;
-        let mut title_slot = None;
-        let mut status_slot = None;
-        let mut tags_slot = None;
-        let mut body_slot = None;
-        let mut parent_slot = None;
-        let mut children_slot = None;
-        let mut metadata_slot = None;
-        let mut score_slot = None;
-        let mut version_slot = None;
-        let mut edit_token_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut body_slot, "body")?,
-                Some(1) => wire::fill(&mut map, &mut children_slot, "children")?,
-                Some(2) => wire::fill(&mut map, &mut edit_token_slot, "edit_token")?,
-                Some(3) => wire::fill(&mut map, &mut id_slot, "id")?,
-                Some(4) => wire::fill(&mut map, &mut metadata_slot, "metadata")?,
-                Some(5) => wire::fill(&mut map, &mut parent_slot, "parent")?,
-                Some(6) => wire::fill(&mut map, &mut score_slot, "score")?,
-                Some(7) => wire::fill(&mut map, &mut status_slot, "status")?,
-                Some(8) => wire::fill(&mut map, &mut tags_slot, "tags")?,
-                Some(9) => wire::fill(&mut map, &mut title_slot, "title")?,
-                Some(10) => wire::fill(&mut map, &mut version_slot, "version")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            id: wire::required(id_slot, "id")?,
-            title: wire::required(title_slot, "title")?,
-            status: wire::required(status_slot, "status")?,
-            tags: tags_slot.unwrap_or_default(),
-            body: body_slot.unwrap_or_default(),
-            parent: parent_slot.unwrap_or_default(),
-            children: children_slot.unwrap_or_default(),
-            metadata: metadata_slot.unwrap_or_default(),
-            score: score_slot.unwrap_or_default(),
-            version: version_slot.unwrap_or_default(),
-            edit_token: edit_token_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Page {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Problem {
     pub title: Option<String>,
     pub status: Option<i64>,
-}
-
-impl serde::Serialize for Problem {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer
-            .serialize_struct(
-                "Problem",
-                usize::from(self.title.is_some()) + usize::from(self.status.is_some()),
-            )?;
-        if self.title.is_some() {
-            state.serialize_field("title", &self.title)?;
-        }
-        if self.status.is_some() {
-            state.serialize_field("status", &self.status)?;
-        }
-        state.end()
-    }
-}
-
-impl wire::WireStruct for Problem {
-    const NAME: &'static str = "Problem";
-    const FIELDS: &'static [&'static str] = &["status", "title"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut title_slot = None;
-        let mut status_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut status_slot, "status")?,
-                Some(1) => wire::fill(&mut map, &mut title_slot, "title")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            title: title_slot.unwrap_or_default(),
-            status: status_slot.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Problem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 /// Values this client does not know yet (added to the API later) are
@@ -445,76 +153,12 @@ impl std::str::FromStr for Status {
     }
 }
 
-impl serde::Serialize for Status {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidationError {
     pub loc: Vec<ValidationErrorLocItem>,
     pub msg: String,
+    /// Wire name: `type`.
     pub type_: String,
-}
-
-impl serde::Serialize for ValidationError {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut state = serializer.serialize_struct("ValidationError", 3)?;
-        state.serialize_field("loc", &self.loc)?;
-        state.serialize_field("msg", &self.msg)?;
-        state.serialize_field("type", &self.type_)?;
-        state.end()
-    }
-}
-
-impl wire::WireStruct for ValidationError {
-    const NAME: &'static str = "ValidationError";
-    const FIELDS: &'static [&'static str] = &["loc", "msg", "type"];
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut loc_slot = None;
-        let mut msg_slot = None;
-        let mut type_slot = None;
-        while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
-            match key {
-                Some(0) => wire::fill(&mut map, &mut loc_slot, "loc")?,
-                Some(1) => wire::fill(&mut map, &mut msg_slot, "msg")?,
-                Some(2) => wire::fill(&mut map, &mut type_slot, "type")?,
-                _ => wire::skip_value(&mut map)?,
-            }
-        }
-        Ok(Self {
-            loc: wire::required(loc_slot, "loc")?,
-            msg: wire::required(msg_slot, "msg")?,
-            type_: wire::required(type_slot, "type")?,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ValidationError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -545,25 +189,6 @@ impl std::str::FromStr for HtmlBodyKind {
             "html" => Ok(Self::Html),
             _ => Err(format!("unknown HtmlBodyKind value: {value:?}")),
         }
-    }
-}
-
-impl serde::Serialize for HtmlBodyKind {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for HtmlBodyKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const VALUES: &[&str] = &["html"];
-        wire::deserialize_variant(deserializer, VALUES)?;
-        ::std::result::Result::Ok(Self::Html)
     }
 }
 
@@ -598,65 +223,12 @@ impl std::str::FromStr for MarkdownBodyKind {
     }
 }
 
-impl serde::Serialize for MarkdownBodyKind {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for MarkdownBodyKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const VALUES: &[&str] = &["markdown"];
-        wire::deserialize_variant(deserializer, VALUES)?;
-        ::std::result::Result::Ok(Self::Markdown)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum PageBody {
     /// Selected by `kind: "markdown"`.
     MarkdownBody(MarkdownBody),
     /// Selected by `kind: "html"`.
     HtmlBody(HtmlBody),
-}
-
-impl serde::Serialize for PageBody {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::MarkdownBody(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::HtmlBody(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PageBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        use serde::de::Error as _;
-        const TAGS: &[&str] = &["markdown", "html"];
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = match value.get("kind") {
-            Some(serde_json::Value::String(tag)) => tag.clone(),
-            _ => return Err(D::Error::missing_field("kind")),
-        };
-        let parsed = match tag.as_str() {
-            "markdown" => serde_json::from_value(value).map(Self::MarkdownBody),
-            "html" => serde_json::from_value(value).map(Self::HtmlBody),
-            other => return Err(D::Error::unknown_variant(other, TAGS)),
-        };
-        parsed.map_err(D::Error::custom)
-    }
 }
 
 impl From<MarkdownBody> for PageBody {
@@ -675,44 +247,6 @@ impl From<HtmlBody> for PageBody {
 pub enum ValidationErrorLocItem {
     Integer(i64),
     String(String),
-}
-
-impl serde::Serialize for ValidationErrorLocItem {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::Integer(inner) => serde::Serialize::serialize(inner, serializer),
-            Self::String(inner) => serde::Serialize::serialize(inner, serializer),
-        }
-    }
-}
-
-/// Variants are tried in order; the first that accepts the payload wins.
-impl<'de> serde::Deserialize<'de> for ValidationErrorLocItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        if let ::std::result::Result::Ok(inner) = <i64 as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::Integer(inner));
-        }
-        if let ::std::result::Result::Ok(inner) = <String as serde::Deserialize>::deserialize(
-            &value,
-        ) {
-            return ::std::result::Result::Ok(Self::String(inner));
-        }
-        ::std::result::Result::Err(
-            <D::Error as serde::de::Error>::custom(
-                "data did not match any variant of untagged enum ValidationErrorLocItem",
-            ),
-        )
-    }
 }
 
 impl From<i64> for ValidationErrorLocItem {
