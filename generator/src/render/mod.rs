@@ -16,7 +16,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 27] = [
+const RUNTIME: [(&str, &str); 28] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../runtime/src/runtime/mod.rs"),
@@ -112,6 +112,10 @@ const RUNTIME: [(&str, &str); 27] = [
     (
         "src/runtime/stream.rs",
         include_str!("../../runtime/src/runtime/stream.rs"),
+    ),
+    (
+        "src/runtime/tagged.rs",
+        include_str!("../../runtime/src/runtime/tagged.rs"),
     ),
     (
         "src/runtime/trace.rs",

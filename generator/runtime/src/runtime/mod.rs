@@ -29,6 +29,7 @@ mod retry;
 mod secrets;
 mod send;
 mod stream;
+mod tagged;
 mod trace;
 mod walk;
 // The written-out `Serialize`/`Deserialize` impls of `types.rs`.
