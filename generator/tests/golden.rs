@@ -492,6 +492,76 @@ fn mock_server_members_are_reserved() {
     assert!(checked > 0);
 }
 
+/// Every method the emitted `mock.rs` declares is a name the model chose:
+/// on `MockServer` and on a group's mocks, an operation's mock method or a
+/// group's accessor; on an operation's builder, one of
+/// `MOCK_BUILDER_METHODS` or one of its path matchers. A type it
+/// implements that the model did not name fails too.
+#[test]
+fn mock_methods_are_the_models_names() {
+    use openapi_client_gen::model::{MOCK_BUILDER_METHODS, build_configured};
+
+    let mut checked = 0;
+    for spec in fixtures() {
+        let name = spec.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&spec).unwrap();
+        let document = openapi_client_gen::load::load(&text).unwrap();
+        let api = build_configured(&document, is_lenient(&spec), &fixture_config(&spec))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mock = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(&name)
+            .join("src/mock.rs");
+        let file = syn::parse_file(&std::fs::read_to_string(&mock).unwrap()).unwrap();
+        let starts: Vec<&str> = api
+            .operations
+            .iter()
+            .map(|op| op.mock.method.as_str())
+            .chain(api.groups.iter().map(|g| g.accessor.as_str()))
+            .collect();
+        for item in file.items {
+            let syn::Item::Impl(block) = item else {
+                continue;
+            };
+            let syn::Type::Path(ty) = &*block.self_ty else {
+                continue;
+            };
+            let type_name = ty.path.segments.last().unwrap().ident.to_string();
+            let builder = api
+                .operations
+                .iter()
+                .find(|op| op.mock.builder == type_name);
+            let server =
+                type_name == "MockServer" || api.groups.iter().any(|g| g.mock_type == type_name);
+            assert!(
+                server || builder.is_some(),
+                "{}: `impl {type_name}`, a type the model did not name",
+                mock.display()
+            );
+            for member in block.items {
+                let syn::ImplItem::Fn(f) = member else {
+                    continue;
+                };
+                let method = f.sig.ident.to_string();
+                checked += 1;
+                let decided = match builder {
+                    Some(op) => {
+                        MOCK_BUILDER_METHODS.contains(&method.as_str())
+                            || op.mock.path_methods.contains(&method)
+                    }
+                    None => starts.contains(&method.as_str()),
+                };
+                assert!(
+                    decided,
+                    "{}: `{type_name}::{method}` is a name model/naming.rs did not decide",
+                    mock.display()
+                );
+            }
+        }
+    }
+    assert!(checked > 0, "no mock methods found");
+}
+
 /// A fixture `X.yaml`'s configuration, `X.codegen.toml`, when it has one.
 fn fixture_config(spec: &std::path::Path) -> openapi_client_gen::config::ClientConfig {
     let path = spec.with_extension("codegen.toml");

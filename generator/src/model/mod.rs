@@ -22,9 +22,10 @@ mod schemas;
 pub use build::{build, build_configured, build_with};
 pub use contract::{CallArguments, CallBody, ContractCall};
 pub use naming::{
-    CLIENT_MEMBERS, DATE_TIME_READER, METHOD_ARGUMENTS, METHOD_LOCALS, MOCK_SERVER_MEMBERS,
-    MockNames, WIRE_LOCALS, clean_operation_id, contract_call, crate_ident, credential_setter,
-    edit_distance, field_name, paginated_method, provider_setter, type_name, variant_name,
+    CLIENT_MEMBERS, DATE_TIME_READER, METHOD_ARGUMENTS, METHOD_LOCALS, MOCK_BUILDER_METHODS,
+    MOCK_SERVER_MEMBERS, MockNames, WIRE_LOCALS, clean_operation_id, contract_call, crate_ident,
+    credential_setter, edit_distance, field_name, paginated_method, provider_setter, type_name,
+    variant_name,
 };
 pub use operation_data::*;
 pub use samples::UNKNOWN_VALUE_ORIGIN;

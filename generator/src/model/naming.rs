@@ -516,6 +516,11 @@ impl Namespace {
 pub const MOCK_SERVER_MEMBERS: &[&str] =
     &["start", "client", "uri", "inner", "verify", "call", "fmt"];
 
+/// Methods every typed mock builder has besides its path matchers
+/// (`emit/mock.rs` writes them; the golden test
+/// `mock_methods_are_the_models_names` fails on one missing here).
+pub const MOCK_BUILDER_METHODS: &[&str] = &["with_body", "respond_ok", "respond_error"];
+
 /// Types the generated `mock` module names besides the builders.
 pub const MOCK_ITEMS: &[&str] = &["MockServer", "MockCall", "Style", "Mock"];
 
