@@ -362,6 +362,14 @@ paths:
                   on: {type: string, format: date}
                   id: {type: string, format: uuid}
                   price: {type: string, format: decimal}
+  /days/{day}:
+    get:
+      operationId: getDay
+      parameters:
+        - {name: day, in: path, required: true, schema: {type: string, format: date}}
+      responses:
+        '204':
+          description: ok
 "#;
 
 fn generate_formatted(config: &str) -> Result<openapi_client_gen::Generated, Error> {
@@ -413,6 +421,11 @@ fn format_crates_are_chosen_or_refused_with_a_reason() {
         !manifest.contains("chrono") && !manifest.contains("uuid ="),
         "{manifest}"
     );
+    // A date kept as text is a `&str` argument, as any string is.
+    let client = file(&strings, "src/client.rs");
+    assert!(client.contains("        day: &str,\n"), "{client}");
+    let client = file(&default, "src/client.rs");
+    assert!(client.contains("day: &chrono::NaiveDate"), "{client}");
     // jiff and rust_decimal, with their dependencies.
     let chosen =
         generate_formatted("[formats]\ndate-time = \"jiff\"\ndecimal = \"rust_decimal\"\n")

@@ -472,6 +472,87 @@ pub mod groups {
                 _ => Err(response.unexpected()),
             }
         }
+
+        /// The repository's events, whole or as they happen (`Accept`).
+        ///
+        /// `GET /repos/{owner}/{repo}/events`
+        pub async fn events(
+            self,
+            owner: &str,
+            repo: &str,
+        ) -> Result<ResponseValue<Vec<String>>, Error<std::convert::Infallible>> {
+            let response = {
+                let mut request = PendingRequest::for_operation(
+                    "repos_events",
+                    reqwest::Method::GET,
+                    "/repos/{owner}/{repo}/events",
+                );
+                request.path_piece("/repos/");
+                request.path_param("owner", &owner, Style::Simple, false)?;
+                request.path_piece("/");
+                request.path_param("repo", &repo, Style::Simple, false)?;
+                request.path_piece("/events");
+                if let Some(bearer_token) = &self.client.bearer_token {
+                    request.bearer_credential(bearer_token)?;
+                }
+                request
+                    .send(&self.client.http, &self.client.base_url, &self.client.config)
+            }
+                .await?;
+            match response.status().as_u16() {
+                200 => {
+                    let body = response.json()?;
+                    Ok(response.success(body))
+                }
+                _ => Err(response.unexpected()),
+            }
+        }
+
+        /// The streaming form of [`Self::events`]: asks for `text/event-stream` and yields each item as it arrives.
+        ///
+        /// The repository's events, whole or as they happen (`Accept`).
+        ///
+        /// `GET /repos/{owner}/{repo}/events`
+        pub async fn events_stream(
+            self,
+            owner: &str,
+            repo: &str,
+        ) -> Result<
+            ResponseValue<crate::EventStream<String>>,
+            Error<std::convert::Infallible>,
+        > {
+            let response = {
+                let mut request = PendingRequest::for_operation(
+                    "repos_events_stream",
+                    reqwest::Method::GET,
+                    "/repos/{owner}/{repo}/events",
+                );
+                request.path_piece("/repos/");
+                request.path_param("owner", &owner, Style::Simple, false)?;
+                request.path_piece("/");
+                request.path_param("repo", &repo, Style::Simple, false)?;
+                request.path_piece("/events");
+                request.accept("text/event-stream");
+                if let Some(bearer_token) = &self.client.bearer_token {
+                    request.bearer_credential(bearer_token)?;
+                }
+                request
+                    .send_streaming(
+                        &self.client.http,
+                        &self.client.base_url,
+                        &self.client.config,
+                    )
+            }
+                .await?;
+            if matches!(response.status().as_u16(), 200) {
+                return Ok(
+                    response
+                        .into_events(&self.client.config, crate::runtime::stream_text),
+                );
+            }
+            let response = response.buffer(&self.client.config).await?;
+            Err(response.unexpected())
+        }
     }
 
     /// The operations tagged `config`, from [`Client::config_2`](super::Client::config_2).

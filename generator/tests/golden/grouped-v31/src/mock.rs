@@ -94,6 +94,21 @@ impl<'a> ReposMocks<'a> {
     pub fn get(&self) -> ReposGetMock<'a> {
         ReposGetMock(self.0.call("GET", "/repos/{owner}/{repo}"))
     }
+
+    /// Mocks [`Repos::events`](crate::groups::Repos::events): `GET /repos/{owner}/{repo}/events`.
+    pub fn events(&self) -> ReposEventsMock<'a> {
+        ReposEventsMock(self.0.call("GET", "/repos/{owner}/{repo}/events"))
+    }
+
+    /// Mocks [`Repos::events_stream`](crate::groups::Repos::events_stream): `GET /repos/{owner}/{repo}/events`.
+    pub fn events_stream(&self) -> ReposEventsStreamMock<'a> {
+        ReposEventsStreamMock(
+            self
+                .0
+                .call("GET", "/repos/{owner}/{repo}/events")
+                .accepting("text/event-stream"),
+        )
+    }
 }
 
 /// Mocks of the operations tagged `config`, from [`MockServer::config_2`].
@@ -239,6 +254,54 @@ impl<'a> ReposGetMock<'a> {
                 self.0.respond_json(404, serde_json::to_value(&body)).await
             }
         }
+    }
+    crate::runtime::shared_mock_methods!();
+}
+
+/// A mock of [`Repos::events`](crate::groups::Repos::events), mounted by one of its `respond_` methods.
+#[derive(Debug)]
+#[must_use = "a mock does nothing until a `respond_` method mounts it"]
+pub struct ReposEventsMock<'a>(MockCall<'a>);
+
+impl<'a> ReposEventsMock<'a> {
+    /// Matches only calls whose `owner` is this value.
+    pub fn with_owner(self, owner: &str) -> Self {
+        Self(self.0.path_param("owner", &owner, Style::Simple, false))
+    }
+
+    /// Matches only calls whose `repo` is this value.
+    pub fn with_repo(self, repo: &str) -> Self {
+        Self(self.0.path_param("repo", &repo, Style::Simple, false))
+    }
+
+    /// Answers with a success, as the client returns it.
+    pub async fn respond_ok(self, body: &[String]) {
+        self.0.respond_json(200, serde_json::to_value(body)).await
+    }
+    crate::runtime::shared_mock_methods!();
+}
+
+/// A mock of [`Repos::events_stream`](crate::groups::Repos::events_stream), mounted by one of its `respond_` methods.
+#[derive(Debug)]
+#[must_use = "a mock does nothing until a `respond_` method mounts it"]
+pub struct ReposEventsStreamMock<'a>(MockCall<'a>);
+
+impl<'a> ReposEventsStreamMock<'a> {
+    /// Matches only calls whose `owner` is this value.
+    pub fn with_owner(self, owner: &str) -> Self {
+        Self(self.0.path_param("owner", &owner, Style::Simple, false))
+    }
+
+    /// Matches only calls whose `repo` is this value.
+    pub fn with_repo(self, repo: &str) -> Self {
+        Self(self.0.path_param("repo", &repo, Style::Simple, false))
+    }
+
+    /// Answers with a success, as the client returns it.
+    pub async fn respond_ok(self, items: &[&str]) {
+        self.0
+            .respond_events(200, items.iter().map(|item| Ok(item.to_string())).collect())
+            .await
     }
     crate::runtime::shared_mock_methods!();
 }
