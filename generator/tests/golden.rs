@@ -246,7 +246,7 @@ fn bindings(tokens: TokenStream, out: &mut Vec<String>) {
     }
 }
 
-/// The locals the client's methods bind are the ones `model/naming.rs`
+/// The locals the client's methods bind are the ones `model/naming/emitted.rs`
 /// reserves (so no parameter can take or shadow them), or a credential
 /// bound under the name of the client field it comes from (also decided
 /// there): a binding added to the emitted code without reserving its name
@@ -280,7 +280,7 @@ fn emitted_methods_bind_only_reserved_locals() {
                     || METHOD_ARGUMENTS.contains(&name.as_str())
                     || credential
                     || owned_argument,
-                "{}: the emitted code binds `{name}`, which model/naming.rs does not reserve",
+                "{}: the emitted code binds `{name}`, which model/naming/emitted.rs does not reserve",
                 client.display()
             );
         }
@@ -310,7 +310,7 @@ fn written_out_impls_bind_only_reserved_locals() {
             }
             assert!(
                 WIRE_LOCALS.contains(&name.as_str()),
-                "{}: the emitted code binds `{name}`, which model/naming.rs does not reserve",
+                "{}: the emitted code binds `{name}`, which model/naming/emitted.rs does not reserve",
                 types.display()
             );
         }
@@ -396,7 +396,7 @@ fn client_items(text: &str) -> Vec<(String, ClientItem)> {
 }
 
 /// Every member the emitter gives `Client` besides the operations is one
-/// `model/naming.rs` reserves (so no operation can take its name and make
+/// `model/naming/emitted.rs` reserves (so no operation can take its name and make
 /// a duplicate definition), or a credential setter it names.
 #[test]
 fn client_members_are_reserved() {
@@ -442,7 +442,7 @@ fn client_members_are_reserved() {
             checked += 1;
             assert!(
                 CLIENT_MEMBERS.contains(&name.as_str()) || setters.contains(&name),
-                "{}: the emitter declares `Client::{name}`, which model/naming.rs does not reserve (add it to CLIENT_MEMBERS)",
+                "{}: the emitter declares `Client::{name}`, which model/naming/emitted.rs does not reserve (add it to CLIENT_MEMBERS)",
                 client.display()
             );
         }
@@ -484,7 +484,7 @@ fn mock_server_members_are_reserved() {
                 let name = f.sig.ident.to_string();
                 assert!(
                     MOCK_SERVER_MEMBERS.contains(&name.as_str()),
-                    "the runtime's MockServer has `{name}`, which model/naming.rs does not reserve (add it to MOCK_SERVER_MEMBERS)"
+                    "the runtime's MockServer has `{name}`, which model/naming/emitted.rs does not reserve (add it to MOCK_SERVER_MEMBERS)"
                 );
             }
         }
@@ -553,7 +553,7 @@ fn mock_methods_are_the_models_names() {
                 };
                 assert!(
                     decided,
-                    "{}: `{type_name}::{method}` is a name model/naming.rs did not decide",
+                    "{}: `{type_name}::{method}` is a name model/naming/emitted.rs did not decide",
                     mock.display()
                 );
             }

@@ -2,7 +2,8 @@
 //! operations, diagnostics and samples into an [`Api`].
 
 use super::{
-    Api, TypeKind, configure, diagnostics, groups, naming, operations, pagination, samples, schemas,
+    Api, TypeKind, configure, diagnostics, formats, groups, naming, operations, pagination,
+    samples, schemas,
 };
 use crate::config::ClientConfig;
 use crate::error::{Error, Pointer, WarningKind};
@@ -194,7 +195,7 @@ pub fn build_configured(
     api.pruned = configure::prune_types(&api, config);
     configure::rename(&mut api, &doc.raw, config)?;
     configure::replace(&mut api, config)?;
-    configure::formats(&mut api, &doc.raw, config)?;
+    formats::choose(&mut api, &doc.raw, config)?;
     note_decimal_unions(&mut api.types);
     configure::derives(&mut api, config)?;
     pagination::configured(&mut api, &doc.raw, config)?;

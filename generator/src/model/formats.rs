@@ -1,8 +1,114 @@
-//! The JSON text the generated client writes for formatted strings, so the
-//! round-trip tests know what to expect: `chrono` writes date-times in UTC
+//! Formatted strings: the crate that holds each (`[formats]` in
+//! `codegen.toml`), and the JSON text the generated client writes for
+//! them, so the round-trip tests know what to expect: `chrono` writes date-times in UTC
 //! with `Z` and 0, 3, 6 or 9 fractional digits, `jiff` with as few as the
 //! value needs; `uuid` writes lowercase hyphenated ids; `rust_decimal`
 //! writes a decimal as a string of its digits, keeping its scale.
+
+use super::configure::closest;
+use super::{Api, TimeCrate, TypeDef, TypeKind, TypeRef};
+use crate::config::{ClientConfig, ConfigError};
+use serde_json::Value;
+use toml::Spanned;
+
+/// `[formats]`: the crate that holds each formatted string. With
+/// `decimal = "rust_decimal"`, FastAPI's decimals (a number, or a string
+/// with a digits pattern) become `Decimal` too.
+pub(super) fn choose(api: &mut Api, raw: &Value, config: &ClientConfig) -> Result<(), ConfigError> {
+    let chosen = &config.formats;
+    let time = |choice: &Option<Spanned<String>>| -> Result<Option<TimeCrate>, ConfigError> {
+        let Some(choice) = choice else {
+            return Ok(None);
+        };
+        match choice.get_ref().as_str() {
+            "chrono" => Ok(Some(TimeCrate::Chrono)),
+            "jiff" => Ok(Some(TimeCrate::Jiff)),
+            "string" => Ok(Some(TimeCrate::Text)),
+            "time" => Err(config.error_at(
+                choice,
+                "`time` is not offered: its types do not read and write RFC 3339 through serde unless each field says so; use \"jiff\" or \"chrono\"",
+            )),
+            other => {
+                let hint = closest(other, ["chrono", "jiff", "string"]);
+                Err(config.error_at(
+                    choice,
+                    format!("`{other}` is not a crate for dates (chrono, jiff or string){hint}"),
+                ))
+            }
+        }
+    };
+    let either =
+        |choice: &Option<Spanned<String>>, yes: &str| -> Result<Option<bool>, ConfigError> {
+            let Some(choice) = choice else {
+                return Ok(None);
+            };
+            match choice.get_ref().as_str() {
+                "string" => Ok(Some(false)),
+                c if c == yes => Ok(Some(true)),
+                other => {
+                    let hint = closest(other, [yes, "string"]);
+                    Err(config.error_at(
+                        choice,
+                        format!("`{other}` is not offered here ({yes} or string){hint}"),
+                    ))
+                }
+            }
+        };
+    let mut formats = api.formats;
+    if let Some(date_time) = time(&chosen.date_time)? {
+        formats.date_time = date_time;
+    }
+    if let Some(date) = time(&chosen.date)? {
+        formats.date = date;
+    }
+    if let Some(uuid) = either(&chosen.uuid, "uuid")? {
+        formats.uuid = uuid;
+    }
+    if let Some(decimal) = either(&chosen.decimal, "rust_decimal")? {
+        formats.decimal = decimal;
+    }
+    api.formats = formats;
+    if formats.decimal {
+        for def in &mut api.types {
+            if is_fastapi_decimal(def, raw) {
+                def.kind = TypeKind::Alias(TypeRef::Decimal);
+                let note = "A decimal, as FastAPI describes one (a number, or a string of digits): read from either, and sent as a string, so that its value and scale arrive exactly.";
+                def.docs.text = Some(match def.docs.text.take() {
+                    Some(text) => format!("{text}\n\n{note}"),
+                    None => note.to_owned(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A union of a number and a string whose schema gives the string a
+/// pattern: how FastAPI (pydantic) describes a `Decimal`.
+fn is_fastapi_decimal(def: &TypeDef, raw: &Value) -> bool {
+    let TypeKind::Union(union) = &def.kind else {
+        return false;
+    };
+    let mut kinds: Vec<&TypeRef> = union.variants.iter().map(|v| &v.ty).collect();
+    kinds.sort_by_key(|t| matches!(t, TypeRef::String));
+    if !matches!(kinds.as_slice(), [TypeRef::Float(_), TypeRef::String]) {
+        return false;
+    }
+    let Some(schema) = def.origin.resolve(raw) else {
+        return false;
+    };
+    ["anyOf", "oneOf"].iter().any(|key| {
+        schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|member| {
+                member.get("type").and_then(Value::as_str) == Some("string")
+                    && member.get("pattern").is_some_and(Value::is_string)
+            })
+    })
+}
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {

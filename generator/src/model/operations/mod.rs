@@ -4,8 +4,8 @@ use super::diagnostics::Diagnostics;
 use super::naming::{self, MockNames, Namespace};
 use super::schemas::Converter;
 use super::{
-    Docs, ErrorEnum, HttpMethod, Operation, Param, ParamLocation, ParamStyle, PathPiece,
-    ResponseBody, SecurityScheme, Success, TypeRef,
+    Docs, ErrorEnum, HttpMethod, Operation, Param, ParamLocation, ParamStyle, ResponseBody,
+    SecurityScheme, Success, TypeRef,
 };
 use crate::error::WarningKind;
 use crate::error::{Error, LocalKind, Pointer};
@@ -15,6 +15,7 @@ use openapiv3::{MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, Sec
 
 mod content;
 mod owned;
+mod path;
 mod security;
 
 pub(super) use owned::{finish, form_only};
@@ -205,7 +206,7 @@ impl<'a> OperationBuilder<'a, '_> {
     ) -> Operation {
         let mut params = self.params(path_params, &op.parameters);
         self.check_path_template(path, &mut params);
-        let path_pieces = path_pieces(path, &params);
+        let path_pieces = path::pieces(path, &params);
         let params_type = params
             .iter()
             .any(|p| p.location != ParamLocation::Path)
@@ -464,43 +465,6 @@ impl<'a> OperationBuilder<'a, '_> {
         out
     }
 
-    /// Every `{name}` in the path template must be a declared path
-    /// parameter (under `--lenient` a missing one is added as a string),
-    /// and every declared one should appear.
-    fn check_path_template(&mut self, path: &str, params: &mut Vec<Param>) {
-        let mut rest = path;
-        while let Some(open) = rest.find('{') {
-            let Some(close) = rest[open..].find('}') else {
-                self.diagnostics.error(Error::invalid(
-                    &self.at,
-                    format!("path template `{path}` has an unclosed `{{`"),
-                ));
-                return;
-            };
-            let name = &rest[open + 1..open + close];
-            let declared = params
-                .iter()
-                .any(|p| p.location == ParamLocation::Path && p.wire_name == name);
-            if !declared {
-                {
-                    self.diagnostics.local(
-                        LocalKind::UndeclaredPathParam,
-                        &self.at.join("parameters"),
-                        format!("path template `{path}` uses `{{{name}}}`, but no path parameter `{name}` is declared"),
-                        "it is added as a required string parameter",
-                    );
-                    params.push(undeclared_path_param(name, params));
-                }
-            }
-            rest = &rest[open + close + 1..];
-        }
-        for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
-            if !path.contains(&format!("{{{}}}", p.wire_name)) {
-                self.diagnostics.warn(WarningKind::LeftOut, &self.at.join("parameters"), format!("path parameter `{}` does not appear in the path template `{path}`; it is ignored", p.wire_name));
-            }
-        }
-    }
-
     fn security(
         &mut self,
         requirement: Option<&Vec<SecurityRequirement>>,
@@ -566,45 +530,7 @@ fn component<'a, T>(
 }
 
 /// The parameter a path template names but the operation does not declare.
-/// The path template as the request builds it: literal text, and each
-/// `{name}` as the index of its parameter in `params`. A template without
-/// parameters is one piece; an unclosed `{` (an error) is literal text.
-fn path_pieces(path: &str, params: &[Param]) -> Vec<PathPiece> {
-    let mut pieces = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        let name = &rest[open + 1..open + close];
-        let param = params
-            .iter()
-            .position(|p| p.location == ParamLocation::Path && p.wire_name == name);
-        let literal = match param {
-            Some(_) => &rest[..open],
-            None => &rest[..open + close + 1],
-        };
-        if !literal.is_empty() {
-            pieces.push(PathPiece::Literal(literal.to_owned()));
-        }
-        pieces.extend(param.map(PathPiece::Param));
-        rest = &rest[open + close + 1..];
-    }
-    if !rest.is_empty() {
-        pieces.push(PathPiece::Literal(rest.to_owned()));
-    }
-    // Adjacent literals (an undeclared `{name}` left as text) as one.
-    let mut merged: Vec<PathPiece> = Vec::with_capacity(pieces.len());
-    for piece in pieces {
-        match (merged.last_mut(), piece) {
-            (Some(PathPiece::Literal(text)), PathPiece::Literal(more)) => text.push_str(&more),
-            (_, piece) => merged.push(piece),
-        }
-    }
-    merged
-}
-
-fn undeclared_path_param(wire: &str, existing: &[Param]) -> Param {
+pub(super) fn undeclared_path_param(wire: &str, existing: &[Param]) -> Param {
     let mut reserved: Vec<&str> = existing.iter().map(|p| p.name.as_str()).collect();
     reserved.extend(naming::METHOD_ARGUMENTS);
     let (name, _) = Namespace::with_reserved(&reserved).claim(&naming::argument_name(wire));
@@ -646,38 +572,5 @@ fn location_key(p: &Parameter) -> &'static str {
         Parameter::Query { .. } => "query",
         Parameter::Header { .. } => "header",
         Parameter::Cookie { .. } => "cookie",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_templates_are_cut_into_pieces() {
-        let params = [
-            undeclared_path_param("id", &[]),
-            undeclared_path_param("format", &[]),
-        ];
-        let literal = |text: &str| PathPiece::Literal(text.to_owned());
-        assert_eq!(
-            path_pieces("/items/{id}/as{format}.{id}", &params),
-            [
-                literal("/items/"),
-                PathPiece::Param(0),
-                literal("/as"),
-                PathPiece::Param(1),
-                literal("."),
-                PathPiece::Param(0),
-            ]
-        );
-        // A `{name}` no parameter declares stays text, joined to its
-        // neighbours; so does an unclosed `{`.
-        assert_eq!(
-            path_pieces("/a/{other}/b/{id}", &params),
-            [literal("/a/{other}/b/"), PathPiece::Param(0)]
-        );
-        assert_eq!(path_pieces("/a/{id", &params), [literal("/a/{id")]);
-        assert_eq!(path_pieces("/plain", &params), [literal("/plain")]);
     }
 }
