@@ -36,7 +36,8 @@ pub(crate) struct PendingRequest {
     /// may hold ids that are personal data.
     template: &'static str,
     method: Method,
-    /// The path that is sent: the template, until a parameter fills it.
+    /// The path that is sent: the template, until the first piece of a
+    /// templated path replaces it (`path_piece`, `path_param`).
     path: Cow<'static, str>,
     /// The path errors show, when it differs (a secret value as `***`).
     shown_path: Option<String>,
@@ -409,7 +410,7 @@ impl PendingRequest {
     }
 
     /// The path that is sent: the template itself (borrowed, so the
-    /// client may keep its URL) until a parameter fills it.
+    /// client may keep its URL), or the path built from its pieces.
     pub(super) fn path(&self) -> &Cow<'static, str> {
         &self.path
     }
