@@ -344,9 +344,8 @@ pub(super) fn suggestions(api: &Api, raw: &Value, config: &ClientConfig) -> Vec<
             kind: WarningKind::Suggestion,
             pointer: op.origin.clone(),
             message: format!(
-                "`{}` looks paginated ({seen}); for a `{}` helper, add `pagination.{key} = {{ {} }}` to codegen.toml (or `style = \"none\"` to say it does not page)",
+                "`{}` looks paginated ({seen}); for a helper that walks its pages, add `pagination.{key} = {{ {} }}` to codegen.toml (or `style = \"none\"` to say it does not page)",
                 op.method_name,
-                naming::paginated_method(&op.method_name),
                 settings.join(", ")
             ),
         });
