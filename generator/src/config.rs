@@ -243,6 +243,25 @@ fn located(file: &str, text: &str, at: usize, message: String) -> ConfigError {
     }
 }
 
+/// `s` as a TOML basic string (for `Cargo.toml`, and for the lines the
+/// generator's notes suggest for `codegen.toml`).
+pub(crate) fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Whether `text` matches `pattern`, where `*` is any run of characters.
 pub(crate) fn glob_matches(pattern: &str, text: &str) -> bool {
     let mut parts = pattern.split('*');

@@ -261,6 +261,33 @@ paths:
           content:
             application/json:
               schema: {type: array, items: {type: string}}
+  /pages:
+    get:
+      operationId: listPages
+      parameters:
+        - {name: page, in: query, schema: {type: integer}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {type: string}}
+  /links:
+    get:
+      operationId: listLinks
+      parameters:
+        - {name: cursor, in: query, schema: {type: string}}
+      responses:
+        '200':
+          description: the next page's URL in `next`, which is no cursor
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [results, next]
+                properties:
+                  results: {type: array, items: {type: string}}
+                  next: {type: string}
   /pets/{id}:
     get:
       operationId: getPet
@@ -309,6 +336,7 @@ fn list_operations_that_look_paginated_are_noted_with_a_line_that_works() {
         [
             "pagination.list_items = { style = \"cursor\", param = \"page_token\", items = \"items\", next = \"next_page\" }",
             "pagination.list_logs = { style = \"offset\", param = \"skip\" }",
+            "pagination.list_pages = { style = \"page\", param = \"page\", first_page = 1 }",
         ]
     );
     assert_eq!(
@@ -325,11 +353,12 @@ fn list_operations_that_look_paginated_are_noted_with_a_line_that_works() {
         .contents;
     assert!(client.contains("pub fn list_items_all("));
     assert!(client.contains("pub fn list_logs_all("));
+    assert!(client.contains("pub fn list_pages_all("));
     assert!(configured.notes.is_empty(), "{:?}", configured.notes);
     // `style = "none"` says an operation does not page; the switch turns
     // every note off.
     let declined = generate_lists("[pagination.list_items]\nstyle = \"none\"\n");
-    assert_eq!(declined.notes.len(), 1);
+    assert_eq!(declined.notes.len(), 2);
     assert!(
         !declined
             .files
@@ -370,6 +399,14 @@ paths:
       responses:
         '204':
           description: ok
+  /receipts:
+    post:
+      operationId: sendReceipt
+      responses:
+        '202':
+          description: queued
+          headers:
+            X-Receipt-Id: {schema: {type: string, format: uuid}}
 "#;
 
 fn generate_formatted(config: &str) -> Result<openapi_client_gen::Generated, Error> {
@@ -421,6 +458,24 @@ fn format_crates_are_chosen_or_refused_with_a_reason() {
         !manifest.contains("chrono") && !manifest.contains("uuid ="),
         "{manifest}"
     );
+    // A format only a response header has still brings its crate.
+    let only_header = FORMATTED.replace("id: {type: string, format: uuid}", "id: {type: string}");
+    let config = ClientConfig::parse("codegen.toml", "").unwrap();
+    let header_only = generate(
+        &only_header,
+        &CrateOptions {
+            crate_name: "formatted".into(),
+            spec_label: "spec.yaml".into(),
+            standalone: true,
+            extra_manifest: None,
+            extra_module: false,
+            lenient: false,
+            config,
+        },
+    )
+    .unwrap();
+    assert!(file(&header_only, "src/types.rs").contains("uuid::Uuid"));
+    assert!(file(&header_only, "Cargo.toml").contains("\nuuid = "));
     // A date kept as text is a `&str` argument, as any string is.
     let client = file(&strings, "src/client.rs");
     assert!(client.contains("        day: &str,\n"), "{client}");

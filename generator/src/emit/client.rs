@@ -80,7 +80,8 @@ pub fn client(api: &Api) -> TokenStream {
         let type_name = ident(&group.type_name);
         let doc = format!(
             " The operations tagged `{}`: [`groups::{}`].",
-            group.tag, group.type_name
+            group.tag.replace('`', "'"),
+            group.type_name
         );
         quote! {
             #[doc = #doc]
@@ -283,7 +284,9 @@ fn groups(api: &Api, types: &TokenStream) -> Option<TokenStream> {
         let type_name = ident(&group.type_name);
         let summary = format!(
             " The operations tagged `{}`, from [`Client::{}`](super::Client::{}).",
-            group.tag, group.accessor, group.accessor
+            group.tag.replace('`', "'"),
+            group.accessor,
+            group.accessor
         );
         let separator = group.docs.text.is_some().then(|| quote!(#[doc = ""]));
         let tag_docs = docs(&group.docs);

@@ -21,7 +21,9 @@ pub fn mock(api: &Api) -> TokenStream {
         let mock_type = ident(&group.mock_type);
         let doc = format!(
             " Mocks of the operations tagged `{}` ([`{}`](crate::groups::{})).",
-            group.tag, group.type_name, group.type_name
+            group.tag.replace('`', "'"),
+            group.type_name,
+            group.type_name
         );
         quote! {
             #[doc = #doc]
@@ -34,7 +36,8 @@ pub fn mock(api: &Api) -> TokenStream {
         let mock_type = ident(&group.mock_type);
         let doc = format!(
             " Mocks of the operations tagged `{}`, from [`MockServer::{}`].",
-            group.tag, group.accessor
+            group.tag.replace('`', "'"),
+            group.accessor
         );
         let starts = api
             .operations

@@ -21,6 +21,8 @@ pub fn uses_wire(api: &Api) -> bool {
         .any(|(_, t)| match &t.kind {
             TypeKind::Struct(_) => true,
             TypeKind::Enum(e) => e.catch_all.is_none(),
+            // A variant without its tag is written by `wire::serialize_tagged`.
+            TypeKind::Tagged(t) => t.variants.iter().any(|v| !v.has_tag_field),
             _ => false,
         })
 }

@@ -136,7 +136,8 @@ pub fn build_configured(
     config: &ClientConfig,
 ) -> Result<Api, Error> {
     let info = &doc.openapi.info;
-    let mut converter = schemas::Converter::new(doc, lenient);
+    let formats = formats::chosen(config)?;
+    let mut converter = schemas::Converter::new(doc, lenient, formats);
     converter.register_components();
     converter.convert_components();
     let mut diagnostics = diagnostics::Diagnostics::new(lenient);
@@ -189,13 +190,13 @@ pub fn build_configured(
         pruned: Default::default(),
         extra_dependencies: Vec::new(),
         groups: Vec::new(),
-        formats: super::Formats::DEFAULT,
+        formats,
         notes: Vec::new(),
     };
     api.pruned = configure::prune_types(&api, config);
     configure::rename(&mut api, &doc.raw, config)?;
     configure::replace(&mut api, config)?;
-    formats::choose(&mut api, &doc.raw, config)?;
+    formats::decimal_unions(&mut api, &doc.raw);
     note_decimal_unions(&mut api.types);
     configure::derives(&mut api, config)?;
     pagination::configured(&mut api, &doc.raw, config)?;

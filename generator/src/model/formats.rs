@@ -6,15 +6,15 @@
 //! writes a decimal as a string of its digits, keeping its scale.
 
 use super::configure::closest;
-use super::{Api, TimeCrate, TypeDef, TypeKind, TypeRef};
+use super::{Api, Formats, TimeCrate, TypeDef, TypeKind, TypeRef};
 use crate::config::{ClientConfig, ConfigError};
 use serde_json::Value;
 use toml::Spanned;
 
-/// `[formats]`: the crate that holds each formatted string. With
-/// `decimal = "rust_decimal"`, FastAPI's decimals (a number, or a string
-/// with a digits pattern) become `Decimal` too.
-pub(super) fn choose(api: &mut Api, raw: &Value, config: &ClientConfig) -> Result<(), ConfigError> {
+/// `[formats]`: the crate that holds each formatted string. Read before
+/// any schema is converted: a format kept as text is a plain string from
+/// the start (named, ordered in unions and redacted as one).
+pub(super) fn chosen(config: &ClientConfig) -> Result<Formats, ConfigError> {
     let chosen = &config.formats;
     let time = |choice: &Option<Spanned<String>>| -> Result<Option<TimeCrate>, ConfigError> {
         let Some(choice) = choice else {
@@ -54,7 +54,7 @@ pub(super) fn choose(api: &mut Api, raw: &Value, config: &ClientConfig) -> Resul
                 }
             }
         };
-    let mut formats = api.formats;
+    let mut formats = Formats::DEFAULT;
     if let Some(date_time) = time(&chosen.date_time)? {
         formats.date_time = date_time;
     }
@@ -67,24 +67,33 @@ pub(super) fn choose(api: &mut Api, raw: &Value, config: &ClientConfig) -> Resul
     if let Some(decimal) = either(&chosen.decimal, "rust_decimal")? {
         formats.decimal = decimal;
     }
-    api.formats = formats;
-    if formats.decimal {
-        for def in &mut api.types {
-            if is_fastapi_decimal(def, raw) {
-                def.kind = TypeKind::Alias(TypeRef::Decimal);
-                let note = "A decimal, as FastAPI describes one (a number, or a string of digits): read from either, and sent as a string, so that its value and scale arrive exactly.";
-                def.docs.text = Some(match def.docs.text.take() {
-                    Some(text) => format!("{text}\n\n{note}"),
-                    None => note.to_owned(),
-                });
-            }
-        }
-    }
-    Ok(())
+    Ok(formats)
 }
 
-/// A union of a number and a string whose schema gives the string a
-/// pattern: how FastAPI (pydantic) describes a `Decimal`.
+/// With `decimal = "rust_decimal"`, FastAPI's decimals (a number, or a
+/// string with pydantic's decimal pattern) become `Decimal` too.
+pub(super) fn decimal_unions(api: &mut Api, raw: &Value) {
+    if !api.formats.decimal {
+        return;
+    }
+    for def in &mut api.types {
+        if is_fastapi_decimal(def, raw) {
+            def.kind = TypeKind::Alias(TypeRef::Decimal);
+            let note = "A decimal, as FastAPI describes one (a number, or a string of digits): read from either, and sent as a string, so that its value and scale arrive exactly.";
+            def.docs.text = Some(match def.docs.text.take() {
+                Some(text) => format!("{text}\n\n{note}"),
+                None => note.to_owned(),
+            });
+        }
+    }
+}
+
+/// The start of every pattern pydantic gives a decimal's string form
+/// (`^(?!^[-+.]*$)[+-]?0*\d*\.?\d*$`, or longer with digit limits).
+const PYDANTIC_DECIMAL_PATTERN: &str = r"^(?!^[-+.]*$)[+-]?0*";
+
+/// A union of a number and a string whose schema gives the string
+/// pydantic's decimal pattern: how FastAPI describes a `Decimal`.
 fn is_fastapi_decimal(def: &TypeDef, raw: &Value) -> bool {
     let TypeKind::Union(union) = &def.kind else {
         return false;
@@ -105,7 +114,10 @@ fn is_fastapi_decimal(def: &TypeDef, raw: &Value) -> bool {
             .flatten()
             .any(|member| {
                 member.get("type").and_then(Value::as_str) == Some("string")
-                    && member.get("pattern").is_some_and(Value::is_string)
+                    && member
+                        .get("pattern")
+                        .and_then(Value::as_str)
+                        .is_some_and(|pattern| pattern.starts_with(PYDANTIC_DECIMAL_PATTERN))
             })
     })
 }
@@ -233,7 +245,8 @@ pub fn canonical_date_time(text: &str) -> Option<String> {
 
 /// An RFC 3339 date-time as `jiff::Timestamp` writes it: in UTC, with as
 /// many fractional digits as the value needs. Text with more than nine
-/// fractional digits is left to the caller (jiff refuses it).
+/// fractional digits, or after 9999-12-30T22:00Z, is left to the caller
+/// (jiff refuses it).
 pub fn canonical_date_time_minimal(text: &str) -> Option<String> {
     let fraction_digits = text.split_once('.').map_or(0, |(_, rest)| {
         rest.bytes().take_while(u8::is_ascii_digit).count()
@@ -242,6 +255,14 @@ pub fn canonical_date_time_minimal(text: &str) -> Option<String> {
         return None;
     }
     let chrono = canonical_date_time(text)?;
+    // jiff's timestamps end there (so that any offset keeps a civil date
+    // within years -9999 to 9999).
+    if chrono
+        .get(..19)
+        .is_some_and(|whole| whole > "9999-12-30T22:00:00")
+    {
+        return None;
+    }
     match chrono.split_once('.') {
         Some((whole, fraction)) => {
             let digits = fraction.trim_end_matches('Z').trim_end_matches('0');
@@ -396,6 +417,11 @@ mod tests {
             Some("2023-12-31T23:30:00Z")
         );
         assert_eq!(minimal("2024-05-06T07:08:09.1234567891Z"), None);
+        assert_eq!(minimal("9999-12-31T23:59:59Z"), None);
+        assert_eq!(
+            minimal("9999-12-30T22:00:00.5Z").as_deref(),
+            Some("9999-12-30T22:00:00.5Z")
+        );
     }
 
     #[test]

@@ -103,9 +103,8 @@ pub(super) fn group_by_tag(
         if let Some(page) = &mut op.pagination {
             page.helper = members[index].claim(&naming::paginated_method(&method)).0;
         }
-        op.mock.method = mock_members[index]
-            .claim(&naming::group_method(&op.mock.method, &group.accessor))
-            .0;
+        // The mock's method is the client's: `server.repos().get()`.
+        op.mock.method = mock_members[index].claim(&method).0;
         op.group = Some(GroupPlace {
             group: index,
             method,

@@ -184,6 +184,7 @@ impl Api {
                 _ => false,
             };
             op.params.iter().any(|p| p.ty.contains(matches))
+                || op.response_headers.iter().any(|h| h.ty.contains(matches))
                 || op.body.as_ref().is_some_and(|b| b.ty.contains(matches))
                 || op.successes.iter().any(|e| body(&e.body))
                 || op.errors.iter().any(|e| body(&e.body))

@@ -11,7 +11,7 @@ use super::{
     Api, Operation, PageStyleKind, Pagination, ParamLocation, ResponseBody, Success, TypeKind,
     TypeRef,
 };
-use crate::config::{ClientConfig, ConfigError, PaginationConfig};
+use crate::config::{ClientConfig, ConfigError, PaginationConfig, toml_string};
 use crate::error::{Warning, WarningKind};
 use serde_json::Value;
 
@@ -286,7 +286,8 @@ const CURSOR_PARAMS: &[&str] = &[
     "max_id",
 ];
 
-/// Response properties that hold the next cursor.
+/// Response properties that hold the next cursor. (Not `next`: APIs fill
+/// it with the next page's whole URL, which is no cursor.)
 const NEXT_FIELDS: &[&str] = &[
     "next_cursor",
     "nextCursor",
@@ -299,7 +300,6 @@ const NEXT_FIELDS: &[&str] = &[
     "next_page",
     "nextPage",
     "cursor",
-    "next",
 ];
 
 /// Response properties that hold a page's items, when the response has
@@ -326,20 +326,35 @@ pub(super) fn suggestions(api: &Api, raw: &Value, config: &ClientConfig) -> Vec<
         if op.variant_of.is_some() || op.pagination.is_some() || mentioned(op) {
             continue;
         }
-        let Some((request, seen)) = guess(api, op) else {
+        // The first shape the operation fits, as the configuration checks it.
+        let Some((request, seen)) = guesses(api, op)
+            .into_iter()
+            .find(|(request, _)| check(api, op, request).is_ok())
+        else {
             continue;
         };
-        if check(api, op, &request).is_err() {
-            continue;
-        }
         // The method name: snake_case, a bare TOML key.
         let key = &op.method_name;
         let mut settings = vec![
-            format!("style = \"{}\"", request.style),
-            format!("param = \"{}\"", request.param),
+            format!("style = {}", toml_string(request.style)),
+            format!("param = {}", toml_string(request.param)),
         ];
-        settings.extend(request.items.map(|items| format!("items = \"{items}\"")));
-        settings.extend(request.next.map(|next| format!("next = \"{next}\"")));
+        settings.extend(
+            request
+                .items
+                .map(|items| format!("items = {}", toml_string(items))),
+        );
+        settings.extend(
+            request
+                .next
+                .map(|next| format!("next = {}", toml_string(next))),
+        );
+        // Said, so that an API whose pages start at 0 is noticed.
+        settings.extend(
+            request
+                .first_page
+                .map(|first| format!("first_page = {first}")),
+        );
         notes.push(Warning {
             kind: WarningKind::Suggestion,
             pointer: op.origin.clone(),
@@ -353,11 +368,12 @@ pub(super) fn suggestions(api: &Api, raw: &Value, config: &ClientConfig) -> Vec<
     notes
 }
 
-/// The page settings `op`'s parameters and response suggest, and what
-/// suggested them.
-fn guess<'a>(api: &'a Api, op: &'a Operation) -> Option<(PageRequest<'a>, String)> {
+/// The page settings `op`'s parameters and response suggest, most
+/// specific first, each with what suggested it.
+fn guesses<'a>(api: &'a Api, op: &'a Operation) -> Vec<(PageRequest<'a>, String)> {
+    let mut found = Vec::new();
     let Success::Body(ResponseBody::Json(response)) = &op.success else {
-        return None;
+        return found;
     };
     let query = |names: &[&str]| {
         names.iter().find_map(|name| {
@@ -371,8 +387,8 @@ fn guess<'a>(api: &'a Api, op: &'a Operation) -> Option<(PageRequest<'a>, String
     let items: Option<&str> = match api.resolve_alias(response) {
         TypeRef::Array(_) => None,
         _ => {
-            let TypeKind::Struct(s) = &struct_def(api, response)?.kind else {
-                return None;
+            let Some(TypeKind::Struct(s)) = struct_def(api, response).map(|def| &def.kind) else {
+                return found;
             };
             let lists: Vec<&str> = s
                 .fields
@@ -382,7 +398,10 @@ fn guess<'a>(api: &'a Api, op: &'a Operation) -> Option<(PageRequest<'a>, String
                 .collect();
             match lists.as_slice() {
                 [one] => Some(*one),
-                many => Some(*many.iter().find(|l| ITEM_FIELDS.contains(l))?),
+                many => match many.iter().find(|l| ITEM_FIELDS.contains(l)) {
+                    Some(list) => Some(*list),
+                    None => return found,
+                },
             }
         }
     };
@@ -391,7 +410,7 @@ fn guess<'a>(api: &'a Api, op: &'a Operation) -> Option<(PageRequest<'a>, String
         param,
         items,
         next,
-        first_page: None,
+        first_page: (style == "page").then_some(1),
         max_pages: None,
     };
     let link = op
@@ -410,23 +429,23 @@ fn guess<'a>(api: &'a Api, op: &'a Operation) -> Option<(PageRequest<'a>, String
                 "query parameter `{}` and the response's `{next}`",
                 cursor.wire_name
             );
-            return Some((request("cursor", &cursor.wire_name, Some(next)), seen));
+            found.push((request("cursor", &cursor.wire_name, Some(next)), seen));
         }
         if link {
             let seen = format!(
                 "query parameter `{}` and a `Link` response header",
                 cursor.wire_name
             );
-            return Some((request("link", &cursor.wire_name, None), seen));
+            found.push((request("link", &cursor.wire_name, None), seen));
         }
     }
     if let Some(offset) = query(&["offset", "skip"]) {
         let seen = format!("query parameter `{}`", offset.wire_name);
-        return Some((request("offset", &offset.wire_name, None), seen));
+        found.push((request("offset", &offset.wire_name, None), seen));
     }
     if let Some(page) = query(&["page", "page_number", "pageNumber"]) {
         let seen = format!("query parameter `{}`", page.wire_name);
-        return Some((request("page", &page.wire_name, None), seen));
+        found.push((request("page", &page.wire_name, None), seen));
     }
-    None
+    found
 }

@@ -5,6 +5,7 @@ mod files;
 
 pub use files::{Drift, FileStatus, check, write};
 
+use crate::config::toml_string;
 use crate::emit::{self, RustFile};
 use crate::error::Error;
 use crate::model::{Api, TimeCrate, TypeRef};
@@ -358,23 +359,6 @@ fn crate_version(version: &str) -> String {
         [a] if numeric(a) => format!("{a}.0.0"),
         _ => "0.1.0".to_owned(),
     }
-}
-
-fn toml_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn manifest(api: &Api, options: &CrateOptions) -> String {

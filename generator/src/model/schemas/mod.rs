@@ -66,10 +66,12 @@ pub(super) struct Converter<'a> {
     suggestions: std::cell::RefCell<HashMap<String, String>>,
     /// What converting schemas found wrong or approximate.
     diagnostics: Diagnostics,
+    /// The crates `[formats]` chose: a format kept as text is a `String`.
+    formats: crate::model::Formats,
 }
 
 impl<'a> Converter<'a> {
-    pub fn new(doc: &'a Document, lenient: bool) -> Self {
+    pub fn new(doc: &'a Document, lenient: bool, formats: crate::model::Formats) -> Self {
         Converter {
             doc,
             types: Vec::new(),
@@ -81,6 +83,7 @@ impl<'a> Converter<'a> {
             name_owners: HashMap::new(),
             suggestions: Default::default(),
             diagnostics: Diagnostics::new(lenient),
+            formats,
         }
     }
 
@@ -409,7 +412,7 @@ impl<'a> Converter<'a> {
             SchemaKind::Type(Type::String(s)) => {
                 let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
                 if values.is_empty() {
-                    Shape::Ref(string_format(&format_name(&s.format)))
+                    Shape::Ref(string_format(&format_name(&s.format), self.formats))
                 } else {
                     Shape::Def(TypeKind::Enum(enum_def(&values)))
                 }

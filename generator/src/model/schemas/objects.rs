@@ -79,7 +79,10 @@ impl Converter<'_> {
             Some("string") | None if all_strings && !strings.is_empty() => {
                 Shape::Def(TypeKind::Enum(enum_def(&strings)))
             }
-            Some("string") => Shape::Ref(string_format(any.format.as_deref().unwrap_or(""))),
+            Some("string") => Shape::Ref(string_format(
+                any.format.as_deref().unwrap_or(""),
+                self.formats,
+            )),
             Some("integer") => Shape::Ref(TypeRef::Integer(int_kind(
                 any.format.as_deref().unwrap_or(""),
             ))),

@@ -1,7 +1,7 @@
 //! Scalar schemas: formats, integer and float kinds, and string enums.
 
 use super::super::naming::{self, Namespace};
-use crate::model::{EnumDef, EnumVariant, FloatKind, IntKind, TypeRef};
+use crate::model::{EnumDef, EnumVariant, FloatKind, Formats, IntKind, TimeCrate, TypeRef};
 use openapiv3::VariantOrUnknownOrEmpty;
 
 pub(super) fn format_name<T: serde::Serialize>(format: &VariantOrUnknownOrEmpty<T>) -> String {
@@ -15,13 +15,14 @@ pub(super) fn format_name<T: serde::Serialize>(format: &VariantOrUnknownOrEmpty<
     }
 }
 
-/// String formats with a well-known Rust type; the rest stay `String`.
-pub(super) fn string_format(format: &str) -> TypeRef {
+/// String formats with a well-known Rust type, unless `[formats]` keeps
+/// them as text; the rest stay `String`.
+pub(super) fn string_format(format: &str, formats: Formats) -> TypeRef {
     match format {
-        "date-time" => TypeRef::DateTime,
-        "date" => TypeRef::Date,
-        "uuid" => TypeRef::Uuid,
-        "decimal" => TypeRef::Decimal,
+        "date-time" if formats.date_time != TimeCrate::Text => TypeRef::DateTime,
+        "date" if formats.date != TimeCrate::Text => TypeRef::Date,
+        "uuid" if formats.uuid => TypeRef::Uuid,
+        "decimal" if formats.decimal => TypeRef::Decimal,
         "binary" => TypeRef::Binary,
         _ => TypeRef::String,
     }

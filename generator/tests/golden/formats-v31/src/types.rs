@@ -49,6 +49,7 @@ pub struct Invoice {
     /// Format: `decimal`.
     pub tax_rate: Option<rust_decimal::Decimal>,
     pub reference: Option<InvoiceReference>,
+    pub timeout: Option<InvoiceTimeout>,
 }
 
 /// A decimal, as FastAPI describes one (a number, or a string of digits): read from either, and sent as a string, so that its value and scale arrive exactly.
@@ -71,6 +72,25 @@ impl From<f64> for InvoiceReference {
 }
 
 impl From<String> for InvoiceReference {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+/// A decimal, as FastAPI describes one: send an exact value (money, say) as the `String` variant (`"12.30"`); the `Number` variant is a float, which may round it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InvoiceTimeout {
+    Number(f64),
+    String(String),
+}
+
+impl From<f64> for InvoiceTimeout {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+
+impl From<String> for InvoiceTimeout {
     fn from(value: String) -> Self {
         Self::String(value)
     }

@@ -186,6 +186,11 @@ impl Client {
         groups::Issues { client: self }
     }
 
+    /// The operations tagged `jobs`: [`groups::Jobs`].
+    pub fn jobs(&self) -> groups::Jobs<'_> {
+        groups::Jobs { client: self }
+    }
+
     /// The operations tagged `Result`: [`groups::Result2`].
     pub fn result(&self) -> groups::Result2<'_> {
         groups::Result2 { client: self }
@@ -297,6 +302,41 @@ pub mod groups {
             match response.status().as_u16() {
                 200 => {
                     let body = response.json()?;
+                    Ok(response.success(body))
+                }
+                _ => Err(response.unexpected()),
+            }
+        }
+    }
+
+    /// The operations tagged `jobs`, from [`Client::jobs`](super::Client::jobs).
+    #[derive(Clone, Copy, Debug)]
+    pub struct Jobs<'a> {
+        pub(super) client: &'a Client,
+    }
+
+    impl Jobs<'_> {
+        ///
+        /// `POST /jobs`
+        pub async fn start(
+            self,
+        ) -> Result<ResponseValue<()>, Error<std::convert::Infallible>> {
+            let response = {
+                let mut request = PendingRequest::for_operation(
+                    "start",
+                    reqwest::Method::POST,
+                    "/jobs",
+                );
+                if let Some(bearer_token) = &self.client.bearer_token {
+                    request.bearer_credential(bearer_token)?;
+                }
+                request
+                    .send(&self.client.http, &self.client.base_url, &self.client.config)
+            }
+                .await?;
+            match response.status().as_u16() {
+                202 => {
+                    let body = ();
                     Ok(response.success(body))
                 }
                 _ => Err(response.unexpected()),

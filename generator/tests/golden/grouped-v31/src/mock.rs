@@ -27,6 +27,11 @@ impl MockServer {
         IssuesMocks(self)
     }
 
+    /// Mocks of the operations tagged `jobs` ([`Jobs`](crate::groups::Jobs)).
+    pub fn jobs(&self) -> JobsMocks<'_> {
+        JobsMocks(self)
+    }
+
     /// Mocks of the operations tagged `Result` ([`Result2`](crate::groups::Result2)).
     pub fn result(&self) -> Result2Mocks<'_> {
         Result2Mocks(self)
@@ -61,6 +66,17 @@ impl<'a> IssuesMocks<'a> {
     /// Mocks [`Issues::update`](crate::groups::Issues::update): `PATCH /issues/{number}`.
     pub fn update(&self) -> IssuesUpdateMock<'a> {
         IssuesUpdateMock(self.0.call("PATCH", "/issues/{number}"))
+    }
+}
+
+/// Mocks of the operations tagged `jobs`, from [`MockServer::jobs`].
+#[derive(Clone, Copy, Debug)]
+pub struct JobsMocks<'a>(&'a MockServer);
+
+impl<'a> JobsMocks<'a> {
+    /// Mocks [`Jobs::start`](crate::groups::Jobs::start): `POST /jobs`.
+    pub fn start(&self) -> StartMock<'a> {
+        StartMock(self.0.call("POST", "/jobs"))
     }
 }
 
@@ -182,6 +198,19 @@ impl<'a> IssuesUpdateMock<'a> {
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &types::Issue) {
         self.0.respond_json(200, serde_json::to_value(body)).await
+    }
+    crate::runtime::shared_mock_methods!();
+}
+
+/// A mock of [`Jobs::start`](crate::groups::Jobs::start), mounted by one of its `respond_` methods.
+#[derive(Debug)]
+#[must_use = "a mock does nothing until a `respond_` method mounts it"]
+pub struct StartMock<'a>(MockCall<'a>);
+
+impl<'a> StartMock<'a> {
+    /// Answers with a success, as the client returns it.
+    pub async fn respond_ok(self) {
+        self.0.respond_status(202).await
     }
     crate::runtime::shared_mock_methods!();
 }

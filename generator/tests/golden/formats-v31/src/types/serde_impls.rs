@@ -33,7 +33,8 @@ impl serde::Serialize for Invoice {
                 4 + usize::from(!self.paid_at.is_absent())
                     + usize::from(!self.discount.is_absent())
                     + usize::from(self.tax_rate.is_some())
-                    + usize::from(self.reference.is_some()),
+                    + usize::from(self.reference.is_some())
+                    + usize::from(self.timeout.is_some()),
             )?;
         state.serialize_field("id", &self.id)?;
         state.serialize_field("issued_at", &self.issued_at)?;
@@ -51,6 +52,9 @@ impl serde::Serialize for Invoice {
         if self.reference.is_some() {
             state.serialize_field("reference", &self.reference)?;
         }
+        if self.timeout.is_some() {
+            state.serialize_field("timeout", &self.timeout)?;
+        }
         state.end()
     }
 }
@@ -66,6 +70,7 @@ impl wire::WireStruct for Invoice {
         "paid_at",
         "reference",
         "tax_rate",
+        "timeout",
     ];
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
@@ -78,6 +83,7 @@ impl wire::WireStruct for Invoice {
         let mut discount_slot = None;
         let mut tax_rate_slot = None;
         let mut reference_slot = None;
+        let mut timeout_slot = None;
         while let Some(key) = wire::next_field(&mut map, Self::FIELDS)? {
             match key {
                 Some(0) => wire::fill(&mut map, &mut amount_slot, "amount")?,
@@ -104,6 +110,7 @@ impl wire::WireStruct for Invoice {
                 }
                 Some(6) => wire::fill(&mut map, &mut reference_slot, "reference")?,
                 Some(7) => wire::fill(&mut map, &mut tax_rate_slot, "tax_rate")?,
+                Some(8) => wire::fill(&mut map, &mut timeout_slot, "timeout")?,
                 _ => wire::skip_value(&mut map)?,
             }
         }
@@ -116,6 +123,7 @@ impl wire::WireStruct for Invoice {
             discount: discount_slot.unwrap_or_default(),
             tax_rate: tax_rate_slot.unwrap_or_default(),
             reference: reference_slot.unwrap_or_default(),
+            timeout: timeout_slot.unwrap_or_default(),
         })
     }
 }
@@ -161,6 +169,44 @@ impl<'de> serde::Deserialize<'de> for InvoiceReference {
         ::std::result::Result::Err(
             <D::Error as serde::de::Error>::custom(
                 "data did not match any variant of untagged enum InvoiceReference",
+            ),
+        )
+    }
+}
+
+impl serde::Serialize for InvoiceTimeout {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Number(inner) => serde::Serialize::serialize(inner, serializer),
+            Self::String(inner) => serde::Serialize::serialize(inner, serializer),
+        }
+    }
+}
+
+/// Variants are tried in order; the first that accepts the payload wins.
+impl<'de> serde::Deserialize<'de> for InvoiceTimeout {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::result::Result::Ok(inner) = <f64 as serde::Deserialize>::deserialize(
+            &value,
+        ) {
+            return ::std::result::Result::Ok(Self::Number(inner));
+        }
+        if let ::std::result::Result::Ok(inner) = <String as serde::Deserialize>::deserialize(
+            &value,
+        ) {
+            return ::std::result::Result::Ok(Self::String(inner));
+        }
+        ::std::result::Result::Err(
+            <D::Error as serde::de::Error>::custom(
+                "data did not match any variant of untagged enum InvoiceTimeout",
             ),
         )
     }

@@ -61,8 +61,8 @@ fn invoice_full() {
         types::Invoice,
     >(
         "synthesised from the schema",
-        "{\"id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\",\"issued_at\":\"2024-05-06T07:08:09Z\",\"paid_at\":\"2024-05-06T07:08:09Z\",\"due\":\"2024-05-06\",\"amount\":\"12.30\",\"discount\":\"12.30\",\"tax_rate\":\"12.30\",\"reference\":1.5}",
-        "{\"id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\",\"issued_at\":\"2024-05-06T07:08:09Z\",\"paid_at\":\"2024-05-06T07:08:09Z\",\"due\":\"2024-05-06\",\"amount\":\"12.30\",\"discount\":\"12.30\",\"tax_rate\":\"12.30\",\"reference\":1.5}",
+        "{\"id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\",\"issued_at\":\"2024-05-06T07:08:09Z\",\"paid_at\":\"2024-05-06T07:08:09Z\",\"due\":\"2024-05-06\",\"amount\":\"12.30\",\"discount\":\"12.30\",\"tax_rate\":\"12.30\",\"reference\":1.5,\"timeout\":1.5}",
+        "{\"id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\",\"issued_at\":\"2024-05-06T07:08:09Z\",\"paid_at\":\"2024-05-06T07:08:09Z\",\"due\":\"2024-05-06\",\"amount\":\"12.30\",\"discount\":\"12.30\",\"tax_rate\":\"12.30\",\"reference\":1.5,\"timeout\":1.5}",
     );
 }
 
@@ -72,8 +72,8 @@ fn invoice_full_nulls() {
         types::Invoice,
     >(
         "synthesised from the schema",
-        "{\"id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\",\"issued_at\":\"2024-05-06T07:08:09Z\",\"paid_at\":null,\"due\":\"2024-05-06\",\"amount\":\"12.30\",\"discount\":null,\"tax_rate\":\"12.30\",\"reference\":1.5}",
-        "{\"id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\",\"issued_at\":\"2024-05-06T07:08:09Z\",\"paid_at\":null,\"due\":\"2024-05-06\",\"amount\":\"12.30\",\"discount\":null,\"tax_rate\":\"12.30\",\"reference\":1.5}",
+        "{\"id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\",\"issued_at\":\"2024-05-06T07:08:09Z\",\"paid_at\":null,\"due\":\"2024-05-06\",\"amount\":\"12.30\",\"discount\":null,\"tax_rate\":\"12.30\",\"reference\":1.5,\"timeout\":1.5}",
+        "{\"id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\",\"issued_at\":\"2024-05-06T07:08:09Z\",\"paid_at\":null,\"due\":\"2024-05-06\",\"amount\":\"12.30\",\"discount\":null,\"tax_rate\":\"12.30\",\"reference\":1.5,\"timeout\":1.5}",
     );
 }
 
@@ -83,8 +83,8 @@ fn invoice_example() {
         types::Invoice,
     >(
         "example at #/components/schemas/Invoice/examples/0",
-        "{\"id\":\"3FA85F64-5717-4562-B3FC-2C963F66AFA6\",\"issued_at\":\"2024-01-01T01:30:00.500+02:00\",\"paid_at\":\"2024-01-02T00:00:00.123400Z\",\"due\":\"2024-02-29\",\"amount\":\"0012.30\",\"discount\":1.5,\"tax_rate\":\"0.070\",\"reference\":7}",
-        "{\"id\":\"3FA85F64-5717-4562-B3FC-2C963F66AFA6\",\"issued_at\":\"2023-12-31T23:30:00.5Z\",\"paid_at\":\"2024-01-02T00:00:00.1234Z\",\"due\":\"2024-02-29\",\"amount\":\"12.30\",\"discount\":\"1.5\",\"tax_rate\":\"0.070\",\"reference\":7.0}",
+        "{\"id\":\"3FA85F64-5717-4562-B3FC-2C963F66AFA6\",\"issued_at\":\"2024-01-01T01:30:00.500+02:00\",\"paid_at\":\"2024-01-02T00:00:00.123400Z\",\"due\":\"2024-02-29\",\"amount\":\"0012.30\",\"discount\":1.5,\"tax_rate\":\"0.070\",\"reference\":7,\"timeout\":\"10ms\"}",
+        "{\"id\":\"3FA85F64-5717-4562-B3FC-2C963F66AFA6\",\"issued_at\":\"2023-12-31T23:30:00.5Z\",\"paid_at\":\"2024-01-02T00:00:00.1234Z\",\"due\":\"2024-02-29\",\"amount\":\"12.30\",\"discount\":\"1.5\",\"tax_rate\":\"0.070\",\"reference\":7.0,\"timeout\":\"10ms\"}",
     );
 }
 
@@ -123,6 +123,18 @@ fn invoice_reference_string() {
     roundtrip::<
         types::InvoiceReference,
     >("synthesised from the schema", "\"string\"", "\"string\"");
+}
+
+#[test]
+fn invoice_timeout_number() {
+    roundtrip::<types::InvoiceTimeout>("synthesised from the schema", "1.5", "1.5");
+}
+
+#[test]
+fn invoice_timeout_string() {
+    roundtrip::<
+        types::InvoiceTimeout,
+    >("synthesised from the schema", "\"0ms\"", "\"0ms\"");
 }
 
 #[test]
