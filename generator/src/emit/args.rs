@@ -3,7 +3,7 @@
 //! builders, so it sits below both.
 
 use super::ty;
-use crate::model::{Api, ParamStyle, TimeCrate, TypeRef};
+use crate::model::{Api, ParamStyle, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -24,24 +24,12 @@ pub(super) fn path_arg_by_value(t: &TypeRef) -> bool {
     matches!(t, TypeRef::Bool | TypeRef::Integer(_) | TypeRef::Float(_))
 }
 
-/// Whether a type is a `String` in Rust: a string, or a formatted one
-/// that `[formats]` keeps as text.
-pub(super) fn is_text(api: &Api, t: &TypeRef) -> bool {
-    match t {
-        TypeRef::String => true,
-        TypeRef::DateTime => api.formats.date_time == TimeCrate::Text,
-        TypeRef::Date => api.formats.date == TimeCrate::Text,
-        TypeRef::Uuid => !api.formats.uuid,
-        TypeRef::Decimal => !api.formats.decimal,
-        _ => false,
-    }
-}
-
 /// Path parameters are taken by value when they are `Copy` scalars, and
-/// as `&str` when they are text.
+/// as `&str` when they are strings (a format `[formats]` keeps as text is
+/// one: the model made it a plain string).
 pub(super) fn path_arg_type(api: &Api, t: &TypeRef, types: &TokenStream) -> TokenStream {
     match t {
-        t if is_text(api, t) => quote!(&str),
+        TypeRef::String => quote!(&str),
         t if path_arg_by_value(t) => ty(api, t, types),
         other => borrowed_type(api, other, types),
     }

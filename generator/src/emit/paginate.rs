@@ -2,7 +2,7 @@
 //! (`list_pets_all`): a `Paginated` walk that calls the operation once per
 //! page, with the parameters the caller gave and the page's position.
 
-use super::args::{is_text, path_arg_by_value, path_arg_type};
+use super::args::{path_arg_by_value, path_arg_type};
 use super::{ident, ty};
 use crate::model::{Api, Operation, PageStyleKind, ParamLocation, TypeRef};
 use proc_macro2::{Literal, TokenStream};
@@ -47,7 +47,7 @@ pub fn page_helper(api: &Api, op: &Operation, types: &TokenStream) -> TokenStrea
         args.push(quote!(#arg: #t));
         match &p.ty {
             t if path_arg_by_value(t) => passed.push(quote!(#arg)),
-            t if is_text(api, t) => {
+            TypeRef::String => {
                 owned.push(quote!(let #arg = #arg.to_owned();));
                 passed.push(quote!(&#arg));
                 owned_names.push(arg);

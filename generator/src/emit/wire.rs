@@ -29,14 +29,12 @@ pub fn uses_wire(api: &Api) -> bool {
 
 /// Whether a struct field is a date-time, read by [`date_time_reader`].
 pub fn reads_date_times(api: &Api) -> bool {
-    api.formats.date_time != TimeCrate::Text
-        && api
-            .emitted_types()
-            .filter(|(_, t)| t.replaced_by.is_none())
-            .any(|(_, t)| match &t.kind {
-                TypeKind::Struct(s) => s.fields.iter().any(|f| f.ty == TypeRef::DateTime),
-                _ => false,
-            })
+    api.emitted_types()
+        .filter(|(_, t)| t.replaced_by.is_none())
+        .any(|(_, t)| match &t.kind {
+            TypeKind::Struct(s) => s.fields.iter().any(|f| f.ty == TypeRef::DateTime),
+            _ => false,
+        })
 }
 
 /// The function struct fields that are date-times are read with: RFC 3339,
@@ -183,7 +181,7 @@ fn struct_deserialize(api: &Api, type_name: &str, s: &StructDef) -> TokenStream 
             } else {
                 quote!(#some(#i))
             };
-            if f.ty == TypeRef::DateTime && api.formats.date_time != TimeCrate::Text {
+            if f.ty == TypeRef::DateTime {
                 // Leniently: see `date_time_reader`.
                 let reader = ident(DATE_TIME_READER);
                 return quote!(#position => wire::fill_parsed(&mut map, &mut #slot, #wire, #reader, "an RFC 3339 date-time")?,);

@@ -415,12 +415,6 @@ fn first_ok(attempts: impl Iterator<Item = Result<Value, String>>) -> Result<Val
 /// What the generated type serialises `value` back to, or why it rejects it.
 pub(super) fn canonical(api: &Api, ty: &TypeRef, value: &Value) -> Result<Value, String> {
     let kind = |expected: &str| format!("expected {expected}, found {}", short(value));
-    let text = || {
-        value
-            .is_string()
-            .then(|| value.clone())
-            .ok_or_else(|| kind("a string"))
-    };
     match ty {
         TypeRef::Named(id) => canonical_named(api, *id, value),
         TypeRef::String => value
@@ -485,11 +479,6 @@ pub(super) fn canonical(api: &Api, ty: &TypeRef, value: &Value) -> Result<Value,
             Value::Null => Ok(Value::Null),
             other => canonical(api, inner, other),
         },
-        // Kept as the server wrote them.
-        TypeRef::DateTime if api.formats.date_time == TimeCrate::Text => text(),
-        TypeRef::Date if api.formats.date == TimeCrate::Text => text(),
-        TypeRef::Uuid if !api.formats.uuid => text(),
-        TypeRef::Decimal if !api.formats.decimal => text(),
         TypeRef::DateTime if api.formats.date_time == TimeCrate::Jiff => formatted(
             value,
             "an RFC 3339 date-time",
