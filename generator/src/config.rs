@@ -12,21 +12,32 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-/// A parsed configuration; `Default` changes nothing.
-#[derive(Debug, Clone, Default)]
+/// A parsed configuration; `Default` changes nothing. Each table of the
+/// file is a field (the file's name and text are not read from it).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     /// The file's name, for errors.
+    #[serde(skip)]
     pub file: String,
     /// The file's text, to turn byte offsets into lines and columns.
+    #[serde(skip)]
     text: String,
+    #[serde(default)]
     pub operations: OperationFilter,
+    #[serde(default)]
     pub derives: Derives,
+    #[serde(default)]
     pub rename: Renames,
     /// Page helpers, by operation id or method name.
+    #[serde(default)]
     pub pagination: indexmap::IndexMap<Spanned<String>, PaginationConfig>,
     /// Schemas whose type is the caller's, by the generated type's name.
+    #[serde(default)]
     pub replace: indexmap::IndexMap<Spanned<String>, Replacement>,
+    #[serde(default)]
     pub client: ClientLayout,
+    #[serde(default)]
     pub formats: FormatCrates,
 }
 
@@ -175,25 +186,6 @@ pub struct Replacement {
     pub dependency: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileLayout {
-    #[serde(default)]
-    operations: OperationFilter,
-    #[serde(default)]
-    derives: Derives,
-    #[serde(default)]
-    rename: Renames,
-    #[serde(default)]
-    pagination: indexmap::IndexMap<Spanned<String>, PaginationConfig>,
-    #[serde(default)]
-    replace: indexmap::IndexMap<Spanned<String>, Replacement>,
-    #[serde(default)]
-    client: ClientLayout,
-    #[serde(default)]
-    formats: FormatCrates,
-}
-
 /// A problem in the configuration: where, and what.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}:{column}: {message}")]
@@ -207,22 +199,14 @@ pub struct ConfigError {
 impl ClientConfig {
     /// Reads the TOML text of the file `file` (named in errors).
     pub fn parse(file: &str, text: &str) -> Result<Self, ConfigError> {
-        let layout: FileLayout = toml::from_str(text).map_err(|e| {
+        let mut config: ClientConfig = toml::from_str(text).map_err(|e| {
             let at = e.span().map_or(0, |span| span.start);
             let message = e.message().trim().to_owned();
             located(file, text, at, message)
         })?;
-        Ok(ClientConfig {
-            file: file.to_owned(),
-            text: text.to_owned(),
-            operations: layout.operations,
-            derives: layout.derives,
-            rename: layout.rename,
-            pagination: layout.pagination,
-            replace: layout.replace,
-            client: layout.client,
-            formats: layout.formats,
-        })
+        config.file = file.to_owned();
+        config.text = text.to_owned();
+        Ok(config)
     }
 
     /// An error at the place `item` was written.

@@ -31,12 +31,17 @@ components:
         name: {type: string}
 "#;
 
-fn generate_with(config: &str) -> Result<openapi_client_gen::Generated, Error> {
+/// Generates `spec` (crate `name`) with the configuration `config`.
+fn generate_spec(
+    spec: &str,
+    name: &str,
+    config: &str,
+) -> Result<openapi_client_gen::Generated, Error> {
     let config = ClientConfig::parse("codegen.toml", config).map_err(Error::from)?;
     generate(
-        SPEC,
+        spec,
         &CrateOptions {
-            crate_name: "configured".into(),
+            crate_name: name.into(),
             spec_label: "spec.yaml".into(),
             standalone: true,
             extra_manifest: None,
@@ -45,6 +50,10 @@ fn generate_with(config: &str) -> Result<openapi_client_gen::Generated, Error> {
             config,
         },
     )
+}
+
+fn generate_with(config: &str) -> Result<openapi_client_gen::Generated, Error> {
+    generate_spec(SPEC, "configured", config)
 }
 
 fn error(config: &str) -> String {
@@ -303,20 +312,7 @@ paths:
 "#;
 
 fn generate_lists(config: &str) -> openapi_client_gen::Generated {
-    let config = ClientConfig::parse("codegen.toml", config).unwrap();
-    generate(
-        LISTS,
-        &CrateOptions {
-            crate_name: "lists".into(),
-            spec_label: "spec.yaml".into(),
-            standalone: true,
-            extra_manifest: None,
-            extra_module: false,
-            lenient: false,
-            config,
-        },
-    )
-    .unwrap()
+    generate_spec(LISTS, "lists", config).unwrap()
 }
 
 /// The `pagination.x = { .. }` line a note suggests.
@@ -410,19 +406,7 @@ paths:
 "#;
 
 fn generate_formatted(config: &str) -> Result<openapi_client_gen::Generated, Error> {
-    let config = ClientConfig::parse("codegen.toml", config).map_err(Error::from)?;
-    generate(
-        FORMATTED,
-        &CrateOptions {
-            crate_name: "formatted".into(),
-            spec_label: "spec.yaml".into(),
-            standalone: true,
-            extra_manifest: None,
-            extra_module: false,
-            lenient: false,
-            config,
-        },
-    )
+    generate_spec(FORMATTED, "formatted", config)
 }
 
 #[test]
@@ -460,20 +444,7 @@ fn format_crates_are_chosen_or_refused_with_a_reason() {
     );
     // A format only a response header has still brings its crate.
     let only_header = FORMATTED.replace("id: {type: string, format: uuid}", "id: {type: string}");
-    let config = ClientConfig::parse("codegen.toml", "").unwrap();
-    let header_only = generate(
-        &only_header,
-        &CrateOptions {
-            crate_name: "formatted".into(),
-            spec_label: "spec.yaml".into(),
-            standalone: true,
-            extra_manifest: None,
-            extra_module: false,
-            lenient: false,
-            config,
-        },
-    )
-    .unwrap();
+    let header_only = generate_spec(&only_header, "formatted", "").unwrap();
     assert!(file(&header_only, "src/types.rs").contains("uuid::Uuid"));
     assert!(file(&header_only, "Cargo.toml").contains("\nuuid = "));
     // A date kept as text is a `&str` argument, as any string is.

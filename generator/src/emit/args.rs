@@ -2,8 +2,8 @@
 //! styles to the runtime; shared by the client's methods and the mock
 //! builders, so it sits below both.
 
-use super::ty;
-use crate::model::{Api, ParamStyle, TypeRef};
+use super::{ident, ty};
+use crate::model::{Api, Operation, ParamStyle, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -46,5 +46,19 @@ pub(super) fn borrowed_type(api: &Api, t: &TypeRef, types: &TokenStream) -> Toke
             let t = ty(api, other, types);
             quote!(&#t)
         }
+    }
+}
+
+/// The method a local `client` calls `op` with: `client.list`, or
+/// `client.repos().get` for a grouped operation (page helpers and the
+/// contract program call operations so).
+pub(super) fn method_on_client(api: &Api, op: &Operation) -> TokenStream {
+    let method = ident(op.call_name());
+    match api.group_of(op) {
+        Some(group) => {
+            let accessor = ident(&group.accessor);
+            quote!(client.#accessor().#method)
+        }
+        None => quote!(client.#method),
     }
 }

@@ -290,11 +290,7 @@ fn groups(api: &Api, types: &TokenStream) -> Option<TokenStream> {
         );
         let separator = group.docs.text.is_some().then(|| quote!(#[doc = ""]));
         let tag_docs = docs(&group.docs);
-        let ops = api
-            .operations
-            .iter()
-            .filter(|op| op.group.as_ref().is_some_and(|place| place.group == index));
-        let methods = ops.map(|op| {
+        let methods = api.operations_in_group(index).map(|op| {
             let method = operation::operation(api, op, types);
             let pages = super::paginate::page_helper(api, op, types);
             quote!(#method #pages)

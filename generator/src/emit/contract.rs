@@ -6,7 +6,7 @@
 //! prints a row per operation and a summary, and fails when any operation
 //! does.
 
-use super::args::path_arg_by_value;
+use super::args::{method_on_client, path_arg_by_value};
 use super::{ident, ty};
 use crate::model::{
     Api, CallArguments, CallBody, ContractCall, FormFile, Operation, ResponseBody, SchemeKind,
@@ -288,14 +288,7 @@ fn call_fn(
     types: &TokenStream,
 ) -> TokenStream {
     let name = ident(&contract_call(&op.method_name));
-    let method = ident(op.call_name());
-    let call = match api.group_of(op) {
-        Some(group) => {
-            let accessor = ident(&group.accessor);
-            quote!(client.#accessor().#method)
-        }
-        None => quote!(client.#method),
-    };
+    let call = method_on_client(api, op);
     let mut lets = Vec::new();
     let mut args = Vec::new();
     for (i, (path_ty, json)) in arguments.path.iter().enumerate() {

@@ -40,9 +40,7 @@ pub fn mock(api: &Api) -> TokenStream {
             group.accessor
         );
         let starts = api
-            .operations
-            .iter()
-            .filter(|op| op.group.as_ref().is_some_and(|place| place.group == index))
+            .operations_in_group(index)
             .map(|op| start(api, op, &quote!(self.0)));
         quote! {
             #[doc = #doc]

@@ -2,7 +2,7 @@
 //! (`list_pets_all`): a `Paginated` walk that calls the operation once per
 //! page, with the parameters the caller gave and the page's position.
 
-use super::args::{path_arg_by_value, path_arg_type};
+use super::args::{method_on_client, path_arg_by_value, path_arg_type};
 use super::{ident, ty};
 use crate::model::{Api, Operation, PageStyleKind, ParamLocation, TypeRef};
 use proc_macro2::{Literal, TokenStream};
@@ -13,16 +13,9 @@ pub fn page_helper(api: &Api, op: &Operation, types: &TokenStream) -> TokenStrea
         return quote!();
     };
     let helper = ident(&page.helper);
-    let method = ident(op.call_name());
     let (this, client_of_self) = super::operation::receiver(api, op);
     // Each page's call, through the group on a grouped operation.
-    let call = match api.group_of(op) {
-        Some(group) => {
-            let accessor = ident(&group.accessor);
-            quote!(client.#accessor().#method)
-        }
-        None => quote!(client.#method),
-    };
+    let call = method_on_client(api, op);
     let item = ty(api, &page.item_ty, types);
     let error_ty = match &op.error_type {
         Some(e) => {

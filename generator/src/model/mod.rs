@@ -110,6 +110,13 @@ impl Api {
         }
     }
 
+    /// The operations of group `index` (of [`Api::groups`]), in order.
+    pub fn operations_in_group(&self, index: usize) -> impl Iterator<Item = &Operation> {
+        self.operations
+            .iter()
+            .filter(move |op| op.group.as_ref().is_some_and(|place| place.group == index))
+    }
+
     /// The group `op` is called through, when it is grouped.
     pub fn group_of(&self, op: &Operation) -> Option<&OperationGroup> {
         op.group
@@ -148,16 +155,22 @@ impl Api {
     /// refresh token, a password), which the client blanks out of error
     /// text should a server echo them.
     pub fn secret_body_fields(&self, body: &TypeRef) -> Vec<&Field> {
-        match self.resolve_alias(body) {
+        self.struct_behind(body).map_or_else(Vec::new, |s| {
+            s.fields
+                .iter()
+                .filter(|f| f.sensitive && f.ty == TypeRef::String)
+                .collect()
+        })
+    }
+
+    /// The struct `ty` names, through aliases.
+    pub fn struct_behind(&self, ty: &TypeRef) -> Option<&StructDef> {
+        match self.resolve_alias(ty) {
             TypeRef::Named(id) => match &self.ty(*id).kind {
-                TypeKind::Struct(s) => s
-                    .fields
-                    .iter()
-                    .filter(|f| f.sensitive && f.ty == TypeRef::String)
-                    .collect(),
-                _ => Vec::new(),
+                TypeKind::Struct(s) => Some(s),
+                _ => None,
             },
-            _ => Vec::new(),
+            _ => None,
         }
     }
 

@@ -8,8 +8,7 @@
 
 use super::naming;
 use super::{
-    Api, Operation, PageStyleKind, Pagination, ParamLocation, ResponseBody, Success, TypeKind,
-    TypeRef,
+    Api, Operation, PageStyleKind, Pagination, ParamLocation, ResponseBody, Success, TypeRef,
 };
 use crate::config::{ClientConfig, ConfigError, PaginationConfig, toml_string};
 use crate::error::{Warning, WarningKind};
@@ -87,22 +86,15 @@ fn located(
     setting: Setting,
     message: String,
 ) -> ConfigError {
-    match setting {
-        Setting::Style => config.error_at(&page.style, message),
-        Setting::Param => match &page.param {
-            Some(param) => config.error_at(param, message),
-            None => config.error_at(key, message),
-        },
-        Setting::Items => match &page.items {
-            Some(items) => config.error_at(items, message),
-            None => config.error_at(key, message),
-        },
-        Setting::Next => match &page.next {
-            Some(next) => config.error_at(next, message),
-            None => config.error_at(key, message),
-        },
-        Setting::Operation => config.error_at(key, message),
-    }
+    // Where the setting was written; the operation's table when it was not.
+    let written = match setting {
+        Setting::Style => Some(&page.style),
+        Setting::Param => page.param.as_ref(),
+        Setting::Items => page.items.as_ref(),
+        Setting::Next => page.next.as_ref(),
+        Setting::Operation => None,
+    };
+    config.error_at(written.unwrap_or(key), message)
 }
 
 fn operation_id<'a>(op: &Operation, raw: &'a Value) -> Option<&'a str> {
@@ -254,20 +246,11 @@ fn check(api: &Api, op: &Operation, request: &PageRequest<'_>) -> Result<Paginat
 /// A struct's field by wire name (through aliases): Rust name, type, and
 /// whether it is an `Option`.
 fn struct_field(api: &Api, ty: &TypeRef, wire: &str) -> Option<(String, TypeRef, bool)> {
-    let TypeKind::Struct(s) = &struct_def(api, ty)?.kind else {
-        return None;
-    };
-    s.fields
+    api.struct_behind(ty)?
+        .fields
         .iter()
         .find(|f| f.wire_name == wire)
         .map(|f| (f.name.clone(), f.ty.clone(), f.is_option()))
-}
-
-fn struct_def<'a>(api: &'a Api, ty: &TypeRef) -> Option<&'a super::TypeDef> {
-    match api.resolve_alias(ty) {
-        TypeRef::Named(id) => Some(api.ty(*id)),
-        _ => None,
-    }
 }
 
 /// Query parameters that say where a cursor-paged list starts, as real
@@ -387,7 +370,7 @@ fn guesses<'a>(api: &'a Api, op: &'a Operation) -> Vec<(PageRequest<'a>, String)
     let items: Option<&str> = match api.resolve_alias(response) {
         TypeRef::Array(_) => None,
         _ => {
-            let Some(TypeKind::Struct(s)) = struct_def(api, response).map(|def| &def.kind) else {
+            let Some(s) = api.struct_behind(response) else {
                 return found;
             };
             let lists: Vec<&str> = s
