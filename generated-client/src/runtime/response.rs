@@ -217,18 +217,18 @@ impl StreamingResponse {
         let info = request.info(&answer.headers);
         // Without its URL, as in `into_stream`.
         let response = reqwest::Response::from(http::Response::<reqwest::Body>::from(answer.body));
-        let mut parts =
-            super::stream::parts(response, info, answer.status, request.secrets, config);
+        let mut parts = super::stream::parts(response, info, answer.status, config);
         parts.span = span;
         parts.replay = replay;
         (parts, answer.status, answer.headers)
     }
 
-    /// The body, unread and without its URL, and the secrets the request
-    /// sent (a resumed stream reads on from here).
-    pub(super) fn into_body(self) -> (reqwest::Response, SentSecrets) {
+    /// The body, unread and without its URL, and the request as errors
+    /// name it (a resumed stream reads on from here).
+    pub(super) fn into_body(self) -> (reqwest::Response, RequestInfo) {
+        let info = self.request.info(&self.answer.headers);
         let body = http::Response::<reqwest::Body>::from(self.answer.body);
-        (reqwest::Response::from(body), self.request.secrets)
+        (reqwest::Response::from(body), info)
     }
 
     pub fn into_stream(self) -> ResponseValue<ByteStream> {

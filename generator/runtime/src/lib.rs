@@ -12,11 +12,26 @@ pub mod runtime;
 
 pub use runtime::*;
 
-/// For the benches of this crate (not part of any generated crate, which
-/// does not get this file): a response read as the runtime reads streams.
+/// For the benches and integration tests of this crate (not part of any
+/// generated crate, which does not get this file, nor the dev-dependencies
+/// these use): what the runtime keeps to the crate, reachable from outside.
 #[doc(hidden)]
 pub mod bench_support {
     use crate::runtime::{Config, EventStream, RequestInfo};
+
+    /// See `runtime::tagged::serialize_tagged`.
+    pub fn serialize_tagged<S, T>(
+        inner: &T,
+        tag: &'static str,
+        value: &'static str,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+        T: serde::Serialize + ?Sized,
+    {
+        crate::runtime::wire::serialize_tagged(inner, tag, value, serializer)
+    }
 
     /// `response`'s body as Server-Sent Events whose `data` decodes as `T`,
     /// with the default limits.
@@ -27,7 +42,6 @@ pub mod bench_support {
             response,
             RequestInfo::new(reqwest::Method::GET, "/stream".into()),
             status,
-            crate::runtime::SentSecrets::default(),
             &config,
         )
         .events(crate::runtime::stream_json::<T>)

@@ -21,7 +21,7 @@ use tracing::Instrument;
 use super::base_url::BaseUrl;
 use super::request::PendingRequest;
 use super::retry::{RetryPolicy, retryable_status};
-use super::{Config, Error, HttpClient, SentSecrets};
+use super::{Config, Error, HttpClient, RequestInfo};
 
 /// The `Last-Event-ID` request header.
 const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
@@ -42,10 +42,12 @@ pub(crate) struct Replay {
     dropped_at: Option<Instant>,
 }
 
-/// A reconnected stream: its new body and the secrets its request sent.
+/// A reconnected stream: its new body, and what later errors name (the
+/// reconnection's request id and status, the secrets it sent).
 pub(crate) struct Reconnected {
     pub(crate) response: reqwest::Response,
-    pub(crate) secrets: SentSecrets,
+    pub(crate) info: RequestInfo,
+    pub(crate) status: reqwest::StatusCode,
 }
 
 impl Replay {
@@ -130,8 +132,12 @@ impl Replay {
             };
             let status = response.status();
             if status.is_success() {
-                let (response, secrets) = response.into_body();
-                return Ok(Some(Reconnected { response, secrets }));
+                let (response, info) = response.into_body();
+                return Ok(Some(Reconnected {
+                    response,
+                    info,
+                    status,
+                }));
             }
             let error = match response.buffer(&self.config).await {
                 Ok(answered) => answered.unexpected(),

@@ -26,7 +26,7 @@ use reqwest::StatusCode;
 use super::decode::DecodeError;
 use super::redact::snippet;
 use super::resume::Replay;
-use super::{Error, RequestInfo, SentSecrets};
+use super::{Error, RequestInfo};
 
 /// The payload of a conventional end marker (`data: [DONE]`), which ends
 /// an event stream cleanly.
@@ -182,12 +182,11 @@ enum Failed {
     Body(reqwest::Error),
 }
 
-/// What a stream's errors name: the request, its status, and the secrets
-/// to keep out of snippets.
+/// What a stream's errors name: the request (with the secrets to keep out
+/// of snippets) and its status; after a reconnection, the reconnection's.
 struct Origin {
     info: RequestInfo,
     status: StatusCode,
-    secrets: SentSecrets,
     max_bytes: usize,
     /// The call's span, open while the stream is; items given so far.
     span: tracing::Span,
@@ -246,8 +245,8 @@ impl Origin {
         Error::Decode {
             request: self.info.clone(),
             status: self.status,
-            source: DecodeError::new(error, text, &self.secrets),
-            snippet: snippet(text, crate::types::SENSITIVE_KEYS, &self.secrets),
+            source: DecodeError::new(error, text, &self.info.secrets),
+            snippet: snippet(text, crate::types::SENSITIVE_KEYS, &self.info.secrets),
         }
     }
 }
@@ -469,9 +468,12 @@ impl<T> EventStream<T> {
         else {
             return Err(self.origin.failed(failed));
         };
-        self.origin
-            .secrets
-            .add_all(reconnected.secrets.iter().cloned());
+        // Later errors name the reconnection, and blank what either
+        // request sent.
+        let mut info = reconnected.info;
+        info.secrets.join(&self.origin.info.secrets);
+        self.origin.info = info;
+        self.origin.status = reconnected.status;
         self.lines.restart(reconnected.response);
         // An event the drop cut off is dropped.
         self.data.clear();
@@ -558,7 +560,6 @@ pub(crate) struct StreamParts {
     pub(crate) response: reqwest::Response,
     pub(crate) info: RequestInfo,
     pub(crate) status: StatusCode,
-    pub(crate) secrets: SentSecrets,
     pub(crate) max_bytes: usize,
     pub(crate) idle: Option<Duration>,
     /// How to resume an event stream, when the caller asked for it.
@@ -579,7 +580,6 @@ impl StreamParts {
         let origin = Origin {
             info: self.info,
             status: self.status,
-            secrets: self.secrets,
             max_bytes: self.max_bytes,
             span: self.span,
             items: 0,
@@ -605,12 +605,11 @@ impl StreamParts {
 }
 
 /// A response's parts, for reading its body as a stream: its errors name
-/// `info` and `status`, and blank the `secrets` the request sent.
+/// `info` and `status`, and blank the secrets `info` holds.
 pub(crate) fn parts(
     response: reqwest::Response,
     info: RequestInfo,
     status: StatusCode,
-    secrets: SentSecrets,
     config: &super::Config,
 ) -> StreamParts {
     StreamParts {
@@ -618,7 +617,6 @@ pub(crate) fn parts(
         response,
         info,
         status,
-        secrets,
         max_bytes: config.max_event_bytes,
         idle: config.stream_idle_timeout,
         replay: None,
@@ -653,12 +651,12 @@ mod tests {
             max_bytes,
             idle: None,
         };
+        let sent: super::super::SentSecrets = [super::super::Secret::new("tok-SECRET-S")]
+            .into_iter()
+            .collect();
         let origin = Origin {
-            info: RequestInfo::new(Method::GET, "/events".into()),
+            info: RequestInfo::new(Method::GET, "/events".into()).with_secrets(&sent),
             status: StatusCode::OK,
-            secrets: [super::super::Secret::new("tok-SECRET-S")]
-                .into_iter()
-                .collect(),
             max_bytes,
             span: tracing::Span::none(),
             items: 0,

@@ -38,9 +38,13 @@ struct TagFirst<S> {
 }
 
 impl<S: ser::Serializer> TagFirst<S> {
-    fn open(self, len: Option<usize>) -> Result<Tagged<S::SerializeMap>, S::Error> {
+    /// Opens the object, with no count of entries: the tag is one more
+    /// than the inner object has, unless it holds the tag key too (left
+    /// out), which is known only as it is written. JSON needs no count; a
+    /// format that does refuses the object rather than writing a wrong one.
+    fn open(self) -> Result<Tagged<S::SerializeMap>, S::Error> {
         use ser::SerializeMap as _;
-        let mut map = self.serializer.serialize_map(len.map(|n| n + 1))?;
+        let mut map = self.serializer.serialize_map(None)?;
         map.serialize_entry(self.tag, self.value)?;
         Ok(Tagged { map, tag: self.tag })
     }
@@ -148,16 +152,16 @@ impl<S: ser::Serializer> ser::Serializer for TagFirst<S> {
         self.not_an_object()
     }
 
-    fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
-        self.open(len)
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
+        self.open()
     }
 
     fn serialize_struct(
         self,
         _: &'static str,
-        len: usize,
+        _: usize,
     ) -> Result<Self::SerializeStruct, S::Error> {
-        self.open(Some(len))
+        self.open()
     }
 
     fn serialize_struct_variant(
