@@ -137,6 +137,64 @@ fn renames_must_be_free_names() {
         error("[rename.operations]\nlistPets = \"List Pets\"\n")
             .contains("is not a snake_case method name")
     );
+    // An operation without an id is renamed by its method name, and the
+    // check knows it by that name too.
+    let spec = SPEC.replace(
+        "components:\n",
+        "  /owners:\n    get:\n      responses:\n        '204': {description: ok}\ncomponents:\n",
+    );
+    let renamed = |config: &str| {
+        generate_spec(&spec, "configured", config)
+            .map(|generated| generated.operations)
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        renamed("[rename.operations]\nget_owners = \"owners\"\n"),
+        Ok(2)
+    );
+    let taken = renamed("[rename.operations]\nget_owners = \"with_hook\"\n").unwrap_err();
+    assert!(
+        taken.starts_with("codegen.toml:2:14: `with_hook` is taken"),
+        "{taken}"
+    );
+}
+
+#[test]
+fn operations_types_share_the_schema_types_names() {
+    let spec = SPEC.replace(
+        "      tags: [pets]\n",
+        "      tags: [pets]\n      parameters:\n        - {name: limit, in: query, schema: {type: integer}}\n",
+    );
+    let file = |generated: &openapi_client_gen::Generated, path: &str| {
+        let file = generated.files.iter().find(|f| f.path == path);
+        file.map(|f| f.contents.clone()).unwrap_or_default()
+    };
+    // A schema type cannot take the name of an operation's own type: the
+    // crate would declare it twice.
+    let taken = generate_spec(
+        &spec,
+        "configured",
+        "[rename.types]\nOwner = \"ListPetsParams\"\n",
+    );
+    assert!(
+        taken
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.to_string())
+            .starts_with(
+                "codegen.toml:2:9: `ListPetsParams` is not a free UpperCamelCase type name"
+            ),
+    );
+    // An operation's own type is renamed as a schema type is, and the
+    // method takes it by its new name.
+    let renamed = generate_spec(
+        &spec,
+        "configured",
+        "[rename.types]\nListPetsParams = \"PetQuery\"\n",
+    )
+    .unwrap();
+    assert!(file(&renamed, "src/types.rs").contains("pub struct PetQuery {"));
+    assert!(!file(&renamed, "src/types.rs").contains("ListPetsParams"));
+    assert!(file(&renamed, "src/client.rs").contains("params: &types::PetQuery"));
 }
 
 #[test]

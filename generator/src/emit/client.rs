@@ -103,7 +103,7 @@ pub fn client(api: &Api) -> TokenStream {
     }) {
         imports.push(quote!(Style));
     }
-    if uses(&|op| op.body.as_ref().is_some_and(|b| b.form.is_some())) {
+    if uses(&|op| op.form_type.is_some()) {
         imports.push(quote!(Multipart));
     }
     if !api.security_schemes.is_empty() {
@@ -332,11 +332,9 @@ fn uses_types_module(op: &Operation) -> bool {
     };
     op.params_type.is_some()
         || op.error_type.is_some()
+        || op.form_type.is_some()
         || op.params.iter().any(|p| p.ty.contains(named))
-        || op
-            .body
-            .as_ref()
-            .is_some_and(|b| b.form.is_some() || b.ty.contains(named))
+        || op.body.as_ref().is_some_and(|b| b.ty.contains(named))
         || match &op.success {
             Success::PerStatus(_) => true,
             Success::Body(b) => body(b),

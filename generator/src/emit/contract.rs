@@ -7,7 +7,7 @@
 //! does.
 
 use super::args::{method_on_client, path_arg_by_value};
-use super::{ident, ty};
+use super::{ident, operation_type, ty};
 use crate::model::{
     Api, CallArguments, CallBody, ContractCall, FormFile, Operation, ResponseBody, SchemeKind,
     Success, contract_call,
@@ -311,12 +311,11 @@ fn call_fn(
             CallBody::Text => quote!("contract"),
             CallBody::Bytes => quote!(b"contract".to_vec()),
             CallBody::Form(fields) => {
-                let form_name = body.form.as_ref().map(|f| ident(&f.name));
+                let form_name = op.form_type.map(|id| operation_type(api, id));
+                let form_fields = api.form_fields(op).unwrap_or_default();
                 let fields = fields.iter().map(|(field, json, file)| {
-                    let optional = body
-                        .form
+                    let optional = form_fields
                         .iter()
-                        .flat_map(|f| &f.fields)
                         .any(|f| &f.name == field && f.optional);
                     let field = ident(field);
                     let value = match (file, json) {
@@ -347,8 +346,8 @@ fn call_fn(
             quote!(Some(#value))
         });
     }
-    if let Some(params_type) = &op.params_type {
-        let t = ident(params_type);
+    if let Some(params_type) = op.params_type {
+        let t = operation_type(api, params_type);
         let fields = arguments.params.iter().map(|(field, json)| {
             let field = ident(field);
             quote!(#field: value(#json)?,)

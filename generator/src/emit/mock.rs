@@ -2,7 +2,7 @@
 //! each a thin wrapper over the runtime's `MockCall`.
 
 use super::args::{borrowed_type, path_arg_type, style};
-use super::{ident, ty};
+use super::{ident, operation_type, ty};
 use crate::model::{
     Api, BodyEncoding, Operation, ParamLocation, ResponseBody, ResponseCase, Success,
 };
@@ -157,7 +157,7 @@ fn builder(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
             }
         });
     let respond_ok = respond_ok(api, op, types);
-    let respond_error = respond_error(op, types);
+    let respond_error = respond_error(api, op, types);
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
@@ -204,11 +204,11 @@ fn respond_ok(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
     let success = match &op.success {
         Success::Body(body) => body,
         Success::PerStatus(success_type) => {
-            let enum_type = ident(success_type);
+            let enum_type = operation_type(api, *success_type);
             let arms = op
                 .successes
                 .iter()
-                .map(|case| enum_arm(case, types, &enum_type));
+                .map(|case| enum_arm(op, case, types, &enum_type));
             return quote! {
                 #doc
                 pub async fn respond_ok(self, value: #types::#enum_type) {
@@ -220,7 +220,7 @@ fn respond_ok(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
     let Some(case) = op.successes.first() else {
         return quote!();
     };
-    let status = case.answer_status;
+    let status = op.answer_status(case);
     let (arg, value) = match success {
         ResponseBody::Empty => (quote!(), quote!()),
         ResponseBody::Json(t) => {
@@ -246,15 +246,15 @@ fn respond_ok(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
 }
 
 /// `respond_error`: one of the operation's declared errors.
-fn respond_error(op: &Operation, types: &TokenStream) -> TokenStream {
-    let Some(error_type) = &op.error_type else {
+fn respond_error(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
+    let Some(error_type) = op.error_type else {
         return quote!();
     };
-    let enum_type = ident(&error_type.name);
+    let enum_type = operation_type(api, error_type);
     let arms = op
         .errors
         .iter()
-        .map(|case| enum_arm(case, types, &enum_type));
+        .map(|case| enum_arm(op, case, types, &enum_type));
     quote! {
         /// Answers with a declared error, as the client returns it in
         /// `Error::Api`.
@@ -266,12 +266,13 @@ fn respond_error(op: &Operation, types: &TokenStream) -> TokenStream {
 
 /// A match arm from a variant of a success or error enum to its answer.
 fn enum_arm(
+    op: &Operation,
     case: &ResponseCase,
     types: &TokenStream,
     enum_type: &proc_macro2::Ident,
 ) -> TokenStream {
     let variant = ident(&case.variant);
-    let status = case.answer_status;
+    let status = op.answer_status(case);
     let answer = answer(&case.body, status, quote!(&body));
     match &case.body {
         ResponseBody::Empty => quote!(#types::#enum_type::#variant => #answer,),

@@ -79,6 +79,11 @@ pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
+/// The name of a type an operation declares.
+fn operation_type(api: &Api, id: crate::model::OperationTypeId) -> Ident {
+    ident(&api.operation_type(id).name)
+}
+
 fn lib(api: &Api) -> TokenStream {
     let mut doc = format!(
         "Typed async client for the {} (version {}).",

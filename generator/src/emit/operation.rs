@@ -2,7 +2,7 @@
 //! credentials, send, and turn each declared status into its result.
 
 use super::args::{path_arg_type, style};
-use super::{docs, first_line, ident, ty};
+use super::{docs, first_line, ident, operation_type, ty};
 use crate::model::{
     Api, BodyEncoding, FormFile, Operation, ParamLocation, PathPiece, ResponseBody, ResponseCase,
     SchemeKind, StatusMatch, Success,
@@ -101,11 +101,22 @@ fn arms(mut arms: Vec<(StatusMatch, TokenStream)>, fallback: TokenStream) -> Tok
     }
 }
 
-fn error_arms(op: &Operation, types: &TokenStream) -> Vec<(StatusMatch, TokenStream)> {
-    let Some(error_type) = &op.error_type else {
+/// The error type a call of `op` returns in `Error::Api`.
+pub(super) fn error_type(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream {
+    match op.error_type {
+        Some(id) => {
+            let name = operation_type(api, id);
+            quote!(#types::#name)
+        }
+        None => quote!(std::convert::Infallible),
+    }
+}
+
+fn error_arms(api: &Api, op: &Operation, types: &TokenStream) -> Vec<(StatusMatch, TokenStream)> {
+    let Some(error_type) = op.error_type else {
         return Vec::new();
     };
-    let error_type = ident(&error_type.name);
+    let error_type = operation_type(api, error_type);
     op.errors
         .iter()
         .map(|case| {
@@ -144,7 +155,7 @@ fn body_statements(
         return (None, Vec::new());
     };
     let content_type = &body.content_type;
-    let (arg_type, set) = match (body.encoding, &body.form) {
+    let (arg_type, set) = match (body.encoding, api.form_fields(op)) {
         (BodyEncoding::Json | BodyEncoding::Form, _) => {
             let t = ty(api, &body.ty, types);
             let encode = if body.encoding == BodyEncoding::Json {
@@ -174,8 +185,8 @@ fn body_statements(
             quote!(Vec<u8>),
             quote!(request.raw_body(body, #content_type)?;),
         ),
-        (BodyEncoding::Multipart, Some(form)) => {
-            let parts = form.fields.iter().map(|f| {
+        (BodyEncoding::Multipart, Some(fields)) => {
+            let parts = fields.iter().map(|f| {
                 let field = ident(&f.name);
                 let wire = &f.wire_name;
                 let add = |value: TokenStream| match f.file {
@@ -194,7 +205,7 @@ fn body_statements(
                     add(quote!(&body.#field))
                 }
             });
-            let form = ident(&form.name);
+            let form = op.form_type.map(|id| operation_type(api, id));
             let set = quote! {
                 let mut form = Multipart::new();
                 #(#parts)*
@@ -273,8 +284,8 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
     }
     let (body_arg, body_fill) = body_statements(api, op, types);
     args.extend(body_arg);
-    if let Some(params_type) = &op.params_type {
-        let t = ident(params_type);
+    if let Some(params_type) = op.params_type {
+        let t = operation_type(api, params_type);
         args.push(quote!(params: &#types::#t));
         for p in op
             .params
@@ -318,13 +329,7 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         quote!(mut request)
     };
 
-    let error_ty = match &op.error_type {
-        Some(e) => {
-            let e = ident(&e.name);
-            quote!(#types::#e)
-        }
-        None => quote!(std::convert::Infallible),
-    };
+    let error_ty = error_type(api, op, types);
     let streamed = match &op.success {
         Success::Body(body) => streamed(api, body, types, &client),
         Success::PerStatus(_) => None,
@@ -339,7 +344,10 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
     });
     let (success_ty, handling) = if let Some((stream_ty, into_stream)) = streamed {
         let patterns = op.successes.iter().map(|c| status_pattern(c.status));
-        let rest = arms(error_arms(op, types), quote!(Err(response.unexpected())));
+        let rest = arms(
+            error_arms(api, op, types),
+            quote!(Err(response.unexpected())),
+        );
         (
             stream_ty,
             quote! {
@@ -353,7 +361,7 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
     } else {
         let (success_ty, success_arms): (TokenStream, Vec<_>) = match &op.success {
             Success::PerStatus(success_type) => {
-                let enum_type = ident(success_type);
+                let enum_type = operation_type(api, *success_type);
                 let arms = op
                     .successes
                     .iter()
@@ -383,7 +391,7 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
             }
         };
         let mut all = success_arms;
-        all.extend(error_arms(op, types));
+        all.extend(error_arms(api, op, types));
         let matching = arms(all, quote!(Err(response.unexpected())));
         (success_ty, quote!(#matching))
     };
@@ -391,7 +399,8 @@ pub fn operation(api: &Api, op: &Operation, types: &TokenStream) -> TokenStream 
         let lines = arg_docs.iter();
         quote!(#[doc = ""] #[doc = " Path parameters:"] #(#[doc = #lines])*)
     });
-    let headers_doc = op.headers_type.as_ref().map(|headers| {
+    let headers_doc = op.headers_type.map(|headers| {
+        let headers = &api.operation_type(headers).name;
         let line = format!(" Declared response headers: [`{headers}`](crate::types::{headers}).");
         quote!(#[doc = ""] #[doc = #line])
     });

@@ -4,33 +4,73 @@
 use super::debug::{DebugField, redacted_debug_impl};
 use super::{docs, escape_doc, ident, option_type, string_type, ty, vec_type};
 use crate::model::{
-    Api, FormFile, Operation, ParamLocation, ResponseBody, ResponseCase, StatusMatch, Success,
+    Api, FormField, FormFile, OperationType, OperationTypeKind, ParamLocation, ResponseBody,
+    ResponseCase, StatusMatch,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn error_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
-    let error = op.error_type.as_ref()?;
-    let (shown, link) = api.method_link(op);
-    if let Some(owner) = &error.same_as {
-        let (name, owner_ident) = (ident(&error.name), ident(owner));
-        let doc = format!(
-            " Error responses declared for [`{shown}`]({link}): the same as [`{owner}`]'s, so the same type."
-        );
-        return Some(quote! { #[doc = #doc] pub type #name = #owner_ident; });
+/// Every type operations declare, in the order `types.rs` has them: the
+/// success enums, error enums, parameters, forms and headers, each in
+/// the order of their operations.
+pub fn all(api: &Api) -> TokenStream {
+    let here = quote!();
+    let of = |wanted: fn(&OperationTypeKind) -> bool| {
+        api.operation_types
+            .iter()
+            .filter(move |def| wanted(&def.kind))
+    };
+    let successes =
+        of(|k| matches!(k, OperationTypeKind::Success)).map(|def| success_enum(api, def, &here));
+    let errors = of(|k| {
+        matches!(
+            k,
+            OperationTypeKind::Errors { .. } | OperationTypeKind::ErrorsAlias(_)
+        )
+    })
+    .map(|def| error_enum(api, def, &here));
+    let params =
+        of(|k| matches!(k, OperationTypeKind::Params)).map(|def| params_struct(api, def, &here));
+    let forms = api
+        .operation_types
+        .iter()
+        .filter_map(|def| match &def.kind {
+            OperationTypeKind::Form(fields) => Some(form_struct(api, def, fields, &here)),
+            _ => None,
+        });
+    let headers =
+        of(|k| matches!(k, OperationTypeKind::Headers)).map(|def| headers_struct(api, def, &here));
+    quote! {
+        #(#successes)*
+        #(#errors)*
+        #(#params)*
+        #(#forms)*
+        #(#headers)*
     }
+}
+
+/// The enum of an operation's declared error responses, or the alias that
+/// gives an earlier operation's identical enum this operation's name.
+fn error_enum(api: &Api, def: &OperationType, here: &TokenStream) -> TokenStream {
+    let op = &api.operations[def.owner];
+    let (shown, link) = api.method_link(op);
+    let shared_with = match &def.kind {
+        OperationTypeKind::ErrorsAlias(first) => {
+            let first = &api.operation_type(*first).name;
+            let (name, first_ident) = (ident(&def.name), ident(first));
+            let doc = format!(
+                " Error responses declared for [`{shown}`]({link}): the same as [`{first}`]'s, so the same type."
+            );
+            return quote! { #[doc = #doc] pub type #name = #first_ident; };
+        }
+        OperationTypeKind::Errors { shared_with } => shared_with.as_slice(),
+        _ => &[],
+    };
     let mut summary = format!(" Error responses declared for [`{shown}`]({link})");
-    match error.shared_with.as_slice() {
+    match shared_with {
         [] => summary.push('.'),
         [other] => {
-            let (other_shown, other_link) = api
-                .operations
-                .iter()
-                .find(|o| o.method_name == *other)
-                .map_or_else(
-                    || (format!("Client::{other}"), format!("crate::Client::{other}")),
-                    |o| api.method_link(o),
-                );
+            let (other_shown, other_link) = api.method_link(&api.operations[*other]);
             summary.push_str(&format!(
                 " and [`{other_shown}`]({other_link}), which has the same ones."
             ))
@@ -40,16 +80,14 @@ pub fn error_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<Token
             others.len()
         )),
     }
-    Some(response_enum(api, &error.name, &summary, &op.errors, here))
+    response_enum(api, &def.name, &summary, &op.errors, here)
 }
 
-pub fn success_enum(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
-    let Success::PerStatus(name) = &op.success else {
-        return None;
-    };
+fn success_enum(api: &Api, def: &OperationType, here: &TokenStream) -> TokenStream {
+    let op = &api.operations[def.owner];
     let (shown, link) = api.method_link(op);
     let summary = format!(" Successful responses of [`{shown}`]({link}), one variant per status.");
-    Some(response_enum(api, name, &summary, &op.successes, here))
+    response_enum(api, &def.name, &summary, &op.successes, here)
 }
 
 /// An enum with a variant per response case, holding its body.
@@ -108,13 +146,17 @@ fn response_enum(
 
 /// The struct a caller fills for a multipart body: the body schema's
 /// fields, with `format: binary` ones as files.
-pub fn form_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
-    let form = op.body.as_ref()?.form.as_ref()?;
-    let name = ident(&form.name);
-    let (shown, link) = api.method_link(op);
+fn form_struct(
+    api: &Api,
+    def: &OperationType,
+    fields: &[FormField],
+    here: &TokenStream,
+) -> TokenStream {
+    let name = ident(&def.name);
+    let (shown, link) = api.method_link(&api.operations[def.owner]);
     let summary = format!(" The `multipart/form-data` body of [`{shown}`]({link}).");
     let option = option_type(api);
-    let entries = form.fields.iter().map(|f| {
+    let entries = fields.iter().map(|f| {
         let field = ident(&f.name);
         let mut t = match f.file {
             Some(FormFile::One) => quote!(crate::FilePart),
@@ -130,24 +172,21 @@ pub fn form_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<Toke
         let doc = docs(&f.docs);
         quote! { #doc pub #field: #t, }
     });
-    let derive_default = form
-        .fields
-        .iter()
-        .all(|f| f.optional)
-        .then(|| quote!(Default,));
-    Some(quote! {
+    let derive_default = fields.iter().all(|f| f.optional).then(|| quote!(Default,));
+    quote! {
         #[doc = #summary]
         #[derive(Debug, Clone, PartialEq, #derive_default)]
         pub struct #name {
             #(#entries)*
         }
-    })
+    }
 }
 
 /// A struct that reads the declared response headers of an operation from
 /// a response's `HeaderMap`, each parsed into its schema's type.
-pub fn headers_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
-    let type_name = op.headers_type.as_deref()?;
+fn headers_struct(api: &Api, def: &OperationType, here: &TokenStream) -> TokenStream {
+    let op = &api.operations[def.owner];
+    let type_name = &def.name;
     let name = ident(type_name);
     let (shown, link) = api.method_link(op);
     let summary = format!(
@@ -184,7 +223,7 @@ pub fn headers_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<T
             .collect();
         redacted_debug_impl(type_name, &fields)
     });
-    Some(quote! {
+    quote! {
         #[doc = #summary]
         #[derive(#derive_debug Clone, PartialEq, Default)]
         pub struct #name {
@@ -197,11 +236,12 @@ pub fn headers_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<T
             }
         }
         #debug_impl
-    })
+    }
 }
 
-pub fn params_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<TokenStream> {
-    let params_type = op.params_type.as_deref()?;
+fn params_struct(api: &Api, def: &OperationType, here: &TokenStream) -> TokenStream {
+    let op = &api.operations[def.owner];
+    let params_type = &def.name;
     let name = ident(params_type);
     let (shown, link) = api.method_link(op);
     let summary = format!(" Query, header and cookie parameters of [`{shown}`]({link}).");
@@ -243,12 +283,12 @@ pub fn params_struct(api: &Api, op: &Operation, here: &TokenStream) -> Option<To
             .collect();
         redacted_debug_impl(params_type, &fields)
     });
-    Some(quote! {
+    quote! {
         #[doc = #summary]
         #[derive(#derive_debug Clone, PartialEq, #derive_default)]
         pub struct #name {
             #(#fields)*
         }
         #debug_impl
-    })
+    }
 }

@@ -3,7 +3,7 @@
 //! page, with the parameters the caller gave and the page's position.
 
 use super::args::{method_on_client, path_arg_by_value, path_arg_type};
-use super::{ident, ty};
+use super::{ident, operation_type, ty};
 use crate::model::{Api, Operation, PageStyleKind, ParamLocation, TypeRef};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -17,13 +17,7 @@ pub fn page_helper(api: &Api, op: &Operation, types: &TokenStream) -> TokenStrea
     // Each page's call, through the group on a grouped operation.
     let call = method_on_client(api, op);
     let item = ty(api, &page.item_ty, types);
-    let error_ty = match &op.error_type {
-        Some(e) => {
-            let e = ident(&e.name);
-            quote!(#types::#e)
-        }
-        None => quote!(std::convert::Infallible),
-    };
+    let error_ty = super::operation::error_type(api, op, types);
     // Path arguments as the operation takes them, kept as owned values for
     // every page's call.
     let mut args = Vec::new();
@@ -57,7 +51,7 @@ pub fn page_helper(api: &Api, op: &Operation, types: &TokenStream) -> TokenStrea
             }
         }
     }
-    let params_ty = op.params_type.as_ref().map(|p| ident(p));
+    let params_ty = op.params_type.map(|id| operation_type(api, id));
     let field = ident(&page.param_field);
     let set = |value: TokenStream| {
         if page.param_optional {

@@ -36,7 +36,7 @@ pub fn types(api: &Api, part: usize) -> TokenStream {
             let defs = schema_run(api, run - 1).map(|t| type_def(api, t, &here));
             quote!(#(#defs)*)
         }
-        _ => operations_own(api),
+        _ => operation_types::all(api),
     }
 }
 
@@ -108,25 +108,6 @@ fn type_serde(api: &Api, def: &TypeDef, here: &TokenStream) -> TokenStream {
         TypeKind::Union(u) => enums::union_serde(api, &def.name, u, here),
         TypeKind::Tagged(t) => enums::tagged_serde(api, &def.name, t),
         TypeKind::Alias(_) => quote!(),
-    }
-}
-
-/// Each operation's success and error enums, parameters, form and headers
-/// (a streaming twin uses its buffered method's).
-fn operations_own(api: &Api) -> TokenStream {
-    let here = quote!();
-    let owners = || api.operations.iter().filter(|op| op.variant_of.is_none());
-    let errors = owners().filter_map(|op| operation_types::error_enum(api, op, &here));
-    let successes = owners().filter_map(|op| operation_types::success_enum(api, op, &here));
-    let headers = owners().filter_map(|op| operation_types::headers_struct(api, op, &here));
-    let forms = owners().filter_map(|op| operation_types::form_struct(api, op, &here));
-    let params = owners().filter_map(|op| operation_types::params_struct(api, op, &here));
-    quote! {
-        #(#successes)*
-        #(#errors)*
-        #(#params)*
-        #(#forms)*
-        #(#headers)*
     }
 }
 

@@ -7,7 +7,7 @@ impl Operation {
     /// The status to answer `case` with: its code; for a range (`4XX`) the
     /// first code of it no exact case claims; for `default`, the first of
     /// 500, 400, 599 … that no other case claims.
-    pub(super) fn answer_status(&self, case: &ResponseCase) -> u16 {
+    pub fn answer_status(&self, case: &ResponseCase) -> u16 {
         let cases = || self.successes.iter().chain(&self.errors);
         let exact = |code: u16| cases().any(|c| c.status == StatusMatch::Code(code));
         let claimed =

@@ -148,7 +148,7 @@ pub fn build_configured(
         .iter()
         .map(|(from, to)| (from.get_ref().clone(), to.get_ref().clone()))
         .collect();
-    let (mut operations, media_examples) = operations::operations(
+    let (mut drafts, media_examples, rename_outcomes) = operations::operations(
         doc,
         &mut converter,
         &mut diagnostics,
@@ -166,8 +166,8 @@ pub fn build_configured(
     // In the order of the document's places, whichever part found them.
     errors.sort_by(|a, b| a.pointer().cmp(&b.pointer()));
     Error::collect(errors)?;
-    configure::filter_operations(&mut operations, &doc.raw, config)?;
-    operations::finish(&types, &mut operations);
+    configure::filter_operations(&mut drafts, &doc.raw, config)?;
+    let (operations, operation_types) = operations::finish(&types, drafts);
     let mut api = Api {
         title: info.title.clone(),
         version: info.version.clone(),
@@ -175,6 +175,7 @@ pub fn build_configured(
         default_server: doc.openapi.servers.first().map(|s| s.url.clone()),
         types,
         operations,
+        operation_types,
         security_schemes,
         mutual_tls: crate::load::normalize::mutual_tls_schemes(&doc.raw)
             .keys()
@@ -194,7 +195,7 @@ pub fn build_configured(
         notes: Vec::new(),
     };
     api.pruned = configure::prune_types(&api, config);
-    configure::rename(&mut api, &doc.raw, config)?;
+    configure::rename(&mut api, config, &rename_outcomes)?;
     configure::replace(&mut api, config)?;
     formats::decimal_unions(&mut api, &doc.raw);
     note_decimal_unions(&mut api.types);

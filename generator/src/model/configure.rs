@@ -4,8 +4,10 @@
 //! document; one that does not is an error naming the closest that does.
 
 use super::naming::{self, edit_distance};
-use super::{Api, Operation, TypeId, TypeKind, TypeRef, reach};
+use super::operations::{Draft, RenameOutcome};
+use super::{Api, TypeId, TypeKind, TypeRef, reach};
 use crate::config::{ClientConfig, ConfigError, glob_matches};
+use crate::error::Pointer;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use toml::Spanned;
@@ -22,9 +24,10 @@ pub(super) fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a 
         .unwrap_or_default()
 }
 
-/// The operation's id and tags, as the document gives them.
-fn id_and_tags<'a>(op: &Operation, raw: &'a Value) -> (Option<&'a str>, Vec<&'a str>) {
-    let Some(object) = op.origin.resolve(raw) else {
+/// The id and tags of the operation at `origin`, as the document gives
+/// them.
+fn id_and_tags<'a>(origin: &Pointer, raw: &'a Value) -> (Option<&'a str>, Vec<&'a str>) {
+    let Some(object) = origin.resolve(raw) else {
         return (None, Vec::new());
     };
     let id = object.get("operationId").and_then(Value::as_str);
@@ -42,7 +45,7 @@ fn id_and_tags<'a>(op: &Operation, raw: &'a Value) -> (Option<&'a str>, Vec<&'a 
 /// operations are finished, so that shared error enums are shared among
 /// the kept ones only.
 pub(super) fn filter_operations(
-    operations: &mut Vec<Operation>,
+    operations: &mut Vec<Draft>,
     raw: &Value,
     config: &ClientConfig,
 ) -> Result<(), ConfigError> {
@@ -50,8 +53,10 @@ pub(super) fn filter_operations(
     if filter.is_empty() {
         return Ok(());
     }
-    let facts: Vec<(Option<&str>, Vec<&str>)> =
-        operations.iter().map(|op| id_and_tags(op, raw)).collect();
+    let facts: Vec<(Option<&str>, Vec<&str>)> = operations
+        .iter()
+        .map(|op| id_and_tags(&op.origin, raw))
+        .collect();
     // Every name given must match something.
     let ids: BTreeSet<&str> = operations
         .iter()
@@ -90,7 +95,7 @@ pub(super) fn filter_operations(
             ));
         }
     }
-    let named = |list: &[Spanned<String>], op: &Operation, id: Option<&str>| {
+    let named = |list: &[Spanned<String>], op: &Draft, id: Option<&str>| {
         list.iter()
             .any(|n| n.get_ref() == &op.method_name || Some(n.get_ref().as_str()) == id)
     };
@@ -160,15 +165,29 @@ pub(super) fn mentions_pruned(api: &Api, ty: &TypeRef) -> bool {
 }
 
 /// `[rename]`: types by their Rust name, operations by id or method name.
-pub(super) fn rename(api: &mut Api, raw: &Value, config: &ClientConfig) -> Result<(), ConfigError> {
+pub(super) fn rename(
+    api: &mut Api,
+    config: &ClientConfig,
+    outcomes: &[RenameOutcome],
+) -> Result<(), ConfigError> {
+    // Schema types and the types operations declare share one namespace.
     for (from, to) in &config.rename.types {
-        let names: Vec<&str> = api.emitted_types().map(|(_, t)| t.name.as_str()).collect();
-        let Some(index) = api.types.iter().position(|t| &t.name == from.get_ref()) else {
+        let names: Vec<&str> = api
+            .emitted_types()
+            .map(|(_, t)| t.name.as_str())
+            .chain(api.operation_types.iter().map(|t| t.name.as_str()))
+            .collect();
+        let schema_type = api.types.iter().position(|t| &t.name == from.get_ref());
+        let operation_type = api
+            .operation_types
+            .iter()
+            .position(|t| &t.name == from.get_ref());
+        if schema_type.is_none() && operation_type.is_none() {
             let hint = closest(from.get_ref(), names.iter().copied());
             return Err(
                 config.error_at(from, format!("no type is named `{}`{hint}", from.get_ref()))
             );
-        };
+        }
         if naming::type_name(to.get_ref()) != *to.get_ref()
             || names.contains(&to.get_ref().as_str())
         {
@@ -177,7 +196,12 @@ pub(super) fn rename(api: &mut Api, raw: &Value, config: &ClientConfig) -> Resul
                 format!("`{}` is not a free UpperCamelCase type name", to.get_ref()),
             ));
         }
-        api.types[index].name = to.get_ref().clone();
+        let name = match (schema_type, operation_type) {
+            (Some(index), _) => &mut api.types[index].name,
+            (None, Some(index)) => &mut api.operation_types[index].name,
+            (None, None) => continue,
+        };
+        *name = to.get_ref().clone();
     }
     for (key, to) in &config.rename.fields {
         rename_member(api, config, key, to, Member::Field)?;
@@ -185,48 +209,38 @@ pub(super) fn rename(api: &mut Api, raw: &Value, config: &ClientConfig) -> Resul
     for (key, to) in &config.rename.variants {
         rename_member(api, config, key, to, Member::Variant)?;
     }
-    // Operations were named so as they were built; each rename must have
+    // Operations were named as they were built; each rename must have
     // found its operation and kept its name.
-    for (from, to) in &config.rename.operations {
+    for ((from, to), outcome) in config.rename.operations.iter().zip(outcomes) {
         if naming::field_name(to.get_ref()) != *to.get_ref() {
             return Err(config.error_at(
                 to,
                 format!("`{}` is not a snake_case method name", to.get_ref()),
             ));
         }
-        if api
-            .operations
-            .iter()
-            .any(|op| &op.method_name == to.get_ref())
-        {
-            continue;
+        match outcome {
+            RenameOutcome::Applied => {}
+            RenameOutcome::Taken => {
+                return Err(config.error_at(
+                    to,
+                    format!(
+                        "`{}` is taken (by the client or another operation)",
+                        to.get_ref()
+                    ),
+                ));
+            }
+            RenameOutcome::Unmatched => {
+                let methods = api.operations.iter().map(|op| op.method_name.as_str());
+                let hint = closest(from.get_ref(), methods);
+                return Err(config.error_at(
+                    from,
+                    format!(
+                        "no operation has the id or method name `{}`{hint}",
+                        from.get_ref()
+                    ),
+                ));
+            }
         }
-        let found = api.operations.iter().any(|op| {
-            naming::clean_operation_id(id_and_tags(op, raw).0, "", "") == *from.get_ref()
-                || id_and_tags(op, raw).0 == Some(from.get_ref())
-        });
-        if found {
-            return Err(config.error_at(
-                to,
-                format!(
-                    "`{}` is taken (by the client or another operation)",
-                    to.get_ref()
-                ),
-            ));
-        }
-        let methods: Vec<&str> = api
-            .operations
-            .iter()
-            .map(|op| op.method_name.as_str())
-            .collect();
-        let hint = closest(from.get_ref(), methods);
-        return Err(config.error_at(
-            from,
-            format!(
-                "no operation has the id or method name `{}`{hint}",
-                from.get_ref()
-            ),
-        ));
     }
     Ok(())
 }

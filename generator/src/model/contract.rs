@@ -68,7 +68,7 @@ fn arguments(synth: &Synth<'_>, op: &Operation, raw: &Value) -> Result<CallArgum
     }
     out.body = match &op.body {
         None => None,
-        Some(body) => Some(match (body.encoding, &body.form) {
+        Some(body) => Some(match (body.encoding, synth.api.form_fields(op)) {
             (BodyEncoding::Json | BodyEncoding::Form, _) => {
                 let schema = body_schema(raw, &op.origin, &body.content_type);
                 let mut value = synth
@@ -85,7 +85,7 @@ fn arguments(synth: &Synth<'_>, op: &Operation, raw: &Value) -> Result<CallArgum
             (BodyEncoding::Bytes, _) | (BodyEncoding::Multipart, None) => CallBody::Bytes,
             (BodyEncoding::Multipart, Some(form)) => {
                 let mut fields = Vec::new();
-                for f in &form.fields {
+                for f in form {
                     let value = match f.file {
                         Some(_) => None,
                         None => Some(

@@ -47,6 +47,9 @@ pub struct Api {
     pub default_server: Option<String>,
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
+    /// The types operations declare (parameters, headers, success and
+    /// error enums, forms), in the order of their operations.
+    pub operation_types: Vec<OperationType>,
     pub security_schemes: Vec<SecurityScheme>,
     /// Keys of 3.1 `mutualTLS` schemes: the client certificate goes on the
     /// HTTP client the caller brings.
@@ -87,6 +90,18 @@ pub struct Api {
 impl Api {
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
+    }
+
+    pub fn operation_type(&self, id: OperationTypeId) -> &OperationType {
+        &self.operation_types[id.0]
+    }
+
+    /// The fields of `op`'s multipart form, when it has one.
+    pub fn form_fields(&self, op: &Operation) -> Option<&[FormField]> {
+        match &self.operation_type(op.form_type?).kind {
+            OperationTypeKind::Form(fields) => Some(fields),
+            _ => None,
+        }
     }
 
     /// How docs name the method that calls `op`, and the rustdoc path

@@ -118,16 +118,6 @@ pub struct RequestBody {
     pub encoding: BodyEncoding,
     pub content_type: String,
     pub required: bool,
-    /// For multipart bodies: the struct the caller fills in.
-    pub form: Option<FormDef>,
-}
-
-/// The struct a caller fills for a multipart body: a copy of the body
-/// schema's fields, with `format: binary` ones as files.
-#[derive(Debug, Clone)]
-pub struct FormDef {
-    pub name: String,
-    pub fields: Vec<FormField>,
 }
 
 #[derive(Debug, Clone)]
@@ -207,31 +197,56 @@ pub struct ResponseCase {
     /// Variant name in the operation's error enum.
     pub variant: String,
     pub description: String,
-    /// The status a mock answers this case with: one the client reads back
-    /// as this same case (set once the operation's cases are known).
-    pub answer_status: u16,
 }
 
 /// What a successful call of an operation returns.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Success {
+pub enum Success<Enum = OperationTypeId> {
     /// Every success status has this body (`Bytes` is streamed).
     Body(ResponseBody),
     /// Success statuses with different bodies: the enum, one variant per
-    /// status, that holds them.
-    PerStatus(String),
+    /// status, that holds them (while operations are built, by its name).
+    PerStatus(Enum),
 }
 
-/// An operation's enum of declared error responses.
+/// A type an operation declares, by its index in
+/// [`Api::operation_types`](super::Api::operation_types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OperationTypeId(pub usize);
+
+/// A type that exists for an operation rather than for a schema: its
+/// parameters, response headers, success or error enum, multipart form.
+/// These share the namespace of the schema types (and `[rename.types]`).
 #[derive(Debug, Clone)]
-pub struct ErrorEnum {
+pub struct OperationType {
     pub name: String,
-    /// Operations whose errors have the same statuses, variants and
-    /// bodies share one enum, to keep the crate small: for those after the
-    /// first, the enum their name aliases.
-    pub same_as: Option<String>,
-    /// On the first: the methods of the operations that share it.
-    pub shared_with: Vec<String>,
+    /// The operation that declares it, by its index in
+    /// [`Api::operations`](super::Api::operations) (a streaming twin uses
+    /// its buffered operation's types).
+    pub owner: usize,
+    pub kind: OperationTypeKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum OperationTypeKind {
+    /// Its query, header and cookie parameters (the path ones are
+    /// arguments of the method).
+    Params,
+    /// The headers its success responses declare.
+    Headers,
+    /// Its success responses, one variant per status.
+    Success,
+    /// Its declared error responses, one variant per case. `shared_with`:
+    /// the later operations (indices) whose errors have the same
+    /// statuses, variants and bodies, and whose error types alias this
+    /// one, to keep the crate small.
+    Errors { shared_with: Vec<usize> },
+    /// The same error responses as an earlier operation's: an alias of
+    /// its enum under this operation's name.
+    ErrorsAlias(OperationTypeId),
+    /// The struct a caller fills for a multipart body: a copy of the body
+    /// schema's fields, with `format: binary` ones as files.
+    Form(Vec<FormField>),
 }
 
 #[derive(Debug, Clone)]
@@ -245,8 +260,10 @@ pub struct Operation {
     pub path_pieces: Vec<PathPiece>,
     pub params: Vec<Param>,
     /// Struct holding query, header and cookie parameters, when there are any.
-    pub params_type: Option<String>,
+    pub params_type: Option<OperationTypeId>,
     pub body: Option<RequestBody>,
+    /// The struct a caller fills for a multipart body.
+    pub form_type: Option<OperationTypeId>,
     /// Statuses that count as success (all 2XX when none is declared),
     /// each with its body.
     pub successes: Vec<ResponseCase>,
@@ -254,12 +271,12 @@ pub struct Operation {
     pub success: Success,
     /// Declared statuses whose body goes into the error enum.
     pub errors: Vec<ResponseCase>,
-    /// The error enum, when `errors` is not empty.
-    pub error_type: Option<ErrorEnum>,
+    /// The error enum (or its alias), when `errors` is not empty.
+    pub error_type: Option<OperationTypeId>,
     /// Headers the success responses declare.
     pub response_headers: Vec<ResponseHeader>,
     /// Struct that reads them from a response, when there are any.
-    pub headers_type: Option<String>,
+    pub headers_type: Option<OperationTypeId>,
     /// Alternatives (any one suffices); each lists indices into
     /// [`Api::security_schemes`] that must all be applied. Empty: no auth.
     pub security: Vec<Vec<usize>>,

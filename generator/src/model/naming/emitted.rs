@@ -182,7 +182,7 @@ pub const MOCK_BUILDER_METHODS: &[&str] = &["with_body", "respond_ok", "respond_
 pub const MOCK_ITEMS: &[&str] = &["MockServer", "MockCall", "Style", "Mock"];
 
 /// The names one operation gets in the generated `mock` module.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MockNames {
     /// The `MockServer` method that starts a mock of the operation.
     pub method: String,
@@ -193,18 +193,21 @@ pub struct MockNames {
 }
 
 /// Mock names for the operations, from their client method names (unique
-/// snake_case), in the same order.
-pub fn mock_names(method_names: &[&str]) -> Vec<MockNames> {
+/// snake_case) and path arguments, in the same order.
+pub fn mock_names(operations: &[(&str, Vec<&str>)]) -> Vec<MockNames> {
     let mut methods = Namespace::with_reserved(MOCK_SERVER_MEMBERS);
     let mut builders = Namespace::with_reserved(MOCK_ITEMS);
-    method_names
+    operations
         .iter()
-        .map(|name| MockNames {
+        .map(|(name, path_arguments)| MockNames {
             method: methods.claim(name).0,
             builder: builders
                 .claim(&format!("{}Mock", name.to_upper_camel_case()))
                 .0,
-            path_methods: Vec::new(),
+            path_methods: path_arguments
+                .iter()
+                .map(|argument| mock_path_method(argument))
+                .collect(),
         })
         .collect()
 }
@@ -222,7 +225,9 @@ mod tests {
 
     #[test]
     fn mock_names_are_unique_and_leave_the_server_methods_alone() {
-        let names = mock_names(&["refresh_token", "start", "get_item2", "get_item_2"]);
+        let operations = ["refresh_token", "start", "get_item2", "get_item_2"]
+            .map(|name| (name, vec!["id", "type_"]));
+        let names = mock_names(&operations);
         let pairs: Vec<_> = names
             .iter()
             .map(|n| (n.method.as_str(), n.builder.as_str()))
@@ -236,6 +241,10 @@ mod tests {
                 ("get_item_2", "GetItem2Mock2"),
             ]
         );
-        assert_eq!(mock_path_method("type_"), "with_type");
+        assert!(
+            names
+                .iter()
+                .all(|n| n.path_methods == ["with_id", "with_type"])
+        );
     }
 }

@@ -6,17 +6,18 @@ use crate::error::Pointer;
 use crate::error::WarningKind;
 use crate::model::naming;
 use crate::model::{
-    BodyEncoding, FormDef, RequestBody, ResponseBody, ResponseCase, ResponseHeader, StatusMatch,
-    TypeRef,
+    BodyEncoding, RequestBody, ResponseBody, ResponseCase, ResponseHeader, StatusMatch, TypeRef,
 };
 use indexmap::IndexMap;
 use openapiv3::{MediaType, ReferenceOr, StatusCode};
 
 impl<'a> OperationBuilder<'a, '_> {
+    /// The request body, and for a multipart one the name of the form
+    /// struct the caller fills.
     pub(super) fn body(
         &mut self,
         body: &'a ReferenceOr<openapiv3::RequestBody>,
-    ) -> Option<RequestBody> {
+    ) -> Option<(RequestBody, Option<String>)> {
         let (body, at) =
             self.resolve(body, &self.at.join("requestBody"), "requestBodies", |c| {
                 &c.request_bodies
@@ -42,14 +43,12 @@ impl<'a> OperationBuilder<'a, '_> {
         };
         if encoding == BodyEncoding::Multipart {
             if self.converter.is_struct(&ty) {
-                // Its fields are filled in once every type is final
+                // Its fields are copied once every type is final
                 // (`owned::finish`).
-                form = Some(FormDef {
-                    name: self
-                        .converter
+                form = Some(
+                    self.converter
                         .claim_type_name(&format!("{}Form", self.prefix), &media_at),
-                    fields: Vec::new(),
-                });
+                );
             } else {
                 self.diagnostics.warn(WarningKind::BodyAsBytes, &media_at, "multipart body is not an object with properties; it is sent as pre-encoded bytes");
                 encoding = BodyEncoding::Bytes;
@@ -63,13 +62,13 @@ impl<'a> OperationBuilder<'a, '_> {
             );
             encoding = BodyEncoding::Bytes;
         }
-        Some(RequestBody {
+        let body = RequestBody {
             ty,
             encoding,
             content_type: content_type.to_owned(),
             required: body.required,
-            form,
-        })
+        };
+        Some((body, form))
     }
 
     /// Declared success cases (at least one) and error cases.
@@ -165,7 +164,6 @@ impl<'a> OperationBuilder<'a, '_> {
                 body: body.clone(),
                 variant: status_variant(*status),
                 description: description.clone(),
-                answer_status: 0,
             })
             .collect();
         if successes.is_empty() {
@@ -180,7 +178,6 @@ impl<'a> OperationBuilder<'a, '_> {
                 body,
                 variant: status_variant(StatusMatch::Range(2)),
                 description: String::new(),
-                answer_status: 0,
             });
         }
         let errors = cases
@@ -191,7 +188,6 @@ impl<'a> OperationBuilder<'a, '_> {
                 body,
                 variant: status_variant(status),
                 description,
-                answer_status: 0,
             })
             .collect();
         (successes, errors, headers)

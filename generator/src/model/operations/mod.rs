@@ -1,11 +1,11 @@
 //! Paths and security schemes → client operations and credentials.
 
 use super::diagnostics::Diagnostics;
-use super::naming::{self, MockNames, Namespace};
+use super::naming::{self, Namespace};
 use super::schemas::Converter;
 use super::{
-    Docs, ErrorEnum, HttpMethod, Operation, Param, ParamLocation, ParamStyle, ResponseBody,
-    SecurityScheme, Success, TypeRef,
+    Docs, HttpMethod, Param, ParamLocation, ParamStyle, PathPiece, RequestBody, ResponseBody,
+    ResponseCase, ResponseHeader, SecurityScheme, Success, TypeRef,
 };
 use crate::error::WarningKind;
 use crate::error::{Error, LocalKind, Pointer};
@@ -21,6 +21,42 @@ mod security;
 pub(super) use owned::{finish, form_only};
 pub(super) use security::security_schemes;
 
+/// An operation as its path item gives it: everything [`finish`] needs to
+/// build its [`Operation`](super::Operation) once every type is final and
+/// the other operations are known (form fields, shared error enums, mock
+/// names, the ids of its own types).
+#[derive(Debug, Clone)]
+pub(in crate::model) struct Draft {
+    pub method_name: String,
+    pub http_method: HttpMethod,
+    pub path: String,
+    pub path_pieces: Vec<PathPiece>,
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    pub successes: Vec<ResponseCase>,
+    /// What a success returns; the success enum by the name it was given.
+    pub success: Success<String>,
+    pub errors: Vec<ResponseCase>,
+    pub response_headers: Vec<ResponseHeader>,
+    pub security: Vec<Vec<usize>>,
+    pub accept: Option<String>,
+    pub variant_of: Option<String>,
+    pub docs: Docs,
+    pub origin: Pointer,
+    /// The names of the types it declares, claimed beside the schema
+    /// types' (a streaming twin has its buffered operation's).
+    pub names: OwnedNames,
+}
+
+/// The names of the types an operation declares, when it declares them.
+#[derive(Debug, Clone, Default)]
+pub(in crate::model) struct OwnedNames {
+    pub params: Option<String>,
+    pub headers: Option<String>,
+    pub errors: Option<String>,
+    pub form: Option<String>,
+}
+
 /// An example given on a media type, for the round-trip tests.
 #[derive(Debug, Clone)]
 pub struct MediaExample {
@@ -31,16 +67,29 @@ pub struct MediaExample {
     pub origin: Pointer,
 }
 
-/// The operations of the document, and the examples their bodies carry.
-/// Their schemas go into `converter`; what is wrong with the operations
-/// themselves into `diagnostics`.
+/// What became of a `[rename.operations]` entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::model) enum RenameOutcome {
+    /// No operation has the id or method name it gives.
+    Unmatched,
+    /// Its operation has the new name.
+    Applied,
+    /// The new name was taken (by the client or another operation).
+    Taken,
+}
+
+/// The operations of the document, the examples their bodies carry, and
+/// what became of each of `renames` (operation id or method name, new
+/// name). Their schemas go into `converter`; what is wrong with the
+/// operations themselves into `diagnostics`.
 pub(super) fn operations<'a>(
     doc: &'a Document,
     converter: &mut Converter<'a>,
     diagnostics: &mut Diagnostics,
     schemes: &[SecurityScheme],
     renames: &[(String, String)],
-) -> (Vec<Operation>, Vec<MediaExample>) {
+) -> (Vec<Draft>, Vec<MediaExample>, Vec<RenameOutcome>) {
+    let mut outcomes = vec![RenameOutcome::Unmatched; renames.len()];
     let mut reserved: Vec<&str> = naming::CLIENT_MEMBERS.to_vec();
     reserved.extend(schemes.iter().map(|s| s.setter.as_str()));
     reserved.extend(schemes.iter().map(|s| s.provider_setter.as_str()));
@@ -101,13 +150,17 @@ pub(super) fn operations<'a>(
             let at = path_at.join(method.key());
             let desired = naming::clean_operation_id(op.operation_id.as_deref(), method.key(), key);
             // The configuration's name, given by operation id or method name.
-            let desired = renames
-                .iter()
-                .find(|(from, _)| {
-                    *from == desired || Some(from.as_str()) == op.operation_id.as_deref()
-                })
-                .map_or(desired, |(_, to)| to.clone());
+            let rename = renames.iter().position(|(from, _)| {
+                *from == desired || Some(from.as_str()) == op.operation_id.as_deref()
+            });
+            let desired = rename.map_or(desired, |i| renames[i].1.clone());
             let (method_name, renamed) = method_names.claim(&desired);
+            if let Some(i) = rename {
+                outcomes[i] = match renamed {
+                    true => RenameOutcome::Taken,
+                    false => RenameOutcome::Applied,
+                };
+            }
             let mut duplicate = false;
             if let Some(id) = &op.operation_id {
                 if let Some(first) = operation_ids.get(id) {
@@ -175,7 +228,7 @@ pub(super) fn operations<'a>(
             }
         }
     }
-    (out, examples)
+    (out, examples, outcomes)
 }
 
 struct OperationBuilder<'a, 'c> {
@@ -203,18 +256,17 @@ impl<'a> OperationBuilder<'a, '_> {
         path_params: &'a [ReferenceOr<Parameter>],
         op: &'a openapiv3::Operation,
         schemes: &[SecurityScheme],
-    ) -> Operation {
+    ) -> Draft {
         let mut params = self.params(path_params, &op.parameters);
         self.check_path_template(path, &mut params);
         let path_pieces = path::pieces(path, &params);
-        let params_type = params
-            .iter()
-            .any(|p| p.location != ParamLocation::Path)
-            .then(|| {
-                self.converter
-                    .claim_type_name(&format!("{}Params", self.prefix), &self.at)
-            });
+        let mut names = OwnedNames::default();
+        if params.iter().any(|p| p.location != ParamLocation::Path) {
+            names.params = Some(self.claim_name("Params"));
+        }
         let body = op.request_body.as_ref().and_then(|b| self.body(b));
+        let (body, form) = body.map_or((None, None), |(body, form)| (Some(body), form));
+        names.form = form;
         let (mut successes, mut errors, response_headers) = self.responses(&op.responses);
         let accept = successes
             .first()
@@ -230,28 +282,19 @@ impl<'a> OperationBuilder<'a, '_> {
                 case.body = std::mem::replace(&mut case.body, ResponseBody::Empty).buffered();
             }
         }
-        let headers_type = (!response_headers.is_empty()).then(|| {
-            self.converter
-                .claim_type_name(&format!("{}Headers", self.prefix), &self.at)
-        });
+        if !response_headers.is_empty() {
+            names.headers = Some(self.claim_name("Headers"));
+        }
         // One body for every success status: return it. Different bodies:
         // an enum with a variant per status keeps them apart.
         let uniform = successes.iter().all(|c| c.body == successes[0].body);
-        let success = if uniform {
-            Success::Body(successes[0].body.clone())
-        } else {
-            Success::PerStatus(
-                self.converter
-                    .claim_type_name(&format!("{}Success", self.prefix), &self.at),
-            )
+        let success = match uniform {
+            true => Success::Body(successes[0].body.clone()),
+            false => Success::PerStatus(self.claim_name("Success")),
         };
-        let error_type = (!errors.is_empty()).then(|| ErrorEnum {
-            name: self
-                .converter
-                .claim_type_name(&format!("{}Error", self.prefix), &self.at),
-            same_as: None,
-            shared_with: Vec::new(),
-        });
+        if !errors.is_empty() {
+            names.errors = Some(self.claim_name("Error"));
+        }
         let security = self.security(op.security.as_ref(), schemes);
         let text = match (op.summary.as_deref(), op.description.as_deref()) {
             (Some(s), Some(d)) if !d.trim().is_empty() => {
@@ -261,33 +304,35 @@ impl<'a> OperationBuilder<'a, '_> {
             (None, Some(d)) => Some(d.trim().to_owned()),
             (None, None) => None,
         };
-        Operation {
+        let streamed = matches!(&success, Success::Body(body) if body.is_stream());
+        Draft {
             method_name,
             variant_of: None,
-            pagination: None,
-            group: None,
-            accept: accept.filter(|_| matches!(&success, Success::Body(b) if b.is_stream())),
+            accept: accept.filter(|_| streamed),
             http_method: method,
             path: path.to_owned(),
             path_pieces,
             params,
-            params_type,
             body,
             successes,
             success,
             response_headers,
-            headers_type,
             errors,
-            error_type,
             security,
             docs: Docs {
                 text: text.filter(|t| !t.is_empty()),
                 deprecated: op.deprecated,
             },
             origin: self.at,
-            // Named once every operation is known (`owned::finish`).
-            mock: MockNames::default(),
+            names,
         }
+    }
+
+    /// The name of a type this operation declares (`ListPetsParams`),
+    /// claimed beside the schema types'.
+    fn claim_name(&mut self, suffix: &str) -> String {
+        self.converter
+            .claim_type_name(&format!("{}{suffix}", self.prefix), &self.at)
     }
 
     /// The streaming twin of `base`: the same request, its success read as
@@ -295,10 +340,10 @@ impl<'a> OperationBuilder<'a, '_> {
     /// out to be a stream after all.
     fn stream_twin(
         mut self,
-        base: &Operation,
+        base: &Draft,
         method_name: String,
         responses: &'a openapiv3::Responses,
-    ) -> Option<Operation> {
+    ) -> Option<Draft> {
         let (successes, _, _) = self.responses(responses);
         let [success] = successes.as_slice() else {
             return None;
@@ -319,16 +364,13 @@ impl<'a> OperationBuilder<'a, '_> {
             }),
             deprecated: base.docs.deprecated,
         };
-        Some(Operation {
+        Some(Draft {
             method_name,
             docs,
             accept,
             success: Success::Body(success.body.clone()),
             successes,
             variant_of: Some(base.method_name.clone()),
-            mock: MockNames::default(),
-            pagination: None,
-            group: None,
             ..base.clone()
         })
     }

@@ -1,49 +1,145 @@
-//! What an operation owns, completed once every schema type and operation
-//! is known: the fields of multipart forms, which error enums are shared,
-//! the names and answer statuses of its mock.
+//! Operations built once every schema type is final and every operation
+//! known: the types they declare (with multipart forms' fields copied and
+//! identical error enums shared), and their mocks' names.
 
+use super::{Draft, OwnedNames};
 use crate::model::aliases::{self, Nulls};
 use crate::model::naming;
 use crate::model::{
-    Api, Field, FormField, FormFile, Operation, ParamLocation, RequestBody, ResponseBody,
-    ResponseCase, StatusMatch, TypeDef, TypeId, TypeKind, TypeRef,
+    Api, Field, FormField, FormFile, Operation, OperationType, OperationTypeId, OperationTypeKind,
+    ParamLocation, ResponseBody, ResponseCase, StatusMatch, Success, TypeDef, TypeId, TypeKind,
+    TypeRef,
 };
 use std::collections::HashMap;
 
-pub fn finish(types: &[TypeDef], operations: &mut [Operation]) {
-    for op in operations.iter_mut() {
-        if let Some(body) = &mut op.body {
-            if let Some(form) = &mut body.form {
-                form.fields = struct_fields(types, &body.ty)
-                    .iter()
-                    .map(form_field)
-                    .collect();
+/// The operations, each built once, and the types they declare, in
+/// their order.
+pub fn finish(types: &[TypeDef], drafts: Vec<Draft>) -> (Vec<Operation>, Vec<OperationType>) {
+    let mock_names: Vec<(&str, Vec<&str>)> = drafts
+        .iter()
+        .map(|op| {
+            let path_arguments = op
+                .params
+                .iter()
+                .filter(|p| p.location == ParamLocation::Path);
+            let path_arguments = path_arguments.map(|p| p.name.as_str()).collect();
+            (op.method_name.as_str(), path_arguments)
+        })
+        .collect();
+    let mocks = naming::mock_names(&mock_names);
+    let mut table = TypeTable::default();
+    let mut operations = Vec::with_capacity(drafts.len());
+    for (index, (draft, mock)) in drafts.into_iter().zip(mocks).enumerate() {
+        let OwnedNames {
+            params,
+            headers,
+            errors,
+            form,
+        } = draft.names;
+        let mut declare = |name: Option<String>, kind: OperationTypeKind| {
+            name.map(|name| table.declare(name, index, kind))
+        };
+        let params_type = declare(params, OperationTypeKind::Params);
+        let headers_type = declare(headers, OperationTypeKind::Headers);
+        let form_fields = match (&form, &draft.body) {
+            (Some(_), Some(body)) => struct_fields(types, &body.ty),
+            _ => &[],
+        };
+        let form_fields = form_fields.iter().map(form_field).collect();
+        let form_type = declare(form, OperationTypeKind::Form(form_fields));
+        let success = match draft.success {
+            Success::Body(body) => Success::Body(body),
+            Success::PerStatus(name) => {
+                Success::PerStatus(table.declare(name, index, OperationTypeKind::Success))
+            }
+        };
+        let error_type = errors.map(|name| table.declare_errors(name, index, &draft.errors));
+        operations.push(Operation {
+            method_name: draft.method_name,
+            http_method: draft.http_method,
+            path: draft.path,
+            path_pieces: draft.path_pieces,
+            params: draft.params,
+            params_type,
+            body: draft.body,
+            form_type,
+            successes: draft.successes,
+            success,
+            errors: draft.errors,
+            error_type,
+            response_headers: draft.response_headers,
+            headers_type,
+            security: draft.security,
+            accept: draft.accept,
+            variant_of: draft.variant_of,
+            docs: draft.docs,
+            origin: draft.origin,
+            mock,
+            // Set by the configuration, on the finished model.
+            pagination: None,
+            group: None,
+        });
+    }
+    (operations, table.types)
+}
+
+/// The types operations declare, as they are declared.
+#[derive(Default)]
+struct TypeTable {
+    types: Vec<OperationType>,
+    /// Names are unique (claimed beside the schema types'): a name seen
+    /// again is a streaming twin's, which uses its operation's type.
+    by_name: HashMap<String, OperationTypeId>,
+    /// Error enums by their [`shape`]: the first operation's.
+    errors_by_shape: HashMap<String, OperationTypeId>,
+}
+
+impl TypeTable {
+    /// The type named `name`, declared by operation `owner` unless an
+    /// earlier operation (its buffered form) did.
+    fn declare(&mut self, name: String, owner: usize, kind: OperationTypeKind) -> OperationTypeId {
+        if let Some(id) = self.by_name.get(&name) {
+            return *id;
+        }
+        let id = OperationTypeId(self.types.len());
+        self.by_name.insert(name.clone(), id);
+        self.types.push(OperationType { name, owner, kind });
+        id
+    }
+
+    /// Operations whose error enums would be identical (typical of APIs
+    /// with one error schema for every 4XX and 5XX) share the first one's:
+    /// later names become aliases of it, so the crate compiles one enum
+    /// instead of one per operation.
+    fn declare_errors(
+        &mut self,
+        name: String,
+        owner: usize,
+        cases: &[ResponseCase],
+    ) -> OperationTypeId {
+        if let Some(id) = self.by_name.get(&name) {
+            return *id;
+        }
+        let key = shape(cases);
+        let first = self.errors_by_shape.get(&key).copied();
+        let kind = match first {
+            Some(first) => OperationTypeKind::ErrorsAlias(first),
+            None => OperationTypeKind::Errors {
+                shared_with: Vec::new(),
+            },
+        };
+        let id = self.declare(name, owner, kind);
+        match first {
+            Some(first) => {
+                if let OperationTypeKind::Errors { shared_with } = &mut self.types[first.0].kind {
+                    shared_with.push(owner);
+                }
+            }
+            None => {
+                self.errors_by_shape.insert(key, id);
             }
         }
-    }
-    share_error_enums(operations);
-    let method_names: Vec<&str> = operations
-        .iter()
-        .map(|op| op.method_name.as_str())
-        .collect();
-    let mut names = naming::mock_names(&method_names);
-    for (op, mut mock) in operations.iter_mut().zip(names.drain(..)) {
-        mock.path_methods = op
-            .params
-            .iter()
-            .filter(|p| p.location == ParamLocation::Path)
-            .map(|p| naming::mock_path_method(&p.name))
-            .collect();
-        op.mock = mock;
-        let statuses: Vec<u16> = op
-            .successes
-            .iter()
-            .chain(&op.errors)
-            .map(|case| op.answer_status(case))
-            .collect();
-        for (case, status) in op.successes.iter_mut().chain(&mut op.errors).zip(statuses) {
-            case.answer_status = status;
-        }
+        id
     }
 }
 
@@ -86,39 +182,6 @@ fn shape(cases: &[ResponseCase]) -> String {
     format!("{parts:?}")
 }
 
-/// Operations whose error enums would be identical (typical of APIs with
-/// one error schema for every 4XX and 5XX) share the first one's: later
-/// names become aliases of it, so the crate compiles one enum instead of
-/// one per operation.
-fn share_error_enums(operations: &mut [Operation]) {
-    let mut first: HashMap<String, usize> = HashMap::new();
-    for i in 0..operations.len() {
-        // A streaming twin declares none of its own.
-        if operations[i].error_type.is_none() || operations[i].variant_of.is_some() {
-            continue;
-        }
-        let key = shape(&operations[i].errors);
-        match first.get(&key) {
-            Some(&owner) => {
-                let owner_name = operations[owner]
-                    .error_type
-                    .as_ref()
-                    .map(|e| e.name.clone());
-                let method = operations[i].method_name.clone();
-                if let Some(owner_enum) = &mut operations[owner].error_type {
-                    owner_enum.shared_with.push(method);
-                }
-                if let Some(error) = &mut operations[i].error_type {
-                    error.same_as = owner_name;
-                }
-            }
-            None => {
-                first.insert(key, i);
-            }
-        }
-    }
-}
-
 /// The types that stand only for multipart forms: the root type of a
 /// multipart body that nothing else reaches (no other body, parameter,
 /// response, header or type refers to it, directly or through others).
@@ -127,24 +190,15 @@ pub(crate) fn form_only(api: &Api) -> std::collections::BTreeSet<TypeId> {
     let mut forms: Vec<TypeId> = Vec::new();
     for op in &api.operations {
         roots.extend(crate::model::reach::parameter_and_answer_types(op));
-        match &op.body {
-            Some(RequestBody {
-                form: Some(form),
-                ty,
-                ..
-            }) => {
-                roots.extend(
-                    form.fields
-                        .iter()
-                        .filter(|f| f.file.is_none())
-                        .map(|f| &f.ty),
-                );
-                if let TypeRef::Named(id) = ty {
+        match (&op.body, api.form_fields(op)) {
+            (Some(body), Some(fields)) => {
+                roots.extend(fields.iter().filter(|f| f.file.is_none()).map(|f| &f.ty));
+                if let TypeRef::Named(id) = &body.ty {
                     forms.push(*id);
                 }
             }
-            Some(body) => roots.push(&body.ty),
-            None => {}
+            (Some(body), None) => roots.push(&body.ty),
+            (None, _) => {}
         }
     }
     if forms.is_empty() {

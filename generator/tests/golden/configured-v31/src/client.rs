@@ -142,7 +142,7 @@ impl Client {
     /// `GET /pets`
     pub async fn animals(
         &self,
-        params: &types::AnimalsParams,
+        params: &types::AnimalQuery,
     ) -> Result<ResponseValue<Vec<types::Animal>>, Error<std::convert::Infallible>> {
         let response = {
             let mut request = PendingRequest::for_operation(
@@ -168,7 +168,7 @@ impl Client {
     pub async fn get_pet(
         &self,
         id: i64,
-    ) -> Result<ResponseValue<types::Animal>, Error<std::convert::Infallible>> {
+    ) -> Result<ResponseValue<types::Animal>, Error<types::Missing>> {
         let response = {
             let mut request = PendingRequest::for_operation(
                 "get_pet",
@@ -185,6 +185,10 @@ impl Client {
                 let body = response.json()?;
                 Ok(response.success(body))
             }
+            404 => {
+                let body = types::Missing::NotFound;
+                Err(response.api_error(body))
+            }
             _ => Err(response.unexpected()),
         }
     }
@@ -194,7 +198,7 @@ impl Client {
     pub async fn get_tracker(
         &self,
         id: i64,
-    ) -> Result<ResponseValue<types::Tracker>, Error<std::convert::Infallible>> {
+    ) -> Result<ResponseValue<types::Tracker>, Error<types::GetTrackerError>> {
         let response = {
             let mut request = PendingRequest::for_operation(
                 "get_tracker",
@@ -210,6 +214,10 @@ impl Client {
             200 => {
                 let body = response.json()?;
                 Ok(response.success(body))
+            }
+            404 => {
+                let body = types::GetTrackerError::NotFound;
+                Err(response.api_error(body))
             }
             _ => Err(response.unexpected()),
         }

@@ -66,6 +66,14 @@ impl<'a> GetPetMock<'a> {
     pub async fn respond_ok(self, body: &types::Animal) {
         self.0.respond_json(200, serde_json::to_value(body)).await
     }
+
+    /// Answers with a declared error, as the client returns it in
+    /// `Error::Api`.
+    pub async fn respond_error(self, error: types::Missing) {
+        match error {
+            types::Missing::NotFound => self.0.respond_status(404).await,
+        }
+    }
     crate::runtime::shared_mock_methods!();
 }
 
@@ -83,6 +91,14 @@ impl<'a> GetTrackerMock<'a> {
     /// Answers with a success, as the client returns it.
     pub async fn respond_ok(self, body: &types::Tracker) {
         self.0.respond_json(200, serde_json::to_value(body)).await
+    }
+
+    /// Answers with a declared error, as the client returns it in
+    /// `Error::Api`.
+    pub async fn respond_error(self, error: types::GetTrackerError) {
+        match error {
+            types::GetTrackerError::NotFound => self.0.respond_status(404).await,
+        }
     }
     crate::runtime::shared_mock_methods!();
 }

@@ -107,9 +107,19 @@ pub struct Tracker {
     pub position: Position,
 }
 
+/// Error responses declared for [`Client::get_pet`](crate::Client::get_pet) and [`Client::get_tracker`](crate::Client::get_tracker), which has the same ones.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Missing {
+    /// No such pet (status 404).
+    NotFound,
+}
+
+/// Error responses declared for [`Client::get_tracker`](crate::Client::get_tracker): the same as [`Missing`]'s, so the same type.
+pub type GetTrackerError = Missing;
+
 /// Query, header and cookie parameters of [`Client::animals`](crate::Client::animals).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct AnimalsParams {
+pub struct AnimalQuery {
     /// Sent as the `kind` query parameter.
     pub kind: Option<Kind>,
 }
