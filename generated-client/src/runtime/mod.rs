@@ -14,8 +14,11 @@ mod base_url;
 mod credentials;
 mod decode;
 mod error;
+mod events;
+mod exchange;
 mod headers;
 mod hooks;
+mod lines;
 #[cfg(feature = "mock")]
 mod mock;
 mod multipart;
@@ -61,6 +64,7 @@ pub(crate) use paginate::{Page, PagePosition, PageStyle, next_link_param};
 // query parameters.
 #[allow(unused_imports)] // an API without operations has no requests
 pub(crate) use base_url::BaseUrl;
+pub use events::{EventStream, ServerEvent};
 #[allow(unused_imports)]
 pub(crate) use multipart::Multipart;
 #[allow(unused_imports)]
@@ -72,7 +76,7 @@ pub use response::ByteStream;
 pub use retry::RetryPolicy;
 pub use secrets::Secret;
 pub(crate) use secrets::SentSecrets;
-pub use stream::{EventStream, JsonLines, ServerEvent};
+pub use stream::JsonLines;
 #[allow(unused_imports)] // an API without streams has no stream to decode
 pub(crate) use stream::{json as stream_json, parts as stream_parts, text as stream_text};
 

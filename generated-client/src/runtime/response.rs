@@ -14,10 +14,11 @@ use reqwest::{Method, StatusCode};
 
 use super::attempt::{AttemptError, Reach};
 use super::decode::DecodeError;
+use super::events::EventStream;
 use super::redact::snippet;
 use super::redirect::RedirectRefusal;
 use super::resume::Replay;
-use super::stream::{Decoder, EventStream, JsonLines, StreamParts};
+use super::stream::{Decoder, JsonLines, StreamParts};
 use super::{Config, Delivery, Error, Failure, RequestInfo, ResponseValue, SentSecrets};
 
 /// Method and shown path of a sent request, and the secrets it sent: what

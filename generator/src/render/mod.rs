@@ -17,7 +17,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 28] = [
+const RUNTIME: [(&str, &str); 31] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../runtime/src/runtime/mod.rs"),
@@ -47,12 +47,24 @@ const RUNTIME: [(&str, &str); 28] = [
         include_str!("../../runtime/src/runtime/error.rs"),
     ),
     (
+        "src/runtime/events.rs",
+        include_str!("../../runtime/src/runtime/events.rs"),
+    ),
+    (
+        "src/runtime/exchange.rs",
+        include_str!("../../runtime/src/runtime/exchange.rs"),
+    ),
+    (
         "src/runtime/headers.rs",
         include_str!("../../runtime/src/runtime/headers.rs"),
     ),
     (
         "src/runtime/hooks.rs",
         include_str!("../../runtime/src/runtime/hooks.rs"),
+    ),
+    (
+        "src/runtime/lines.rs",
+        include_str!("../../runtime/src/runtime/lines.rs"),
     ),
     (
         "src/runtime/mock.rs",

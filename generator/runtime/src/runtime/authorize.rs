@@ -109,7 +109,7 @@ impl PendingRequest {
         }
     }
 
-    /// A fixed credential's header, as [`FixedHeader`] keeps it.
+    /// A fixed credential's header, as [`FixedHeader`](super::credentials::FixedHeader) keeps it.
     fn fixed_header(
         &mut self,
         secret: &Secret,
