@@ -21,8 +21,7 @@ use super::headers::{Headers, secret_header_value, static_header_value, valid_he
 use super::multipart::Multipart;
 use super::params::{self, Style};
 use super::redirect::Carrying;
-use super::response::Described;
-use super::{Delivery, Error, Failure, RequestInfo, Secret, SentSecrets};
+use super::{Delivery, Described, Error, Failure, RequestInfo, Secret, SentSecrets};
 
 /// A request being put together by an operation, before it is sent. It can
 /// be sent more than once (for retries), and copied whole (an event stream

@@ -5,12 +5,11 @@
 //! limits, and turned into a typed value or a typed error that describes
 //! the request without its secrets.
 
-use std::borrow::Cow;
 use std::pin::Pin;
 
 use bytes::Bytes;
+use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
-use reqwest::{Method, StatusCode};
 
 use super::attempt::{AttemptError, Reach};
 use super::decode::DecodeError;
@@ -19,27 +18,7 @@ use super::redact::snippet;
 use super::redirect::RedirectRefusal;
 use super::resume::Replay;
 use super::stream::{Decoder, JsonLines, StreamParts};
-use super::{Config, Delivery, Error, Failure, RequestInfo, ResponseValue, SentSecrets};
-
-/// Method and shown path of a sent request, and the secrets it sent: what
-/// its responses need to describe it in errors.
-pub(crate) struct Described {
-    pub(super) method: Method,
-    pub(super) path: Cow<'static, str>,
-    pub(super) secrets: SentSecrets,
-}
-
-impl Described {
-    /// The full description, with the server's request id when the
-    /// response carried one.
-    /// The server answered: errors made from here on say so.
-    pub(super) fn info(&self, headers: &HeaderMap) -> RequestInfo {
-        RequestInfo::new(self.method.clone(), self.path.to_string())
-            .with_request_id(headers, &self.secrets)
-            .with_secrets(&self.secrets)
-            .with_delivery(Delivery::Answered)
-    }
-}
+use super::{Config, Described, Error, Failure, RequestInfo, ResponseValue};
 
 /// An attempt's response: its head, and its body, unread
 /// (`reqwest::Response`) or read (`Bytes`).

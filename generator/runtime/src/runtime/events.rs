@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::Error;
 use super::lines::{Failed, Lines};
 use super::resume::Replay;
-use super::stream::{Decoder, Origin};
+use super::stream::{Decoder, Origin, StreamParts};
 
 /// The payload of a conventional end marker (`data: [DONE]`), which ends
 /// an event stream cleanly.
@@ -282,6 +282,14 @@ impl<T> EventStream<T> {
         self.origin
             .end(last.as_ref().and_then(|item| item.as_ref().err()));
         last
+    }
+}
+
+impl StreamParts {
+    /// The response read as Server-Sent Events.
+    pub(crate) fn events<T>(self, decode: Decoder<T>) -> EventStream<T> {
+        let (lines, origin, replay) = self.split();
+        EventStream::new(lines, origin, decode, replay)
     }
 }
 

@@ -246,6 +246,27 @@ impl Default for HttpClient {
     }
 }
 
+/// Method and shown path of a sent request, and the secrets it sent: what
+/// its responses need to describe it in errors (`request.rs` makes it,
+/// `response.rs` and the streams keep it).
+pub(crate) struct Described {
+    method: Method,
+    path: std::borrow::Cow<'static, str>,
+    secrets: SentSecrets,
+}
+
+impl Described {
+    /// The full description, with the server's request id when the
+    /// response carried one; the server answered, and errors made from
+    /// here on say so.
+    pub(crate) fn info(&self, headers: &HeaderMap) -> RequestInfo {
+        RequestInfo::new(self.method.clone(), self.path.to_string())
+            .with_request_id(headers, &self.secrets)
+            .with_secrets(&self.secrets)
+            .with_delivery(Delivery::Answered)
+    }
+}
+
 /// Which request an error or response belongs to: method and path, never
 /// the query string or headers (they may carry credentials), and the
 /// server's request id when the response had one.

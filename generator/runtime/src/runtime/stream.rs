@@ -17,7 +17,6 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use super::decode::DecodeError;
-use super::events::EventStream;
 use super::lines::{Failed, Lines, Source};
 use super::redact::snippet;
 use super::resume::Replay;
@@ -161,7 +160,7 @@ pub(crate) struct StreamParts {
 }
 
 impl StreamParts {
-    fn split(self) -> (Lines, Origin, Option<Box<Replay>>) {
+    pub(super) fn split(self) -> (Lines, Origin, Option<Box<Replay>>) {
         let lines = Lines::new(Source::Http(self.response), self.max_bytes, self.idle);
         let origin = Origin {
             info: self.info,
@@ -172,11 +171,6 @@ impl StreamParts {
             ended: false,
         };
         (lines, origin, self.replay)
-    }
-
-    pub(crate) fn events<T>(self, decode: Decoder<T>) -> EventStream<T> {
-        let (lines, origin, replay) = self.split();
-        EventStream::new(lines, origin, decode, replay)
     }
 
     pub(crate) fn json_lines<T>(self, decode: Decoder<T>) -> JsonLines<T> {
