@@ -1,6 +1,6 @@
 //! Rustdoc text from a schema: title, description, defaults, constraints.
 
-use super::objects::{adds_no_shape, requires_only};
+use super::keywords::{adds_no_shape, requires_only};
 use crate::load::normalize::X_UNFIT;
 use crate::model::Docs;
 use openapiv3::{Schema, SchemaData, SchemaKind, Type, VariantOrUnknownOrEmpty};

@@ -7,6 +7,7 @@
 //! schema reached along two paths is one type.
 
 mod docs;
+mod keywords;
 mod objects;
 mod scalars;
 mod unions;

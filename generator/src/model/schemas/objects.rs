@@ -1,13 +1,14 @@
 //! Object-like schemas: properties, `allOf` merging, and the schemas
 //! `openapiv3` leaves untyped (`AnySchema`), read by what they contain.
 
+use super::keywords::{adds_no_shape, requires_only};
 use super::{
     Converter, ObjectPart, Shape, docs, enum_def, float_kind, int_kind, is_password, nullable_if,
     string_format,
 };
 use crate::error::WarningKind;
 use crate::error::{LocalKind, Pointer};
-use crate::load::normalize::{X_NULL, X_PREFIX_ITEMS};
+use crate::load::normalize::X_PREFIX_ITEMS;
 use crate::model::naming::{self, Namespace};
 use crate::model::{Field, StructDef, TypeKind, TypeRef, UnionDef, UnionVariant};
 use openapiv3::{
@@ -411,54 +412,6 @@ impl Converter<'_> {
         out.push((schema, at));
         true
     }
-}
-
-/// Whether a schema adds nothing a Rust type shows: only annotations
-/// (`description`, `examples`, `default`, `deprecated`, `nullable`, ...) or
-/// constraints that are not modelled (`pattern`, bounds, lengths).
-pub(super) fn adds_no_shape(schema: &Schema) -> bool {
-    let SchemaKind::Any(any) = &schema.schema_kind else {
-        return false;
-    };
-    any.typ.is_none()
-        && any.properties.is_empty()
-        && any.required.is_empty()
-        && composes_nothing(any)
-        && any.format.is_none()
-        && matches!(
-            any.additional_properties,
-            None | Some(AdditionalProperties::Any(true))
-        )
-        && schema.schema_data.discriminator.is_none()
-        && !schema.schema_data.extensions.contains_key(X_PREFIX_ITEMS)
-        // `{type: 'null'}` says "null only", which is no annotation.
-        && !schema.schema_data.extensions.contains_key(X_NULL)
-}
-
-/// A `oneOf`/`anyOf` member that only lists `required` properties.
-pub(super) fn requires_only(member: &ReferenceOr<Schema>) -> bool {
-    let ReferenceOr::Item(schema) = member else {
-        return false;
-    };
-    let SchemaKind::Any(any) = &schema.schema_kind else {
-        return false;
-    };
-    !any.required.is_empty()
-        && any.typ.as_deref().is_none_or(|t| t == "object")
-        && any.properties.is_empty()
-        && composes_nothing(any)
-        && any.additional_properties.is_none()
-}
-
-/// No items, no combinators, no `not`, no `enum`: nothing that makes a
-/// schema more than its own keywords.
-fn composes_nothing(any: &openapiv3::AnySchema) -> bool {
-    any.items.is_none()
-        && any.all_of.is_empty()
-        && any.one_of.is_empty()
-        && any.any_of.is_empty()
-        && any.not.is_none()
-        && any.enumeration.is_empty()
 }
 
 /// The only value a schema's `enum` (or `const`) allows, when it has one.
