@@ -4,8 +4,8 @@
 use super::debug::{DebugField, redacted_debug_impl};
 use super::{docs, escape_doc, ident, option_type, string_type, ty, vec_type};
 use crate::model::{
-    Api, FormField, FormFile, OperationType, OperationTypeKind, ParamLocation, ResponseBody,
-    ResponseCase, StatusMatch,
+    Api, FormFile, OperationType, OperationTypeKind, ParamLocation, ResponseBody, ResponseCase,
+    StatusMatch,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -31,13 +31,8 @@ pub fn all(api: &Api) -> TokenStream {
     .map(|def| error_enum(api, def, &here));
     let params =
         of(|k| matches!(k, OperationTypeKind::Params)).map(|def| params_struct(api, def, &here));
-    let forms = api
-        .operation_types
-        .iter()
-        .filter_map(|def| match &def.kind {
-            OperationTypeKind::Form(fields) => Some(form_struct(api, def, fields, &here)),
-            _ => None,
-        });
+    let forms =
+        of(|k| matches!(k, OperationTypeKind::Form(_))).map(|def| form_struct(api, def, &here));
     let headers =
         of(|k| matches!(k, OperationTypeKind::Headers)).map(|def| headers_struct(api, def, &here));
     quote! {
@@ -146,12 +141,10 @@ fn response_enum(
 
 /// The struct a caller fills for a multipart body: the body schema's
 /// fields, with `format: binary` ones as files.
-fn form_struct(
-    api: &Api,
-    def: &OperationType,
-    fields: &[FormField],
-    here: &TokenStream,
-) -> TokenStream {
+fn form_struct(api: &Api, def: &OperationType, here: &TokenStream) -> TokenStream {
+    let OperationTypeKind::Form(fields) = &def.kind else {
+        return quote!();
+    };
     let name = ident(&def.name);
     let (shown, link) = api.method_link(&api.operations[def.owner]);
     let summary = format!(" The `multipart/form-data` body of [`{shown}`]({link}).");
