@@ -1,7 +1,8 @@
 //! Path templates: every `{name}` declared, and the template cut into the
 //! pieces the request builds the path from.
 
-use super::{OperationBuilder, undeclared_path_param};
+use super::OperationBuilder;
+use super::params::undeclared_path_param;
 use crate::error::{Error, LocalKind, WarningKind};
 use crate::model::{Param, ParamLocation, PathPiece};
 
