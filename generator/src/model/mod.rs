@@ -4,6 +4,7 @@
 mod aliases;
 mod answers;
 mod build;
+mod canonical;
 mod configure;
 mod contract;
 mod cycles;
