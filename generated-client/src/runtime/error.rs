@@ -4,16 +4,16 @@
 //! Errors: what a call returns when it does not succeed.
 
 use std::convert::Infallible;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use super::decode::DecodeError;
 use super::hooks::HookError;
-use super::redact::{escape_controls, redacted_url};
+use super::redact::{Bounded, escape_controls, redacted_url};
 use super::redirect::RedirectRefusal;
-use super::{CredentialError, Delivery, RequestInfo, SentSecrets};
+use super::{CredentialError, Delivery, RequestInfo};
 
 /// Why a call failed. `E` is the operation's declared error body (an enum
 /// with one variant per declared error status).
@@ -403,70 +403,6 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
     }
 }
 
-/// How much of a declared error body `Debug` shows: a server decides its
-/// size (a `422` that lists every item of a large request runs to
-/// megabytes), and the text ends up in logs.
-const DEBUG_BODY_BYTES: usize = 4 * 1024;
-
-/// A value's `Debug`, cut after [`DEBUG_BODY_BYTES`] with `...`, without
-/// formatting the rest, and without the request's secrets (a server may
-/// quote a token in any field of an error body, a validation message say).
-struct Bounded<'a, T> {
-    value: &'a T,
-    secrets: &'a SentSecrets,
-}
-
-impl<T: fmt::Debug> fmt::Debug for Bounded<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Formatted a little past the cut, so that a secret the cut would
-        // split is blanked whole first.
-        let mut capped = Capped {
-            text: String::new(),
-            left: DEBUG_BODY_BYTES + 1024,
-        };
-        // The value's own formatting stops at the first refused write.
-        let whole = match f.alternate() {
-            true => write!(capped, "{:#?}", self.value),
-            false => write!(capped, "{:?}", self.value),
-        }
-        .is_ok();
-        let text = self.secrets.blank(&capped.text);
-        let mut cut = text.len().min(DEBUG_BODY_BYTES);
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        f.write_str(&text[..cut])?;
-        if !whole || cut < text.len() {
-            f.write_str("...")?;
-        }
-        Ok(())
-    }
-}
-
-/// Text up to a number of bytes; a write past it keeps what fits (whole
-/// characters) and fails.
-struct Capped {
-    text: String,
-    left: usize,
-}
-
-impl fmt::Write for Capped {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        if s.len() <= self.left {
-            self.left -= s.len();
-            self.text.push_str(s);
-            return Ok(());
-        }
-        let mut cut = self.left;
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        self.text.push_str(&s[..cut]);
-        self.left = 0;
-        Err(fmt::Error)
-    }
-}
-
 /// An error that no operation's declared body is part of yet; `?` turns it
 /// into the operation's [`Error`]. Boxed, so that the `Result`s of the
 /// request-building steps stay one pointer wide.
@@ -601,6 +537,7 @@ fn redacted_location(location: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::redact::DEBUG_BODY_BYTES;
     use super::*;
 
     #[test]

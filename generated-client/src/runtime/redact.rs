@@ -10,7 +10,7 @@
 //! way the text ends up in logs, so nothing quoted from a response is
 //! trusted.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use super::SentSecrets;
 
@@ -231,6 +231,70 @@ pub(crate) fn redacted_url(text: &str) -> String {
     }
     url.set_fragment(None);
     escape_controls(url.as_str())
+}
+
+/// How much of a declared error body `Debug` shows: a server decides its
+/// size (a `422` that lists every item of a large request runs to
+/// megabytes), and the text ends up in logs.
+pub(crate) const DEBUG_BODY_BYTES: usize = 4 * 1024;
+
+/// A value's `Debug`, cut after [`DEBUG_BODY_BYTES`] with `...`, without
+/// formatting the rest, and without the request's secrets (a server may
+/// quote a token in any field of an error body, a validation message say).
+pub(crate) struct Bounded<'a, T> {
+    pub(crate) value: &'a T,
+    pub(crate) secrets: &'a SentSecrets,
+}
+
+impl<T: fmt::Debug> fmt::Debug for Bounded<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Formatted a little past the cut, so that a secret the cut would
+        // split is blanked whole first.
+        let mut capped = Capped {
+            text: String::new(),
+            left: DEBUG_BODY_BYTES + 1024,
+        };
+        // The value's own formatting stops at the first refused write.
+        let whole = match f.alternate() {
+            true => write!(capped, "{:#?}", self.value),
+            false => write!(capped, "{:?}", self.value),
+        }
+        .is_ok();
+        let text = self.secrets.blank(&capped.text);
+        let mut cut = text.len().min(DEBUG_BODY_BYTES);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        f.write_str(&text[..cut])?;
+        if !whole || cut < text.len() {
+            f.write_str("...")?;
+        }
+        Ok(())
+    }
+}
+
+/// Text up to a number of bytes; a write past it keeps what fits (whole
+/// characters) and fails.
+struct Capped {
+    text: String,
+    left: usize,
+}
+
+impl fmt::Write for Capped {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if s.len() <= self.left {
+            self.left -= s.len();
+            self.text.push_str(s);
+            return Ok(());
+        }
+        let mut cut = self.left;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        self.text.push_str(&s[..cut]);
+        self.left = 0;
+        Err(fmt::Error)
+    }
 }
 
 #[cfg(test)]
