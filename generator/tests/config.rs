@@ -195,6 +195,20 @@ fn operations_types_share_the_schema_types_names() {
     assert!(file(&renamed, "src/types.rs").contains("pub struct PetQuery {"));
     assert!(!file(&renamed, "src/types.rs").contains("ListPetsParams"));
     assert!(file(&renamed, "src/client.rs").contains("params: &types::PetQuery"));
+    // Named like a std type, it is declared beside the std paths the types
+    // module then spells out.
+    let shadowing = generate_spec(
+        &spec,
+        "configured",
+        "[rename.types]\nListPetsParams = \"Option\"\n",
+    )
+    .unwrap();
+    let types = file(&shadowing, "src/types.rs");
+    assert!(types.contains("pub struct Option {"), "{types}");
+    assert!(
+        types.contains("pub limit: ::std::option::Option<i64>"),
+        "{types}"
+    );
 }
 
 #[test]

@@ -210,11 +210,12 @@ pub fn build_configured(
     const STD_NAMES: [&str; 9] = [
         "String", "Option", "Vec", "Box", "From", "Some", "None", "Ok", "Err",
     ];
-    api.shadowed_std_names = api
-        .types
-        .iter()
-        .filter(|t| STD_NAMES.contains(&t.name.as_str()))
-        .map(|t| t.name.clone())
+    // Operations' own types are declared in the same module.
+    let declared = api.types.iter().map(|t| &t.name);
+    let declared = declared.chain(api.operation_types.iter().map(|t| &t.name));
+    api.shadowed_std_names = declared
+        .filter(|name| STD_NAMES.contains(&name.as_str()))
+        .cloned()
         .collect();
     // The examples of operations the configuration left out may be of
     // types no longer emitted.
