@@ -287,6 +287,13 @@ impl PendingRequest {
         self.secret_body = true;
     }
 
+    /// Also blanks, from what this request's errors show, the secrets an
+    /// earlier request sent (a resumed stream's first connection): a
+    /// server may echo them on the next.
+    pub(super) fn remember_sent(&mut self, sent: &SentSecrets) {
+        self.secrets.join(sent);
+    }
+
     fn insert_secret_header(&mut self, name: HeaderName, value: Bytes) -> Result<(), Failure> {
         let header = secret_header_value(&name, value).map_err(|reason| self.invalid(reason))?;
         self.headers.insert(name, header);

@@ -24,7 +24,7 @@ use tracing::Instrument;
 use super::base_url::BaseUrl;
 use super::request::PendingRequest;
 use super::retry::{RetryPolicy, retryable_status};
-use super::{Config, Error, HttpClient, RequestInfo};
+use super::{Config, Error, HttpClient, RequestInfo, SentSecrets};
 
 /// The `Last-Event-ID` request header.
 const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
@@ -46,7 +46,8 @@ pub(crate) struct Replay {
 }
 
 /// A reconnected stream: its new body, and what later errors name (the
-/// reconnection's request id and status, the secrets it sent).
+/// reconnection's request id and status; the secrets it and the requests
+/// before it sent).
 pub(crate) struct Reconnected {
     pub(crate) response: reqwest::Response,
     pub(crate) info: RequestInfo,
@@ -99,6 +100,7 @@ impl Replay {
         &mut self,
         last_event_id: &str,
         server_retry: Option<Duration>,
+        sent: &SentSecrets,
         span: &tracing::Span,
     ) -> Result<Option<Reconnected>, Error> {
         // An id that cannot be a header value cannot be resumed from.
@@ -121,6 +123,8 @@ impl Replay {
             super::trace::reconnecting(span, self.reconnects, delay);
             tokio::time::sleep(delay).await;
             let mut request = self.request.clone();
+            // What the stream sent before stays blank in what this one shows.
+            request.remember_sent(sent);
             request.set_header(LAST_EVENT_ID, id.clone());
             let sent = request
                 .send_streaming(&self.http, &self.base, &self.config)
@@ -152,5 +156,70 @@ impl Replay {
             }
             last_error = Some(error);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{BaseUrl, Secret};
+    use super::*;
+    use reqwest::Method;
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    /// What a resuming stream of `path` would replay, reconnecting at once.
+    fn replay_of(path: &'static str) -> Box<Replay> {
+        let mut request = PendingRequest::for_operation("tail", Method::GET, path);
+        request.accept("text/event-stream");
+        let config = Config {
+            resume_event_streams: true,
+            retry: RetryPolicy {
+                max_retries: 1,
+                initial_backoff: Duration::from_millis(1),
+                ..RetryPolicy::default()
+            },
+            ..Config::default()
+        };
+        let (http, base) = (HttpClient::default(), BaseUrl::new(String::new()));
+        Replay::of(&request, &http, &base, &config).unwrap_or_else(|| panic!("resumable"))
+    }
+
+    /// A server may echo what the stream's first request sent (a token a
+    /// provider has since replaced) on the reconnection, in its request id
+    /// or in an error body: neither shows it.
+    #[tokio::test]
+    async fn a_reconnection_blanks_what_the_stream_sent_before() {
+        let server = MockServer::start().await;
+        Mock::given(path("/logs"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("x-request-id", "req-tok-FIRST-S")
+                    .set_body_raw(b"data: a\n\n".to_vec(), "text/event-stream"),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/gone"))
+            .respond_with(ResponseTemplate::new(404).set_body_string("no stream for tok-FIRST-S"))
+            .mount(&server)
+            .await;
+        let sent: SentSecrets = [Secret::new("tok-FIRST-S")].into_iter().collect();
+        let span = tracing::Span::none();
+
+        let mut replay = replay_of("/logs");
+        replay.base = BaseUrl::new(server.uri());
+        let reconnected = replay.reconnect("7", None, &sent, &span).await;
+        let Ok(Some(reconnected)) = reconnected else {
+            panic!("a reconnection")
+        };
+        let id = reconnected.info.request_id.clone().unwrap_or_default();
+        assert!(id.starts_with("req-") && !id.contains("FIRST"), "{id}");
+
+        let mut replay = replay_of("/gone");
+        replay.base = BaseUrl::new(server.uri());
+        let Err(error) = replay.reconnect("7", None, &sent, &span).await else {
+            panic!("a refused reconnection")
+        };
+        let shown = format!("{error} {error:?}");
+        assert!(shown.contains("404") && !shown.contains("FIRST"), "{shown}");
     }
 }

@@ -246,16 +246,14 @@ impl<T> EventStream<T> {
         };
         // Boxed: the reconnection's future (a whole call's) is built only
         // when a stream drops, and does not enlarge every `next`.
-        let Some(reconnected) =
-            Box::pin(replay.reconnect(&id, self.reconnect_time, &self.origin.span)).await?
-        else {
+        let sent = &self.origin.info.secrets;
+        let reconnecting = replay.reconnect(&id, self.reconnect_time, sent, &self.origin.span);
+        let Some(reconnected) = Box::pin(reconnecting).await? else {
             return Err(self.origin.failed(failed));
         };
-        // Later errors name the reconnection, and blank what either
-        // request sent.
-        let mut info = reconnected.info;
-        info.secrets.join(&self.origin.info.secrets);
-        self.origin.info = info;
+        // Later errors name the reconnection, and blank what every request
+        // of the stream sent.
+        self.origin.info = reconnected.info;
         self.origin.status = reconnected.status;
         self.lines.restart(reconnected.response);
         // An event the drop cut off is dropped.
