@@ -157,6 +157,25 @@ fn renames_must_be_free_names() {
         taken.starts_with("codegen.toml:2:14: `with_hook` is taken"),
         "{taken}"
     );
+    // An entry that names two operations renames the first; the second
+    // takes a suffix, with a warning.
+    let twice = spec.replace(
+        "  /owners:\n    get:\n",
+        "  /owners:\n    get:\n      operationId: list_pets\n",
+    );
+    let generated = generate_spec(
+        &twice,
+        "configured",
+        "[rename.operations]\nlist_pets = \"animals\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let client = &generated
+        .files
+        .iter()
+        .find(|f| f.path == "src/client.rs")
+        .unwrap()
+        .contents;
+    assert!(client.contains("pub async fn animals(") && client.contains("pub async fn animals_2("));
 }
 
 #[test]

@@ -156,7 +156,9 @@ pub(super) fn operations<'a>(
             });
             let desired = rename.map_or(desired, |i| renames[i].1.clone());
             let (method_name, renamed) = method_names.claim(&desired);
-            if let Some(i) = rename {
+            // An entry that names two operations (an id and a method name
+            // they share) renamed the first: the second takes a suffix.
+            if let Some(i) = rename.filter(|i| outcomes[*i] != RenameOutcome::Applied) {
                 outcomes[i] = match renamed {
                     true => RenameOutcome::Taken,
                     false => RenameOutcome::Applied,
