@@ -214,6 +214,19 @@ fn operations_types_share_the_schema_types_names() {
     assert!(file(&renamed, "src/types.rs").contains("pub struct PetQuery {"));
     assert!(!file(&renamed, "src/types.rs").contains("ListPetsParams"));
     assert!(file(&renamed, "src/client.rs").contains("params: &types::PetQuery"));
+    // The other tables change schema types only, and say so.
+    let derived = generate_spec(
+        &spec,
+        "configured",
+        "[derives.types]\nListPetsParams = [\"Eq\"]\n",
+    );
+    let why = derived
+        .map(|_| String::new())
+        .unwrap_or_else(|e| e.to_string());
+    assert!(
+        why.starts_with("codegen.toml:2:1: `ListPetsParams` is a type an operation declares, which [derives] does not change"),
+        "{why}"
+    );
     // Named like a std type, it is declared beside the std paths the types
     // module then spells out.
     let shadowing = generate_spec(

@@ -24,6 +24,23 @@ pub(super) fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a 
         .unwrap_or_default()
 }
 
+/// Why `name` names no schema type a table (`[derives]`, say) can change:
+/// it is one an operation declares, which only `[rename.types]` reaches,
+/// or no type at all (with the closest of `candidates`).
+fn not_a_schema_type<'a>(
+    api: &Api,
+    name: &str,
+    table: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    if api.operation_types.iter().any(|t| t.name == name) {
+        return format!(
+            "`{name}` is a type an operation declares, which {table} does not change (only [rename.types] renames it)"
+        );
+    }
+    format!("no type is named `{name}`{}", closest(name, candidates))
+}
+
 /// The id and tags of the operation at `origin`, as the document gives
 /// them.
 fn id_and_tags<'a>(origin: &Pointer, raw: &'a Value) -> (Option<&'a str>, Vec<&'a str>) {
@@ -356,14 +373,9 @@ pub(super) fn derives(api: &mut Api, config: &ClientConfig) -> Result<(), Config
             .iter()
             .find(|id| &api.ty(**id).name == type_name.get_ref())
         else {
-            let hint = closest(
-                type_name.get_ref(),
-                ids.iter().map(|id| api.ty(*id).name.as_str()),
-            );
-            return Err(config.error_at(
-                type_name,
-                format!("no type is named `{}`{hint}", type_name.get_ref()),
-            ));
+            let candidates = ids.iter().map(|id| api.ty(*id).name.as_str());
+            let why = not_a_schema_type(api, type_name.get_ref(), "[derives]", candidates);
+            return Err(config.error_at(type_name, why));
         };
         for derive in list {
             check_derive(config, derive)?;
@@ -410,10 +422,14 @@ fn rename_member(
     let Some((type_name, from)) = key.get_ref().split_once('.') else {
         return Err(config.error_at(key, format!("`{}` is not `Type.name`", key.get_ref())));
     };
-    let names: Vec<&str> = api.emitted_types().map(|(_, t)| t.name.as_str()).collect();
     let Some(index) = api.types.iter().position(|t| t.name == type_name) else {
-        let hint = closest(type_name, names.iter().copied());
-        return Err(config.error_at(key, format!("no type is named `{type_name}`{hint}")));
+        let candidates = api.emitted_types().map(|(_, t)| t.name.as_str());
+        let table = match member {
+            Member::Field => "[rename.fields]",
+            Member::Variant => "[rename.variants]",
+        };
+        let why = not_a_schema_type(api, type_name, table, candidates);
+        return Err(config.error_at(key, why));
     };
     let new = to.get_ref().as_str();
     let well_formed = match member {
@@ -496,12 +512,10 @@ fn rename_member(
 /// alias of it (and adds the dependency it names).
 pub(super) fn replace(api: &mut Api, config: &ClientConfig) -> Result<(), ConfigError> {
     for (name, replacement) in &config.replace {
-        let names: Vec<&str> = api.emitted_types().map(|(_, t)| t.name.as_str()).collect();
         let Some(index) = api.types.iter().position(|t| &t.name == name.get_ref()) else {
-            let hint = closest(name.get_ref(), names.iter().copied());
-            return Err(
-                config.error_at(name, format!("no type is named `{}`{hint}", name.get_ref()))
-            );
+            let candidates = api.emitted_types().map(|(_, t)| t.name.as_str());
+            let why = not_a_schema_type(api, name.get_ref(), "[replace]", candidates);
+            return Err(config.error_at(name, why));
         };
         let path = replacement.path.get_ref();
         if syn::parse_str::<syn::Type>(path).is_err() {
