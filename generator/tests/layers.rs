@@ -282,15 +282,20 @@ fn resolve(
     None
 }
 
-/// Each module, and the modules it uses but its ancestors and itself.
+/// Each module of the crate under `root`, and the modules it uses but its
+/// ancestors and itself.
 fn graph(root: &Path) -> BTreeMap<Module, BTreeSet<Module>> {
-    let all = modules(root);
-    let imports = imports(&all);
+    graph_of(&modules(root))
+}
+
+/// [`graph`] of modules given with their code.
+fn graph_of(all: &BTreeMap<Module, String>) -> BTreeMap<Module, BTreeSet<Module>> {
+    let imports = imports(all);
     all.iter()
         .map(|(module, code)| {
-            let used = paths(module, code, &all)
+            let used = paths(module, code, all)
                 .into_iter()
-                .filter_map(|path| resolve(path, &all, &imports))
+                .filter_map(|path| resolve(path, all, &imports))
                 .filter(|used| used != module && !module.starts_with(used))
                 .collect();
             (module.clone(), used)
@@ -384,17 +389,6 @@ fn the_reader_sees_code_only_and_follows_imports() {
     ]
     .into_iter()
     .collect();
-    let imports = imports(&all);
-    let graph: BTreeMap<Module, BTreeSet<Module>> = all
-        .iter()
-        .map(|(module, code)| {
-            let used = paths(module, code, &all)
-                .into_iter()
-                .filter_map(|path| resolve(path, &all, &imports))
-                .filter(|used| used != module && !module.starts_with(used))
-                .collect();
-            (module.clone(), used)
-        })
-        .collect();
+    let graph = graph_of(&all);
     assert_eq!(circles(&graph).len(), 2, "{graph:?}");
 }
