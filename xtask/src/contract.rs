@@ -4,6 +4,7 @@
 //! Stoplight Prism mocks the document with request validation on, and the
 //! program calls each operation once and prints a row per operation.
 
+use crate::corpus::{FIXTURE_TARGET, fixture_cargo};
 use anyhow::{Context, Result, bail};
 use openapi_client_gen::render;
 use openapi_client_gen::{CrateOptions, Error, contract_program, generate};
@@ -120,9 +121,9 @@ fn one(
     let mut files = generated.files;
     files.push(program);
     render::write(out, &files)?;
-    let target_dir = root.join("target/corpus-target");
+    let target_dir = root.join(FIXTURE_TARGET);
     let manifest = out.join("Cargo.toml");
-    let built = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let built = fixture_cargo(&target_dir)
         .args([
             "build",
             "--quiet",
@@ -131,7 +132,6 @@ fn one(
             "--manifest-path",
         ])
         .arg(&manifest)
-        .env("CARGO_TARGET_DIR", &target_dir)
         .status()
         .context("cannot run cargo")?;
     if !built.success() {

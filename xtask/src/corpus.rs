@@ -29,7 +29,7 @@ pub fn corpus(dir: &Path, root: &Path, keep_going: bool) -> Result<ExitCode> {
         .collect();
     specs.sort();
     let out_root = root.join("target/corpus");
-    let target_dir = root.join("target/corpus-target");
+    let target_dir = root.join(FIXTURE_TARGET);
     let mut rows = Vec::new();
     for spec in &specs {
         let name = spec
@@ -216,13 +216,36 @@ fn copy_hand_written_tests(spec: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Where `corpus` and `contract` build the crates they generate: one
+/// target directory, so the dependencies are built once for all of them.
+pub(crate) const FIXTURE_TARGET: &str = "target/corpus-target";
+
+/// Cargo for a crate `corpus` or `contract` generated, building into
+/// `target_dir`. Each such crate is built once and thrown away, so
+/// incremental caches and full debug info would only be disk: with them, the
+/// 27 fixtures filled 16 GB and ran a CI machine out of space. Line tables
+/// keep a failing test's backtrace readable. Either setting the caller has
+/// made in the environment wins.
+pub(crate) fn fixture_cargo(target_dir: &Path) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.env("CARGO_TARGET_DIR", target_dir);
+    for (key, value) in [
+        ("CARGO_INCREMENTAL", "0"),
+        ("CARGO_PROFILE_DEV_DEBUG", "line-tables-only"),
+    ] {
+        if std::env::var_os(key).is_none() {
+            command.env(key, value);
+        }
+    }
+    command
+}
+
 fn cargo(args: &[&str], manifest: &Path, target_dir: &Path) -> Result<(bool, String)> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let output = fixture_cargo(target_dir)
         .args(args.iter().take_while(|a| **a != "--"))
         .arg("--manifest-path")
         .arg(manifest)
         .args(args.iter().skip_while(|a| **a != "--"))
-        .env("CARGO_TARGET_DIR", target_dir)
         .env("RUSTDOCFLAGS", "-D warnings")
         .output()
         .context("cannot run cargo")?;
