@@ -25,6 +25,7 @@ mod multipart;
 mod nullable;
 mod paginate;
 mod params;
+mod path;
 mod prepare;
 mod redact;
 mod redirect;

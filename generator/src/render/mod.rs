@@ -17,7 +17,7 @@ pub const GENERATED_MARKER: &str = "@generated";
 
 /// The runtime is hand-written Rust, the same for every spec, kept as real
 /// files so that it reads (and diffs) like ordinary code.
-const RUNTIME: [(&str, &str); 31] = [
+const RUNTIME: [(&str, &str); 32] = [
     (
         "src/runtime/mod.rs",
         include_str!("../../runtime/src/runtime/mod.rs"),
@@ -85,6 +85,10 @@ const RUNTIME: [(&str, &str); 31] = [
     (
         "src/runtime/params.rs",
         include_str!("../../runtime/src/runtime/params.rs"),
+    ),
+    (
+        "src/runtime/path.rs",
+        include_str!("../../runtime/src/runtime/path.rs"),
     ),
     (
         "src/runtime/prepare.rs",

@@ -17,6 +17,7 @@ use super::credentials::{Asked, Place, base64};
 use super::headers::{Headers, secret_header_value, static_header_value, valid_header_name};
 use super::multipart::Multipart;
 use super::params::{self, Style};
+use super::path::{self, RequestPath};
 use super::redirect::Carrying;
 use super::{Delivery, Described, Error, Failure, RequestInfo, Secret, SentSecrets};
 
@@ -28,15 +29,8 @@ pub(crate) struct PendingRequest {
     /// The operation's id in the API description (empty for a request that
     /// is not an operation's), for tracing and hooks.
     operation: &'static str,
-    /// The path template, as tracing and hooks show it: the filled path
-    /// may hold ids that are personal data.
-    template: &'static str,
     method: Method,
-    /// The path that is sent: the template, until the first piece of a
-    /// templated path replaces it (`path_piece`, `path_param`).
-    path: Cow<'static, str>,
-    /// The path errors show, when it differs (a secret value as `***`).
-    shown_path: Option<String>,
+    path: RequestPath,
     query: Vec<(String, String)>,
     /// API keys sent in the query; kept apart because a redirect within
     /// the API's origin needs them again.
@@ -75,10 +69,8 @@ impl PendingRequest {
     pub fn for_operation(operation: &'static str, method: Method, path: &'static str) -> Self {
         PendingRequest {
             operation,
-            template: path,
             method,
-            path: Cow::Borrowed(path),
-            shown_path: None,
+            path: RequestPath::new(path),
             query: Vec::new(),
             secret_query: Vec::new(),
             headers: Headers::default(),
@@ -94,11 +86,7 @@ impl PendingRequest {
 
     /// The request as errors describe it: method and shown path.
     pub(super) fn info(&self) -> RequestInfo {
-        let path = self
-            .shown_path
-            .clone()
-            .unwrap_or_else(|| self.path.to_string());
-        RequestInfo::new(self.method.clone(), path)
+        RequestInfo::new(self.method.clone(), self.path.shown())
     }
 
     /// A request that cannot be sent as it is; nothing of it was sent.
@@ -114,10 +102,7 @@ impl PendingRequest {
     /// for each parameter: the first piece replaces the template, and
     /// nothing searches it.
     pub fn path_piece(&mut self, text: &'static str) {
-        self.filled_path().push_str(text);
-        if let Some(shown) = &mut self.shown_path {
-            shown.push_str(text);
-        }
+        self.path.push(text);
     }
 
     /// Appends a path parameter's value, written in its style and
@@ -130,10 +115,7 @@ impl PendingRequest {
         explode: bool,
     ) -> Result<(), Failure> {
         let text = self.path_text(name, value, style, explode)?;
-        self.filled_path().push_str(&text);
-        if let Some(shown) = &mut self.shown_path {
-            shown.push_str(&text);
-        }
+        self.path.push(&text);
         Ok(())
     }
 
@@ -150,37 +132,12 @@ impl PendingRequest {
         if let Ok(flat) = params::flatten(value) {
             self.secrets.add_all(flat.pieces().map(Secret::from));
         }
-        let shown = match self.shown_path.take() {
-            Some(shown) => shown,
-            None => self.filled_path().clone(),
-        };
-        self.filled_path().push_str(&text);
-        self.shown_path = Some(shown + "***");
+        self.path.push_secret(&text);
         Ok(())
     }
 
-    /// The path being built from its pieces: empty at the first piece (the
-    /// template stood for the path until then).
-    fn filled_path(&mut self) -> &mut String {
-        if let Cow::Borrowed(template) = self.path {
-            self.path = Cow::Owned(String::with_capacity(template.len() + 24));
-        }
-        self.path.to_mut()
-    }
-
-    /// A path value that cannot be sent: the error shows the template, as
-    /// the path is only partly built.
-    fn invalid_path(&self, message: String) -> Failure {
-        Failure::new(Error::InvalidRequest {
-            request: RequestInfo::new(self.method.clone(), self.template.to_owned())
-                .with_delivery(Delivery::NotSent),
-            message,
-        })
-    }
-
-    /// A path value that cannot move the request to another resource:
-    /// empty, `.` and `..` values are refused, since the URL parser would
-    /// drop or climb their segment (`%2e` is a dot to it too).
+    /// A path value as it is sent, or why it cannot be: the error shows
+    /// the template, as the path is only partly built.
     fn path_text(
         &self,
         name: &str,
@@ -188,22 +145,13 @@ impl PendingRequest {
         style: Style,
         explode: bool,
     ) -> Result<String, Failure> {
-        let flat = params::flatten(value).map_err(|e| self.invalid_path(e))?;
-        let text = params::path_text(name, &flat, style, explode);
-        let value = text
-            .strip_prefix(params::path_prefix(style))
-            .unwrap_or(&text);
-        if value.is_empty() || params::is_dot_segment(value) {
-            let shown = if value.is_empty() {
-                "empty"
-            } else {
-                "`.` or `..`"
-            };
-            return Err(self.invalid_path(format!(
-                "path parameter `{name}` is {shown}, which would change the path"
-            )));
-        }
-        Ok(text)
+        path::value_text(name, value, style, explode).map_err(|message| {
+            Failure::new(Error::InvalidRequest {
+                request: RequestInfo::new(self.method.clone(), self.path.template().to_owned())
+                    .with_delivery(Delivery::NotSent),
+                message,
+            })
+        })
     }
 
     /// Adds a query parameter in its style; `None` adds nothing.
@@ -405,7 +353,7 @@ impl PendingRequest {
 
     /// The path template (never the filled path), for tracing and hooks.
     pub(super) fn template(&self) -> &'static str {
-        self.template
+        self.path.template()
     }
 
     pub(super) fn method(&self) -> &Method {
@@ -415,7 +363,7 @@ impl PendingRequest {
     /// The path that is sent: the template itself (borrowed, so the
     /// client may keep its URL), or the path built from its pieces.
     pub(super) fn path(&self) -> &Cow<'static, str> {
-        &self.path
+        self.path.sent()
     }
 
     /// The body, shared by every attempt and hop that sends it.
@@ -587,13 +535,9 @@ impl PendingRequest {
     pub(super) fn into_described(self, provided: &SentSecrets) -> Described {
         let mut secrets = self.secrets;
         secrets.join(provided);
-        let path = match self.shown_path {
-            Some(shown) => Cow::Owned(shown),
-            None => self.path,
-        };
         Described {
             method: self.method,
-            path,
+            path: self.path.into_shown(),
             secrets,
         }
     }
@@ -615,33 +559,13 @@ mod tests {
             .path_param("n", &7, Style::Simple, false)
             .unwrap_or_else(|_| panic!());
         assert_eq!(request.info().path, "/invites/***/7");
-        assert_eq!(request.path, "/invites/inv-SECRET/7");
+        assert_eq!(request.path(), "/invites/inv-SECRET/7");
         // A value that cannot be sent is reported against the template.
         let Failure(error) = request
             .path_param("n", &"..", Style::Simple, false)
             .err()
             .unwrap_or_else(|| panic!());
         assert_eq!(error.request().path, "/invites/{token}/{n}");
-    }
-
-    /// The pieces make the path in order; the template is not searched
-    /// (a `{name}` that is literal text stays as it is).
-    #[test]
-    fn paths_are_built_from_their_pieces() {
-        let mut request = PendingRequest::new(Method::GET, "/a/{x}/b{y}.json");
-        request.path_piece("/a/");
-        request
-            .path_param("x", &"1 2", Style::Simple, false)
-            .unwrap_or_else(|_| panic!());
-        request.path_piece("/b");
-        request
-            .path_param("y", &["p", "q"], Style::Label, false)
-            .unwrap_or_else(|_| panic!());
-        request.path_piece(".json");
-        assert_eq!(request.path, "/a/1%202/b.p,q.json");
-        assert_eq!(request.info().path, "/a/1%202/b.p,q.json");
-        let untouched = PendingRequest::new(Method::GET, "/literal/{braces}");
-        assert_eq!(untouched.path, "/literal/{braces}");
     }
 
     #[test]
