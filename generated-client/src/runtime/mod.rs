@@ -192,7 +192,7 @@ impl Default for Config {
 /// cookies) to every request it sends, to whatever origin: put no
 /// credential there. Credentials belong to the client's setters or
 /// providers, and other headers meant for the API alone to a
-/// [`Hook`](crate::Hook); both stay on the API's origin.
+/// [`Hook`]; both stay on the API's origin.
 pub fn http_client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(DEFAULT_CONNECT_TIMEOUT)

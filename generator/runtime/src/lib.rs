@@ -5,8 +5,9 @@
 //! a generated copy.
 //!
 //! In a generated crate the runtime reaches two things of the crate's own:
-//! `crate::types::SENSITIVE_KEYS` and, for the mock server,
-//! `crate::Client`. This crate has small stand-ins for both.
+//! `crate::types::SENSITIVE_KEYS` and `crate::Client` (the mock server
+//! hands one out; the docs link to it). This crate has small stand-ins for
+//! both.
 
 pub mod runtime;
 
@@ -65,20 +66,25 @@ pub mod types {
     ];
 }
 
-/// Stand-in for a generated crate's `Client`, which the mock server hands
-/// out.
-#[cfg(feature = "mock")]
+/// Stand-in for a generated crate's `Client`: the mock server hands one
+/// out, and the runtime's docs link to its constructors.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
 }
 
-#[cfg(feature = "mock")]
 impl Client {
     pub fn with_base_url(base_url: impl Into<String>) -> Self {
         Client {
             base_url: base_url.into(),
         }
+    }
+
+    /// A generated client sends with the HTTP client `builder` makes (see
+    /// [`http_client_builder`]); the stand-in sends nothing.
+    pub fn with_http_client_builder(self, builder: reqwest::ClientBuilder) -> Self {
+        drop(builder);
+        self
     }
 
     pub fn base_url(&self) -> &str {
