@@ -188,23 +188,30 @@ pub(super) fn rename(
     outcomes: &[RenameOutcome],
 ) -> Result<(), ConfigError> {
     // Schema types and the types operations declare share one namespace.
+    enum Table {
+        Schemas(usize),
+        Operations(usize),
+    }
     for (from, to) in &config.rename.types {
         let names: Vec<&str> = api
             .emitted_types()
             .map(|(_, t)| t.name.as_str())
             .chain(api.operation_types.iter().map(|t| t.name.as_str()))
             .collect();
-        let schema_type = api.types.iter().position(|t| &t.name == from.get_ref());
-        let operation_type = api
+        let found = if let Some(index) = api.types.iter().position(|t| &t.name == from.get_ref()) {
+            Table::Schemas(index)
+        } else if let Some(index) = api
             .operation_types
             .iter()
-            .position(|t| &t.name == from.get_ref());
-        if schema_type.is_none() && operation_type.is_none() {
+            .position(|t| &t.name == from.get_ref())
+        {
+            Table::Operations(index)
+        } else {
             let hint = closest(from.get_ref(), names.iter().copied());
             return Err(
                 config.error_at(from, format!("no type is named `{}`{hint}", from.get_ref()))
             );
-        }
+        };
         if naming::type_name(to.get_ref()) != *to.get_ref()
             || names.contains(&to.get_ref().as_str())
         {
@@ -213,10 +220,9 @@ pub(super) fn rename(
                 format!("`{}` is not a free UpperCamelCase type name", to.get_ref()),
             ));
         }
-        let name = match (schema_type, operation_type) {
-            (Some(index), _) => &mut api.types[index].name,
-            (None, Some(index)) => &mut api.operation_types[index].name,
-            (None, None) => continue,
+        let name = match found {
+            Table::Schemas(index) => &mut api.types[index].name,
+            Table::Operations(index) => &mut api.operation_types[index].name,
         };
         *name = to.get_ref().clone();
     }
