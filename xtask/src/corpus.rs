@@ -228,16 +228,23 @@ pub(crate) const FIXTURE_TARGET: &str = "target/corpus-target";
 /// made in the environment wins.
 pub(crate) fn fixture_cargo(target_dir: &Path) -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command.env("CARGO_TARGET_DIR", target_dir);
-    for (key, value) in [
+    command
+        .env("CARGO_TARGET_DIR", target_dir)
+        .envs(fixture_settings(|key| std::env::var_os(key).is_some()));
+    command
+}
+
+/// The settings [`fixture_cargo`] makes, but for those the caller's
+/// environment already makes (`is_set`).
+fn fixture_settings(
+    is_set: impl Fn(&str) -> bool,
+) -> impl Iterator<Item = (&'static str, &'static str)> {
+    [
         ("CARGO_INCREMENTAL", "0"),
         ("CARGO_PROFILE_DEV_DEBUG", "line-tables-only"),
-    ] {
-        if std::env::var_os(key).is_none() {
-            command.env(key, value);
-        }
-    }
-    command
+    ]
+    .into_iter()
+    .filter(move |(key, _)| !is_set(key))
 }
 
 fn cargo(args: &[&str], manifest: &Path, target_dir: &Path) -> Result<(bool, String)> {
@@ -312,6 +319,24 @@ mod tests {
             super::compiler_warnings("test result: ok. 3 passed; 0 failed"),
             0
         );
+    }
+
+    #[test]
+    fn fixture_builds_keep_no_caches_unless_the_caller_says() {
+        let settings =
+            |set: &[&str]| super::fixture_settings(|key| set.contains(&key)).collect::<Vec<_>>();
+        assert_eq!(
+            settings(&[]),
+            [
+                ("CARGO_INCREMENTAL", "0"),
+                ("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
+            ]
+        );
+        assert_eq!(
+            settings(&["CARGO_INCREMENTAL"]),
+            [("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")]
+        );
+        assert!(settings(&["CARGO_INCREMENTAL", "CARGO_PROFILE_DEV_DEBUG"]).is_empty());
     }
 
     #[test]
