@@ -17,6 +17,7 @@
 //! progenitor is installed into `target/bench-tools/` when it is missing.
 //! A tool to run by hand; nothing here asserts a time.
 
+use crate::cargo;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -200,10 +201,6 @@ impl Generator {
         }
         Ok(elapsed)
     }
-}
-
-fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
 /// Runs a command to completion, failing with its output if it fails.

@@ -227,7 +227,7 @@ pub(crate) const FIXTURE_TARGET: &str = "target/corpus-target";
 /// keep a failing test's backtrace readable. Either setting the caller has
 /// made in the environment wins.
 pub(crate) fn fixture_cargo(target_dir: &Path) -> Command {
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut command = crate::cargo();
     command
         .env("CARGO_TARGET_DIR", target_dir)
         .envs(fixture_settings(|key| std::env::var_os(key).is_some()));

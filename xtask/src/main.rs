@@ -227,6 +227,11 @@ fn lenient_hint(error: &openapi_client_gen::Error) -> String {
     }
 }
 
+/// The cargo that runs xtask (`$CARGO`), for the builds xtask starts.
+pub(crate) fn cargo() -> std::process::Command {
+    std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
